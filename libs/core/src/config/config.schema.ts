@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/** Parses "true"/"false"/"1"/"0" the way people write them in .env files. */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((u) => protocols.includes(new URL(u).protocol), `must use ${protocols.join(' or ')}`)
+    .optional();
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+
+/**
+ * Every environment variable Vitrine reads. Nothing else in the code base reads `process.env`:
+ * the parsed, typed {@link AppConfig} is injected where it is needed.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().min(1).default('./.vitrine'),
+
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  DATABASE_POOL_SIZE: int(1, 200).default(10),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  QUEUE_PREFIX: z.string().min(1).default('vitrine'),
+  QDRANT_URL: optionalUrl(['http:', 'https:']),
+  QDRANT_API_KEY: z.string().min(1).optional(),
+  QDRANT_QUANTIZATION: z.enum(['none', 'int8']).default('none'),
+
+  MODEL_DIR: z.string().min(1).default('models/demo-clip'),
+  EMBEDDING_DEVICE: z.enum(['cpu', 'cuda']).default('cpu'),
+  EMBEDDING_THREADS: int(0, 256).default(0),
+  EMBEDDING_BATCH_SIZE: int(1, 1024).default(32),
+  EMBEDDING_MAX_WAIT_MS: int(0, 1000).default(4),
+  EMBEDDING_QUEUE_LIMIT: int(1, 100_000).default(1024),
+
+  IMAGE_MAX_PIXELS: int(1, 1_000_000_000).default(40_000_000),
+  IMAGE_MAX_BYTES: int(1, 1_000_000_000).default(20 * 1024 * 1024),
+  IMAGE_FETCH_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  IMAGE_FETCH_MAX_REDIRECTS: int(0, 20).default(3),
+  IMAGE_FETCH_ALLOW_PRIVATE: bool.default(false),
+
+  INDEXER_CONCURRENCY: int(1, 256).default(8),
+
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(0, 65535).default(3000),
+  ADMIN_API_KEYS: csv.default([]),
+  CORS_ORIGINS: csv.default([]),
+  RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
+});
+
+export type Env = z.infer<typeof envSchema>;

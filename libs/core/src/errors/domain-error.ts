@@ -1,0 +1,48 @@
+/**
+ * Every error a user can cause or that the domain knows about. `code` is stable and machine-readable;
+ * the API maps codes to HTTP statuses in one place (apps/api), the CLI prints `message`.
+ */
+export type DomainErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'UNAUTHORIZED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA'
+  | 'IMAGE_INVALID'
+  | 'IMAGE_TOO_LARGE'
+  | 'FETCH_FORBIDDEN'
+  | 'FETCH_FAILED'
+  | 'MODEL_INVALID'
+  | 'MODEL_MISMATCH'
+  | 'OVERLOADED'
+  | 'UNAVAILABLE';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details?: Readonly<Record<string, unknown>>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+
+  /** Whether retrying the same operation can succeed (network blips, a busy service). */
+  get transient(): boolean {
+    return this.code === 'UNAVAILABLE' || this.code === 'OVERLOADED';
+  }
+}
+
+export class ValidationError extends DomainError {
+  constructor(message: string, details?: Readonly<Record<string, unknown>>) {
+    super('VALIDATION_FAILED', message, details);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what: string, id: string) {
+    super('NOT_FOUND', `${what} ${id} does not exist`, { what, id });
+  }
+}

@@ -1,0 +1,4 @@
+export * from './config/config';
+export * from './config/config.schema';
+export * from './config/config.module';
+export * from './errors/domain-error';
