@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+/** One line per command group; each group's module adds its sub-commands to `program`. */
+export function registerCommands(program: Command): void {
+  void program;
+}
