@@ -31,6 +31,7 @@ export class DomainError extends Error {
 
   /** Whether retrying the same operation can succeed (network blips, a busy service). */
   get transient(): boolean {
+    if (typeof this.details?.transient === 'boolean') return this.details.transient;
     return this.code === 'UNAVAILABLE' || this.code === 'OVERLOADED';
   }
 }

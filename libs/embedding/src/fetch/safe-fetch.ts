@@ -1,0 +1,222 @@
+import * as dns from 'node:dns';
+import type { LookupFunction } from 'node:net';
+import { Agent, errors as undiciErrors, request } from 'undici';
+import { DomainError } from '@vitrine/core';
+import { isPublicAddress } from './address-policy';
+
+export interface SafeFetchOptions {
+  readonly timeoutMs: number;
+  readonly maxBytes: number;
+  readonly maxRedirects: number;
+  /** Allow private, loopback and link-local targets (off by default: SSRF guard). */
+  readonly allowPrivate: boolean;
+  /** Which URL schemes may be fetched (redirect targets included). */
+  readonly protocols?: readonly ('http:' | 'https:')[];
+  /** Decides whether a resolved address may be connected to; defaults to {@link isPublicAddress}. */
+  readonly addressPolicy?: (address: string) => boolean;
+  /** DNS lookup, replaceable in tests. */
+  readonly lookup?: typeof dns.lookup;
+}
+
+export interface FetchedBody {
+  readonly bytes: Buffer;
+  readonly contentType: string | undefined;
+  /** The URL the bytes came from, after redirects. */
+  readonly finalUrl: string;
+}
+
+/**
+ * Fetches a URL's body with the limits a server that fetches user-supplied URLs needs: a total timeout, a size
+ * cap (checked against Content-Length and while streaming), a redirect limit with every hop re-validated, and
+ * an address check done at connect time on the resolved IPs (so DNS rebinding cannot slip a private address
+ * past a check made earlier).
+ *
+ * Errors: `FETCH_FORBIDDEN` (scheme or address refused — permanent), `FETCH_FAILED` with `details.status` for
+ * HTTP errors (4xx permanent, 5xx transient via `details.transient`), `PAYLOAD_TOO_LARGE`, `UNAVAILABLE`
+ * for timeouts and network errors (transient).
+ */
+export class SafeFetcher {
+  private readonly agent: Agent;
+  private readonly policy: (address: string) => boolean;
+  private readonly protocols: readonly string[];
+
+  constructor(private readonly options: SafeFetchOptions) {
+    this.policy = options.allowPrivate ? () => true : (options.addressPolicy ?? isPublicAddress);
+    this.protocols = options.protocols ?? ['https:', 'http:'];
+    const baseLookup = options.lookup ?? dns.lookup;
+    const guardedLookup: LookupFunction = (hostname, lookupOptions, callback) => {
+      baseLookup(hostname, { ...lookupOptions, all: true }, (err, addresses) => {
+        if (err) return callback(err, '', 0);
+        const list = addresses;
+        const refused = list.find((a) => !this.policy(a.address));
+        if (refused || list.length === 0) {
+          return callback(new ForbiddenAddressError(hostname, refused?.address ?? '(none)'), '', 0);
+        }
+        if (lookupOptions.all) return callback(null, list);
+        const first = list[0]!;
+        return callback(null, first.address, first.family);
+      });
+    };
+    this.agent = new Agent({
+      connect: { lookup: guardedLookup, timeout: options.timeoutMs },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+  }
+
+  async fetch(url: string): Promise<FetchedBody> {
+    const deadline = AbortSignal.timeout(this.options.timeoutMs);
+    let current = this.validate(url);
+    for (let hop = 0; ; hop++) {
+      let response: Awaited<ReturnType<typeof request>>;
+      try {
+        response = await request(current, {
+          dispatcher: this.agent,
+          method: 'GET',
+          signal: deadline,
+          headers: { accept: 'image/*', 'user-agent': 'vitrine-indexer/0.1' },
+        });
+      } catch (e) {
+        throw this.translate(e, current);
+      }
+      const { statusCode, headers, body } = response;
+      if (statusCode >= 300 && statusCode < 400 && headers.location) {
+        await body.dump();
+        if (hop >= this.options.maxRedirects) {
+          throw new DomainError(
+            'FETCH_FAILED',
+            `too many redirects fetching ${url} (limit ${this.options.maxRedirects})`,
+            {
+              url,
+              transient: false,
+            },
+          );
+        }
+        current = this.validate(new URL(String(headers.location), current).toString());
+        continue;
+      }
+      if (statusCode < 200 || statusCode >= 300) {
+        await body.dump();
+        throw new DomainError('FETCH_FAILED', `fetching ${current.href} returned HTTP ${statusCode}`, {
+          url: current.toString(),
+          status: statusCode,
+          transient: statusCode >= 500 || statusCode === 429,
+        });
+      }
+      const declared = Number(headers['content-length']);
+      if (Number.isFinite(declared) && declared > this.options.maxBytes) {
+        body.destroy();
+        throw tooLarge(current, this.options.maxBytes);
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      try {
+        for await (const chunk of body) {
+          size += (chunk as Buffer).length;
+          if (size > this.options.maxBytes) {
+            body.destroy();
+            throw tooLarge(current, this.options.maxBytes);
+          }
+          chunks.push(chunk as Buffer);
+        }
+      } catch (e) {
+        if (e instanceof DomainError) throw e;
+        throw this.translate(e, current);
+      }
+      const type = headers['content-type'];
+      return {
+        bytes: Buffer.concat(chunks, size),
+        contentType: Array.isArray(type) ? type[0] : type,
+        finalUrl: current.toString(),
+      };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private validate(raw: string): URL {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new DomainError('FETCH_FORBIDDEN', `not a valid URL: ${raw.slice(0, 200)}`, {
+        url: raw.slice(0, 200),
+      });
+    }
+    if (!this.protocols.includes(url.protocol)) {
+      throw new DomainError(
+        'FETCH_FORBIDDEN',
+        `refusing to fetch ${url.protocol} URLs (allowed: ${this.protocols.join(', ')})`,
+        {
+          url: raw,
+        },
+      );
+    }
+    if (url.username || url.password) {
+      throw new DomainError('FETCH_FORBIDDEN', 'refusing to fetch URLs with credentials', { url: url.host });
+    }
+    // IP literals never reach the DNS lookup, so check them here.
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIpLiteral(host) && !this.policy(host)) throw new ForbiddenAddressError(host, host);
+    return url;
+  }
+
+  private translate(e: unknown, url: URL): DomainError {
+    const root = rootCause(e);
+    if (root instanceof DomainError) return root;
+    if (root instanceof ForbiddenAddressError) return root;
+    const timedOut =
+      root instanceof undiciErrors.HeadersTimeoutError ||
+      root instanceof undiciErrors.BodyTimeoutError ||
+      root instanceof undiciErrors.ConnectTimeoutError ||
+      (root instanceof Error && (root.name === 'TimeoutError' || root.name === 'AbortError'));
+    const message = timedOut
+      ? `timed out after ${this.options.timeoutMs} ms fetching ${url.href}`
+      : `could not fetch ${url.href}: ${root instanceof Error ? root.message : String(root)}`;
+    const code = (root as { code?: string } | undefined)?.code;
+    // DNS "no such host" is as permanent as a 404; everything else on the network may pass.
+    const permanent = code === 'ENOTFOUND';
+    return new DomainError(
+      permanent ? 'FETCH_FAILED' : 'UNAVAILABLE',
+      message,
+      { url: url.toString(), transient: !permanent },
+      { cause: e },
+    );
+  }
+}
+
+/** A refused target address (SSRF guard). Permanent. */
+export class ForbiddenAddressError extends DomainError {
+  constructor(host: string, address: string) {
+    super(
+      'FETCH_FORBIDDEN',
+      `refusing to fetch from ${host}: ${address} is a private, loopback or link-local address`,
+      {
+        host,
+        address,
+      },
+    );
+  }
+}
+
+function tooLarge(url: URL, max: number): DomainError {
+  return new DomainError('PAYLOAD_TOO_LARGE', `${url.href} is larger than the ${max}-byte limit`, {
+    url: url.toString(),
+    max,
+  });
+}
+
+function isIpLiteral(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
+}
+
+function rootCause(e: unknown): unknown {
+  let cur = e;
+  for (let i = 0; i < 5 && cur instanceof Error && cur.cause !== undefined; i++) {
+    if (cur instanceof DomainError) return cur;
+    cur = cur.cause;
+  }
+  return cur;
+}
