@@ -1,0 +1,65 @@
+import type { JobName, JobPayloads } from './job-definitions';
+
+/** A job to add, with its deterministic id when it has one. */
+export interface JobRequest<N extends JobName = JobName> {
+  readonly name: N;
+  readonly data: JobPayloads[N];
+  readonly jobId?: string;
+}
+
+export type JobState =
+  'waiting' | 'active' | 'completed' | 'failed' | 'delayed' | 'waiting-children' | 'unknown';
+
+/** Progress a long job reports; `etaSeconds` is absent until enough work has been done to estimate it. */
+export interface JobProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly failed?: number;
+  readonly etaSeconds?: number;
+  readonly message?: string;
+}
+
+export interface JobStatus {
+  readonly id: string;
+  readonly name: string;
+  readonly state: JobState;
+  readonly progress: JobProgress | undefined;
+  readonly result: unknown;
+  readonly failedReason: string | undefined;
+  readonly attemptsMade: number;
+}
+
+/** The producer side of the indexer's queue: BullMQ on Redis, or in-process in embedded mode. */
+export interface JobQueue {
+  enqueue<N extends JobName>(request: JobRequest<N>): Promise<string>;
+  enqueueBulk(requests: readonly JobRequest[]): Promise<string[]>;
+  /** The state and progress of one job (for `reindex`, progress is computed from its children). */
+  status(jobId: string): Promise<JobStatus | undefined>;
+  /** Jobs per state across the queue. */
+  counts(): Promise<Record<JobState, number>>;
+  close(): Promise<void>;
+}
+
+export const JOB_QUEUE = Symbol('JOB_QUEUE');
+
+/** What a handler may do besides returning a result. */
+export interface JobContext<N extends JobName = JobName> {
+  readonly jobId: string;
+  readonly attempt: number;
+  reportProgress(progress: JobProgress): Promise<void>;
+  /** Replaces the job's payload (the next step of a multi-step job reads it). */
+  updateData(data: JobPayloads[N]): Promise<void>;
+  /** Adds child jobs whose completion this job will wait for. */
+  addChildren(requests: readonly JobRequest[]): Promise<void>;
+  /**
+   * Suspends this job until all its children have completed; it is then run again with its latest data.
+   * Returns `true` when the job was suspended (the handler must return right away), `false` if no child is
+   * pending and the handler can go on.
+   */
+  waitForChildren(): Promise<boolean>;
+}
+
+export type JobHandler<N extends JobName> = (data: JobPayloads[N], ctx: JobContext<N>) => Promise<unknown>;
+
+/** One handler per job name; the compiler refuses a map that misses one. */
+export type JobHandlers = { readonly [N in JobName]: JobHandler<N> };
