@@ -1,0 +1,58 @@
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@vitrine/core';
+import {
+  createCatalogDataSource,
+  type CatalogDatabase,
+  type CatalogDataSourceOptions,
+} from './database/catalog-data-source';
+import { CatalogImportService } from './import/catalog-import.service';
+import { IndexStateRepository } from './repository/index-state.repository';
+import { ProductRepository } from './repository/product.repository';
+
+/** Injection token for the module's {@link CatalogDatabase} (health checks; everything else uses the repositories). */
+export const CATALOG_DATABASE = Symbol('CATALOG_DATABASE');
+
+/**
+ * The catalog for a Nest application: connects to `AppConfig.database` (needs `ConfigModule`), runs pending
+ * migrations before the application starts (unless `runMigrations: false`), and closes the connection (and stops
+ * PGlite) on application shutdown. Provides {@link ProductRepository}, {@link IndexStateRepository} and
+ * {@link CatalogImportService}.
+ */
+@Module({})
+export class CatalogModule implements OnApplicationShutdown {
+  constructor(@Inject(CATALOG_DATABASE) private readonly db: CatalogDatabase) {}
+
+  static forRoot(options: CatalogDataSourceOptions = {}): DynamicModule {
+    return {
+      module: CatalogModule,
+      providers: [
+        {
+          provide: CATALOG_DATABASE,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => createCatalogDataSource(config.database, options),
+        },
+        {
+          provide: ProductRepository,
+          inject: [CATALOG_DATABASE],
+          useFactory: (db: CatalogDatabase) => new ProductRepository(db),
+        },
+        {
+          provide: IndexStateRepository,
+          inject: [CATALOG_DATABASE],
+          useFactory: (db: CatalogDatabase) => new IndexStateRepository(db),
+        },
+        {
+          provide: CatalogImportService,
+          inject: [ProductRepository],
+          useFactory: (products: ProductRepository) => new CatalogImportService(products),
+        },
+      ],
+      exports: [CATALOG_DATABASE, ProductRepository, IndexStateRepository, CatalogImportService],
+    };
+  }
+
+  /** After every module's onModuleDestroy, so their last queries still find the database. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.close();
+  }
+}

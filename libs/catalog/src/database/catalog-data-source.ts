@@ -1,0 +1,128 @@
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '@vitrine/core';
+import { CATALOG_ENTITIES } from './entities';
+import { CATALOG_MIGRATIONS } from './migrations';
+import { startPglite, type PgliteHost } from './pglite-host';
+
+/** `AppConfig.database`: an external PostgreSQL, or PGlite under a data folder. */
+export type DatabaseConfig = AppConfig['database'];
+
+export interface CatalogDataSourceOptions {
+  /**
+   * Apply pending migrations before returning (default true). With PostgreSQL they run under an advisory lock, so
+   * an API and an indexer starting together do not race. Pass false where a deploy step migrates instead.
+   */
+  readonly runMigrations?: boolean;
+  /** Log every SQL statement (TypeORM's logger). */
+  readonly logging?: boolean;
+}
+
+/** An initialised catalog connection. Create it once per process; {@link close} it on shutdown. */
+export interface CatalogDatabase {
+  readonly kind: DatabaseConfig['kind'];
+  /** Internal to the catalog: other code goes through the repositories. */
+  readonly dataSource: DataSource;
+  /** Closes the pool and, in embedded mode, stops PGlite (its files are flushed). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Arbitrary but fixed: "vitrine catalog migrations" as a 32-bit key. */
+const MIGRATION_LOCK_KEY = 0x76637467;
+const MIGRATIONS_TABLE = 'catalog_migrations';
+
+/**
+ * Connects to the catalog described by `config` (normally `loadConfig().database`) and migrates it. Usable outside
+ * Nest (CLI, benchmarks); `CatalogModule` uses it too.
+ *
+ * - `postgres`: TypeORM's postgres driver with a pool of `poolSize` connections.
+ * - `pglite`: PGlite on `config.dir` in a worker thread behind a PostgreSQL wire server (see `startPglite`),
+ *   reached by the same driver with a pool of one connection: PGlite runs one session, and a single pooled
+ *   connection makes every transaction exclusive instead of interleaving sessions on it.
+ */
+export async function createCatalogDataSource(
+  config: DatabaseConfig,
+  options: CatalogDataSourceOptions = {},
+): Promise<CatalogDatabase> {
+  const common = {
+    type: 'postgres' as const,
+    entities: CATALOG_ENTITIES,
+    migrations: CATALOG_MIGRATIONS,
+    migrationsTableName: MIGRATIONS_TABLE,
+    // Primary keys default to gen_random_uuid() (core since PostgreSQL 13); never CREATE EXTENSION at runtime.
+    uuidExtension: 'pgcrypto' as const,
+    installExtensions: false,
+    synchronize: false,
+    migrationsRun: false,
+    logging: options.logging ?? false,
+    applicationName: 'vitrine',
+  };
+  const runMigrations = options.runMigrations ?? true;
+
+  switch (config.kind) {
+    case 'postgres': {
+      const dataSource = new DataSource({ ...common, url: config.url, poolSize: config.poolSize });
+      await dataSource.initialize();
+      try {
+        if (runMigrations) await migrateUnderLock(dataSource, config.url);
+      } catch (e) {
+        await dataSource.destroy();
+        throw e;
+      }
+      return handle('postgres', dataSource, undefined);
+    }
+    case 'pglite': {
+      const host = await startPglite(config.dir);
+      const dataSource = new DataSource({
+        ...common,
+        host: host.connection.host,
+        port: host.connection.port,
+        username: 'postgres',
+        database: 'postgres',
+        poolSize: 1,
+        // Keep the one connection open: reconnecting costs a PGlite session reset for nothing.
+        extra: { idleTimeoutMillis: 0 },
+      });
+      try {
+        await dataSource.initialize();
+        if (runMigrations) await dataSource.runMigrations({ transaction: 'all' });
+      } catch (e) {
+        if (dataSource.isInitialized) await dataSource.destroy();
+        await host.stop();
+        throw e;
+      }
+      return handle('pglite', dataSource, host);
+    }
+  }
+}
+
+function handle(kind: DatabaseConfig['kind'], dataSource: DataSource, host: PgliteHost | undefined): CatalogDatabase {
+  let closing: Promise<void> | undefined;
+  return {
+    kind,
+    dataSource,
+    close: () =>
+      (closing ??= (async () => {
+        try {
+          if (dataSource.isInitialized) await dataSource.destroy();
+        } finally {
+          await host?.stop();
+        }
+      })()),
+  };
+}
+
+/**
+ * The lock lives on its own short-lived connection, so it works with any pool size (even 1) while TypeORM runs the
+ * migrations on a pooled one.
+ */
+async function migrateUnderLock(dataSource: DataSource, url: string): Promise<void> {
+  const lock = new Client({ connectionString: url, application_name: 'vitrine-migrations' });
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await dataSource.runMigrations({ transaction: 'all' });
+  } finally {
+    await lock.end();
+  }
+}

@@ -1,0 +1,22 @@
+export * from './domain/product';
+export * from './domain/index-state';
+export { productContentHash, type ContentFields } from './domain/content-hash';
+export { isKnownCurrency, parseAmount } from './domain/money';
+export {
+  createCatalogDataSource,
+  type CatalogDatabase,
+  type CatalogDataSourceOptions,
+  type DatabaseConfig,
+} from './database/catalog-data-source';
+export { ProductRepository, type PageOptions, type UpsertOptions } from './repository/product.repository';
+export { IndexStateRepository, type NeedingIndexOptions } from './repository/index-state.repository';
+export {
+  CatalogImportService,
+  MAX_REPORTED_ERRORS,
+  type ImportLineError,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportReport,
+} from './import/catalog-import.service';
+export { CATALOG_LIMITS, parseCatalogLine, type CatalogLine } from './import/catalog-line';
+export { CatalogModule, CATALOG_DATABASE } from './catalog.module';

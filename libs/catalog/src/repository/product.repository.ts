@@ -1,0 +1,261 @@
+import { In, type DataSource, type QueryRunner, type Repository } from 'typeorm';
+import { NotFoundError, ValidationError } from '@vitrine/core';
+import { productContentHash } from '../domain/content-hash';
+import type {
+  ChangedProduct,
+  ImageFetchOutcome,
+  Product,
+  ProductInput,
+  UpsertResult,
+} from '../domain/product';
+import type { CatalogDatabase } from '../database/catalog-data-source';
+import { ProductEntity, ProductImageEntity } from '../database/entities';
+import { toProduct } from './mappers';
+import { inTransaction, sql } from './sql';
+
+/** Smallest uuid: keyset pagination starts after it. */
+const BEFORE_FIRST_ID = '00000000-0000-0000-0000-000000000000';
+const MAX_ERROR_LENGTH = 2000;
+
+export interface UpsertOptions {
+  /** Run the upsert and roll it back: the counts are exact, nothing is written, `changed` is empty. */
+  readonly dryRun?: boolean;
+}
+
+export interface PageOptions {
+  /** Products per page (default 500). */
+  readonly pageSize?: number;
+}
+
+/**
+ * Products and their images. Domain types in and out; TypeORM stays inside.
+ */
+export class ProductRepository {
+  private readonly dataSource: DataSource;
+  private readonly products: Repository<ProductEntity>;
+  private readonly images: Repository<ProductImageEntity>;
+
+  constructor(db: CatalogDatabase) {
+    this.dataSource = db.dataSource;
+    this.products = db.dataSource.getRepository(ProductEntity);
+    this.images = db.dataSource.getRepository(ProductImageEntity);
+  }
+
+  /**
+   * Inserts or updates `inputs` by SKU in one transaction with one statement per table. A row is written only when
+   * something differs (content hash, price, currency or stock), so re-sending the same products writes nothing and
+   * leaves `updatedAt` alone. When an image URI changes at a position, that image goes back to `pending`; images
+   * past the new list's end are removed. SKUs must be unique within one call.
+   */
+  async upsertMany(inputs: readonly ProductInput[], options: UpsertOptions = {}): Promise<UpsertResult> {
+    if (inputs.length === 0) return { created: 0, updated: 0, unchanged: 0, changed: [] };
+    const bySku = new Map<string, ProductInput>();
+    for (const p of inputs) {
+      if (bySku.has(p.sku)) throw new ValidationError(`SKU ${p.sku} appears twice in one upsert`, { sku: p.sku });
+      bySku.set(p.sku, p);
+    }
+    const dryRun = options.dryRun ?? false;
+    const changed = await inTransaction(
+      this.dataSource,
+      async (runner) => {
+        const rows = await upsertProducts(runner, inputs);
+        await syncImages(runner, rows, bySku);
+        return rows;
+      },
+      dryRun,
+    );
+    const created = changed.filter((c) => c.change === 'created').length;
+    return {
+      created,
+      updated: changed.length - created,
+      unchanged: inputs.length - changed.length,
+      changed: dryRun ? [] : changed,
+    };
+  }
+
+  async getById(id: string): Promise<Product | null> {
+    const [product] = await this.getByIds([id]);
+    return product ?? null;
+  }
+
+  /** Found products, in the order of `ids`; unknown ids are left out. */
+  async getByIds(ids: readonly string[]): Promise<Product[]> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return [];
+    const rows = await this.products.find({ where: { id: In(valid) } });
+    const products = await this.withImages(rows);
+    const byId = new Map(products.map((p) => [p.id, p]));
+    return valid.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async getBySku(sku: string): Promise<Product | null> {
+    const row = await this.products.findOne({ where: { sku } });
+    if (!row) return null;
+    const [product] = await this.withImages([row]);
+    return product ?? null;
+  }
+
+  /** Deletes products (their images and index state go with them); returns how many existed. */
+  async delete(ids: readonly string[]): Promise<number> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return 0;
+    const result = await this.products.delete({ id: In(valid) });
+    return result.affected ?? 0;
+  }
+
+  async count(): Promise<number> {
+    return this.products.count();
+  }
+
+  /**
+   * Every product, a page at a time, in id order (keyset pagination: each page is one short query, so memory stays
+   * at one page and no transaction is held between pages). Products inserted during the walk may or may not appear.
+   */
+  async *pages(options: PageOptions = {}): AsyncGenerator<Product[], void, undefined> {
+    const pageSize = options.pageSize ?? 500;
+    if (!Number.isInteger(pageSize) || pageSize < 1) throw new ValidationError('pageSize must be a positive integer');
+    let after = BEFORE_FIRST_ID;
+    for (;;) {
+      const rows = await this.products
+        .createQueryBuilder('p')
+        .where('p.id > :after', { after })
+        .orderBy('p.id', 'ASC')
+        .limit(pageSize)
+        .getMany();
+      if (rows.length === 0) return;
+      yield await this.withImages(rows);
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+
+  /**
+   * Records the outcome of fetching image `imageId`, unless its URI is no longer `uri` (the product was re-imported
+   * with another image meanwhile: the old bytes must not be attached to the new URI). Returns whether it was recorded.
+   */
+  async recordImageFetch(imageId: string, uri: string, outcome: ImageFetchOutcome): Promise<boolean> {
+    if (!isUuid(imageId)) throw new NotFoundError('image', imageId);
+    const values =
+      outcome.status === 'ok'
+        ? { status: 'ok', sha256: outcome.sha256, width: outcome.width, height: outcome.height, error: null }
+        : {
+            status: 'failed',
+            sha256: null,
+            width: null,
+            height: null,
+            error: outcome.error.slice(0, MAX_ERROR_LENGTH),
+          };
+    const result = await this.images.update({ id: imageId, uri }, values);
+    return (result.affected ?? 0) > 0;
+  }
+
+  private async withImages(rows: readonly ProductEntity[]): Promise<Product[]> {
+    if (rows.length === 0) return [];
+    const images = await this.images.find({
+      where: { productId: In(rows.map((r) => r.id)) },
+      order: { position: 'ASC' },
+    });
+    const byProduct = new Map<string, ProductImageEntity[]>();
+    for (const image of images) {
+      const list = byProduct.get(image.productId);
+      if (list) list.push(image);
+      else byProduct.set(image.productId, [image]);
+    }
+    return rows.map((row) => toProduct(row, byProduct.get(row.id) ?? []));
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+function isUuid(id: string): boolean {
+  return UUID.test(id);
+}
+
+/**
+ * One INSERT … ON CONFLICT for the whole batch, parameters as arrays (unnest): a fixed 10 parameters whatever the
+ * batch size. The WHERE on the conflict branch skips rows that would not change; RETURNING then lists exactly the
+ * created (xmax = 0) and updated rows.
+ */
+async function upsertProducts(runner: QueryRunner, inputs: readonly ProductInput[]): Promise<ChangedProduct[]> {
+  const { rows } = await sql<{ id: string; sku: string; content_hash: string; inserted: boolean }>(
+    runner,
+    `INSERT INTO products AS p
+       (sku, title, description, brand, category, price_amount, price_currency, in_stock, attributes, content_hash)
+     SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::text[], $4::varchar[], $5::varchar[], $6::numeric[],
+                          $7::varchar[], $8::boolean[], $9::jsonb[], $10::varchar[])
+     ON CONFLICT (sku) DO UPDATE SET
+       title = EXCLUDED.title,
+       description = EXCLUDED.description,
+       brand = EXCLUDED.brand,
+       category = EXCLUDED.category,
+       price_amount = EXCLUDED.price_amount,
+       price_currency = EXCLUDED.price_currency,
+       in_stock = EXCLUDED.in_stock,
+       attributes = EXCLUDED.attributes,
+       content_hash = EXCLUDED.content_hash,
+       updated_at = now()
+     WHERE p.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+        OR p.price_amount IS DISTINCT FROM EXCLUDED.price_amount
+        OR p.price_currency IS DISTINCT FROM EXCLUDED.price_currency
+        OR p.in_stock IS DISTINCT FROM EXCLUDED.in_stock
+     RETURNING p.id, p.sku, p.content_hash, (p.xmax = 0) AS inserted`,
+    [
+      inputs.map((p) => p.sku),
+      inputs.map((p) => p.title),
+      inputs.map((p) => p.description),
+      inputs.map((p) => p.brand),
+      inputs.map((p) => p.category),
+      inputs.map((p) => p.price?.amount ?? null),
+      inputs.map((p) => p.price?.currency ?? null),
+      inputs.map((p) => p.inStock),
+      inputs.map((p) => JSON.stringify(p.attributes)),
+      inputs.map((p) => productContentHash(p)),
+    ],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    sku: r.sku,
+    contentHash: r.content_hash,
+    change: r.inserted ? 'created' : 'updated',
+  }));
+}
+
+/** Brings the image rows of the changed products in line with their input lists, keeping rows whose URI stayed. */
+async function syncImages(
+  runner: QueryRunner,
+  changed: readonly ChangedProduct[],
+  bySku: ReadonlyMap<string, ProductInput>,
+): Promise<void> {
+  if (changed.length === 0) return;
+  const productIds: string[] = [];
+  const positions: number[] = [];
+  const uris: string[] = [];
+  const counts: number[] = [];
+  for (const c of changed) {
+    const images = bySku.get(c.sku)?.images ?? [];
+    images.forEach((uri, position) => {
+      productIds.push(c.id);
+      positions.push(position);
+      uris.push(uri);
+    });
+    counts.push(images.length);
+  }
+  if (uris.length > 0) {
+    await sql(
+      runner,
+      `INSERT INTO product_images AS i (product_id, position, uri)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::varchar[])
+       ON CONFLICT (product_id, position) DO UPDATE SET
+         uri = EXCLUDED.uri, sha256 = NULL, width = NULL, height = NULL, status = 'pending', error = NULL,
+         updated_at = now()
+       WHERE i.uri IS DISTINCT FROM EXCLUDED.uri`,
+      [productIds, positions, uris],
+    );
+  }
+  await sql(
+    runner,
+    `DELETE FROM product_images i
+     USING unnest($1::uuid[], $2::int[]) AS keep(product_id, n)
+     WHERE i.product_id = keep.product_id AND i.position >= keep.n`,
+    [changed.map((c) => c.id), counts],
+  );
+}
