@@ -3,10 +3,10 @@ import { ValidationError } from '@vitrine/core';
 import type { IndexState, IndexStateCounts, IndexStatus, ProductToIndex } from '../domain/index-state';
 import type { CatalogDatabase } from '../database/catalog-data-source';
 import { ProductIndexStateEntity } from '../database/entities';
+import { BEFORE_FIRST_ID, isUuid } from './ids';
 import { toIndexState } from './mappers';
 import { sql } from './sql';
 
-const BEFORE_FIRST_ID = '00000000-0000-0000-0000-000000000000';
 const MAX_ERROR_LENGTH = 2000;
 const MAX_MODEL_ID_LENGTH = 200;
 
@@ -40,7 +40,7 @@ export class IndexStateRepository {
        SELECT p.id, $1, 'pending' FROM products p WHERE p.id = ANY($2::uuid[])
        ON CONFLICT (product_id, model_id) DO UPDATE SET status = 'pending', error = NULL, updated_at = now()
        RETURNING 1`,
-      [modelId, productIds],
+      [modelId, productIds.filter(isUuid)],
     );
     return count;
   }
@@ -62,7 +62,7 @@ export class IndexStateRepository {
          status = 'indexed', vector_content_hash = EXCLUDED.vector_content_hash, indexed_at = EXCLUDED.indexed_at,
          error = NULL, updated_at = now()
        RETURNING 1`,
-      [modelId, items.map((i) => i.productId), items.map((i) => i.contentHash), indexedAt],
+      [modelId, ...columns(items, (i) => i.contentHash), indexedAt],
     );
     return count;
   }
@@ -81,12 +81,13 @@ export class IndexStateRepository {
        FROM unnest($2::uuid[], $3::text[]) AS i(product_id, reason) JOIN products p ON p.id = i.product_id
        ON CONFLICT (product_id, model_id) DO UPDATE SET status = 'failed', error = EXCLUDED.error, updated_at = now()
        RETURNING 1`,
-      [modelId, items.map((i) => i.productId), items.map((i) => i.reason.slice(0, MAX_ERROR_LENGTH))],
+      [modelId, ...columns(items, (i) => i.reason.slice(0, MAX_ERROR_LENGTH))],
     );
     return count;
   }
 
   async get(productId: string, modelId: string): Promise<IndexState | null> {
+    if (!isUuid(productId)) return null;
     const row = await this.states.findOne({ where: { productId, modelId } });
     return row ? toIndexState(row) : null;
   }
@@ -162,4 +163,10 @@ function checkModelId(modelId: string): void {
   if (modelId.length === 0 || modelId.length > MAX_MODEL_ID_LENGTH) {
     throw new ValidationError(`model id must have 1 to ${MAX_MODEL_ID_LENGTH} characters`, { modelId });
   }
+}
+
+/** Product ids (malformed ones dropped: they name no product) and the matching values, as two array parameters. */
+function columns<T extends { readonly productId: string }>(items: readonly T[], value: (item: T) => string) {
+  const valid = items.filter((i) => isUuid(i.productId));
+  return [valid.map((i) => i.productId), valid.map(value)] as const;
 }

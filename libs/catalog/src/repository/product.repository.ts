@@ -10,11 +10,10 @@ import type {
 } from '../domain/product';
 import type { CatalogDatabase } from '../database/catalog-data-source';
 import { ProductEntity, ProductImageEntity } from '../database/entities';
+import { BEFORE_FIRST_ID, isUuid } from './ids';
 import { toProduct } from './mappers';
 import { inTransaction, sql } from './sql';
 
-/** Smallest uuid: keyset pagination starts after it. */
-const BEFORE_FIRST_ID = '00000000-0000-0000-0000-000000000000';
 const MAX_ERROR_LENGTH = 2000;
 
 export interface UpsertOptions {
@@ -163,11 +162,6 @@ export class ProductRepository {
     }
     return rows.map((row) => toProduct(row, byProduct.get(row.id) ?? []));
   }
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-function isUuid(id: string): boolean {
-  return UUID.test(id);
 }
 
 /**

@@ -1,0 +1,77 @@
+import { parseCatalogLine } from './catalog-line';
+
+const valid = {
+  sku: 'A-1',
+  title: 'Red mug',
+  images: ['img/mug.jpg'],
+};
+const parse = (value: unknown) => parseCatalogLine(typeof value === 'string' ? value : JSON.stringify(value));
+const reason = (value: unknown): string => {
+  const r = parse(value);
+  if (r.ok) throw new Error('expected a rejection');
+  return r.reason;
+};
+
+describe('parseCatalogLine', () => {
+  it('normalises a valid line: trims, blank optionals become null, inStock defaults to true', () => {
+    const r = parse({
+      ...valid,
+      sku: '  A-1 ',
+      description: '   ',
+      brand: ' Acme ',
+      price: { amount: '019.900', currency: 'eur' },
+    });
+    expect(r).toEqual({
+      ok: true,
+      line: {
+        sku: 'A-1',
+        title: 'Red mug',
+        description: null,
+        brand: 'Acme',
+        category: null,
+        price: { amount: '19.9', currency: 'EUR' },
+        inStock: true,
+        attributes: {},
+        imageRefs: ['img/mug.jpg'],
+      },
+    });
+  });
+
+  it('accepts an empty image list and JSON-number prices', () => {
+    const r = parse({ ...valid, images: [], price: { amount: 4.99, currency: 'JPY' }, inStock: false });
+    expect(r).toMatchObject({ ok: true, line: { imageRefs: [], price: { amount: '4.99' }, inStock: false } });
+  });
+
+  it.each([
+    ['malformed JSON', '{"sku": "A-1", ', /^malformed JSON: /],
+    ['a JSON array', '[1, 2]', /must be a JSON object/],
+    ['a missing SKU', { title: 'x', images: [] }, /^sku: is required$/],
+    ['an empty SKU', { ...valid, sku: '  ' }, /^sku: must not be empty$/],
+    ['a numeric SKU', { ...valid, sku: 12 }, /^sku: must be a string, not number$/],
+    ['a missing title', { sku: 'A', images: [] }, /^title: is required$/],
+    ['a missing images key', { sku: 'A', title: 'x' }, /^images: is required \(may be empty: \[\]\)$/],
+    ['a negative price', { ...valid, price: { amount: -1, currency: 'EUR' } }, /^price.amount: must not be negative$/],
+    ['a price in exponent form', { ...valid, price: { amount: 1e21, currency: 'EUR' } }, /not a plain decimal/],
+    ['too many decimals', { ...valid, price: { amount: '1.23456', currency: 'EUR' } }, /more than 4 decimal/],
+    ['an unknown currency', { ...valid, price: { amount: 1, currency: 'XYZ' } }, /"XYZ" is not an ISO 4217/],
+    ['a price without currency', { ...valid, price: { amount: 1 } }, /^price.currency: is required$/],
+    ['an unknown field', { ...valid, titel: 'typo' }, /^unknown field\(s\): titel$/],
+    ['inStock as a string', { ...valid, inStock: 'yes' }, /^inStock: must be true or false$/],
+    ['a 501-character title', { ...valid, title: 't'.repeat(501) }, /^title: must be at most 500 characters \(got 501\)$/],
+    ['a long description', { ...valid, description: 'd'.repeat(20_001) }, /^description: must be at most 20000/],
+    ['attributes over 16 KB', { ...valid, attributes: { blob: 'a'.repeat(17_000) } }, /^attributes: must be at most 16 KB/],
+    ['attributes as an array', { ...valid, attributes: [1] }, /^attributes: must be an object/],
+    ['a NUL character', { ...valid, title: 'a\u0000b' }, /NUL character/],
+    ['a repeated image', { ...valid, images: ['a.jpg', 'b.jpg', 'a.jpg'] }, /^images\[2\]: repeats images\[0\]$/],
+    ['33 images', { ...valid, images: Array.from({ length: 33 }, (_, i) => `${i}.jpg`) }, /at most 32 images/],
+    ['an empty image entry', { ...valid, images: [''] }, /^images\[0\]: must not be empty$/],
+  ])('rejects %s with a reason that names the field', (_name, input, expected) => {
+    expect(reason(input)).toMatch(expected);
+  });
+
+  it('lists every problem of a line at once', () => {
+    const r = reason({ sku: '', title: '', images: [], price: { amount: -1, currency: 'EUR' } });
+    expect(r).toContain('sku: must not be empty');
+    expect(r).toContain('title: must not be empty');
+  });
+});
