@@ -1,0 +1,15 @@
+export * from './embedding-provider';
+export * from './embedding.module';
+export { OnnxEmbeddingProvider, embeddingOptionsFromConfig } from './onnx/onnx-embedding-provider';
+export type { OnnxEmbeddingOptions, ModelInfo } from './onnx/onnx-embedding-provider';
+export type { Device, SessionFactory } from './onnx/sessions';
+export { ImagePreprocessor } from './image/image-preprocessor';
+export type { DecodedImage, ImagePreprocessorOptions } from './image/image-preprocessor';
+export { TextTokenizer } from './text/text-tokenizer';
+export type { PaddingMode, TokenBatch } from './text/text-tokenizer';
+export { MODEL_FILES, readModelDir, safeModelName } from './model/model-dir';
+export type { ImageSpec, ModelDir, TextConfig } from './model/model-dir';
+export { formatModelId, hashOnnxFiles } from './model/model-id';
+export { cosineSimilarity, l2NormalizeRows } from './vector-math';
+export * from './fetch/safe-fetch';
+export { isPublicAddress } from './fetch/address-policy';

@@ -1,0 +1,459 @@
+import { Logger } from '@nestjs/common';
+import { Tensor, type InferenceSession } from 'onnxruntime-node';
+import { DomainError, type AppConfig } from '@vitrine/core';
+import type {
+  BatchEvent,
+  Embedding,
+  EmbeddingLogger,
+  EmbeddingProvider,
+  EmbeddingStats,
+  ImageOutcome,
+} from '../embedding-provider';
+import { DynamicBatcher, type Settled } from '../batching/dynamic-batcher';
+import { InferenceLane, type LanePriority } from '../batching/inference-lane';
+import { ImagePreprocessor, type DecodedImage } from '../image/image-preprocessor';
+import { readModelDir } from '../model/model-dir';
+import { modelInvalid } from '../model/model-errors';
+import { formatModelId, hashOnnxFiles } from '../model/model-id';
+import { TextTokenizer, type PaddingMode, type TokenBatch } from '../text/text-tokenizer';
+import { l2NormalizeRows } from '../vector-math';
+import { checkGraphs, type GraphContract, type IdType } from './graph-contract';
+import { openSessions, type Device, type SessionFactory } from './sessions';
+
+export interface OnnxEmbeddingOptions {
+  /** A directory in the Hugging Face CLIP ONNX layout. */
+  readonly modelDir: string;
+  /** Default `cpu`. `cuda` falls back to the CPU with one warning when the CUDA provider is absent. */
+  readonly device?: Device;
+  /** onnxruntime intra-op threads; 0 (default) lets onnxruntime decide. */
+  readonly threads?: number;
+  /** Largest model run, for array calls and coalesced requests alike. Default 32. */
+  readonly batchSize?: number;
+  /** How long a single request waits for others to share its model run. Default 4 ms. */
+  readonly maxWaitMs?: number;
+  /** Single requests allowed to wait or run at once; more are refused with `OVERLOADED`. Default 1024. */
+  readonly queueLimit?: number;
+  /** Largest accepted image in pixels (checked from the header). Default 40 megapixels. */
+  readonly maxPixels?: number;
+  /** Largest accepted encoded image in bytes. Unlimited by default. */
+  readonly maxBytes?: number;
+  /**
+   * `longest` (default) pads each text batch to its longest row instead of the full context: the same
+   * embeddings for CLIP-style graphs (padding is masked or behind a causal mask, pooling reads the end
+   * token), several times less text compute. Graphs with a fixed sequence length always get `max_length`.
+   */
+  readonly textPadding?: PaddingMode;
+  readonly logger?: EmbeddingLogger;
+  /** Called after every model run, e.g. to export decode vs inference time. Must not throw. */
+  readonly onBatch?: (event: BatchEvent) => void;
+  /** Replaces `InferenceSession.create` (tests). */
+  readonly sessionFactory?: SessionFactory;
+}
+
+/** The {@link OnnxEmbeddingOptions} that an {@link AppConfig} asks for. */
+export function embeddingOptionsFromConfig(config: AppConfig): OnnxEmbeddingOptions {
+  const e = config.embedding;
+  return {
+    modelDir: e.modelDir,
+    device: e.device,
+    threads: e.threads,
+    batchSize: e.batchSize,
+    maxWaitMs: e.maxWaitMs,
+    queueLimit: e.queueLimit,
+    maxPixels: config.images.maxPixels,
+    maxBytes: config.images.maxBytes,
+  };
+}
+
+/** What `vitrine model info` prints. */
+export interface ModelInfo {
+  readonly modelId: string;
+  /** Full sha256 of the ONNX files (the model id keeps 12 hex chars of it). */
+  readonly sha256: string;
+  readonly name: string;
+  readonly dir: string;
+  readonly dim: number;
+  readonly maxTextLength: number;
+  readonly imageSize: { readonly width: number; readonly height: number };
+  /** Where inference runs (after any CUDA fallback). */
+  readonly device: Device;
+  readonly text: {
+    readonly inputIdsType: IdType;
+    readonly attentionMask: boolean;
+    readonly startId: number;
+    readonly endId: number;
+    readonly padId: number;
+  };
+}
+
+interface Counters {
+  textItems: number;
+  textBatches: number;
+  tokenizeMs: number;
+  textInferenceMs: number;
+  imageItems: number;
+  imageFailed: number;
+  imageBatches: number;
+  decodeMs: number;
+  imageInferenceMs: number;
+}
+
+function toDomainError(e: unknown): DomainError {
+  if (e instanceof DomainError) return e;
+  return new DomainError(
+    'IMAGE_INVALID',
+    `The image cannot be processed: ${(e as Error).message}`,
+    undefined,
+    {
+      cause: e,
+    },
+  );
+}
+
+function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error: toDomainError(error) }),
+  );
+}
+
+function ranges(n: number, size: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let s = 0; s < n; s += size) out.push([s, Math.min(n, s + size)]);
+  return out;
+}
+
+/**
+ * The {@link EmbeddingProvider} on onnxruntime-node: a CLIP dual encoder loaded from a Hugging Face ONNX
+ * layout directory (real OpenAI CLIP exports and the demo model alike). Create with {@link load}.
+ */
+export class OnnxEmbeddingProvider implements EmbeddingProvider {
+  readonly modelId: string;
+  readonly dim: number;
+  private readonly lane = new InferenceLane();
+  private readonly textBatcher: DynamicBatcher<string, Float32Array>;
+  private readonly imageBatcher: DynamicBatcher<Promise<Settled<DecodedImage>>, Float32Array>;
+  private readonly c: Counters = {
+    textItems: 0,
+    textBatches: 0,
+    tokenizeMs: 0,
+    textInferenceMs: 0,
+    imageItems: 0,
+    imageFailed: 0,
+    imageBatches: 0,
+    decodeMs: 0,
+    imageInferenceMs: 0,
+  };
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly info: ModelInfo,
+    /** Decoder/preprocessor for this model's input size: usable on its own to time decoding separately. */
+    readonly preprocessor: ImagePreprocessor,
+    readonly tokenizer: TextTokenizer,
+    private readonly sessions: { readonly text: InferenceSession; readonly vision: InferenceSession },
+    private readonly contract: GraphContract,
+    private readonly settings: {
+      readonly batchSize: number;
+      readonly queueLimit: number;
+      readonly padding: PaddingMode;
+      readonly onBatch: ((e: BatchEvent) => void) | undefined;
+    },
+    maxWaitMs: number,
+  ) {
+    this.modelId = info.modelId;
+    this.dim = info.dim;
+    this.textBatcher = new DynamicBatcher({
+      maxBatch: settings.batchSize,
+      maxWaitMs,
+      run: async (texts) =>
+        (await this.inferTexts(texts, 'interactive', 'coalesced')).map((value) => ({ ok: true, value })),
+    });
+    this.imageBatcher = new DynamicBatcher({
+      maxBatch: settings.batchSize,
+      maxWaitMs,
+      run: (decodes) => this.inferSettled(decodes, 'interactive', 'coalesced'),
+    });
+  }
+
+  /**
+   * Loads and validates a model directory (files, configs, graph inputs/outputs, embedding size by a
+   * warm-up run), opens its sessions and computes the model id. Throws `MODEL_INVALID` naming the problem.
+   */
+  static async load(options: OnnxEmbeddingOptions): Promise<OnnxEmbeddingProvider> {
+    const logger = options.logger ?? new Logger('Embedding');
+    const md = await readModelDir(options.modelDir);
+    const tokenizer = TextTokenizer.create(md.dir, md.tokenizerJson, md.text);
+    const hashing = hashOnnxFiles([md.visionModelPath, md.textModelPath]);
+    hashing.catch(() => undefined); // awaited below; a failure to open sessions must not leave it unhandled
+    const opened = await openSessions({
+      dir: md.dir,
+      textModelPath: md.textModelPath,
+      visionModelPath: md.visionModelPath,
+      device: options.device ?? 'cpu',
+      threads: options.threads ?? 0,
+      logger,
+      factory: options.sessionFactory,
+    });
+    try {
+      const contract = checkGraphs(md, opened.text, opened.vision);
+      const sha256 = await hashing;
+      const info: ModelInfo = {
+        modelId: formatModelId(md.name, sha256),
+        sha256,
+        name: md.name,
+        dir: md.dir,
+        dim: md.projectionDim,
+        maxTextLength: md.text.maxLength,
+        imageSize: { width: md.image.width, height: md.image.height },
+        device: opened.device,
+        text: {
+          inputIdsType: contract.idsType,
+          attentionMask: contract.maskType !== undefined,
+          startId: tokenizer.bosId,
+          endId: tokenizer.eosId,
+          padId: tokenizer.padId,
+        },
+      };
+      const provider = new OnnxEmbeddingProvider(
+        info,
+        new ImagePreprocessor(md.image, {
+          maxPixels: options.maxPixels ?? 40_000_000,
+          maxBytes: options.maxBytes,
+        }),
+        tokenizer,
+        opened,
+        contract,
+        {
+          batchSize: options.batchSize ?? 32,
+          queueLimit: options.queueLimit ?? 1024,
+          padding: contract.fixedSequence !== undefined ? 'max_length' : (options.textPadding ?? 'longest'),
+          onBatch: options.onBatch,
+        },
+        options.maxWaitMs ?? 4,
+      );
+      await provider.warmUp();
+      return provider;
+    } catch (e) {
+      await Promise.all([opened.text.release(), opened.vision.release()]);
+      throw e;
+    }
+  }
+
+  /** One run per tower: proves the output size and takes the first-run cost at boot, not on a request. */
+  private async warmUp(): Promise<void> {
+    await this.runTextModel(this.tokenizer.encodeBatch(['a'], this.settings.padding));
+    await this.runVisionModel(new Float32Array(this.preprocessor.pixelsPerImage), 1);
+  }
+
+  // ---------------------------------------------------------------------------------------- public API
+
+  async embedTexts(texts: readonly string[]): Promise<Embedding[]> {
+    this.assertOpen();
+    const out: Embedding[] = [];
+    for (const [s, e] of ranges(texts.length, this.settings.batchSize)) {
+      const vecs = await this.inferTexts(texts.slice(s, e), 'bulk', 'bulk');
+      for (const v of vecs) out.push(this.embedding(v));
+    }
+    return out;
+  }
+
+  async embedImages(images: readonly Uint8Array[]): Promise<Embedding[]> {
+    const outcomes = await this.embedImagesSettled(images);
+    return outcomes.map((o, index) => {
+      if (o.ok) return o.embedding;
+      const { code, message, details } = o.error;
+      throw new DomainError(code, message, { ...details, index }, { cause: o.error });
+    });
+  }
+
+  async embedImagesSettled(images: readonly Uint8Array[]): Promise<ImageOutcome[]> {
+    this.assertOpen();
+    const chunks = ranges(images.length, this.settings.batchSize);
+    const decodeChunk = (k: number) => {
+      const [s, e] = chunks[k] as [number, number];
+      return images.slice(s, e).map((b) => settle(this.preprocessor.decode(b)));
+    };
+    const out: ImageOutcome[] = [];
+    // Decoding runs on libuv threads; start the next chunk's decodes before this chunk's (blocking) model run.
+    let next = chunks.length ? decodeChunk(0) : [];
+    for (let k = 0; k < chunks.length; k++) {
+      const current = next;
+      next = k + 1 < chunks.length ? decodeChunk(k + 1) : [];
+      const results = await this.inferSettled(current, 'bulk', 'bulk');
+      for (const r of results) {
+        out.push(
+          r.ok
+            ? { ok: true, embedding: this.embedding(r.value) }
+            : { ok: false, error: toDomainError(r.error) },
+        );
+      }
+    }
+    return out;
+  }
+
+  async embedText(text: string): Promise<Embedding> {
+    this.admitSingle();
+    return this.embedding(await this.textBatcher.submit(text));
+  }
+
+  async embedImage(image: Uint8Array): Promise<Embedding> {
+    this.admitSingle();
+    return this.embedding(await this.imageBatcher.submit(settle(this.preprocessor.decode(image))));
+  }
+
+  stats(): EmbeddingStats {
+    const c = this.c;
+    return {
+      texts: {
+        items: c.textItems,
+        batches: c.textBatches,
+        tokenizeMs: c.tokenizeMs,
+        inferenceMs: c.textInferenceMs,
+      },
+      images: {
+        items: c.imageItems,
+        failed: c.imageFailed,
+        batches: c.imageBatches,
+        decodeMs: c.decodeMs,
+        inferenceMs: c.imageInferenceMs,
+      },
+      pending: this.textBatcher.size + this.imageBatcher.size,
+    };
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const closed = new DomainError('UNAVAILABLE', 'The embedding provider is shutting down');
+      this.textBatcher.rejectQueued(closed);
+      this.imageBatcher.rejectQueued(closed);
+      await this.lane.whenIdle();
+      await Promise.all([this.sessions.text.release(), this.sessions.vision.release()]);
+    })();
+    return this.closing;
+  }
+
+  // ---------------------------------------------------------------------------------------- internals
+
+  private assertOpen(): void {
+    if (this.closing) throw new DomainError('UNAVAILABLE', 'The embedding provider is shut down');
+  }
+
+  private admitSingle(): void {
+    this.assertOpen();
+    const pending = this.textBatcher.size + this.imageBatcher.size;
+    if (pending >= this.settings.queueLimit) {
+      throw new DomainError(
+        'OVERLOADED',
+        `Embedding queue is full (${pending} requests waiting); retry shortly`,
+        {
+          pending,
+          queueLimit: this.settings.queueLimit,
+        },
+      );
+    }
+  }
+
+  private embedding(vector: Float32Array): Embedding {
+    return { modelId: this.modelId, vector };
+  }
+
+  private async inferTexts(texts: string[], priority: LanePriority, source: BatchEvent['source']) {
+    const t0 = performance.now();
+    const batch = this.tokenizer.encodeBatch(texts, this.settings.padding);
+    const tokenizeMs = performance.now() - t0;
+    return this.lane.run(priority, async () => {
+      this.assertOpen();
+      const t1 = performance.now();
+      const flat = await this.runTextModel(batch);
+      const inferenceMs = performance.now() - t1;
+      Object.assign(this.c, {
+        textItems: this.c.textItems + texts.length,
+        textBatches: this.c.textBatches + 1,
+        tokenizeMs: this.c.tokenizeMs + tokenizeMs,
+        textInferenceMs: this.c.textInferenceMs + inferenceMs,
+      });
+      this.settings.onBatch?.({
+        kind: 'text',
+        source,
+        size: texts.length,
+        preprocessMs: tokenizeMs,
+        inferenceMs,
+      });
+      return l2NormalizeRows(flat, texts.length, this.dim);
+    });
+  }
+
+  /** Waits for decodes, runs the good ones through the vision model, returns one result per input in order. */
+  private async inferSettled(
+    decodes: readonly Promise<Settled<DecodedImage>>[],
+    priority: LanePriority,
+    source: BatchEvent['source'],
+  ): Promise<Settled<Float32Array>[]> {
+    const settled = await Promise.all(decodes);
+    const good: DecodedImage[] = [];
+    for (const s of settled) if (s.ok) good.push(s.value);
+    this.c.imageFailed += settled.length - good.length;
+    const vectors = good.length ? await this.inferImages(good, priority, source) : [];
+    let g = 0;
+    return settled.map((s) => (s.ok ? { ok: true, value: vectors[g++] as Float32Array } : s));
+  }
+
+  private inferImages(images: DecodedImage[], priority: LanePriority, source: BatchEvent['source']) {
+    return this.lane.run(priority, async () => {
+      this.assertOpen();
+      const t0 = performance.now();
+      const px = this.preprocessor.toPixelValues(images);
+      const t1 = performance.now();
+      const flat = await this.runVisionModel(px, images.length);
+      const inferenceMs = performance.now() - t1;
+      const preprocessMs = images.reduce((sum, im) => sum + im.decodeMs, 0) + (t1 - t0);
+      Object.assign(this.c, {
+        imageItems: this.c.imageItems + images.length,
+        imageBatches: this.c.imageBatches + 1,
+        decodeMs: this.c.decodeMs + preprocessMs,
+        imageInferenceMs: this.c.imageInferenceMs + inferenceMs,
+      });
+      this.settings.onBatch?.({ kind: 'image', source, size: images.length, preprocessMs, inferenceMs });
+      return l2NormalizeRows(flat, images.length, this.dim);
+    });
+  }
+
+  private idTensor(type: IdType, data: Int32Array, dims: number[]): Tensor {
+    if (type === 'int32') return new Tensor('int32', data, dims);
+    const big = new BigInt64Array(data.length);
+    for (let i = 0; i < data.length; i++) big[i] = BigInt(data[i] as number);
+    return new Tensor('int64', big, dims);
+  }
+
+  /** Raw `text_embeds` values, `[batch * dim]`. */
+  private async runTextModel(b: TokenBatch): Promise<Float32Array> {
+    const dims = [b.batch, b.length];
+    const feeds: Record<string, Tensor> = { input_ids: this.idTensor(this.contract.idsType, b.ids, dims) };
+    if (this.contract.maskType)
+      feeds.attention_mask = this.idTensor(this.contract.maskType, b.attentionMask, dims);
+    const out = await this.sessions.text.run(feeds, ['text_embeds']);
+    return this.output(out, 'text_embeds', b.batch);
+  }
+
+  /** Raw `image_embeds` values, `[batch * dim]`. */
+  private async runVisionModel(pixels: Float32Array, batch: number): Promise<Float32Array> {
+    const { width, height } = this.info.imageSize;
+    const out = await this.sessions.vision.run({
+      pixel_values: new Tensor('float32', pixels, [batch, 3, height, width]),
+    });
+    return this.output(out, 'image_embeds', batch);
+  }
+
+  private output(out: InferenceSession.ReturnType, name: string, batch: number): Float32Array {
+    const t = out[name];
+    if (!t || t.type !== 'float32' || t.dims.length !== 2 || t.dims[0] !== batch || t.dims[1] !== this.dim) {
+      const dims = t ? `[${t.dims.join(', ')}] ${t.type}` : 'missing';
+      throw modelInvalid(
+        this.info.dir,
+        `${name} is ${dims} for a batch of ${batch}; expected [${batch}, ${this.dim}] float32`,
+      );
+    }
+    return t.data as Float32Array;
+  }
+}

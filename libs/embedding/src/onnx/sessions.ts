@@ -1,0 +1,81 @@
+import { InferenceSession } from 'onnxruntime-node';
+import type { EmbeddingLogger } from '../embedding-provider';
+import { modelInvalid } from '../model/model-errors';
+
+export type Device = 'cpu' | 'cuda';
+
+/** Creates an ONNX Runtime session; replaceable in tests. */
+export type SessionFactory = (
+  modelPath: string,
+  options: InferenceSession.SessionOptions,
+) => Promise<InferenceSession>;
+
+export const createOrtSession: SessionFactory = (modelPath, options) =>
+  InferenceSession.create(modelPath, options);
+
+export interface OpenedSessions {
+  readonly text: InferenceSession;
+  readonly vision: InferenceSession;
+  /** Where the sessions actually run (CPU after a CUDA fallback). */
+  readonly device: Device;
+}
+
+/**
+ * Opens the text and vision sessions on the requested device. onnxruntime-node 1.30 throws on
+ * `executionProviders: ['cuda']` when its CUDA provider libraries are not installed (they are not bundled
+ * with the npm package), and does not fall back by itself: here a CUDA failure logs one warning and both
+ * sessions open on the CPU. A model that fails on the CPU too is `MODEL_INVALID`.
+ */
+export async function openSessions(opts: {
+  readonly dir: string;
+  readonly textModelPath: string;
+  readonly visionModelPath: string;
+  readonly device: Device;
+  /** Intra-op threads; 0 lets onnxruntime decide (one per physical core). */
+  readonly threads: number;
+  readonly logger: EmbeddingLogger;
+  readonly factory?: SessionFactory;
+}): Promise<OpenedSessions> {
+  const factory = opts.factory ?? createOrtSession;
+  const base: InferenceSession.SessionOptions = {
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    ...(opts.threads > 0 ? { intraOpNumThreads: opts.threads } : {}),
+  };
+  const cpu = async (p: string, file: string): Promise<InferenceSession> => {
+    try {
+      return await factory(p, { ...base, executionProviders: ['cpu'] });
+    } catch (e) {
+      throw modelInvalid(opts.dir, `${file} cannot be loaded by onnxruntime (${(e as Error).message})`, e);
+    }
+  };
+  if (opts.device === 'cuda') {
+    let text: InferenceSession | undefined;
+    try {
+      text = await factory(opts.textModelPath, { ...base, executionProviders: ['cuda', 'cpu'] });
+      const vision = await factory(opts.visionModelPath, { ...base, executionProviders: ['cuda', 'cpu'] });
+      return { text, vision, device: 'cuda' };
+    } catch (e) {
+      await text?.release();
+      const [t, v] = [
+        await cpu(opts.textModelPath, 'text model'),
+        await cpu(opts.visionModelPath, 'vision model'),
+      ];
+      opts.logger.warn(
+        `EMBEDDING_DEVICE=cuda but the CUDA execution provider could not start (${firstLine(e)}); running on ` +
+          'the CPU instead. On a GPU host install the provider: ONNXRUNTIME_NODE_INSTALL=cuda12 node ' +
+          'node_modules/onnxruntime-node/script/install.js (needs CUDA 12 and cuDNN 9).',
+      );
+      return { text: t, vision: v, device: 'cpu' };
+    }
+  }
+  return {
+    text: await cpu(opts.textModelPath, 'text model'),
+    vision: await cpu(opts.visionModelPath, 'vision model'),
+    device: 'cpu',
+  };
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+}

@@ -1,0 +1,41 @@
+import { DomainError } from '@vitrine/core';
+
+/**
+ * Splits `[rows * dim]` values into rows scaled to unit L2 norm. A row that is all zeros or not finite means
+ * the model is broken, not the input: it throws rather than return a vector that matches nothing.
+ */
+export function l2NormalizeRows(flat: Float32Array, rows: number, dim: number): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (let r = 0; r < rows; r++) {
+    const v = flat.slice(r * dim, (r + 1) * dim);
+    let sum = 0;
+    for (let i = 0; i < dim; i++) sum += (v[i] as number) * (v[i] as number);
+    const norm = Math.sqrt(sum);
+    if (!(norm > 0) || !Number.isFinite(norm)) {
+      throw new DomainError(
+        'MODEL_INVALID',
+        `The model produced a ${norm === 0 ? 'zero' : 'non-finite'} embedding`,
+      );
+    }
+    const inv = 1 / norm;
+    for (let i = 0; i < dim; i++) v[i] = (v[i] as number) * inv;
+    out.push(v);
+  }
+  return out;
+}
+
+/** Cosine similarity of two vectors of equal length (their dot product when both are unit length). */
+export function cosineSimilarity(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) throw new RangeError(`vector lengths differ: ${a.length} vs ${b.length}`);
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  return dot / Math.sqrt(na * nb);
+}
