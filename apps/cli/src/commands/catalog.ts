@@ -1,0 +1,30 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { loadConfig } from '@vitrine/core';
+import { runCatalogImport } from './catalog-import';
+
+/** `vitrine catalog …`: the product catalog in PostgreSQL (DATABASE_URL) or embedded PGlite (DATA_DIR). */
+export function registerCatalogCommands(program: Command): void {
+  const catalog = program.command('catalog').description('product catalog (PostgreSQL, or embedded PGlite)');
+
+  catalog
+    .command('import')
+    .description(
+      'upsert products by SKU from a JSONL file (one product per line); bad lines are reported and skipped, ' +
+        'and make the command exit with 1',
+    )
+    .argument('<file>', 'JSONL file; relative image paths resolve against its folder')
+    .option('--dry-run', 'validate every line and count what would change, without writing', false)
+    .option('--batch-size <n>', 'products per transaction', positiveInt, 500)
+    .action(async (file: string, options: { dryRun: boolean; batchSize: number }) => {
+      process.exitCode = await runCatalogImport(
+        { file, dryRun: options.dryRun, batchSize: options.batchSize },
+        { config: loadConfig(), stdout: process.stdout, stderr: process.stderr },
+      );
+    });
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InvalidArgumentError('expected an integer from 1 to 10000');
+  return n;
+}
