@@ -1,0 +1,29 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describeVectorStoreContract } from '../testing/contract';
+import { EmbeddedVectorStore, type EmbeddedOptions } from './embedded-store';
+
+function harness(options?: EmbeddedOptions) {
+  return async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vitrine-vectors-'));
+    const store = await EmbeddedVectorStore.open(dir, options);
+    return {
+      store,
+      prefix: 'vt-contract-',
+      teardown: async () => {
+        await store.close();
+        await fs.rm(dir, { recursive: true, force: true });
+      },
+    };
+  };
+}
+
+describeVectorStoreContract('embedded', harness());
+
+// Every search takes the prescan + rescoring path (candidates cover the small dataset, so results stay exact),
+// and every write compacts: the same semantics must hold through both.
+describeVectorStoreContract(
+  'embedded, prescan path and compaction forced',
+  harness({ tuning: { exactBudget: 0 }, compaction: { minLogBytes: 0, logToSegmentRatio: 0 } }),
+);

@@ -1,0 +1,160 @@
+import { exactScan, rescore } from './kernels';
+import { PrescanIndex } from './prescan-index';
+import { TopK } from './top-k';
+
+/** Knobs of the embedded search; the defaults are what `npm run bench:vectors` was tuned with. */
+export interface SearchTuning {
+  /**
+   * Up to this many multiply-adds (eligible rows x dim) a search is exact brute force; above it, a prescan
+   * on int8 codes picks candidates that are then rescored exactly. 2^21 is about 4 000 rows at 512 dims.
+   */
+  readonly exactBudget: number;
+  /** Rotated coordinates kept per vector for the prescan, as a fraction of the dimension (rounded up to 2^n). */
+  readonly prescanFraction: number;
+  /** Candidates rescored exactly: max(minCandidates, oversampling x (limit + offset)). */
+  readonly oversampling: number;
+  readonly minCandidates: number;
+}
+
+/** Defaults measured by `npm run bench:vectors` (see the README, "Vector storage"). */
+export const DEFAULT_TUNING: SearchTuning = {
+  exactBudget: 1 << 21,
+  prescanFraction: 3 / 16,
+  oversampling: 10,
+  minCandidates: 500,
+};
+
+/** Rows and exact cosine scores, best first. */
+export interface ColumnHits {
+  readonly rows: Int32Array;
+  readonly scores: Float64Array;
+}
+
+/**
+ * The vectors stored under one name (`image` or `text`) of a collection, one fixed-size row per point, plus
+ * the prescan index that cuts the work per row of a large search. Vectors arrive L2-normalised, so dot
+ * products are cosines.
+ */
+export class VectorColumn {
+  data: Float32Array;
+  present: Uint8Array;
+  /** Number of rows that hold a vector. */
+  count = 0;
+  private index: PrescanIndex | undefined;
+
+  constructor(
+    readonly dim: number,
+    capacity: number,
+    private readonly seed: number,
+    private readonly tuning: SearchTuning = DEFAULT_TUNING,
+  ) {
+    this.data = new Float32Array(capacity * dim);
+    this.present = new Uint8Array(capacity);
+  }
+
+  get capacity(): number {
+    return this.present.length;
+  }
+
+  /** Grows the arrays to hold `capacity` rows. */
+  grow(capacity: number): void {
+    if (capacity <= this.capacity) return;
+    const data = new Float32Array(capacity * this.dim);
+    data.set(this.data);
+    this.data = data;
+    const present = new Uint8Array(capacity);
+    present.set(this.present);
+    this.present = present;
+    this.index?.grow(capacity);
+  }
+
+  /** Stores an already normalised vector at `row`. */
+  set(row: number, v: Float32Array): void {
+    this.data.set(v, row * this.dim);
+    if (this.present[row] === 0) this.count++;
+    this.present[row] = 1;
+    this.index?.encode(row, v);
+  }
+
+  /** Removes the vector at `row`, if any. */
+  unset(row: number): void {
+    if (this.present[row] === 1) this.count--;
+    this.present[row] = 0;
+  }
+
+  /** Moves row `from` onto row `to` (compaction after a delete); `from` ends empty. */
+  move(from: number, to: number): void {
+    const d = this.dim;
+    if (this.present[to] === 1) this.count--;
+    this.data.copyWithin(to * d, from * d, from * d + d);
+    this.present[to] = this.present[from] as number;
+    this.present[from] = 0;
+    this.index?.move(from, to);
+  }
+
+  /** A copy of the vector at `row`, or undefined. */
+  vector(row: number): Float32Array | undefined {
+    if (this.present[row] !== 1) return undefined;
+    return this.data.slice(row * this.dim, row * this.dim + this.dim);
+  }
+
+  /** Builds the prescan index now when the column is big enough to use it, so no query pays for it. */
+  warm(rows: number): void {
+    if (this.count * this.dim > this.tuning.exactBudget) this.ensureIndex(rows);
+  }
+
+  /**
+   * The `want` best rows among `eligible` ones (a 0/1 mask over rows, already ANDed with {@link present}),
+   * with exact cosine scores. Few eligible rows (or `exact`): brute force. Otherwise the int8 prescan keeps
+   * the best candidates by estimate and only those are scored exactly.
+   */
+  search(
+    query: Float32Array,
+    want: number,
+    rows: number,
+    eligible: Uint8Array,
+    eligibleCount: number,
+    exact: boolean,
+  ): ColumnHits {
+    const q = Float64Array.from(query);
+    const t = this.tuning;
+    const heap = new TopK(want);
+    if (exact || eligibleCount * this.dim <= t.exactBudget) {
+      exactScan(this.data, this.dim, q, rows, eligible, heap);
+      return heap.sorted();
+    }
+    const ix = this.ensureIndex(rows);
+    const candidates = new TopK(Math.min(eligibleCount, Math.max(t.minCandidates, t.oversampling * want)));
+    ix.scan(q, rows, eligible, candidates);
+    rescore(this.data, this.dim, q, candidates.rowList(), heap);
+    return heap.sorted();
+  }
+
+  private ensureIndex(rows: number): PrescanIndex {
+    const existing = this.index;
+    if (existing && this.count <= 2 * existing.builtFor) return existing;
+    const d = this.dim;
+    const center = new Float64Array(d);
+    for (let r = 0; r < rows; r++) {
+      if (this.present[r] === 0) continue;
+      const off = r * d;
+      for (let j = 0; j < d; j++) center[j] = (center[j] as number) + (this.data[off + j] as number);
+    }
+    let centerSq = 0;
+    for (let j = 0; j < d; j++) {
+      center[j] = (center[j] as number) / Math.max(1, this.count);
+      centerSq += (center[j] as number) ** 2;
+    }
+    let padded = 1;
+    while (padded < d) padded <<= 1;
+    const k = Math.min(padded, Math.max(4, Math.ceil((padded * this.tuning.prescanFraction) / 4) * 4));
+    // Rows are unit vectors, so the mean squared rotated coordinate is (1 - |center|^2) / padded.
+    const rms = Math.sqrt(Math.max(1e-6, 1 - centerSq) / padded);
+    const ix = new PrescanIndex(d, k, this.seed, center, rms, this.capacity, Math.max(1, this.count));
+    for (let r = 0; r < rows; r++) {
+      if (this.present[r] === 1) ix.encode(r, this.data.subarray(r * d, r * d + d));
+    }
+    this.index = ix;
+    return ix;
+  }
+}

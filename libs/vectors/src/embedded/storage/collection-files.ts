@@ -1,0 +1,115 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Collection } from '../collection';
+import { fsyncDir, removeTempFiles } from './atomic-file';
+import { readSegment, writeSegment } from './segment';
+import { encodeRecord, readWal, WalWriter, type WalRecord } from './wal';
+
+const SEGMENT = /^segment-(\d+)\.bin$/;
+const WAL = /^wal-(\d+)\.log$/;
+
+/** When to fold the log into a new segment. */
+export interface CompactionPolicy {
+  /** Never compact a log smaller than this. */
+  readonly minLogBytes: number;
+  /** Compact once the log is this many times the size of the segment. */
+  readonly logToSegmentRatio: number;
+}
+
+export const DEFAULT_COMPACTION: CompactionPolicy = { minLogBytes: 64 * 1024 * 1024, logToSegmentRatio: 1 };
+
+/**
+ * The files of one collection: generation `g` is `segment-g.bin` (a full snapshot; absent for g = 0) plus
+ * `wal-g.log` (changes since). Recovery takes the highest segment, replays its log up to the first torn
+ * record, and deletes everything else. Compaction writes `segment-(g+1).bin` atomically and only then starts
+ * `wal-(g+1).log`, so a crash at any step leaves one complete generation to open.
+ */
+export class CollectionFiles {
+  private constructor(
+    private readonly dir: string,
+    private generation: number,
+    private wal: WalWriter,
+    private segmentBytes: number,
+    private readonly policy: CompactionPolicy,
+  ) {}
+
+  /** Creates the directory of a new, empty collection. */
+  static async create(dir: string): Promise<void> {
+    await fs.rm(dir, { recursive: true, force: true });
+    await fs.mkdir(dir, { recursive: true });
+    await fsyncDir(path.dirname(dir));
+  }
+
+  /** Recovers the collection's state into `into` (empty) and opens its log for appending. */
+  static async open(
+    dir: string,
+    into: Collection,
+    policy: CompactionPolicy = DEFAULT_COMPACTION,
+  ): Promise<CollectionFiles> {
+    await removeTempFiles(dir);
+    const names = await fs.readdir(dir);
+    const generations = names.map((n) => SEGMENT.exec(n)?.[1]).filter((g): g is string => g !== undefined);
+    const generation = generations.length ? Math.max(...generations.map(Number)) : 0;
+    const { dim, vectors } = into.meta;
+    let segmentBytes = 0;
+    if (generation > 0) {
+      const seg = await readSegment(path.join(dir, `segment-${generation}.bin`), dim, vectors);
+      into.upsert(seg.points);
+      segmentBytes = seg.bytes;
+    }
+    const walFile = path.join(dir, `wal-${generation}.log`);
+    const { records, validBytes } = await readWal(walFile, dim, vectors);
+    for (const r of records) apply(into, r);
+    // Older generations are fully contained in this one.
+    for (const n of names) {
+      const g = Number(SEGMENT.exec(n)?.[1] ?? WAL.exec(n)?.[1] ?? NaN);
+      if (g < generation) await fs.rm(path.join(dir, n), { force: true });
+    }
+    const wal = await WalWriter.open(walFile, validBytes);
+    await fsyncDir(dir);
+    return new CollectionFiles(dir, generation, wal, segmentBytes, policy);
+  }
+
+  /** Appends a change to the log (durable on return when `sync`). Apply it in memory only afterwards. */
+  async append(record: WalRecord, collection: Collection, sync: boolean): Promise<void> {
+    await this.wal.append(encodeRecord(record, collection.meta.vectors), sync);
+  }
+
+  /** Writes a new segment when the log has grown past the policy. Call with writes to the collection paused. */
+  async compactIfNeeded(collection: Collection): Promise<boolean> {
+    const p = this.policy;
+    if (this.wal.size < Math.max(p.minLogBytes, p.logToSegmentRatio * this.segmentBytes)) return false;
+    await this.compact(collection);
+    return true;
+  }
+
+  /** Folds the current state into `segment-(g+1).bin` and starts an empty log. */
+  async compact(collection: Collection): Promise<void> {
+    const next = this.generation + 1;
+    const bytes = await writeSegment(
+      path.join(this.dir, `segment-${next}.bin`),
+      collection.points(),
+      collection.meta.vectors,
+    );
+    // From here on the new generation is the one recovery opens.
+    const wal = await WalWriter.open(path.join(this.dir, `wal-${next}.log`), 0);
+    await fsyncDir(this.dir);
+    const prev = this.generation;
+    await this.wal.close();
+    this.wal = wal;
+    this.generation = next;
+    this.segmentBytes = bytes;
+    await fs.rm(path.join(this.dir, `wal-${prev}.log`), { force: true });
+    await fs.rm(path.join(this.dir, `segment-${prev}.bin`), { force: true });
+  }
+
+  async close(): Promise<void> {
+    await this.wal.close();
+  }
+}
+
+/** Applies a log record to the in-memory state. */
+export function apply(collection: Collection, record: WalRecord): void {
+  if (record.op === 'upsert') collection.upsert(record.points);
+  else collection.delete(record.ids);
+}
