@@ -13,3 +13,13 @@ export { formatModelId, hashOnnxFiles } from './model/model-id';
 export { cosineSimilarity, l2NormalizeRows } from './vector-math';
 export * from './fetch/safe-fetch';
 export { isPublicAddress } from './fetch/address-policy';
+export { ImageSource } from './fetch/image-source';
+export { HF_BASE_URL, MODEL_MANIFESTS, manifestFileUrl } from './download/model-manifest';
+export type { ManifestFile, ModelManifest } from './download/model-manifest';
+export { CHECKSUMS_FILE, downloadModel } from './download/model-download';
+export type {
+  ChecksumSource,
+  DownloadOptions,
+  DownloadProgress,
+  DownloadResult,
+} from './download/model-download';

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { registerCatalogCommands } from './catalog';
+import { registerModelCommands } from './model';
 
 /** One line per command group; each group's module adds its sub-commands to `program`. */
 export function registerCommands(program: Command): void {
   registerCatalogCommands(program);
+  registerModelCommands(program);
 }
