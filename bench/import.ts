@@ -24,7 +24,7 @@ async function main(): Promise<number> {
   const file = path.join(dir, 'catalog.jsonl');
   let failed = false;
   try {
-    let t = performance.now();
+    const t = performance.now();
     await writeJsonl(file, syntheticCatalogLines(count));
     const mb = fs.statSync(file).size / 1024 / 1024;
     console.log(`generated ${count} products, ${mb.toFixed(1)} MiB JSONL in ${ms(performance.now() - t)}`);
@@ -58,7 +58,9 @@ async function bench(name: string, config: DatabaseConfig, file: string): Promis
     const secondMs = performance.now() - t;
 
     console.log(`${name}:`);
-    console.log(`  open + migrate          ${ms(openMs)}${config.kind === 'pglite' ? ' (new data folder: initdb)' : ''}`);
+    console.log(
+      `  open + migrate          ${ms(openMs)}${config.kind === 'pglite' ? ' (new data folder: initdb)' : ''}`,
+    );
     console.log(`  import                  ${ms(firstMs)}  ${rate(first, firstMs)}  ${counts(first)}`);
     console.log(`  re-import (no-op)       ${ms(secondMs)}  ${rate(second, secondMs)}  ${counts(second)}`);
     console.log(`  rss after               ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB\n`);

@@ -5,7 +5,18 @@ import type { ProductInput } from '@vitrine/catalog';
 
 const BRANDS = ['Acme', 'Northwind', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark', 'Wayne'];
 const CATEGORIES = ['Kitchen', 'Office', 'Garden', 'Sport', 'Toys', 'Music', 'Tools', 'Clothing'];
-const NOUNS = ['mug', 'lamp', 'chair', 'kettle', 'racket', 'drill', 'scarf', 'guitar', 'notebook', 'watering can'];
+const NOUNS = [
+  'mug',
+  'lamp',
+  'chair',
+  'kettle',
+  'racket',
+  'drill',
+  'scarf',
+  'guitar',
+  'notebook',
+  'watering can',
+];
 const COLOURS = ['red', 'blue', 'green', 'black', 'white', 'yellow', 'orange', 'purple'];
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'JPY'];
 
@@ -35,7 +46,10 @@ export interface SyntheticOptions {
  * Deterministic synthetic products, lazily (10 million cost nothing until iterated): the same index always gives
  * the same line, so tests and the benchmark can regenerate what they wrote.
  */
-export function* syntheticCatalogLines(count: number, options: SyntheticOptions = {}): Generator<CatalogJsonLine> {
+export function* syntheticCatalogLines(
+  count: number,
+  options: SyntheticOptions = {},
+): Generator<CatalogJsonLine> {
   const start = options.start ?? 0;
   const prefix = options.skuPrefix ?? 'SKU';
   const perProduct = options.imagesPerProduct ?? 2;
@@ -54,7 +68,12 @@ export function* syntheticCatalogLines(count: number, options: SyntheticOptions 
       category: pick(CATEGORIES, 2),
       price: { amount: currency === 'JPY' ? 100 + (i % 9000) : ((i % 10000) + 99) / 100, currency },
       inStock: i % 5 !== 0,
-      attributes: { colour, size: pick(['S', 'M', 'L', 'XL'], 4), tags: [noun, colour], weightGrams: 100 + (i % 900) },
+      attributes: {
+        colour,
+        size: pick(['S', 'M', 'L', 'XL'], 4),
+        tags: [noun, colour],
+        weightGrams: 100 + (i % 900),
+      },
       images: Array.from({ length: perProduct }, (_, j) => imageRef(i, j)),
     };
   }

@@ -24,7 +24,10 @@ export interface TestDatabase {
  * It is empty: run your migrations on it once (e.g. `createCatalogDataSource({ kind: 'postgres', url: db.url, … })`).
  */
 export async function createTestDatabase(prefix = 'vitrine'): Promise<TestDatabase> {
-  const safePrefix = prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 30);
+  const safePrefix = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 30);
   const name = `t_${safePrefix}_${randomBytes(6).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE "${name}"`));
   const url = new URL(TEST_DATABASE_URL);

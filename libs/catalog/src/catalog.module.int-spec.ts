@@ -63,7 +63,9 @@ describe('CatalogModule', () => {
       try {
         await app.get(ProductRepository).upsertMany(syntheticProducts(4));
         await expect(createCatalogDataSource(config.database)).rejects.toThrow(DomainError);
-        await expect(createCatalogDataSource(config.database)).rejects.toThrow(/already open in this process/);
+        await expect(createCatalogDataSource(config.database)).rejects.toThrow(
+          /already open in this process/,
+        );
       } finally {
         await app.close();
       }

@@ -96,7 +96,11 @@ export async function createCatalogDataSource(
   }
 }
 
-function handle(kind: DatabaseConfig['kind'], dataSource: DataSource, host: PgliteHost | undefined): CatalogDatabase {
+function handle(
+  kind: DatabaseConfig['kind'],
+  dataSource: DataSource,
+  host: PgliteHost | undefined,
+): CatalogDatabase {
   let closing: Promise<void> | undefined;
   return {
     kind,

@@ -114,7 +114,12 @@ export class ProductIndexStateEntity {
   @PrimaryColumn({ name: 'product_id', type: 'uuid', primaryKeyConstraintName: 'product_index_states_pk' })
   productId!: string;
 
-  @PrimaryColumn({ name: 'model_id', type: 'varchar', length: 200, primaryKeyConstraintName: 'product_index_states_pk' })
+  @PrimaryColumn({
+    name: 'model_id',
+    type: 'varchar',
+    length: 200,
+    primaryKeyConstraintName: 'product_index_states_pk',
+  })
   modelId!: string;
 
   @ManyToOne(() => ProductEntity, { onDelete: 'CASCADE' })

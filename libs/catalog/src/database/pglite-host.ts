@@ -39,7 +39,8 @@ const SOCKET_PORT = 5432;
 export async function startPglite(dataDir: string): Promise<PgliteHost> {
   fs.mkdirSync(dataDir, { recursive: true });
   const releaseLock = acquireLock(dataDir);
-  const socketDir = process.platform === 'win32' ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-pg-'));
+  const socketDir =
+    process.platform === 'win32' ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-pg-'));
   const listen: PgliteWorkerData['listen'] = socketDir
     ? { path: path.join(socketDir, `.s.PGSQL.${SOCKET_PORT}`) }
     : { host: '127.0.0.1', port: 0 };
@@ -79,9 +80,13 @@ export async function startPglite(dataDir: string): Promise<PgliteHost> {
   } catch (e) {
     await worker.terminate();
     cleanup();
-    throw new DomainError('UNAVAILABLE', `Embedded database at ${dataDir} failed to start: ${(e as Error).message}`, {
-      dataDir,
-    });
+    throw new DomainError(
+      'UNAVAILABLE',
+      `Embedded database at ${dataDir} failed to start: ${(e as Error).message}`,
+      {
+        dataDir,
+      },
+    );
   }
   worker.removeAllListeners();
   // A crash after start surfaces as connection errors in pg; keep it from becoming an unhandled 'error' event.
@@ -106,8 +111,10 @@ export async function startPglite(dataDir: string): Promise<PgliteHost> {
     else await exited;
     cleanup();
     if (crash) throw crash;
-    if (outcome === 'timeout') throw new Error(`PGlite at ${dataDir} did not stop within ${STOP_TIMEOUT_MS} ms`);
-    if (outcome?.type === 'failed') throw new Error(`PGlite at ${dataDir} failed to stop: ${outcome.message}`);
+    if (outcome === 'timeout')
+      throw new Error(`PGlite at ${dataDir} did not stop within ${STOP_TIMEOUT_MS} ms`);
+    if (outcome?.type === 'failed')
+      throw new Error(`PGlite at ${dataDir} failed to stop: ${outcome.message}`);
   };
   return {
     connection,

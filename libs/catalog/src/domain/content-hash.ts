@@ -36,7 +36,8 @@ function sortKeys(value: JsonValue | Readonly<Record<string, JsonValue>>): JsonV
   if (Array.isArray(value)) return value.map((v: JsonValue) => sortKeys(v));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, JsonValue> = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, JsonValue>)[key]!);
+    for (const key of Object.keys(value).sort())
+      out[key] = sortKeys((value as Record<string, JsonValue>)[key]!);
     return out;
   }
   return value;

@@ -17,7 +17,9 @@ export function isKnownCurrency(code: string): boolean {
  * (`"019.900"` → `"19.9"`), or returns a reason it is not acceptable. JSON numbers go through their shortest
  * round-trip form, so `19.99` stays `"19.99"`; exponents (`1e21`) are refused rather than guessed.
  */
-export function parseAmount(value: number | string): { ok: true; amount: string } | { ok: false; reason: string } {
+export function parseAmount(
+  value: number | string,
+): { ok: true; amount: string } | { ok: false; reason: string } {
   const text = typeof value === 'number' ? String(value) : value.trim();
   if (text.startsWith('-')) return { ok: false, reason: 'must not be negative' };
   const m = DECIMAL.exec(text);

@@ -3,8 +3,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NotFoundError } from '@vitrine/core';
-import { OPEN_CATALOG_TIMEOUT_MS, openTestCatalog, type TestCatalog } from '../../../../test/support/catalog-db';
-import { syntheticCatalogLines, writeJsonl, type CatalogJsonLine } from '../../../../test/support/catalog-fixtures';
+import {
+  OPEN_CATALOG_TIMEOUT_MS,
+  openTestCatalog,
+  type TestCatalog,
+} from '../../../../test/support/catalog-db';
+import {
+  syntheticCatalogLines,
+  writeJsonl,
+  type CatalogJsonLine,
+} from '../../../../test/support/catalog-fixtures';
 import type { UpsertResult } from '../domain/product';
 import { CatalogImportService, type ImportLineError } from './catalog-import.service';
 
@@ -65,7 +73,14 @@ describe('CatalogImportService', () => {
     expect(reasonOf(10)).toMatch(/not file:/);
     expect(reasonOf(11)).toMatch(/not data:/);
 
-    expect(report).toMatchObject({ lines: 12, accepted: 3, rejected: 9, created: 3, updated: 0, unchanged: 0 });
+    expect(report).toMatchObject({
+      lines: 12,
+      accepted: 3,
+      rejected: 9,
+      created: 3,
+      updated: 0,
+      unchanged: 0,
+    });
     expect(report.errors).toEqual(rejected);
     expect(await cat.products.count()).toBe(3);
     expect((await cat.products.getBySku('SKU-0000001'))!.title).not.toBe('same SKU again');
@@ -77,7 +92,9 @@ describe('CatalogImportService', () => {
     const heapBefore = process.memoryUsage().heapUsed;
     const { report, rejected } = await importLines([good(1), huge, good(3)]);
 
-    expect(rejected).toEqual([{ line: 2, reason: expect.stringMatching(/^line is 10\.0 MiB, over the 1\.0 MiB limit/) }]);
+    expect(rejected).toEqual([
+      { line: 2, reason: expect.stringMatching(/^line is 10\.0 MiB, over the 1\.0 MiB limit/) },
+    ]);
     expect(report).toMatchObject({ accepted: 2, rejected: 1 });
     expect(await cat.products.count()).toBe(2);
     // The test itself holds the 10 MB string; the import must not have added another copy of it per chunk.
@@ -102,14 +119,20 @@ describe('CatalogImportService', () => {
     const first = await importLines(lines);
     expect(first.report).toMatchObject({ created: 1200, updated: 0, unchanged: 0 });
     expect(first.report.changedProductIds).toHaveLength(1200);
-    const snapshot = await cat.db.dataSource.query(
-      'SELECT id, updated_at FROM products ORDER BY id',
-    );
+    const snapshot = await cat.db.dataSource.query('SELECT id, updated_at FROM products ORDER BY id');
 
     const second = await service.importFile(first.file);
 
-    expect(second).toMatchObject({ created: 0, updated: 0, unchanged: 1200, rejected: 0, changedProductIds: [] });
-    expect(await cat.db.dataSource.query('SELECT id, updated_at FROM products ORDER BY id')).toEqual(snapshot);
+    expect(second).toMatchObject({
+      created: 0,
+      updated: 0,
+      unchanged: 1200,
+      rejected: 0,
+      changedProductIds: [],
+    });
+    expect(await cat.db.dataSource.query('SELECT id, updated_at FROM products ORDER BY id')).toEqual(
+      snapshot,
+    );
   });
 
   it('reports changed products per committed batch and in the result', async () => {
@@ -117,7 +140,10 @@ describe('CatalogImportService', () => {
     const lines = [...syntheticCatalogLines(12)];
     lines[3] = { ...lines[3]!, title: 'Edited' };
     const batches: UpsertResult[] = [];
-    const { report } = await importLines(lines, { batchSize: 5, onBatch: (r: UpsertResult) => void batches.push(r) });
+    const { report } = await importLines(lines, {
+      batchSize: 5,
+      onBatch: (r: UpsertResult) => void batches.push(r),
+    });
 
     expect(batches.map((b) => b.created + b.updated + b.unchanged)).toEqual([5, 5, 2]);
     expect(report).toMatchObject({ created: 2, updated: 1, unchanged: 9 });

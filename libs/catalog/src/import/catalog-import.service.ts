@@ -70,7 +70,8 @@ export class CatalogImportService {
   async importFile(file: string, options: ImportOptions = {}): Promise<ImportReport> {
     const started = performance.now();
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValidationError('batchSize must be a positive integer');
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new ValidationError('batchSize must be a positive integer');
     const totalBytes = statFile(file);
     const folder = await catalogFolder(file);
     const dryRun = options.dryRun ?? false;

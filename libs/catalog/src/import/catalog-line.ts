@@ -65,9 +65,7 @@ const lineSchema = z.strictObject(
       )
       .nullish(),
     inStock: z.boolean({ error: 'must be true or false' }).optional(),
-    attributes: z
-      .record(z.string(), z.json(), { error: 'must be an object of JSON values' })
-      .optional(),
+    attributes: z.record(z.string(), z.json(), { error: 'must be an object of JSON values' }).optional(),
     images: z
       .array(
         z
@@ -75,7 +73,10 @@ const lineSchema = z.strictObject(
           .trim()
           .min(1, 'must not be empty')
           .max(CATALOG_LIMITS.imageRefChars, `must be at most ${CATALOG_LIMITS.imageRefChars} characters`),
-        { error: (issue) => (issue.input === undefined ? 'is required (may be empty: [])' : 'must be an array') },
+        {
+          error: (issue) =>
+            issue.input === undefined ? 'is required (may be empty: [])' : 'must be an array',
+        },
       )
       .max(CATALOG_LIMITS.images, `at most ${CATALOG_LIMITS.images} images per product`),
   },
@@ -86,7 +87,9 @@ const lineSchema = z.strictObject(
  * Validates one line of a catalog JSONL file. Returns the normalised line (trimmed strings, blank optional
  * fields as null, canonical price, `inStock` defaulting to true) or every reason it is rejected, joined by "; ".
  */
-export function parseCatalogLine(text: string): { ok: true; line: CatalogLine } | { ok: false; reason: string } {
+export function parseCatalogLine(
+  text: string,
+): { ok: true; line: CatalogLine } | { ok: false; reason: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -48,7 +48,10 @@ export async function resolveImageRef(
     real = await fs.realpath(resolved);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false, reason: code === 'ENOENT' ? `file "${clip(ref)}" not found` : `"${clip(ref)}": ${code}` };
+    return {
+      ok: false,
+      reason: code === 'ENOENT' ? `file "${clip(ref)}" not found` : `"${clip(ref)}": ${code}`,
+    };
   }
   if (!isInside(folder.realDir, real)) {
     return { ok: false, reason: `"${clip(ref)}" links to a file outside the catalog file's folder` };

@@ -36,7 +36,8 @@ export async function* readLines(
     const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
     try {
       // ignoreBOM: false strips a leading BOM; only the first line can carry one that means "BOM".
-      const text = number === 1 ? decoder.decode(bytes.subarray(0, end)) : strictDecode(bytes.subarray(0, end));
+      const text =
+        number === 1 ? decoder.decode(bytes.subarray(0, end)) : strictDecode(bytes.subarray(0, end));
       return { number, text, bytesRead };
     } catch {
       return { number, invalidUtf8: true, bytesRead };

@@ -18,7 +18,10 @@ describe.each(CATALOG_BACKENDS)('catalog repositories on %s', (backend) => {
   afterAll(() => cat?.close());
   beforeEach(() => cat.reset());
 
-  const one = (overrides: Partial<ProductInput> = {}): ProductInput => ({ ...syntheticProducts(1)[0]!, ...overrides });
+  const one = (overrides: Partial<ProductInput> = {}): ProductInput => ({
+    ...syntheticProducts(1)[0]!,
+    ...overrides,
+  });
 
   describe('schema', () => {
     it('matches the entities after the migrations (nothing left for TypeORM to change)', async () => {
@@ -120,7 +123,9 @@ describe.each(CATALOG_BACKENDS)('catalog repositories on %s', (backend) => {
       expect(await cat.products.recordImageFetch(kept!.id, kept!.uri, okFetch('a'))).toBe(true);
       expect(await cat.products.recordImageFetch(replaced!.id, replaced!.uri, okFetch('b'))).toBe(true);
 
-      await cat.products.upsertMany([{ ...input, images: ['https://x.test/0.jpg', 'https://x.test/new.jpg'] }]);
+      await cat.products.upsertMany([
+        { ...input, images: ['https://x.test/0.jpg', 'https://x.test/new.jpg'] },
+      ]);
 
       const images = (await cat.products.getBySku(input.sku))!.images;
       expect(images.map((i) => [i.position, i.uri, i.status, i.sha256])).toEqual([
@@ -135,7 +140,9 @@ describe.each(CATALOG_BACKENDS)('catalog repositories on %s', (backend) => {
       await cat.products.upsertMany([input]);
       const [image] = (await cat.products.getBySku(input.sku))!.images;
 
-      expect(await cat.products.recordImageFetch(image!.id, 'https://x.test/old.jpg', okFetch('c'))).toBe(false);
+      expect(await cat.products.recordImageFetch(image!.id, 'https://x.test/old.jpg', okFetch('c'))).toBe(
+        false,
+      );
       expect(
         await cat.products.recordImageFetch(image!.id, image!.uri, { status: 'failed', error: 'HTTP 404' }),
       ).toBe(true);
@@ -169,7 +176,13 @@ describe.each(CATALOG_BACKENDS)('catalog repositories on %s', (backend) => {
     it('gets by ids in the order asked, skipping unknown and malformed ids', async () => {
       const { changed } = await cat.products.upsertMany(syntheticProducts(3));
       const [a, b, c] = changed.map((x) => x.id);
-      const found = await cat.products.getByIds([c!, 'not-a-uuid', a!, '6f1c2a4e-0000-4000-8000-000000000000', b!]);
+      const found = await cat.products.getByIds([
+        c!,
+        'not-a-uuid',
+        a!,
+        '6f1c2a4e-0000-4000-8000-000000000000',
+        b!,
+      ]);
       expect(found.map((p) => p.id)).toEqual([c, a, b]);
       expect(await cat.products.getById('6f1c2a4e-0000-4000-8000-000000000000')).toBeNull();
       expect(await cat.products.getBySku('NOPE')).toBeNull();
@@ -184,10 +197,10 @@ describe.each(CATALOG_BACKENDS)('catalog repositories on %s', (backend) => {
 
       expect(await cat.products.getById(gone!)).toBeNull();
       expect(await cat.indexState.get(gone!, 'clip-a')).toBeNull();
-      const [{ n }] = (await cat.db.dataSource.query(
+      const [{ n }] = await cat.db.dataSource.query<[{ n: number }]>(
         'SELECT count(*)::int AS n FROM product_images WHERE product_id = $1',
         [gone],
-      )) as [{ n: number }];
+      );
       expect(n).toBe(0);
       expect(await cat.products.count()).toBe(1);
     });
@@ -233,7 +246,13 @@ describe.each(CATALOG_BACKENDS)('catalog repositories on %s', (backend) => {
       // p1 is edited after it was indexed: its vectors are stale now.
       await cat.products.upsertMany([{ ...inputs[1]!, title: 'edited' }]);
 
-      expect(await cat.indexState.counts(MODEL)).toEqual({ missing: 1, pending: 1, indexed: 2, failed: 1, stale: 1 });
+      expect(await cat.indexState.counts(MODEL)).toEqual({
+        missing: 1,
+        pending: 1,
+        indexed: 2,
+        failed: 1,
+        stale: 1,
+      });
       expect(await cat.indexState.counts('other-model')).toEqual({
         missing: 5,
         pending: 0,
@@ -255,7 +274,10 @@ describe.each(CATALOG_BACKENDS)('catalog repositories on %s', (backend) => {
       const stale = needing.find((n) => n.productId === p1!.id);
       expect(stale).toMatchObject({ status: 'indexed', vectorContentHash: p1!.contentHash });
       expect(stale!.contentHash).not.toBe(p1!.contentHash);
-      expect(needing.find((n) => n.productId === p4!.id)).toMatchObject({ status: null, vectorContentHash: null });
+      expect(needing.find((n) => n.productId === p4!.id)).toMatchObject({
+        status: null,
+        vectorContentHash: null,
+      });
 
       const withoutFailed = await collect(cat.indexState.needingIndex(MODEL, { includeFailed: false }));
       expect(withoutFailed.map((n) => n.productId)).not.toContain(p2!.id);
@@ -273,9 +295,9 @@ describe.each(CATALOG_BACKENDS)('catalog repositories on %s', (backend) => {
       const state = await cat.indexState.get(p.id, MODEL);
       expect(state).toMatchObject({ status: 'failed', vectorContentHash: p.contentHash });
       expect(state!.error).toHaveLength(2000);
-      const [{ n }] = (await cat.db.dataSource.query('SELECT count(*)::int AS n FROM product_index_states')) as [
-        { n: number },
-      ];
+      const [{ n }] = await cat.db.dataSource.query<[{ n: number }]>(
+        'SELECT count(*)::int AS n FROM product_index_states',
+      );
       expect(n).toBe(2);
     });
 

@@ -126,7 +126,8 @@ export class IndexStateRepository {
   ): AsyncGenerator<ProductToIndex[], void, undefined> {
     checkModelId(modelId);
     const pageSize = options.pageSize ?? 500;
-    if (!Number.isInteger(pageSize) || pageSize < 1) throw new ValidationError('pageSize must be a positive integer');
+    if (!Number.isInteger(pageSize) || pageSize < 1)
+      throw new ValidationError('pageSize must be a positive integer');
     const includeFailed = options.includeFailed ?? true;
     let after = BEFORE_FIRST_ID;
     for (;;) {

@@ -50,7 +50,8 @@ export class ProductRepository {
     if (inputs.length === 0) return { created: 0, updated: 0, unchanged: 0, changed: [] };
     const bySku = new Map<string, ProductInput>();
     for (const p of inputs) {
-      if (bySku.has(p.sku)) throw new ValidationError(`SKU ${p.sku} appears twice in one upsert`, { sku: p.sku });
+      if (bySku.has(p.sku))
+        throw new ValidationError(`SKU ${p.sku} appears twice in one upsert`, { sku: p.sku });
       bySku.set(p.sku, p);
     }
     const dryRun = options.dryRun ?? false;
@@ -112,7 +113,8 @@ export class ProductRepository {
    */
   async *pages(options: PageOptions = {}): AsyncGenerator<Product[], void, undefined> {
     const pageSize = options.pageSize ?? 500;
-    if (!Number.isInteger(pageSize) || pageSize < 1) throw new ValidationError('pageSize must be a positive integer');
+    if (!Number.isInteger(pageSize) || pageSize < 1)
+      throw new ValidationError('pageSize must be a positive integer');
     let after = BEFORE_FIRST_ID;
     for (;;) {
       const rows = await this.products
@@ -169,7 +171,10 @@ export class ProductRepository {
  * batch size. The WHERE on the conflict branch skips rows that would not change; RETURNING then lists exactly the
  * created (xmax = 0) and updated rows.
  */
-async function upsertProducts(runner: QueryRunner, inputs: readonly ProductInput[]): Promise<ChangedProduct[]> {
+async function upsertProducts(
+  runner: QueryRunner,
+  inputs: readonly ProductInput[],
+): Promise<ChangedProduct[]> {
   const { rows } = await sql<{ id: string; sku: string; content_hash: string; inserted: boolean }>(
     runner,
     `INSERT INTO products AS p
