@@ -52,12 +52,23 @@ describe('CatalogModule', () => {
     }
   });
 
+  it('refuses a PGlite folder locked by another live process, naming it', async () => {
+    const dataDir = path.join(dir, 'pglite');
+    fs.writeFileSync(`${dataDir}.lock`, String(process.ppid));
+    await expect(createCatalogDataSource({ kind: 'pglite', dir: dataDir })).rejects.toThrow(
+      `Embedded database ${dataDir} is in use by process ${process.ppid}`,
+    );
+    expect(fs.readFileSync(`${dataDir}.lock`, 'utf8')).toBe(String(process.ppid));
+  });
+
   it(
     'runs embedded on PGlite under DATA_DIR, keeps data across restarts and refuses a second opener',
     async () => {
       const config = loadConfig({ DATA_DIR: dir });
       if (config.database.kind !== 'pglite') throw new Error('expected embedded mode');
       await copyPgliteTemplate(config.database.dir);
+      // As after a container restart: the previous run's lock names the pid this process has now.
+      fs.writeFileSync(`${config.database.dir}.lock`, String(process.pid));
 
       const app = await boot(config);
       try {

@@ -18,5 +18,6 @@ export {
   type ImportProgress,
   type ImportReport,
 } from './import/catalog-import.service';
-export { CATALOG_LIMITS, parseCatalogLine, type CatalogLine } from './import/catalog-line';
+export { CATALOG_LIMITS } from './domain/limits';
+export { parseCatalogLine, type CatalogLine } from './import/catalog-line';
 export { CatalogModule, CATALOG_DATABASE } from './catalog.module';

@@ -133,28 +133,38 @@ function spawnWorker(data: PgliteWorkerData): Worker {
   return new Worker(file, { workerData: data, execArgv });
 }
 
-/** Exclusive lock via O_EXCL; a lock left by a dead process is taken over. */
+/** Lock files this process holds: a lock naming our own pid that is not in here was left by an earlier run. */
+const heldLocks = new Set<string>();
+
+/**
+ * Exclusive lock via O_EXCL holding the owner's pid. A lock whose process is gone is taken over, and so is one
+ * naming our own pid that this process does not hold (a restarted container reuses the pid of the previous run).
+ */
 function acquireLock(dataDir: string): () => void {
   const lockFile = `${dataDir}.lock`;
+  if (heldLocks.has(lockFile)) {
+    throw new DomainError('CONFLICT', `Embedded database ${dataDir} is already open in this process`, {
+      lockFile,
+    });
+  }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(lockFile, { force: true });
+      heldLocks.add(lockFile);
+      return () => {
+        heldLocks.delete(lockFile);
+        fs.rmSync(lockFile, { force: true });
+      };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number(fs.readFileSync(lockFile, 'utf8').trim());
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
         throw new DomainError(
           'CONFLICT',
-          `Embedded database ${dataDir} is in use by process ${pid}. ` +
-            'Embedded mode serves one process; set DATABASE_URL to share a catalog between processes.',
+          `Embedded database ${dataDir} is in use by process ${pid}. Embedded mode serves one process; set ` +
+            `DATABASE_URL to share a catalog between processes. If no Vitrine process uses it, delete ${lockFile}.`,
           { lockFile, pid },
         );
-      }
-      if (pid === process.pid) {
-        throw new DomainError('CONFLICT', `Embedded database ${dataDir} is already open in this process`, {
-          lockFile,
-        });
       }
       fs.rmSync(lockFile, { force: true });
     }

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import { DomainError, NotFoundError, ValidationError } from '@vitrine/core';
 import type { ProductInput, UpsertResult } from '../domain/product';
 import type { ProductRepository } from '../repository/product.repository';
-import { CATALOG_LIMITS, parseCatalogLine } from './catalog-line';
+import { CATALOG_LIMITS } from '../domain/limits';
+import { parseCatalogLine } from './catalog-line';
 import { catalogFolder, resolveImageRef, type CatalogFolder } from './image-refs';
 import { readLines, type InputLine } from './line-reader';
 

@@ -1,20 +1,7 @@
 import { z } from 'zod';
+import { CATALOG_LIMITS } from '../domain/limits';
 import { isKnownCurrency, parseAmount } from '../domain/money';
 import type { JsonValue, Money } from '../domain/product';
-
-/** Field limits of one catalog line (also the column sizes). */
-export const CATALOG_LIMITS = {
-  skuChars: 128,
-  titleChars: 500,
-  descriptionChars: 20_000,
-  brandChars: 200,
-  categoryChars: 200,
-  attributesBytes: 16 * 1024,
-  images: 32,
-  imageRefChars: 2048,
-  /** Whole line: generous for the fields above, small enough that a runaway line cannot exhaust memory. */
-  lineBytes: 1024 * 1024,
-} as const;
 
 /** A valid line before its image references are resolved against the file's folder. */
 export interface CatalogLine {

@@ -161,6 +161,17 @@ describe.each(CATALOG_BACKENDS)('catalog repositories on %s', (backend) => {
       expect(await cat.products.count()).toBe(0);
     });
 
+    it('refuses input the columns cannot hold with a ValidationError naming the product', async () => {
+      const tooLong = one({ title: 't'.repeat(501) });
+      await expect(cat.products.upsertMany([one({ sku: 'OK-1' }), tooLong])).rejects.toThrow(
+        new ValidationError(`product ${tooLong.sku}: title is longer than 500 characters`),
+      );
+      await expect(
+        cat.products.upsertMany([one({ price: { amount: '-1', currency: 'EUR' } })]),
+      ).rejects.toBeInstanceOf(ValidationError);
+      expect(await cat.products.count()).toBe(0);
+    });
+
     it('counts exactly in a dry run and writes nothing', async () => {
       await cat.products.upsertMany(syntheticProducts(5));
       const inputs = syntheticProducts(8);

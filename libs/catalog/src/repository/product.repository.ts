@@ -1,6 +1,8 @@
 import { In, type DataSource, type QueryRunner, type Repository } from 'typeorm';
 import { NotFoundError, ValidationError } from '@vitrine/core';
 import { productContentHash } from '../domain/content-hash';
+import { parseAmount } from '../domain/money';
+import { productInputProblems } from '../domain/product-input';
 import type {
   ChangedProduct,
   ImageFetchOutcome,
@@ -50,8 +52,13 @@ export class ProductRepository {
     if (inputs.length === 0) return { created: 0, updated: 0, unchanged: 0, changed: [] };
     const bySku = new Map<string, ProductInput>();
     for (const p of inputs) {
-      if (bySku.has(p.sku))
+      if (bySku.has(p.sku)) {
         throw new ValidationError(`SKU ${p.sku} appears twice in one upsert`, { sku: p.sku });
+      }
+      const problems = productInputProblems(p);
+      if (problems.length > 0) {
+        throw new ValidationError(`product ${p.sku}: ${problems.join('; ')}`, { sku: p.sku, problems });
+      }
       bySku.set(p.sku, p);
     }
     const dryRun = options.dryRun ?? false;
@@ -203,7 +210,7 @@ async function upsertProducts(
       inputs.map((p) => p.description),
       inputs.map((p) => p.brand),
       inputs.map((p) => p.category),
-      inputs.map((p) => p.price?.amount ?? null),
+      inputs.map((p) => (p.price ? canonical(p.price.amount) : null)),
       inputs.map((p) => p.price?.currency ?? null),
       inputs.map((p) => p.inStock),
       inputs.map((p) => JSON.stringify(p.attributes)),
@@ -257,4 +264,11 @@ async function syncImages(
      WHERE i.product_id = keep.product_id AND i.position >= keep.n`,
     [changed.map((c) => c.id), counts],
   );
+}
+
+function canonical(amount: string): string {
+  const parsed = parseAmount(amount);
+  // upsertMany validated every input before it got here.
+  if (!parsed.ok) throw new Error(`unvalidated amount ${amount}`);
+  return parsed.amount;
 }
