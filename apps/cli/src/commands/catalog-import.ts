@@ -70,7 +70,8 @@ function summary(r: ImportReport): string {
   const seconds = (r.durationMs / 1000).toFixed(1);
   const name = path.basename(r.file);
   const lines =
-    `${r.lines} lines: ${r.accepted} accepted, ${r.rejected} rejected` + (r.blank ? `, ${r.blank} blank` : '');
+    `${r.lines} lines: ${r.accepted} accepted, ${r.rejected} rejected` +
+    (r.blank ? `, ${r.blank} blank` : '');
   return r.dryRun
     ? `Dry run of ${name} (${seconds} s), nothing written. ${lines}.\n` +
         `Would create ${r.created}, update ${r.updated}; ${r.unchanged} unchanged.\n`

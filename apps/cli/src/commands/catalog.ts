@@ -25,6 +25,8 @@ export function registerCatalogCommands(program: Command): void {
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InvalidArgumentError('expected an integer from 1 to 10000');
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) {
+    throw new InvalidArgumentError('expected an integer from 1 to 10000');
+  }
   return n;
 }
