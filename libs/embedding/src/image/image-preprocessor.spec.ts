@@ -77,6 +77,11 @@ describe('ImagePreprocessor', () => {
         .toBuffer(),
     );
     expect(px(webp, 0, 0)).toEqual([255, 255, 255]);
+    const palette = await sharp(await make([0, 0, 0]))
+      .png({ palette: true })
+      .toBuffer();
+    expect((await sharp(palette).metadata()).isPalette).toBe(true);
+    expect(px(await pre.decode(palette), 0, 0)).toEqual([255, 255, 255]);
   });
 
   it('resizes the shortest edge and crops the centre', async () => {
@@ -141,6 +146,20 @@ describe('ImagePreprocessor', () => {
         .toBuffer(),
     );
     expect(px(grey, 5, 5)).toEqual([90, 90, 90]);
+    const deep = await rawImage(10, 10, 3, () => [200, 100, 50])
+      .toColourspace('rgb16')
+      .png()
+      .toBuffer();
+    expect((await sharp(deep).metadata()).depth).toBe('ushort');
+    expect(px(await pre.decode(deep), 5, 5)).toEqual([200, 100, 50]);
+    const cmyk = await rawImage(10, 10, 3, () => [200, 100, 50])
+      .toColourspace('cmyk')
+      .jpeg()
+      .toBuffer();
+    expect((await sharp(cmyk).metadata()).space).toBe('cmyk');
+    // CMYK is converted through its colour profile (the round trip is not lossless), not read as 4 channels.
+    const viaProfile = await sharp(cmyk).toColourspace('srgb').raw().toBuffer();
+    expect(px(await pre.decode(cmyk), 5, 5)).toEqual(Array.from(viaProfile.subarray(0, 3)));
   });
 
   it('refuses SVG, TIFF and non-images with UNSUPPORTED_MEDIA, whatever the file is called', async () => {

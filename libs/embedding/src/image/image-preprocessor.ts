@@ -115,11 +115,14 @@ export class ImagePreprocessor {
     }
     const geometry = this.geometry(meta.autoOrient.width, meta.autoOrient.height);
     try {
-      let img = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error', pages: 1 })
-        .timeout({ seconds: this.timeoutSeconds })
-        .rotate()
-        .flatten({ background: '#ffffff' })
-        .toColourspace('srgb');
+      let img = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error', pages: 1 }).timeout({
+        seconds: this.timeoutSeconds,
+      });
+      // Each step only when the header says it changes something: fewer libvips operations per image.
+      if ((meta.orientation ?? 1) > 1) img = img.rotate();
+      if (meta.hasAlpha) img = img.flatten({ background: '#ffffff' });
+      if (meta.space !== 'srgb' || meta.channels < 3 || meta.depth !== 'uchar')
+        img = img.toColourspace('srgb');
       if (geometry.resize) {
         img = img.resize(geometry.resize.width, geometry.resize.height, {
           fit: 'fill',

@@ -191,6 +191,17 @@ describe('OnnxEmbeddingProvider.embed*', () => {
     expect(p.stats().images).toMatchObject({ failed: 2, items: 7 });
   });
 
+  it('embeds images decoded separately (decode timed apart from inference) to the same vectors', async () => {
+    const p = await load({ batchSize: 2 });
+    const bytes = [await picture(200, 10, 10), await picture(10, 200, 10), await picture(10, 10, 200)];
+    const decoded = await Promise.all(bytes.map((b) => p.preprocessor.decode(b)));
+    expect(decoded.every((d) => d.decodeMs >= 0 && d.format === 'png')).toBe(true);
+    const [viaDecoded, direct] = [await p.embedDecoded(decoded), await p.embedImages(bytes)];
+    viaDecoded.forEach((e, i) => expect(Array.from(e.vector)).toEqual(Array.from(direct[i]!.vector)));
+    expect(p.stats().images).toMatchObject({ items: 6, batches: 4 });
+    expect(p.stats().images.decodeMs).toBeGreaterThan(0);
+  });
+
   it('coalesces concurrent single requests into fewer model runs with the same results', async () => {
     const events: BatchEvent[] = [];
     const p = await load({ maxWaitMs: 50, onBatch: (e) => events.push(e) });

@@ -292,6 +292,19 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
     return out;
   }
 
+  /**
+   * Embeds images already decoded by {@link preprocessor} (`preprocessor.decode`), in batches: for callers
+   * that decode on their own schedule or time decoding and inference separately.
+   */
+  async embedDecoded(images: readonly DecodedImage[]): Promise<Embedding[]> {
+    this.assertOpen();
+    const out: Embedding[] = [];
+    for (const [s, e] of ranges(images.length, this.settings.batchSize)) {
+      for (const v of await this.inferImages(images.slice(s, e), 'bulk', 'bulk')) out.push(this.embedding(v));
+    }
+    return out;
+  }
+
   async embedText(text: string): Promise<Embedding> {
     this.admitSingle();
     return this.embedding(await this.textBatcher.submit(text));
