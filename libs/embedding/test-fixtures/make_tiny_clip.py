@@ -9,9 +9,9 @@ They are random-weight, a few KB each, and exist to exercise the loader, not to 
                     OpenAI CLIP; config.json with Hugging Face's legacy CLIP special ids (bos 0, eos 2, pad 1), which
                     the loader must not trust over the tokenizer.
 
-Both use a 16-token-context WordPiece tokenizer and 32x32 images. Rerun (`/usr/bin/python3 make_tiny_clip.py`, then
-`npx prettier --write` on the JSON) only
-to change the fixtures; the output is deterministic for a given torch version.
+Both use a 16-token-context WordPiece tokenizer and 32x32 images. Rerun only to change the fixtures
+(`/usr/bin/python3 make_tiny_clip.py`, then `npx prettier --write` on the JSON); the output is deterministic for a
+given torch version, and the model ids in the tests are computed, not hard-coded.
 """
 import json
 import math
