@@ -5,6 +5,22 @@ import type { ImageSpec } from '../model/model-dir';
 /** Formats accepted, by sharp's detected format (AVIF is `heif` with `av1` compression). */
 const ACCEPTED = new Set(['jpeg', 'png', 'webp', 'gif', 'heif']);
 
+const ascii = (b: Uint8Array, from: number, to: number) => String.fromCharCode(...b.subarray(from, to));
+
+/**
+ * The accepted family the leading bytes announce, or undefined. Checked before sharp sees the data, so SVG, PDF,
+ * TIFF and other formats libvips could parse never reach their (larger, riskier) loaders; sharp's own detection
+ * must then agree.
+ */
+function signature(b: Uint8Array): string | undefined {
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+  if (ascii(b, 0, 8) === '\x89PNG\r\n\x1a\n') return 'png';
+  if (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a') return 'gif';
+  if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP') return 'webp';
+  if (ascii(b, 4, 8) === 'ftyp') return 'heif'; // ISO-BMFF; sharp tells AVIF (av1) from HEIC
+  return undefined;
+}
+
 export interface ImagePreprocessorOptions {
   /** Largest accepted width x height (AppConfig.images.maxPixels); checked from the header before decoding. */
   readonly maxPixels: number;
@@ -77,6 +93,10 @@ export class ImagePreprocessor {
         maxBytes,
       });
     }
+    const announced = signature(bytes);
+    if (!announced) {
+      throw new DomainError('UNSUPPORTED_MEDIA', 'The data is not a JPEG, PNG, WebP, AVIF or GIF image');
+    }
     let meta: sharp.Metadata;
     try {
       meta = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();
@@ -97,7 +117,11 @@ export class ImagePreprocessor {
       });
     }
     const format = meta.format === 'heif' && meta.compression === 'av1' ? 'avif' : meta.format;
-    if (!ACCEPTED.has(meta.format) || (meta.format === 'heif' && format !== 'avif')) {
+    if (
+      !ACCEPTED.has(meta.format) ||
+      meta.format !== announced ||
+      (meta.format === 'heif' && format !== 'avif')
+    ) {
       throw new DomainError(
         'UNSUPPORTED_MEDIA',
         `Image format ${format} is not accepted (JPEG, PNG, WebP, AVIF, GIF)`,
