@@ -9,7 +9,8 @@ delete swcrc.jsc.paths;
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: __dirname,
-  testEnvironment: 'node',
+  // Shares the host's typed-array constructors with each test realm: onnxruntime-node checks `instanceof Float32Array`.
+  testEnvironment: '<rootDir>/libs/embedding/test-fixtures/ort-environment.ts',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },

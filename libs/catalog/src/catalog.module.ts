@@ -25,6 +25,7 @@ export class CatalogModule implements OnApplicationShutdown {
   static forRoot(options: CatalogDataSourceOptions = {}): DynamicModule {
     return {
       module: CatalogModule,
+      global: true,
       providers: [
         {
           provide: CATALOG_DATABASE,

@@ -71,10 +71,13 @@ export class BullmqJobQueue implements JobQueue {
     const job = await this.queue.getJob(jobId);
     if (!job) return undefined;
     const state = (await job.getState()) as string;
+    const deps = await job.getDependenciesCount();
     return {
       id: jobId,
       name: job.name,
       state: (STATES as readonly string[]).includes(state) ? (state as JobState) : 'unknown',
+      data: job.data as unknown,
+      children: { processed: deps.processed ?? 0, pending: deps.unprocessed ?? 0, failed: deps.failed ?? 0 },
       progress: isProgress(job.progress) ? job.progress : undefined,
       result: job.returnvalue as unknown,
       failedReason: job.failedReason || undefined,

@@ -69,10 +69,17 @@ export class InProcessJobQueue implements JobQueue {
   status(jobId: string): Promise<JobStatus | undefined> {
     const e = this.entries.get(jobId);
     if (!e) return Promise.resolve(undefined);
+    const children = [...e.children].map((c) => this.entries.get(c)?.state);
     return Promise.resolve({
       id: e.id,
       name: e.name,
       state: e.state,
+      data: e.data,
+      children: {
+        processed: children.filter((s) => s === 'completed').length,
+        pending: children.filter((s) => s !== 'completed' && s !== 'failed').length,
+        failed: children.filter((s) => s === 'failed').length,
+      },
       progress: e.progress,
       result: e.result,
       failedReason: e.failedReason,

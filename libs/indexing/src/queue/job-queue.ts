@@ -19,10 +19,20 @@ export interface JobProgress {
   readonly message?: string;
 }
 
+/** How far a parent job's children got. */
+export interface ChildCounts {
+  readonly processed: number;
+  readonly pending: number;
+  readonly failed: number;
+}
+
 export interface JobStatus {
   readonly id: string;
   readonly name: string;
   readonly state: JobState;
+  /** The job's current payload (multi-step jobs update it between steps). */
+  readonly data: unknown;
+  readonly children: ChildCounts;
   readonly progress: JobProgress | undefined;
   readonly result: unknown;
   readonly failedReason: string | undefined;

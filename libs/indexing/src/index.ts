@@ -1,0 +1,17 @@
+export * from './queue/job-definitions';
+export * from './queue/job-queue';
+export { BullmqJobQueue, BullmqJobWorker, assertHandlers } from './queue/bullmq-job-queue';
+export { InProcessJobQueue } from './queue/in-process-job-queue';
+export { isRetryable } from './queue/job-errors';
+export { LiveCollections } from './services/collections';
+export { IndexingService, type IndexOutcome } from './services/indexing.service';
+export {
+  ReindexService,
+  type ReindexBatchResult,
+  type ReindexProgress,
+  type ReindexSummary,
+} from './services/reindex.service';
+export { IndexingScheduler } from './services/indexing.scheduler';
+export { indexingHandlers } from './services/indexing.handlers';
+export { ProductVectorizer, productPayload, productText, meanNormalized } from './services/product-vectors';
+export { IndexingModule, INDEXING_REDIS, type IndexingModuleOptions } from './indexing.module';

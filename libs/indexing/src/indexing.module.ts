@@ -1,0 +1,224 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
+import Redis from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@vitrine/core';
+import { IndexStateRepository, ProductRepository } from '@vitrine/catalog';
+import { EMBEDDING_PROVIDER, ImageSource, SafeFetcher, type EmbeddingProvider } from '@vitrine/embedding';
+import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
+import { BullmqJobQueue, BullmqJobWorker } from './queue/bullmq-job-queue';
+import { InProcessJobQueue } from './queue/in-process-job-queue';
+import { JOB_QUEUE, type JobQueue } from './queue/job-queue';
+import { LiveCollections } from './services/collections';
+import { indexingHandlers } from './services/indexing.handlers';
+import { IndexingScheduler } from './services/indexing.scheduler';
+import { IndexingService } from './services/indexing.service';
+import { ProductVectorizer } from './services/product-vectors';
+import { ReindexService } from './services/reindex.service';
+
+/** The Redis connection BullMQ uses (workers need `maxRetriesPerRequest: null`). */
+export const INDEXING_REDIS = Symbol('INDEXING_REDIS');
+
+export interface IndexingModuleOptions {
+  /**
+   * `producer`: only enqueue (the API with Redis configured). `worker`: also consume jobs (the indexer; and the
+   * API in embedded mode, where the queue is in-process). Default: `worker` without Redis, `producer` with it.
+   */
+  readonly role?: 'producer' | 'worker';
+  /** Start a full reindex at boot when the alias serves another model (default true for workers). */
+  readonly reindexOnModelChange?: boolean;
+  /** Queue every product with missing or stale vectors at boot (default true for in-process workers). */
+  readonly syncAtBoot?: boolean;
+  /** BullMQ lock duration; a worker killed with -9 hands its jobs back after this (default 30 s). */
+  readonly lockDurationMs?: number;
+}
+
+const OPTIONS = Symbol('INDEXING_OPTIONS');
+
+/**
+ * Runs the consumer side when this process is a worker: makes sure the `products` alias exists for the model,
+ * starts the BullMQ worker (or the in-process queue), and hands in-flight jobs back on shutdown.
+ */
+@Injectable()
+class IndexingWorkerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('Indexer');
+  private worker: BullmqJobWorker | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(OPTIONS) private readonly options: IndexingModuleOptions,
+    @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+    @Inject(INDEXING_REDIS) private readonly redis: Redis | undefined,
+    private readonly collections: LiveCollections,
+    private readonly indexing: IndexingService,
+    private readonly reindex: ReindexService,
+    private readonly scheduler: IndexingScheduler,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (role(this.config, this.options) !== 'worker') return;
+    const handlers = indexingHandlers(this.indexing, this.reindex);
+    const state = await this.collections.ensure();
+    if (this.queue instanceof InProcessJobQueue) {
+      this.queue.start(handlers);
+    } else if (this.redis && this.config.queue.kind === 'redis') {
+      this.worker = new BullmqJobWorker(
+        {
+          connection: this.redis,
+          prefix: this.config.queue.prefix,
+          concurrency: this.config.indexer.concurrency,
+          ...(this.options.lockDurationMs ? { lockDurationMs: this.options.lockDurationMs } : {}),
+          ...(this.options.lockDurationMs ? { stalledIntervalMs: this.options.lockDurationMs } : {}),
+        },
+        handlers,
+      );
+      this.worker.events.on('failed', (job, err) =>
+        this.log.warn(`job ${job?.name ?? '?'} ${job?.id ?? '?'} failed: ${err.message}`),
+      );
+      await this.worker.start();
+    }
+    this.log.log(
+      `indexing with model ${this.indexing.modelId} (${this.config.queue.kind}, concurrency ${this.config.indexer.concurrency})`,
+    );
+    if (state === 'model-changed' && (this.options.reindexOnModelChange ?? true)) {
+      const id = await this.scheduler.startReindex();
+      this.log.warn(`the products alias serves another model: started full reindex ${id}`);
+    } else if (this.options.syncAtBoot ?? this.queue instanceof InProcessJobQueue) {
+      const queued = await this.scheduler.syncPending();
+      if (queued) this.log.log(`queued ${queued} products with missing or stale vectors`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // Finish the jobs in flight; BullMQ hands back the ones not started.
+    await this.worker?.close();
+    await this.queue.close();
+    this.redis?.disconnect();
+  }
+}
+
+function role(config: AppConfig, options: IndexingModuleOptions): 'producer' | 'worker' {
+  return options.role ?? (config.queue.kind === 'redis' ? 'producer' : 'worker');
+}
+
+/**
+ * Indexing for a Nest application: the job queue (BullMQ when `REDIS_URL` is set, in-process otherwise), the
+ * services, and the {@link IndexingScheduler} producers use. Needs `ConfigModule`, `CatalogModule`,
+ * `EmbeddingModule` and `VectorsModule` in the application.
+ */
+@Module({})
+export class IndexingModule {
+  static forRoot(options: IndexingModuleOptions = {}): DynamicModule {
+    const providers: Provider[] = [
+      { provide: OPTIONS, useValue: options },
+      {
+        provide: INDEXING_REDIS,
+        inject: [APP_CONFIG],
+        useFactory: (c: AppConfig) =>
+          c.queue.kind === 'redis' ? new Redis(c.queue.url, { maxRetriesPerRequest: null }) : undefined,
+      },
+      {
+        provide: JOB_QUEUE,
+        inject: [APP_CONFIG, INDEXING_REDIS],
+        useFactory: (c: AppConfig, redis: Redis | undefined): JobQueue =>
+          c.queue.kind === 'redis' && redis
+            ? new BullmqJobQueue({ connection: redis, prefix: c.queue.prefix })
+            : new InProcessJobQueue({ concurrency: c.indexer.concurrency }),
+      },
+      {
+        provide: ImageSource,
+        inject: [APP_CONFIG],
+        useFactory: (c: AppConfig) =>
+          new ImageSource(
+            new SafeFetcher({
+              timeoutMs: c.images.fetchTimeoutMs,
+              maxBytes: c.images.maxBytes,
+              maxRedirects: c.images.fetchMaxRedirects,
+              allowPrivate: c.images.fetchAllowPrivate,
+            }),
+            c.images.maxBytes,
+          ),
+      },
+      {
+        provide: ProductVectorizer,
+        inject: [EMBEDDING_PROVIDER, ImageSource],
+        useFactory: (e: EmbeddingProvider, s: ImageSource) => new ProductVectorizer(e, s),
+      },
+      {
+        provide: LiveCollections,
+        inject: [VECTOR_STORE, EMBEDDING_PROVIDER],
+        useFactory: (store: VectorStore, e: EmbeddingProvider) =>
+          new LiveCollections(store, e.modelId, e.dim),
+      },
+      {
+        provide: IndexingService,
+        inject: [
+          ProductRepository,
+          IndexStateRepository,
+          VECTOR_STORE,
+          ProductVectorizer,
+          LiveCollections,
+          EMBEDDING_PROVIDER,
+        ],
+        useFactory: (
+          products: ProductRepository,
+          states: IndexStateRepository,
+          store: VectorStore,
+          vectorizer: ProductVectorizer,
+          collections: LiveCollections,
+          e: EmbeddingProvider,
+        ) => new IndexingService(products, states, store, vectorizer, collections, e.modelId),
+      },
+      {
+        provide: ReindexService,
+        inject: [
+          ProductRepository,
+          IndexStateRepository,
+          VECTOR_STORE,
+          IndexingService,
+          LiveCollections,
+          EMBEDDING_PROVIDER,
+          APP_CONFIG,
+        ],
+        useFactory: (
+          products: ProductRepository,
+          states: IndexStateRepository,
+          store: VectorStore,
+          indexing: IndexingService,
+          collections: LiveCollections,
+          e: EmbeddingProvider,
+          c: AppConfig,
+        ) =>
+          new ReindexService(
+            products,
+            states,
+            store,
+            indexing,
+            collections,
+            e.modelId,
+            e.dim,
+            c.embedding.batchSize,
+          ),
+      },
+      {
+        provide: IndexingScheduler,
+        inject: [JOB_QUEUE, IndexStateRepository, ReindexService, EMBEDDING_PROVIDER],
+        useFactory: (q: JobQueue, states: IndexStateRepository, r: ReindexService, e: EmbeddingProvider) =>
+          new IndexingScheduler(q, states, r, e.modelId),
+      },
+      IndexingWorkerLifecycle,
+    ];
+    return {
+      module: IndexingModule,
+      providers,
+      exports: [JOB_QUEUE, IndexingScheduler, IndexingService, LiveCollections],
+    };
+  }
+}

@@ -1,0 +1,13 @@
+import type { JobHandlers } from '../queue/job-queue';
+import type { IndexingService } from './indexing.service';
+import type { ReindexService } from './reindex.service';
+
+/** The indexer's job handlers: parse nothing more than the typed payload, call a service. */
+export function indexingHandlers(indexing: IndexingService, reindex: ReindexService): JobHandlers {
+  return {
+    'index-product': (data) => indexing.indexProduct(data.productId),
+    'delete-product': (data) => indexing.deleteProduct(data.productId),
+    reindex: (data, ctx) => reindex.run(data, ctx),
+    'reindex-batch': (data) => reindex.batch(data),
+  };
+}

@@ -1,0 +1,80 @@
+import { Logger } from '@nestjs/common';
+import { DomainError } from '@vitrine/core';
+import type { IndexStateRepository, Product, ProductRepository } from '@vitrine/catalog';
+import type { VectorStore } from '@vitrine/vectors';
+import type { LiveCollections } from './collections';
+import type { ProductVectorizer } from './product-vectors';
+
+export type IndexOutcome =
+  | { readonly status: 'indexed'; readonly productId: string; readonly imageErrors: number }
+  | { readonly status: 'unchanged'; readonly productId: string }
+  | { readonly status: 'missing'; readonly productId: string }
+  | { readonly status: 'failed'; readonly productId: string; readonly reason: string };
+
+/**
+ * Keeps one product's vectors in step with the catalog. Skips the model entirely when the product's content and
+ * the model are what its stored vectors were computed from. Permanent failures (bad image, 404, refused address)
+ * are recorded on the product's index state and returned, never thrown, so they cannot block other work;
+ * transient ones are thrown for the queue to retry.
+ */
+export class IndexingService {
+  private readonly log = new Logger('Indexing');
+
+  constructor(
+    private readonly products: ProductRepository,
+    private readonly states: IndexStateRepository,
+    private readonly store: VectorStore,
+    private readonly vectorizer: ProductVectorizer,
+    private readonly collections: LiveCollections,
+    readonly modelId: string,
+  ) {}
+
+  async indexProduct(productId: string, options: { readonly force?: boolean } = {}): Promise<IndexOutcome> {
+    const product = await this.products.getById(productId);
+    if (!product) return { status: 'missing', productId };
+    if (!options.force && (await this.isUpToDate(product))) return { status: 'unchanged', productId };
+    const targets = await this.collections.writeTargets();
+    return this.embedInto(product, targets);
+  }
+
+  /**
+   * Embeds `product` and writes it into `collections`, recording image and index state. Shared with the full
+   * reindex, which passes its own target collection.
+   */
+  async embedInto(product: Product, collections: readonly string[]): Promise<IndexOutcome> {
+    let vectors;
+    try {
+      vectors = await this.vectorizer.vectorize(product);
+    } catch (e) {
+      if (e instanceof DomainError && !e.transient) {
+        const reason = `${e.code}: ${e.message}`;
+        await this.states.markFailed(this.modelId, [{ productId: product.id, reason }]);
+        // Without images that work, the old vectors would describe a product that no longer looks like that.
+        await Promise.all(collections.map((c) => this.store.delete(c, [product.id])));
+        this.log.warn(`product ${product.sku} (${product.id}) failed: ${reason}`);
+        return { status: 'failed', productId: product.id, reason };
+      }
+      throw e;
+    }
+    for (const c of collections) await this.store.upsert(c, [vectors.point], { wait: true });
+    await Promise.all(vectors.images.map((i) => this.products.recordImageFetch(i.imageId, i.uri, i.outcome)));
+    await this.states.markIndexed(this.modelId, [
+      { productId: product.id, contentHash: product.contentHash },
+    ]);
+    return { status: 'indexed', productId: product.id, imageErrors: vectors.imageErrors.length };
+  }
+
+  /** Removes a product's vectors from every collection readers may see (or soon will). */
+  async deleteProduct(productId: string): Promise<void> {
+    const targets = await this.collections.writeTargets().catch((e: unknown) => {
+      if (e instanceof DomainError && e.code === 'MODEL_MISMATCH') return [];
+      throw e;
+    });
+    await Promise.all(targets.map((c) => this.store.delete(c, [productId], { wait: true })));
+  }
+
+  private async isUpToDate(product: Product): Promise<boolean> {
+    const state = await this.states.get(product.id, this.modelId);
+    return state?.status === 'indexed' && state.vectorContentHash === product.contentHash;
+  }
+}
