@@ -36,8 +36,6 @@ export interface IndexingModuleOptions {
   readonly reindexOnModelChange?: boolean;
   /** Queue every product with missing or stale vectors at boot (default true for in-process workers). */
   readonly syncAtBoot?: boolean;
-  /** BullMQ lock duration; a worker killed with -9 hands its jobs back after this (default 30 s). */
-  readonly lockDurationMs?: number;
 }
 
 const OPTIONS = Symbol('INDEXING_OPTIONS');
@@ -74,8 +72,8 @@ class IndexingWorkerLifecycle implements OnApplicationBootstrap, OnApplicationSh
           connection: this.redis,
           prefix: this.config.queue.prefix,
           concurrency: this.config.indexer.concurrency,
-          ...(this.options.lockDurationMs ? { lockDurationMs: this.options.lockDurationMs } : {}),
-          ...(this.options.lockDurationMs ? { stalledIntervalMs: this.options.lockDurationMs } : {}),
+          lockDurationMs: this.config.indexer.lockDurationMs,
+          stalledIntervalMs: this.config.indexer.lockDurationMs,
         },
         handlers,
       );

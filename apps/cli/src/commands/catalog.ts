@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '@vitrine/core';
 import { runCatalogImport } from './catalog-import';
+import { runIndexSync } from './indexing';
 
 /** `vitrine catalog …`: the product catalog in PostgreSQL (DATABASE_URL) or embedded PGlite (DATA_DIR). */
 export function registerCatalogCommands(program: Command): void {
@@ -15,11 +16,18 @@ export function registerCatalogCommands(program: Command): void {
     .argument('<file>', 'JSONL file; relative image paths resolve against its folder')
     .option('--dry-run', 'validate every line and count what would change, without writing', false)
     .option('--batch-size <n>', 'products per transaction', positiveInt, 500)
-    .action(async (file: string, options: { dryRun: boolean; batchSize: number }) => {
-      process.exitCode = await runCatalogImport(
+    .option(
+      '--no-index',
+      'only import; by default changed products are then indexed (embedded: here; with REDIS_URL: queued)',
+    )
+    .action(async (file: string, options: { dryRun: boolean; batchSize: number; index: boolean }) => {
+      const io = { config: loadConfig(), stdout: process.stdout, stderr: process.stderr };
+      const imported = await runCatalogImport(
         { file, dryRun: options.dryRun, batchSize: options.batchSize },
-        { config: loadConfig(), stdout: process.stdout, stderr: process.stderr },
+        io,
       );
+      const indexed = options.index && !options.dryRun ? await runIndexSync(io, false) : 0;
+      process.exitCode = Math.max(imported, indexed);
     });
 }
 

@@ -5,6 +5,8 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A non-negative ranking weight or boost. */
+const weight = z.coerce.number().min(0).max(100);
 const optionalUrl = (protocols: string[]) =>
   z
     .string()
@@ -49,12 +51,25 @@ export const envSchema = z.object({
   IMAGE_FETCH_ALLOW_PRIVATE: bool.default(false),
 
   INDEXER_CONCURRENCY: int(1, 256).default(8),
+  INDEXER_LOCK_MS: int(1000, 600_000).default(30_000),
 
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(0, 65535).default(3000),
   ADMIN_API_KEYS: csv.default([]),
   CORS_ORIGINS: csv.default([]),
   RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
+
+  SEARCH_CANDIDATES: int(10, 1000).default(100),
+  SEARCH_RRF_K: int(1, 1000).default(60),
+  SEARCH_WEIGHT_IMAGE: weight.default(1),
+  SEARCH_WEIGHT_TEXT: weight.default(1),
+  SEARCH_WEIGHT_LEXICAL: weight.default(1),
+  SEARCH_RERANK: bool.default(true),
+  SEARCH_BOOST_IN_STOCK: weight.default(0.05),
+  SEARCH_BOOST_POPULARITY: weight.default(0.05),
+  SEARCH_MMR_LAMBDA: z.coerce.number().min(0).max(1).default(1),
+  SEARCH_QUERY_CACHE_SIZE: int(0, 1_000_000).default(1000),
+  SEED_DEMO_CATALOG: z.enum(['auto', 'true', 'false']).default('auto'),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -39,13 +39,38 @@ export interface AppConfig {
     readonly fetchMaxRedirects: number;
     readonly fetchAllowPrivate: boolean;
   };
-  readonly indexer: { readonly concurrency: number };
+  readonly indexer: {
+    readonly concurrency: number;
+    /** How long a job's lock lives; a worker killed with -9 hands its jobs back after about this long. */
+    readonly lockDurationMs: number;
+  };
   readonly http: {
     readonly host: string;
     readonly port: number;
     readonly adminApiKeys: readonly string[];
     readonly corsOrigins: readonly string[];
     readonly rateLimitPerMinute: number;
+    /** `auto`: import the demo catalog at boot when the catalog is empty and the database is embedded. */
+    readonly seedDemoCatalog: Env['SEED_DEMO_CATALOG'];
+  };
+  /** Retrieval and ranking (libs/search). */
+  readonly search: {
+    /** First-stage candidates per retriever, fused and reranked before paging. */
+    readonly candidates: number;
+    /** Reciprocal rank fusion constant k in `w / (k + rank)`. */
+    readonly rrfK: number;
+    /** How much each kind of evidence counts, in fusion and in reranking. */
+    readonly weights: { readonly image: number; readonly text: number; readonly lexical: number };
+    /** Second stage on by default (a request may turn it off). */
+    readonly rerank: boolean;
+    /** Added to the reranked score of in-stock products. */
+    readonly boostInStock: number;
+    /** Weight of `attributes.popularity` (log-scaled within the candidates) in the reranked score. */
+    readonly boostPopularity: number;
+    /** Maximal marginal relevance trade-off: 1 = pure relevance, lower = more diverse results. */
+    readonly mmrLambda: number;
+    /** Query texts whose embeddings are kept (LRU); 0 turns the cache off. */
+    readonly queryCacheSize: number;
   };
 }
 
@@ -101,13 +126,24 @@ export function loadConfig(
       fetchMaxRedirects: e.IMAGE_FETCH_MAX_REDIRECTS,
       fetchAllowPrivate: e.IMAGE_FETCH_ALLOW_PRIVATE,
     },
-    indexer: { concurrency: e.INDEXER_CONCURRENCY },
+    indexer: { concurrency: e.INDEXER_CONCURRENCY, lockDurationMs: e.INDEXER_LOCK_MS },
     http: {
       host: e.HOST,
       port: e.PORT,
       adminApiKeys: e.ADMIN_API_KEYS,
       corsOrigins: e.CORS_ORIGINS,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      seedDemoCatalog: e.SEED_DEMO_CATALOG,
+    },
+    search: {
+      candidates: e.SEARCH_CANDIDATES,
+      rrfK: e.SEARCH_RRF_K,
+      weights: { image: e.SEARCH_WEIGHT_IMAGE, text: e.SEARCH_WEIGHT_TEXT, lexical: e.SEARCH_WEIGHT_LEXICAL },
+      rerank: e.SEARCH_RERANK,
+      boostInStock: e.SEARCH_BOOST_IN_STOCK,
+      boostPopularity: e.SEARCH_BOOST_POPULARITY,
+      mmrLambda: e.SEARCH_MMR_LAMBDA,
+      queryCacheSize: e.SEARCH_QUERY_CACHE_SIZE,
     },
   };
 }

@@ -1,0 +1,182 @@
+import { Presets, SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { loadConfig, type AppConfig } from '@vitrine/core';
+import { IndexStateRepository } from '@vitrine/catalog';
+import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
+import { PRODUCTS_ALIAS, VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
+import {
+  IndexingScheduler,
+  JOB_QUEUE,
+  LiveCollections,
+  type JobQueue,
+  type ReindexProgress,
+} from '@vitrine/indexing';
+import { openIndexingContext } from './indexing-context';
+
+export interface IndexIo {
+  readonly config: AppConfig;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream & { readonly isTTY?: boolean };
+}
+
+/** `vitrine index status`: products per index state for the configured model, the queue, the live collection. */
+export async function runIndexStatus(io: IndexIo, json: boolean): Promise<number> {
+  const app = await openIndexingContext(io.config);
+  try {
+    const modelId = app.get<EmbeddingProvider>(EMBEDDING_PROVIDER).modelId;
+    const store = app.get<VectorStore>(VECTOR_STORE);
+    const counts = await app.get(IndexStateRepository).counts(modelId);
+    const queue = await app.get<JobQueue>(JOB_QUEUE).counts();
+    const collection = await store.resolveAlias(PRODUCTS_ALIAS);
+    const vectors = collection ? await store.count(collection) : 0;
+    if (json) {
+      io.stdout.write(
+        `${JSON.stringify({ modelId, products: counts, queue, collection: collection ?? null, vectors })}\n`,
+      );
+      return 0;
+    }
+    io.stdout.write(
+      [
+        `model       ${modelId}`,
+        `collection  ${collection ?? '(none yet)'} (${vectors} products with vectors)`,
+        `indexed     ${counts.indexed}${counts.stale ? ` (${counts.stale} stale: content changed since)` : ''}`,
+        `pending     ${counts.pending}`,
+        `missing     ${counts.missing}`,
+        `failed      ${counts.failed}${counts.failed ? '  (see product_index_states.error; `index sync --retry-failed`)' : ''}`,
+        `queue       ${queue.waiting} waiting, ${queue.active} active, ${queue.delayed} delayed, ${queue.failed} failed`,
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+/**
+ * `vitrine index sync`: queues every product whose vectors are missing or stale. Embedded, it indexes them in
+ * this process and shows progress; with Redis it enqueues for the indexer processes and returns.
+ */
+export async function runIndexSync(io: IndexIo, retryFailed: boolean): Promise<number> {
+  const app = await openIndexingContext(io.config);
+  try {
+    await app.get(LiveCollections).ensure();
+    const queue = app.get<JobQueue>(JOB_QUEUE);
+    const before = await queue.counts();
+    const queued = await app.get(IndexingScheduler).syncPending({ retryFailed });
+    io.stdout.write(`queued ${queued} product${queued === 1 ? '' : 's'} with missing or stale vectors\n`);
+    if (io.config.queue.kind === 'redis' || queued === 0) return 0;
+    const bar = progressBar(io, 'indexing');
+    bar.start(queued, 0);
+    for (;;) {
+      const c = await queue.counts();
+      const finished = c.completed + c.failed - before.completed - before.failed;
+      bar.update(Math.min(finished, queued));
+      if (c.waiting + c.active + c.delayed === 0) break;
+      await sleep(250);
+    }
+    bar.stop();
+    const counts = await app
+      .get(IndexStateRepository)
+      .counts(app.get<EmbeddingProvider>(EMBEDDING_PROVIDER).modelId);
+    io.stdout.write(
+      `indexed ${counts.indexed}, failed ${counts.failed}, pending ${counts.pending + counts.missing}\n`,
+    );
+    return counts.failed > 0 ? 1 : 0;
+  } finally {
+    await app.close();
+  }
+}
+
+/**
+ * `vitrine reindex`: a zero-downtime full reindex (new collection, alias switch). Shows a progress bar with ETA
+ * until the alias has switched, unless `--detach`.
+ */
+export async function runReindex(io: IndexIo, detach: boolean): Promise<number> {
+  const app = await openIndexingContext(io.config);
+  try {
+    await app.get(LiveCollections).ensure();
+    const scheduler = app.get(IndexingScheduler);
+    const jobId = await scheduler.startReindex();
+    io.stdout.write(`full reindex started: job ${jobId}\n`);
+    if (detach) return 0;
+    const bar = progressBar(io, 'reindex');
+    let started = false;
+    let last: ReindexProgress | undefined;
+    for (;;) {
+      last = await scheduler.reindexProgress(jobId);
+      if (last?.total && !started) {
+        bar.start(last.total, 0, { eta_formatted: '…' });
+        started = true;
+      }
+      if (started && last) bar.update(last.done);
+      if (!last || last.state === 'completed' || last.state === 'failed') break;
+      await sleep(250);
+    }
+    bar.stop();
+    if (last?.state !== 'completed') {
+      io.stderr.write(
+        `reindex ${last?.state ?? 'vanished'}: ${last?.failedReason ?? 'no reason recorded'}\n`,
+      );
+      return 1;
+    }
+    const s = last.summary;
+    io.stdout.write(
+      `reindexed ${s?.products ?? last.total} products into ${s?.collection ?? last.collection ?? '?'} in ` +
+        `${(s?.seconds ?? 0).toFixed(1)} s; the "${PRODUCTS_ALIAS}" alias now points to it` +
+        (s?.dropped.length ? ` (dropped ${s.dropped.join(', ')})` : '') +
+        '\n',
+    );
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+/** `vitrine index …` and `vitrine reindex`. */
+export function registerIndexingCommands(program: Command): void {
+  const index = program.command('index').description('the vector index of the catalog');
+  index
+    .command('status')
+    .description('products per index state for the configured model, queue depth, live collection')
+    .option('--json', 'print JSON', false)
+    .action(async (o: { json: boolean }) => {
+      process.exitCode = await runIndexStatus(stdio(), o.json);
+    });
+  index
+    .command('sync')
+    .description('index every product whose vectors are missing or stale (embedded: here, with progress)')
+    .option('--retry-failed', 'also retry products whose last attempt failed', false)
+    .action(async (o: { retryFailed: boolean }) => {
+      process.exitCode = await runIndexSync(stdio(), o.retryFailed);
+    });
+  program
+    .command('reindex')
+    .description('full reindex into a new collection, then an atomic alias switch (zero downtime)')
+    .option('--detach', 'start it and return without waiting', false)
+    .action(async (o: { detach: boolean }) => {
+      process.exitCode = await runReindex(stdio(), o.detach);
+    });
+}
+
+function stdio(): IndexIo {
+  return { config: loadConfig(), stdout: process.stdout, stderr: process.stderr };
+}
+
+function progressBar(io: IndexIo, label: string): SingleBar {
+  return new SingleBar(
+    {
+      format: `${label} [{bar}] {percentage}% | {value}/{total} products | ETA {eta_formatted}`,
+      stream: io.stderr,
+      noTTYOutput: !io.stderr.isTTY,
+      notTTYSchedule: 2000,
+      etaBuffer: 50,
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

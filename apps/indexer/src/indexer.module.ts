@@ -1,0 +1,25 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { ConfigModule, type AppConfig } from '@vitrine/core';
+import { CatalogModule } from '@vitrine/catalog';
+import { EmbeddingModule } from '@vitrine/embedding';
+import { VectorsModule } from '@vitrine/vectors';
+import { IndexingModule, type IndexingModuleOptions } from '@vitrine/indexing';
+
+/** The indexer process: no HTTP, only the capability modules and the BullMQ worker. */
+@Module({})
+export class IndexerModule {
+  static forRoot(config: AppConfig, options: IndexingModuleOptions = {}): DynamicModule {
+    return {
+      module: IndexerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({ pinoHttp: { level: config.logLevel }, renameContext: 'context' }),
+        CatalogModule.forRoot(),
+        EmbeddingModule.forRoot(),
+        VectorsModule.forRoot(),
+        IndexingModule.forRoot({ role: 'worker', ...options }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { ConfigError, loadConfig } from '@vitrine/core';
+import { IndexerModule } from './indexer.module';
+
+/**
+ * The indexer worker (full stack): consumes the BullMQ queue on REDIS_URL. SIGTERM/SIGINT finish the jobs in
+ * flight and hand the rest back to the queue; after a `kill -9`, BullMQ's stalled-job check gives the killed
+ * worker's jobs to the next worker once their lock expires. In embedded mode (no REDIS_URL) the API process
+ * runs the indexer itself, so this entrypoint refuses to start.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (config.queue.kind !== 'redis') {
+    throw new ConfigError([
+      'REDIS_URL: required by the indexer process (without it, `npm start` runs the indexer inside the API process)',
+    ]);
+  }
+  const app = await NestFactory.createApplicationContext(IndexerModule.forRoot(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  await app.init();
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(
+    `${e instanceof ConfigError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+  );
+  process.exit(1);
+});
