@@ -85,8 +85,8 @@ export class Collection {
   reserve(extra: number): void {
     const needed = this.size + extra;
     if (needed <= this.capacity) return;
-    let cap = this.capacity;
-    while (cap < needed) cap *= 2;
+    // Doubling keeps appends amortised O(1); a big jump (loading a segment) takes exactly what it needs.
+    const cap = Math.max(needed, this.capacity * 2);
     for (const col of this.columns.values()) col.grow(cap);
     this.payloadColumns.grow(cap);
     this.capacity = cap;

@@ -15,6 +15,8 @@ const COMPLEX = 4;
 class PayloadColumn {
   tags: Uint8Array;
   values: Float64Array;
+  /** Whether any row ever held an array or object here (they need the slow path). */
+  hasComplex = false;
   private readonly dict = new Map<string, number>();
 
   constructor(
@@ -33,6 +35,10 @@ class PayloadColumn {
     const values = new Float64Array(capacity);
     values.set(this.values);
     this.values = values;
+  }
+
+  get dictSize(): number {
+    return this.dict.size;
   }
 
   /** Code of a string, or -1 when no row ever held it. */
@@ -57,7 +63,9 @@ class PayloadColumn {
       this.tags[row] = BOOL;
       this.values[row] = v ? 1 : 0;
     } else {
-      this.tags[row] = v === undefined || v === null ? MISSING : COMPLEX;
+      const complex = v !== undefined && v !== null;
+      this.tags[row] = complex ? COMPLEX : MISSING;
+      this.hasComplex ||= complex;
       this.values[row] = 0;
     }
   }
@@ -66,6 +74,55 @@ class PayloadColumn {
     this.tags[to] = this.tags[from] as number;
     this.values[to] = this.values[from] as number;
     this.tags[from] = MISSING;
+  }
+}
+
+/**
+ * A condition as a test on the numeric column value of rows carrying `tag`: either membership in a lookup
+ * table of codes (strings, booleans, equality) or a closed/open interval (numbers).
+ */
+interface ColumnTest {
+  readonly tag: number;
+  /** Codes that pass, for string and boolean columns; undefined for numeric tests. */
+  readonly codes?: Uint8Array;
+  readonly lo: number;
+  readonly hi: number;
+  readonly loOpen: boolean;
+  readonly hiOpen: boolean;
+}
+
+function codeSet(codes: readonly number[], size: number): Uint8Array {
+  const set = new Uint8Array(size);
+  for (const c of codes) if (c >= 0 && c < size) set[c] = 1;
+  return set;
+}
+
+function compileTest(col: PayloadColumn, c: Condition): ColumnTest | undefined {
+  const all = { lo: -Infinity, hi: Infinity, loOpen: false, hiOpen: false };
+  switch (c.kind) {
+    case 'eq': {
+      const v = c.value;
+      if (typeof v === 'string') return { ...all, tag: STRING, codes: codeSet([col.code(v)], col.dictSize) };
+      if (typeof v === 'boolean') return { ...all, tag: BOOL, codes: codeSet([v ? 1 : 0], 2) };
+      return { tag: NUMBER, lo: v, hi: v, loOpen: false, hiOpen: false };
+    }
+    case 'in': {
+      if (c.values.length > 0 && typeof c.values[0] === 'number') return undefined;
+      const codes = (c.values as readonly string[]).map((s) => col.code(s));
+      return { ...all, tag: STRING, codes: codeSet(codes, col.dictSize) };
+    }
+    case 'range': {
+      const { gt, gte, lt, lte } = c.range;
+      const lo = Math.max(gte ?? -Infinity, gt ?? -Infinity);
+      const hi = Math.min(lte ?? Infinity, lt ?? Infinity);
+      return {
+        tag: NUMBER,
+        lo,
+        hi,
+        loOpen: gt !== undefined && gt >= (gte ?? -Infinity),
+        hiOpen: lt !== undefined && lt <= (lte ?? Infinity),
+      };
+    }
   }
 }
 
@@ -78,55 +135,39 @@ function applyCondition(
   payloads: readonly (ProductPayload | undefined)[],
 ): void {
   const { tags, values } = col;
-  // Each branch turns the condition into (tag, numeric test) once, outside the row loop.
-  let tag: number;
-  let test: (x: number) => boolean;
-  switch (c.kind) {
-    case 'eq': {
-      const v = c.value;
-      if (typeof v === 'string') {
-        const code = col.code(v);
-        tag = STRING;
-        test = (x) => x === code;
-      } else if (typeof v === 'number') {
-        tag = NUMBER;
-        test = (x) => x === v;
-      } else {
-        const b = v ? 1 : 0;
-        tag = BOOL;
-        test = (x) => x === b;
-      }
-      break;
+  const test = compileTest(col, c);
+  if (!test) {
+    // A numeric set: few values, checked one by one.
+    const set = new Set<number>(c.kind === 'in' ? (c.values as readonly number[]) : []);
+    for (let r = 0; r < rows; r++) {
+      if (mask[r] === 0) continue;
+      const t = tags[r];
+      if (t === COMPLEX) mask[r] = conditionMatches(c, payloads[r]) ? 1 : 0;
+      else if (t !== NUMBER || !set.has(values[r] as number)) mask[r] = 0;
     }
-    case 'in': {
-      const strings = c.values.length > 0 && typeof c.values[0] === 'string';
-      const set = new Set<number>(
-        strings ? (c.values as readonly string[]).map((s) => col.code(s)) : (c.values as readonly number[]),
-      );
-      tag = strings ? STRING : NUMBER;
-      test = (x) => set.has(x);
-      break;
+    return;
+  }
+  const { tag, codes, lo, hi, loOpen, hiOpen } = test;
+  // Branch-free on the pass/fail outcome: with a 50 % filter, a branch there mispredicts half the time.
+  // Rows holding arrays or objects keep their bit here and are decided by the slow pass below.
+  if (codes) {
+    for (let r = 0; r < rows; r++) {
+      const t = tags[r] as number;
+      const ok = t === tag ? (codes[(values[r] as number) | 0] as number) : t === COMPLEX ? 1 : 0;
+      mask[r] = (mask[r] as number) & ok;
     }
-    case 'range': {
-      const { gt, gte, lt, lte } = c.range;
-      tag = NUMBER;
-      test = (x) =>
-        (gt === undefined || x > gt) &&
-        (gte === undefined || x >= gte) &&
-        (lt === undefined || x < lt) &&
-        (lte === undefined || x <= lte);
-      break;
+  } else {
+    for (let r = 0; r < rows; r++) {
+      const t = tags[r] as number;
+      const x = values[r] as number;
+      const inRange = (loOpen ? x > lo : x >= lo) && (hiOpen ? x < hi : x <= hi);
+      const ok = t === tag ? (inRange ? 1 : 0) : t === COMPLEX ? 1 : 0;
+      mask[r] = (mask[r] as number) & ok;
     }
   }
-  for (let r = 0; r < rows; r++) {
-    if (mask[r] === 0) continue;
-    const t = tags[r];
-    if (t === tag) {
-      if (!test(values[r] as number)) mask[r] = 0;
-    } else if (t === COMPLEX) {
-      if (!conditionMatches(c, payloads[r])) mask[r] = 0;
-    } else {
-      mask[r] = 0;
+  if (col.hasComplex) {
+    for (let r = 0; r < rows; r++) {
+      if (mask[r] === 1 && tags[r] === COMPLEX && !conditionMatches(c, payloads[r])) mask[r] = 0;
     }
   }
 }

@@ -36,40 +36,40 @@ export function exactScan(
   }
 }
 
-/**
- * Estimated scores from the `k`-dimensional prescan codes plus each row's bias term, pushed into `heap`.
- * Rows are rejected against the heap threshold before any call, which is where most of the time goes.
- */
-export function prescan(
-  codes: Float32Array,
-  k: number,
-  q: Float64Array,
-  bias: Float32Array,
-  rows: number,
-  eligible: Uint8Array,
-  heap: TopK,
-): void {
-  let threshold = heap.threshold;
-  for (let r = 0; r < rows; r++) {
-    if (eligible[r] === 0) continue;
-    const s = dotAt(codes, r * k, q, k) + (bias[r] as number);
-    if (s > threshold) {
-      heap.push(s, r);
-      threshold = heap.threshold;
-    }
-  }
-}
-
-/** Exact scores of the given rows pushed into `heap`. */
+/** Exact scores of the candidate rows pushed into `heap`; returns the lowest estimate among them. */
 export function rescore(
   data: Float32Array,
   dim: number,
   q: Float64Array,
   candidates: Int32Array,
+  estimates: Float64Array,
   heap: TopK,
-): void {
+): number {
+  let lowest = Infinity;
   for (let i = 0; i < candidates.length; i++) {
     const r = candidates[i] as number;
+    const e = estimates[r] as number;
+    if (e < lowest) lowest = e;
     heap.push(dotAt(data, r * dim, q, dim), r);
+  }
+  return lowest;
+}
+
+/** Exact scores of the eligible rows whose estimate lies in [from, below), pushed into `heap`. */
+export function rescoreRange(
+  data: Float32Array,
+  dim: number,
+  q: Float64Array,
+  rows: number,
+  eligible: Uint8Array,
+  estimates: Float64Array,
+  from: number,
+  below: number,
+  heap: TopK,
+): void {
+  for (let r = 0; r < rows; r++) {
+    if (eligible[r] === 0) continue;
+    const e = estimates[r] as number;
+    if (e >= from && e < below) heap.push(dotAt(data, r * dim, q, dim), r);
   }
 }

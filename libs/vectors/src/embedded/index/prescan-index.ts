@@ -21,6 +21,8 @@ export class PrescanIndex {
   readonly center: Float64Array;
   /** Number of vectors when built; the owner rebuilds once it has doubled. */
   readonly builtFor: number;
+  /** Root mean square of |x - center| over the rows (unit vectors: sqrt(1 - |center|^2)). */
+  centeredNorm = 1;
   /** Code units per unit of rotated coordinate. */
   private readonly codeScale: number;
   /** Largest query coordinate, chosen so a lane's sum stays below lane / 2. */
@@ -56,6 +58,20 @@ export class PrescanIndex {
     this.scratch = new Float64Array(this.rotation.size);
   }
 
+  /** <query, center>: the part of every estimate the codes do not carry. */
+  offsetOf(query: Float64Array): number {
+    let o = 0;
+    for (let j = 0; j < query.length; j++) o += (query[j] as number) * (this.center[j] as number);
+    return o;
+  }
+
+  /** |query - center|. */
+  centeredNormOf(query: Float64Array): number {
+    let sq = 0;
+    for (let j = 0; j < query.length; j++) sq += ((query[j] as number) - (this.center[j] as number)) ** 2;
+    return Math.sqrt(sq);
+  }
+
   /** Grows storage to `capacity` rows. */
   grow(capacity: number): void {
     const k = this.k;
@@ -75,7 +91,7 @@ export class PrescanIndex {
   encode(row: number, v: Float32Array): void {
     const k = this.k;
     const s = this.scratch;
-    this.rotation.apply(v, s, this.center);
+    this.rotation.apply(v, s, this.center, k);
     const off = row * k;
     for (let j = 0; j < k; j++) {
       const c = Math.round((s[j] as number) * this.codeScale);
@@ -110,20 +126,21 @@ export class PrescanIndex {
   }
 
   /**
-   * Pushes the estimated score of every eligible row in [0, rows) into `heap`. Estimates are unbiased:
-   * <x, q> ≈ (n / k) · <code(x), code(q)> + bias(x), up to a constant <center, q> that does not change ranks.
+   * Estimates the score of every eligible row in [0, rows) into `estimates` and pushes the best into `heap`.
+   * Estimates are unbiased: <x, q> ≈ (n / k) · <code(x), code(q)> + bias(x) + <center, q>.
    */
-  scan(query: Float64Array, rows: number, eligible: Uint8Array, heap: TopK): void {
+  scan(query: Float64Array, rows: number, eligible: Uint8Array, heap: TopK, estimates: Float64Array): void {
     const k = this.k;
     const s = this.scratch;
-    this.rotation.apply(query, s, this.center);
+    this.rotation.apply(query, s, this.center, k);
     let maxAbs = 0;
     for (let j = 0; j < k; j++) maxAbs = Math.max(maxAbs, Math.abs(s[j] as number));
     const qScale = maxAbs > 0 ? this.queryMax / maxAbs : 0;
     const q = new Float64Array(k);
     for (let j = 0; j < k; j++) q[j] = Math.round((s[j] as number) * qScale);
     const toScore = qScale > 0 ? this.rotation.size / (k * this.codeScale * qScale) : 0;
-    scanPairs(this.packed, k, q, this.lane, toScore, this.bias, rows, eligible, heap);
+    const offset = this.offsetOf(query);
+    scanPairs(this.packed, k, q, this.lane, toScore, offset, this.bias, rows, eligible, heap, estimates);
   }
 }
 
@@ -134,10 +151,12 @@ function scanPairs(
   q: Float64Array,
   lane: number,
   toScore: number,
+  offset: number,
   bias: Float32Array,
   rows: number,
   eligible: Uint8Array,
   heap: TopK,
+  estimates: Float64Array,
 ): void {
   const pairs = (rows + 1) >> 1;
   let threshold = heap.threshold;
@@ -162,14 +181,16 @@ function scanPairs(
     const hi = Math.round(t / lane);
     const lo = t - hi * lane;
     if (e0) {
-      const sc = lo * toScore + (bias[r0] as number);
+      const sc = lo * toScore + (bias[r0] as number) + offset;
+      estimates[r0] = sc;
       if (sc > threshold) {
         heap.push(sc, r0);
         threshold = heap.threshold;
       }
     }
     if (e1) {
-      const sc = hi * toScore + (bias[r0 + 1] as number);
+      const sc = hi * toScore + (bias[r0 + 1] as number) + offset;
+      estimates[r0 + 1] = sc;
       if (sc > threshold) {
         heap.push(sc, r0 + 1);
         threshold = heap.threshold;

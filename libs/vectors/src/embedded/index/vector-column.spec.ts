@@ -26,8 +26,14 @@ function clustered(rng: Prng, n: number, queries: number, dim: number, clusters:
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 
-/** Forces the prescan path with few candidates, so a wrong estimate shows up as lost recall. */
-const PRESCAN: SearchTuning = { exactBudget: 0, prescanFraction: 1 / 4, oversampling: 4, minCandidates: 60 };
+/** Forces the prescan path with few candidates and no widening, so a wrong estimate shows up as lost recall. */
+const PRESCAN: SearchTuning = {
+  exactBudget: 0,
+  prescanFraction: 1 / 4,
+  oversampling: 4,
+  minCandidates: 60,
+  confidence: 0,
+};
 
 function build(vectors: Float32Array[], tuning: SearchTuning): VectorColumn {
   const col = new VectorColumn(vectors[0]!.length, vectors.length, 1234, tuning);
@@ -89,15 +95,20 @@ describe('VectorColumn search', () => {
   // An odd count: the last pair of packed codes holds one row.
   const { vectors, queries } = clustered(new Prng(11), 3001, 20, 128, 60);
 
-  it('finds nearly the exact top-10 through the int8 prescan, scoring hits exactly', () => {
+  it('ranks well on the int8 estimates alone, scoring hits exactly', () => {
     const col = build(vectors, PRESCAN);
-    expect(recall(col, vectors, queries, col.present.slice(0, vectors.length))).toBeGreaterThanOrEqual(0.95);
+    expect(recall(col, vectors, queries, col.present.slice(0, vectors.length))).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('widens the rescoring by the measured estimate error until the top-10 is all but exact', () => {
+    const col = build(vectors, { ...PRESCAN, confidence: 2.5 });
+    expect(recall(col, vectors, queries, col.present.slice(0, vectors.length))).toBeGreaterThanOrEqual(0.99);
   });
 
   it('prescans only the rows a filter lets through', () => {
     const col = build(vectors, PRESCAN);
     const mask = Uint8Array.from(vectors, (_, r) => (r % 3 === 1 ? 1 : 0));
-    expect(recall(col, vectors, queries, mask)).toBeGreaterThanOrEqual(0.95);
+    expect(recall(col, vectors, queries, mask)).toBeGreaterThanOrEqual(0.9);
   });
 
   it('keeps codes in step when rows move and when the index is rebuilt after growth', () => {
@@ -109,7 +120,7 @@ describe('VectorColumn search', () => {
     col.move(3000, 0);
     const moved = [vectors[3000]!, ...vectors.slice(1, 3000)];
     const mask = col.present.slice(0, 3000);
-    expect(recall(col, moved, queries, mask)).toBeGreaterThanOrEqual(0.95);
+    expect(recall(col, moved, queries, mask)).toBeGreaterThanOrEqual(0.9);
     const self = col.search(vectors[3000]!, 1, 3000, mask, 3000, false);
     expect(Array.from(self.rows)).toEqual([0]);
   });

@@ -1,4 +1,4 @@
-import { exactScan, rescore } from './kernels';
+import { dotAt, exactScan, rescore, rescoreRange } from './kernels';
 import { PrescanIndex } from './prescan-index';
 import { TopK } from './top-k';
 
@@ -6,23 +6,34 @@ import { TopK } from './top-k';
 export interface SearchTuning {
   /**
    * Up to this many multiply-adds (eligible rows x dim) a search is exact brute force; above it, a prescan
-   * on int8 codes picks candidates that are then rescored exactly. 2^21 is about 4 000 rows at 512 dims.
+   * on int8 codes picks candidates that are then rescored exactly. 2^22 is about 8 000 rows at 512 dims.
    */
   readonly exactBudget: number;
   /** Rotated coordinates kept per vector for the prescan, as a fraction of the dimension (rounded up to 2^n). */
   readonly prescanFraction: number;
-  /** Candidates rescored exactly: max(minCandidates, oversampling x (limit + offset)). */
+  /** Candidates rescored exactly at first: max(minCandidates, oversampling x (limit + offset)). */
   readonly oversampling: number;
   readonly minCandidates: number;
+  /**
+   * How many standard deviations of the estimate's error to widen the rescoring by: every row whose
+   * estimate is within `confidence` sigma of the k-th best exact score is rescored too. The error is
+   * measured per query on the first candidates, so hard data (few clear neighbours) costs more time, not
+   * recall.
+   */
+  readonly confidence: number;
 }
 
 /** Defaults measured by `npm run bench:vectors` (see the README, "Vector storage"). */
 export const DEFAULT_TUNING: SearchTuning = {
-  exactBudget: 1 << 21,
+  exactBudget: 1 << 22,
   prescanFraction: 3 / 16,
   oversampling: 10,
   minCandidates: 500,
+  confidence: 2.5,
 };
+
+/** Rows whose estimate error is measured per query. */
+const ERROR_SAMPLE = 128;
 
 /** Rows and exact cosine scores, best first. */
 export interface ColumnHits {
@@ -41,6 +52,7 @@ export class VectorColumn {
   /** Number of rows that hold a vector. */
   count = 0;
   private index: PrescanIndex | undefined;
+  private estimates = new Float64Array(0);
 
   constructor(
     readonly dim: number,
@@ -124,10 +136,50 @@ export class VectorColumn {
       return heap.sorted();
     }
     const ix = this.ensureIndex(rows);
+    if (this.estimates.length < rows) this.estimates = new Float64Array(this.capacity);
+    const est = this.estimates;
     const candidates = new TopK(Math.min(eligibleCount, Math.max(t.minCandidates, t.oversampling * want)));
-    ix.scan(q, rows, eligible, candidates);
-    rescore(this.data, this.dim, q, candidates.rowList(), heap);
+    ix.scan(q, rows, eligible, candidates, est);
+    const first = candidates.rowList();
+    const lowest = rescore(this.data, this.dim, q, first, est, heap);
+    if (heap.size === want && first.length < eligibleCount && t.confidence > 0) {
+      // Any row whose estimate comes within `confidence` errors of the k-th best exact score could still
+      // belong in the result: score those exactly as well.
+      const floor =
+        heap.threshold -
+        t.confidence * this.estimateError(ix, q, rows, eligible, eligibleCount, est, heap.threshold);
+      if (floor < lowest) rescoreRange(this.data, this.dim, q, rows, eligible, est, floor, lowest, heap);
+    }
     return heap.sorted();
+  }
+
+  /**
+   * Standard deviation of the estimate's error for this query near score `at`, measured on a stride sample of
+   * eligible rows (not on the candidates: they were picked for high estimates, so their errors are biased).
+   * For roughly Gaussian coordinates the error's variance grows with the correlation rho as (1 + rho^2).
+   */
+  private estimateError(
+    ix: PrescanIndex,
+    q: Float64Array,
+    rows: number,
+    eligible: Uint8Array,
+    eligibleCount: number,
+    est: Float64Array,
+    at: number,
+  ): number {
+    // Every step-th row, eligible or not, yields about ERROR_SAMPLE eligible ones.
+    const step = Math.max(1, Math.floor(eligibleCount / ERROR_SAMPLE));
+    let n = 0;
+    let sq = 0;
+    for (let r = step >> 1; r < rows; r += step) {
+      if (eligible[r] === 0) continue;
+      const e = dotAt(this.data, r * this.dim, q, this.dim) - (est[r] as number);
+      sq += e * e;
+      n++;
+    }
+    const norms = ix.centeredNorm * ix.centeredNormOf(q);
+    const rho = norms > 0 ? Math.min(1, Math.abs(at - ix.offsetOf(q)) / norms) : 1;
+    return Math.sqrt((sq / Math.max(1, n)) * (1 + rho * rho));
   }
 
   private ensureIndex(rows: number): PrescanIndex {
@@ -151,6 +203,7 @@ export class VectorColumn {
     // Rows are unit vectors, so the mean squared rotated coordinate is (1 - |center|^2) / padded.
     const rms = Math.sqrt(Math.max(1e-6, 1 - centerSq) / padded);
     const ix = new PrescanIndex(d, k, this.seed, center, rms, this.capacity, Math.max(1, this.count));
+    ix.centeredNorm = Math.sqrt(Math.max(0, 1 - centerSq));
     for (let r = 0; r < rows; r++) {
       if (this.present[r] === 1) ix.encode(r, this.data.subarray(r * d, r * d + d));
     }

@@ -51,14 +51,18 @@ export class CollectionFiles {
     const generations = names.map((n) => SEGMENT.exec(n)?.[1]).filter((g): g is string => g !== undefined);
     const generation = generations.length ? Math.max(...generations.map(Number)) : 0;
     const { dim, vectors } = into.meta;
-    let segmentBytes = 0;
-    if (generation > 0) {
-      const seg = await readSegment(path.join(dir, `segment-${generation}.bin`), dim, vectors);
-      into.upsert(seg.points);
-      segmentBytes = seg.bytes;
-    }
+    const seg =
+      generation > 0
+        ? await readSegment(path.join(dir, `segment-${generation}.bin`), dim, vectors)
+        : undefined;
     const walFile = path.join(dir, `wal-${generation}.log`);
     const { records, validBytes } = await readWal(walFile, dim, vectors);
+    // Size the arrays once: growing by doubling while replaying would copy them and overshoot.
+    into.reserve(
+      (seg?.points.length ?? 0) + records.reduce((n, r) => n + (r.op === 'upsert' ? r.points.length : 0), 0),
+    );
+    if (seg) into.upsert(seg.points);
+    const segmentBytes = seg?.bytes ?? 0;
     for (const r of records) apply(into, r);
     // Older generations are fully contained in this one.
     for (const n of names) {
