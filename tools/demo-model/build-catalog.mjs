@@ -38,7 +38,7 @@ const CATEGORIES = {
   electronics: { name: 'Electronics', price: [15, 1600], brands: ['Voltiq', 'Pixelcraft', 'Nimbus Tech'],
     lines: ['Pro', 'Air', 'Max', 'Lite', 'Studio'] },
   office: { name: 'Office & Stationery', price: [1.5, 60], brands: ['Paperwise', 'Inkwell & Co', 'Deskmate'],
-    materials: ['paper', 'plastic', 'steel', 'recycled cardboard'], lines: ['Classic', 'Studio', 'Pro', 'Desk'] },
+    materials: ['plastic', 'recycled plastic', 'steel', 'bamboo'], lines: ['Classic', 'Studio', 'Pro', 'Desk'] },
   books: { name: 'Books & Media', price: [6, 45], brands: ['Lantern Press', 'Paperwise', 'Reelhouse'],
     lines: ['Collector\u2019s', 'Pocket', 'Illustrated', 'Classic'] },
   tools: { name: 'Tools & Hardware', price: [6, 240], brands: ['Ironclad Tools', 'Forgeworks', 'Handyman Pro'],
@@ -144,8 +144,13 @@ function hash(s) {
   for (const ch of s) h = Math.imul(h ^ ch.codePointAt(0), 16777619);
   return h >>> 0;
 }
+const cap = (s) => s[0].toUpperCase() + s.slice(1);
 const pick = (rnd, arr) => arr[Math.floor(rnd() * arr.length)];
-const titleCase = (s) => s.replace(/(^|[\s-])([a-z])/g, (m, p, c) => p + c.toUpperCase());
+const SMALL_WORDS = new Set(['a', 'an', 'and', 'of', 'with', 'in', 'on', 'for', 'the', 'to']);
+const titleCase = (s) =>
+  s.split(' ').map((w, i) => (i > 0 && SMALL_WORDS.has(w) ? w : w.replace(/(^|-)([a-z])/g, (m, p, c) => p + c.toUpperCase()))).join(' ');
+/** "a" or "an" + word (by sound of the first letter, good enough for these names). */
+const an = (w) => `${/^[aeiou]/i.test(w) ? 'an' : 'a'} ${w}`;
 
 /** A plausible price in [lo, hi], log-uniform, with a retail ending (.99 / .49 / .00 for large amounts). */
 function price(rnd, [lo, hi]) {
@@ -181,28 +186,28 @@ async function dominantColor(file) {
 }
 
 const DESCRIPTIONS = {
-  clothing: (n, a) => `A ${a.material} ${n} with a relaxed fit, made to be worn every day and washed often.`,
+  clothing: (n, a) => `${cap(an(a.material))} ${n} with a relaxed fit, made to be worn every day and washed often.`,
   shoes: (n, a) => `${titleCase(n)} with a ${a.material} upper and a cushioned sole for all-day comfort.`,
   bags: (n, a) => `A roomy ${a.material} ${n} with an inner zip pocket and sturdy handles.`,
-  accessories: (n, a) => `A ${a.material} ${n} that finishes any outfit.`,
+  accessories: (n, a) => `${cap(an(a.material))} ${n} that finishes any outfit.`,
   jewellery: (n, a) => `${titleCase(n)} in ${a.material}, gift-boxed.`,
   food: (n) => `Fresh ${n}, carefully sourced and packed the day it ships.`,
   drinks: (n) => `${titleCase(n)}, best served at the right temperature.`,
-  kitchen: (n, a) => `A ${a.material} ${n} for everyday cooking and dining; dishwasher safe.`,
+  kitchen: (n, a) => `${cap(an(a.material))} ${n} for everyday cooking and dining; dishwasher safe.`,
   home: (n, a) => `A practical ${n}${a.material ? ` in ${a.material}` : ''} for a tidy home.`,
-  furniture: (n, a) => `A ${n} in ${a.material} with clean lines; assembly instructions included.`,
+  furniture: (n, a) => `${cap(an(n))} in ${a.material} with clean lines; assembly instructions included.`,
   electronics: (n) => `A reliable ${n} with a two-year warranty.`,
-  office: (n, a) => `A ${n}${a.material ? ` made of ${a.material}` : ''} for the desk, the studio and the classroom.`,
+  office: (n, a) => `${cap(an(n))}${a.material ? ` made of ${a.material}` : ''} for the desk, the studio and the classroom.`,
   books: (n) => `${titleCase(n)}, printed on acid-free paper.`,
-  tools: (n, a) => `A ${a.material} ${n} built for the workshop and the job site.`,
-  sports: (n, a) => `A ${n} made of ${a.material}, tested by club players.`,
-  toys: (n, a) => `A ${a.material} ${n} for ages 6 and up.`,
-  music: (n, a) => `A ${n} with a ${a.material} body and a warm, balanced tone.`,
+  tools: (n, a) => `${cap(an(a.material))} ${n} built for the workshop and the job site.`,
+  sports: (n, a) => `${cap(an(n))} made of ${a.material}, tested by club players.`,
+  toys: (n, a) => `${cap(an(a.material))} ${n} for ages 6 and up.`,
+  music: (n, a) => `${cap(an(n))} with a ${a.material} body and a warm, balanced tone.`,
   garden: (n) => `${titleCase(n)}, grown by a local nursery and shipped in protective packaging.`,
   health: (n) => `${titleCase(n)} for the home first-aid kit.`,
-  party: (n, a) => `A ${n} that makes any celebration brighter${a.material ? `; ${a.material}` : ''}.`,
-  mobility: (n, a) => `A ${n} with a ${a.material} frame, ready to ride.`,
-  science: (n, a) => `A ${n} in ${a.material} for school labs and curious minds.`,
+  party: (n, a) => `${cap(an(n))} that makes any celebration brighter${a.material ? `; ${a.material}` : ''}.`,
+  mobility: (n, a) => `${cap(an(n))} with a ${a.material} frame, ready to ride.`,
+  science: (n, a) => `${cap(an(n))} in ${a.material} for school labs and curious minds.`,
 };
 
 // ---------------------------------------------------------------------------------------------- main
@@ -253,7 +258,7 @@ async function main() {
       description: `${DESCRIPTIONS[catKey](name, attributes)}${tags.length ? ` Good for: ${tags.join(', ')}.` : ''}`,
       brand: pick(rnd, cat.brands),
       category: cat.name,
-      price: { amount: usd ? Math.round(amount * 1.08 * 100) / 100 : amount, currency: usd ? 'USD' : 'EUR' },
+      price: { amount, currency: usd ? 'USD' : 'EUR' },
       inStock: rnd() < 0.9,
       attributes,
       images,

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=/usr/bin/python3   # Debian's python with python3-torch / python3-onnx (not the pyenv python on PATH)
-STEPS=${STEPS:-900}
+STEPS=${STEPS:-700}
 SEED=${SEED:-1234}
 if [[ "${1:-}" == "--quick" ]]; then STEPS=60; fi
 
@@ -27,3 +27,4 @@ node build-dataset.mjs
 "$PY" export.py
 node build-catalog.mjs
 "$PY" eval_catalog.py
+"$PY" model_card.py

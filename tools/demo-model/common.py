@@ -82,7 +82,7 @@ class ResBlock(nn.Module):
 class VisionTower(nn.Module):
     """Small ResNet-ish CNN: 64x64 -> 32 -> 16 -> 8 -> 4, global average pool, linear projection."""
 
-    def __init__(self, widths=(32, 64, 128, 256), dim=256):
+    def __init__(self, widths=(24, 48, 96, 192), dim=256):
         super().__init__()
         a, b, c, d = widths
         self.features = nn.Sequential(

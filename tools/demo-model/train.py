@@ -186,14 +186,14 @@ def soft_ce(logits, targets):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=1200)
+    ap.add_argument("--steps", type=int, default=700)
     ap.add_argument("--batch", type=int, default=128, help="distinct concepts per step (two pictures each)")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--wd", type=float, default=0.05)
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-len", type=int, default=32)
-    ap.add_argument("--vision-widths", default="32,64,128,256")
+    ap.add_argument("--vision-widths", default="24,48,96,192")
     ap.add_argument("--text-width", type=int, default=192)
     ap.add_argument("--text-layers", type=int, default=3)
     ap.add_argument("--dim", type=int, default=256)
