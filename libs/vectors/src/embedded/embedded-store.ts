@@ -113,6 +113,16 @@ export class EmbeddedVectorStore implements VectorStore {
     return path.join(this.dir, 'collections', name);
   }
 
+  /** Answers from memory, as a promise that rejects (never a synchronous throw) when the store is closed. */
+  private now<T>(read: () => T): Promise<T> {
+    try {
+      this.assertOpen();
+      return Promise.resolve(read());
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
   private assertOpen(): void {
     if (this.closed) throw new DomainError('UNAVAILABLE', 'The embedded vector store is closed');
   }
@@ -194,8 +204,7 @@ export class EmbeddedVectorStore implements VectorStore {
   }
 
   listCollections(): Promise<string[]> {
-    this.assertOpen();
-    return Promise.resolve(Object.keys(this.catalog.collections).sort());
+    return this.now(() => Object.keys(this.catalog.collections).sort());
   }
 
   async dropCollection(name: string): Promise<boolean> {
@@ -332,13 +341,11 @@ export class EmbeddedVectorStore implements VectorStore {
   }
 
   resolveAlias(alias: string): Promise<string | undefined> {
-    this.assertOpen();
-    return Promise.resolve(this.catalog.aliases[alias]);
+    return this.now(() => this.catalog.aliases[alias]);
   }
 
   listAliases(): Promise<Record<string, string>> {
-    this.assertOpen();
-    return Promise.resolve({ ...this.catalog.aliases });
+    return this.now(() => ({ ...this.catalog.aliases }));
   }
 
   async deleteAlias(alias: string): Promise<boolean> {
@@ -354,8 +361,7 @@ export class EmbeddedVectorStore implements VectorStore {
   }
 
   ping(): Promise<void> {
-    this.assertOpen();
-    return Promise.resolve();
+    return this.now(() => undefined);
   }
 
   /**
