@@ -2,7 +2,7 @@ export * from './embedding-provider';
 export * from './embedding.module';
 export { OnnxEmbeddingProvider, embeddingOptionsFromConfig } from './onnx/onnx-embedding-provider';
 export type { OnnxEmbeddingOptions, ModelInfo } from './onnx/onnx-embedding-provider';
-export type { Device, SessionFactory } from './onnx/sessions';
+export type { Device } from './onnx/sessions';
 export { ImagePreprocessor } from './image/image-preprocessor';
 export type { DecodedImage, ImagePreprocessorOptions } from './image/image-preprocessor';
 export { TextTokenizer } from './text/text-tokenizer';

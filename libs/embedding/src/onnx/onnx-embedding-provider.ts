@@ -18,7 +18,7 @@ import { formatModelId, hashOnnxFiles } from '../model/model-id';
 import { TextTokenizer, type PaddingMode, type TokenBatch } from '../text/text-tokenizer';
 import { l2NormalizeRows } from '../vector-math';
 import { checkGraphs, type GraphContract, type IdType } from './graph-contract';
-import { openSessions, type Device, type SessionFactory } from './sessions';
+import { openSessions, type Device } from './sessions';
 
 export interface OnnxEmbeddingOptions {
   /** A directory in the Hugging Face CLIP ONNX layout. */
@@ -44,10 +44,8 @@ export interface OnnxEmbeddingOptions {
    */
   readonly textPadding?: PaddingMode;
   readonly logger?: EmbeddingLogger;
-  /** Called after every model run, e.g. to export decode vs inference time. Must not throw. */
+  /** Called after every model run, e.g. to export decode vs inference time (an exception is logged, not thrown). */
   readonly onBatch?: (event: BatchEvent) => void;
-  /** Replaces `InferenceSession.create` (tests). */
-  readonly sessionFactory?: SessionFactory;
 }
 
 /** The {@link OnnxEmbeddingOptions} that an {@link AppConfig} asks for. */
@@ -117,6 +115,17 @@ function settle<T>(p: Promise<T>): Promise<Settled<T>> {
   );
 }
 
+/** A metrics hook must never fail an embedding request. */
+function guard(hook: (e: BatchEvent) => void, logger: EmbeddingLogger): (e: BatchEvent) => void {
+  return (e) => {
+    try {
+      hook(e);
+    } catch (err) {
+      logger.warn(`onBatch hook threw: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+}
+
 function ranges(n: number, size: number): [number, number][] {
   const out: [number, number][] = [];
   for (let s = 0; s < n; s += size) out.push([s, Math.min(n, s + size)]);
@@ -182,6 +191,7 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
    */
   static async load(options: OnnxEmbeddingOptions): Promise<OnnxEmbeddingProvider> {
     const logger = options.logger ?? new Logger('Embedding');
+    const hook = options.onBatch;
     const md = await readModelDir(options.modelDir);
     const tokenizer = TextTokenizer.create(md.dir, md.tokenizerJson, md.text);
     const hashing = hashOnnxFiles([md.visionModelPath, md.textModelPath]);
@@ -193,7 +203,6 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
       device: options.device ?? 'cpu',
       threads: options.threads ?? 0,
       logger,
-      factory: options.sessionFactory,
     });
     try {
       const contract = checkGraphs(md, opened.text, opened.vision);
@@ -228,7 +237,7 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
           batchSize: options.batchSize ?? 32,
           queueLimit: options.queueLimit ?? 1024,
           padding: contract.fixedSequence !== undefined ? 'max_length' : (options.textPadding ?? 'longest'),
-          onBatch: options.onBatch,
+          onBatch: hook && guard(hook, logger),
         },
         options.maxWaitMs ?? 4,
       );

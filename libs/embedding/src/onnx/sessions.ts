@@ -4,15 +4,6 @@ import { modelInvalid } from '../model/model-errors';
 
 export type Device = 'cpu' | 'cuda';
 
-/** Creates an ONNX Runtime session; replaceable in tests. */
-export type SessionFactory = (
-  modelPath: string,
-  options: InferenceSession.SessionOptions,
-) => Promise<InferenceSession>;
-
-export const createOrtSession: SessionFactory = (modelPath, options) =>
-  InferenceSession.create(modelPath, options);
-
 export interface OpenedSessions {
   readonly text: InferenceSession;
   readonly vision: InferenceSession;
@@ -34,9 +25,8 @@ export async function openSessions(opts: {
   /** Intra-op threads; 0 lets onnxruntime decide (one per physical core). */
   readonly threads: number;
   readonly logger: EmbeddingLogger;
-  readonly factory?: SessionFactory;
 }): Promise<OpenedSessions> {
-  const factory = opts.factory ?? createOrtSession;
+  const factory = (p: string, o: InferenceSession.SessionOptions) => InferenceSession.create(p, o);
   const base: InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
