@@ -1,1 +1,24 @@
 export * from './eval/retrieval-metrics';
+export * from './search.types';
+export {
+  SearchService,
+  MAX_DEPTH,
+  type ImageFetcher,
+  type SearchDependencies,
+  type SearchTimings,
+} from './search.service';
+export { SearchModule, createSearchService, defaultReranker, SEARCH_IMAGE_FETCHER } from './search.module';
+export type { SearchModuleOptions } from './search.module';
+export { SearchCatalogRepository, type CandidateFacts } from './catalog/search-catalog.repository';
+export { validateFilters, toVectorFilter, toSqlWhere } from './filters/search-filters';
+export { fuseRrf, type FusedCandidate, type RankedList } from './fusion/rrf';
+export {
+  RERANKER,
+  type Reranker,
+  type RerankCandidate,
+  type RerankQuery,
+  type RerankedCandidate,
+} from './rerank/reranker';
+export { LinearReranker, type LinearRerankerSettings } from './rerank/linear-reranker';
+export { mmrOrder, type MmrItem } from './rerank/mmr';
+export { QueryEmbeddingCache } from './query/query-embedding-cache';

@@ -1,0 +1,145 @@
+import type { DataSource } from 'typeorm';
+import { parseAmount, type CatalogDatabase } from '@vitrine/catalog';
+import type { ProductCard, SearchFilters } from '../search.types';
+import { toSqlWhere } from '../filters/search-filters';
+
+/** What the second stage reads from the catalog about each candidate. */
+export interface CandidateFacts {
+  readonly inStock: boolean;
+  readonly popularity: number | undefined;
+  /** `ts_rank_cd` of the query against the product, scaled to [0, 1); 0 without a query. */
+  readonly lexical: number;
+}
+
+/**
+ * OR-semantics tsquery: every word of the query may match, products matching more (and rarer, and in the title)
+ * rank higher. `plainto_tsquery` does the parsing and stemming, so user input never reaches tsquery syntax.
+ */
+const TSQUERY = `replace(plainto_tsquery('english'::regconfig, $1)::text, ' & ', ' | ')::tsquery`;
+/** Normalisation 32 maps rank to rank/(rank+1): comparable across queries, in [0, 1). */
+const RANK = `ts_rank_cd(p.search_tsv, q.q, 32)`;
+
+interface CardRow {
+  id: string;
+  sku: string;
+  title: string;
+  brand: string | null;
+  category: string | null;
+  price_amount: string | null;
+  price_currency: string | null;
+  in_stock: boolean;
+  image_position: number | null;
+  image_uri: string | null;
+}
+
+/**
+ * The catalog queries search needs, in SQL over the catalog's tables (PostgreSQL or PGlite): lexical retrieval
+ * through the generated `search_tsv` column, candidate facts for reranking, and product cards — each one
+ * statement per call.
+ */
+export class SearchCatalogRepository {
+  private readonly dataSource: DataSource;
+
+  constructor(db: CatalogDatabase) {
+    this.dataSource = db.dataSource;
+  }
+
+  /** Product ids matching `query` and `filters`, best lexical match first. */
+  async lexicalSearch(
+    query: string,
+    filters: SearchFilters,
+    limit: number,
+    excludeIds: readonly string[] = [],
+  ): Promise<string[]> {
+    const params: unknown[] = [query];
+    const where = toSqlWhere(filters, params, excludeIds);
+    params.push(limit);
+    const rows = await this.query<{ id: string }>(
+      `SELECT p.id FROM products p, (SELECT ${TSQUERY} AS q) q
+       WHERE p.search_tsv @@ q.q AND ${where}
+       ORDER BY ${RANK} DESC, p.id
+       LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Stock, popularity and lexical match of each candidate; unknown ids (deleted meanwhile) are left out. */
+  async candidateFacts(
+    ids: readonly string[],
+    query: string | undefined,
+  ): Promise<Map<string, CandidateFacts>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.query<{
+      id: string;
+      in_stock: boolean;
+      popularity: unknown;
+      lexical: number | null;
+    }>(
+      `SELECT p.id, p.in_stock, p.attributes -> 'popularity' AS popularity,
+              CASE WHEN $2::text IS NULL THEN 0 ELSE ${RANK} END AS lexical
+       FROM products p, (SELECT ${TSQUERY.replace('$1', "coalesce($2::text, '')")} AS q) q
+       WHERE p.id = ANY($1::uuid[])`,
+      [ids, query ?? null],
+    );
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          inStock: r.in_stock,
+          popularity: typeof r.popularity === 'number' && r.popularity >= 0 ? r.popularity : undefined,
+          lexical: Number(r.lexical ?? 0),
+        },
+      ]),
+    );
+  }
+
+  /** Cards in the order of `ids` (one query); unknown ids are left out. The image is the first usable one. */
+  async cards(ids: readonly string[]): Promise<ProductCard[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.query<CardRow>(
+      `SELECT p.id, p.sku, p.title, p.brand, p.category, p.price_amount::text AS price_amount, p.price_currency,
+              p.in_stock, img.position AS image_position, img.uri AS image_uri
+       FROM products p
+       LEFT JOIN LATERAL (
+         SELECT i.position, i.uri FROM product_images i
+         WHERE i.product_id = p.id ORDER BY (i.status = 'failed'), i.position LIMIT 1
+       ) img ON TRUE
+       WHERE p.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const byId = new Map(rows.map((r) => [r.id, toCard(r)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** The URI of a product's image at `position`, or undefined. */
+  async imageUri(productId: string, position: number): Promise<string | undefined> {
+    const rows = await this.query<{ uri: string }>(
+      `SELECT uri FROM product_images WHERE product_id = $1::uuid AND position = $2`,
+      [productId, position],
+    );
+    return rows[0]?.uri;
+  }
+
+  private async query<T>(text: string, params: readonly unknown[]): Promise<T[]> {
+    return this.dataSource.query<T[]>(text, params as unknown[]);
+  }
+}
+
+function toCard(r: CardRow): ProductCard {
+  const amount = r.price_amount === null ? null : parseAmount(r.price_amount);
+  return {
+    id: r.id,
+    sku: r.sku,
+    title: r.title,
+    brand: r.brand,
+    category: r.category,
+    price:
+      amount?.ok && r.price_currency !== null ? { amount: amount.amount, currency: r.price_currency } : null,
+    inStock: r.in_stock,
+    image:
+      r.image_uri !== null && r.image_position !== null
+        ? { position: r.image_position, uri: r.image_uri }
+        : null,
+  };
+}

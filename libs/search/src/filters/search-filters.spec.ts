@@ -1,0 +1,66 @@
+import { DomainError } from '@vitrine/core';
+import type { SearchFilters } from '../search.types';
+import { toSqlWhere, toVectorFilter, validateFilters } from './search-filters';
+
+function refusal(filters: unknown): string {
+  try {
+    validateFilters(filters as SearchFilters);
+  } catch (e) {
+    expect(e).toBeInstanceOf(DomainError);
+    expect((e as DomainError).code).toBe('VALIDATION_FAILED');
+    return (e as DomainError).message;
+  }
+  throw new Error('accepted');
+}
+
+describe('search filters', () => {
+  it('refuses unknown fields, reversed price ranges and bad values with a message naming the field', () => {
+    expect(refusal({ colour: 'red' })).toContain('filters.colour');
+    expect(refusal({ price: { min: 50, max: 10 } })).toContain('reversed');
+    expect(refusal({ price: { from: 1 } })).toContain('filters.price.from');
+    expect(refusal({ price: { min: -1 } })).toContain('filters.price.min');
+    expect(refusal({ inStock: 'yes' })).toContain('filters.inStock');
+    expect(refusal({ category: [] })).toContain('filters.category');
+    expect(refusal({ attributes: { 'bad key!': 'x' } })).toContain('filters.attributes');
+    expect(refusal({ attributes: { size: { gt: 3 } } })).toContain('filters.attributes.size');
+  });
+
+  it('translates the same conditions for the vector store and for SQL', () => {
+    const filters: SearchFilters = {
+      category: ['Kitchen', 'Garden'],
+      brand: 'Acme',
+      price: { min: 5, max: 20 },
+      inStock: true,
+      attributes: { color: 'red', size: 42 },
+    };
+    expect(toVectorFilter(validateFilters(filters), ['11111111-1111-1111-1111-111111111111'])).toEqual({
+      category: { in: ['Kitchen', 'Garden'] },
+      brand: 'Acme',
+      price: { gte: 5, lte: 20 },
+      inStock: true,
+      attributes: { color: 'red', size: 42 },
+      excludeIds: ['11111111-1111-1111-1111-111111111111'],
+    });
+    const params: unknown[] = ['query text'];
+    const where = toSqlWhere(filters, params);
+    expect(where).toBe(
+      'p.category = ANY($2::text[]) AND p.brand = ANY($3::text[]) AND p.price_amount >= $4::numeric AND ' +
+        'p.price_amount <= $5::numeric AND p.in_stock = $6 AND p.attributes @> $7::jsonb AND p.attributes @> $8::jsonb',
+    );
+    expect(params).toEqual([
+      'query text',
+      ['Kitchen', 'Garden'],
+      ['Acme'],
+      5,
+      20,
+      true,
+      '{"color":"red"}',
+      '{"size":42}',
+    ]);
+  });
+
+  it('is a no-op without filters', () => {
+    expect(toVectorFilter(validateFilters(undefined))).toEqual({});
+    expect(toSqlWhere({}, [])).toBe('TRUE');
+  });
+});

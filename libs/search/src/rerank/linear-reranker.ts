@@ -1,0 +1,106 @@
+import { mmrOrder } from './mmr';
+import type { RerankCandidate, RerankQuery, RerankedCandidate, Reranker } from './reranker';
+import { dot } from './vector-ops';
+
+export interface LinearRerankerSettings {
+  /** Weights of the image-vector cosine, text-vector cosine and lexical evidence. */
+  readonly weights: { readonly image: number; readonly text: number; readonly lexical: number };
+  /** Added to the score of in-stock products. */
+  readonly boostInStock: number;
+  /** Multiplies popularity, log-scaled to [0, 1] within the candidates. */
+  readonly boostPopularity: number;
+  /** MMR trade-off; 1 turns diversity off. */
+  readonly mmrLambda: number;
+}
+
+type Feature = 'cosImage' | 'cosText' | 'lexical';
+
+/**
+ * The default second stage. Each candidate gets exact cosines between the query and both of its vectors (the
+ * first stage may have approximated them, or not computed one at all), and its lexical match. Each feature is
+ * min–max scaled over the candidates, because cosines of different modality pairs live on different scales
+ * (text→image around 0.3, image→image near 0.9 with CLIP), then mixed with the configured weights:
+ *
+ *   relevance = Σ w_f · scaled_f / Σ w_f        (features the query cannot have, e.g. lexical for a picture, drop out)
+ *   score     = relevance + boostInStock · inStock + boostPopularity · log1p(pop) / log1p(max pop)
+ *
+ * With `mmrLambda` < 1 the order is then diversified by maximal marginal relevance on the image vectors.
+ */
+export class LinearReranker implements Reranker {
+  readonly name: string;
+
+  constructor(private readonly settings: LinearRerankerSettings) {
+    this.name = settings.mmrLambda < 1 ? 'linear+mmr' : 'linear';
+  }
+
+  rerank(query: RerankQuery, candidates: readonly RerankCandidate[], take: number): RerankedCandidate[] {
+    const raw = candidates.map((c) => ({
+      cosImage:
+        query.vectors.image && c.vectors.image ? dot(query.vectors.image, c.vectors.image) : undefined,
+      cosText: query.vectors.text && c.vectors.text ? dot(query.vectors.text, c.vectors.text) : undefined,
+      lexical: query.text ? c.lexical : undefined,
+    }));
+    const w = this.settings.weights;
+    const weightOf: Record<Feature, number> = {
+      cosImage: query.vectors.image ? w.image : 0,
+      cosText: query.vectors.text ? w.text : 0,
+      lexical: query.text ? w.lexical : 0,
+    };
+    const features = (['cosImage', 'cosText', 'lexical'] as const).filter((f) => weightOf[f] > 0);
+    const totalWeight = features.reduce((s, f) => s + weightOf[f], 0) || 1;
+    const scaled = Object.fromEntries(features.map((f) => [f, minMax(raw.map((r) => r[f]))])) as Record<
+      Feature,
+      number[]
+    >;
+    const maxPopularity = Math.max(0, ...candidates.map((c) => c.popularity ?? 0));
+
+    const scored = candidates.map((c, i) => {
+      const relevance = features.reduce((s, f) => s + weightOf[f] * scaled[f][i]!, 0) / totalWeight;
+      const popularity =
+        maxPopularity > 0 && c.popularity !== undefined
+          ? Math.log1p(c.popularity) / Math.log1p(maxPopularity)
+          : 0;
+      const inStock = c.inStock ? this.settings.boostInStock : 0;
+      const pop = this.settings.boostPopularity * popularity;
+      const components: Record<string, number> = {
+        ...(raw[i]!.cosImage !== undefined ? { cosImage: raw[i]!.cosImage } : {}),
+        ...(raw[i]!.cosText !== undefined ? { cosText: raw[i]!.cosText } : {}),
+        ...(raw[i]!.lexical !== undefined ? { lexical: raw[i]!.lexical } : {}),
+        relevance,
+        inStockBoost: inStock,
+        popularityBoost: pop,
+      };
+      return {
+        id: c.id,
+        score: relevance + inStock + pop,
+        components,
+        vector: c.vectors.image ?? c.vectors.text,
+      };
+    });
+
+    if (this.settings.mmrLambda >= 1) {
+      return scored
+        .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
+        .map(({ id, score, components }) => ({ id, score, components: { ...components, score } }));
+    }
+    const { order, penalties } = mmrOrder(scored, this.settings.mmrLambda, take);
+    return order.map((index, rank) => {
+      const s = scored[index]!;
+      // The order is the MMR order; the score shown is the relevance score less the diversity penalty.
+      const score = s.score - penalties[rank]!;
+      return { id: s.id, score, components: { ...s.components, diversityPenalty: penalties[rank]!, score } };
+    });
+  }
+}
+
+/** Scales defined values to [0, 1] (all equal → 1); undefined (the candidate lacks that vector) → 0. */
+function minMax(values: readonly (number | undefined)[]): number[] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v === undefined) continue;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return values.map((v) => (v === undefined ? 0 : hi > lo ? (v - lo) / (hi - lo) : 1));
+}

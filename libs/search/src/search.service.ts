@@ -1,0 +1,347 @@
+import { performance } from 'node:perf_hooks';
+import { DomainError, NotFoundError, ValidationError, type AppConfig } from '@vitrine/core';
+import type { EmbeddingProvider } from '@vitrine/embedding';
+import { PRODUCTS_ALIAS, isCollectionOfModel, type VectorStore } from '@vitrine/vectors';
+import type { SearchCatalogRepository } from './catalog/search-catalog.repository';
+import { toVectorFilter, validateFilters } from './filters/search-filters';
+import { fuseRrf, type RankedList } from './fusion/rrf';
+import { decodeCursor, encodeCursor, fingerprint } from './query/cursor';
+import { QueryEmbeddingCache } from './query/query-embedding-cache';
+import type { RerankCandidate, RerankQuery, Reranker } from './rerank/reranker';
+import { normalizedSum } from './rerank/vector-ops';
+import {
+  DEFAULT_LIMIT,
+  MAX_LIMIT,
+  MAX_QUERY_CHARS,
+  type ImageSearchRequest,
+  type RetrieverName,
+  type SearchFilters,
+  type SearchOptions,
+  type SearchPage,
+  type SearchResultItem,
+  type TextSearchRequest,
+} from './search.types';
+
+/** Deepest result reachable by paging (the vector stores return at most 1000 hits per query). */
+export const MAX_DEPTH = 1000;
+const ALIAS_CHECK_MS = 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Fetches an image URL's bytes with the SSRF guard (`SafeFetcher` from @vitrine/embedding). */
+export interface ImageFetcher {
+  fetch(url: string): Promise<{ readonly bytes: Uint8Array }>;
+}
+
+export interface SearchDependencies {
+  readonly embedder: EmbeddingProvider;
+  readonly store: VectorStore;
+  readonly catalog: SearchCatalogRepository;
+  readonly fetcher: ImageFetcher;
+  readonly reranker: Reranker;
+}
+
+type Retriever =
+  | { readonly source: 'image' | 'text'; readonly vector: Float32Array }
+  | { readonly source: 'lexical'; readonly text: string };
+
+/** A search reduced to what the pipeline runs: first-stage retrievers and the second stage's view of the query. */
+interface SearchPlan {
+  readonly retrievers: readonly Retriever[];
+  readonly rerankQuery: RerankQuery;
+  readonly excludeIds: readonly string[];
+  /** What identifies this result list for cursors. */
+  readonly identity: unknown;
+}
+
+/** Where time went in one search, in milliseconds (the API logs it; the benchmark reports it). */
+export interface SearchTimings {
+  embedMs: number;
+  retrieveMs: number;
+  rerankMs: number;
+  cardsMs: number;
+}
+
+/**
+ * Product retrieval by words, by picture and by example. Each search is two stages:
+ *
+ * 1. **Retrieve**: the query's embedding against the products' `image` and `text` vectors, and (with words) a
+ *    lexical match in PostgreSQL, all under the same filters, `SEARCH_CANDIDATES` each; fused by weighted
+ *    reciprocal rank fusion.
+ * 2. **Rerank** (unless turned off): the {@link Reranker} rescores the fused pool with exact evidence and
+ *    business signals; then the requested page is cut and its product cards read in one query.
+ *
+ * Errors are `DomainError`s: `VALIDATION_FAILED` (bad query, filters, limit or cursor), `NOT_FOUND`,
+ * `MODEL_MISMATCH` (the index serves another model until a reindex finishes), and the embedding and fetch errors
+ * of images (`UNSUPPORTED_MEDIA`, `IMAGE_INVALID`, `IMAGE_TOO_LARGE`, `FETCH_FORBIDDEN`, `FETCH_FAILED`, ...).
+ */
+export class SearchService {
+  private readonly queryEmbeddings: QueryEmbeddingCache;
+  private aliasCheck: { at: number; state: Promise<'ok' | 'missing'> } | undefined;
+
+  constructor(
+    private readonly deps: SearchDependencies,
+    private readonly settings: AppConfig['search'],
+  ) {
+    this.queryEmbeddings = new QueryEmbeddingCache(deps.embedder, settings.queryCacheSize);
+  }
+
+  /** Products matching words: both vectors of each product plus lexical evidence. */
+  async searchText(request: TextSearchRequest, timings?: SearchTimings): Promise<SearchPage> {
+    const query = checkQuery(request.query, 'query');
+    const t = timings ?? newTimings();
+    const started = performance.now();
+    const { vector } = await this.queryEmbeddings.embed(query);
+    t.embedMs += performance.now() - started;
+    return this.run(
+      {
+        retrievers: [
+          { source: 'image', vector },
+          { source: 'text', vector },
+          { source: 'lexical', text: query },
+        ],
+        rerankQuery: { text: query, vectors: { image: vector, text: vector } },
+        excludeIds: [],
+        identity: ['text', query],
+      },
+      request,
+      t,
+    );
+  }
+
+  /**
+   * Products that look like a picture (uploaded bytes or a URL fetched through the SSRF guard), optionally steered
+   * by words: the picture's and the words' embeddings are summed ("like this, but in red"), and the words also
+   * match lexically.
+   */
+  async searchImage(request: ImageSearchRequest, timings?: SearchTimings): Promise<SearchPage> {
+    if ((request.image === undefined) === (request.imageUrl === undefined))
+      throw new ValidationError('give exactly one of an image upload or imageUrl', { field: 'image' });
+    const query = request.query === undefined ? undefined : checkQuery(request.query, 'query');
+    const t = timings ?? newTimings();
+    const started = performance.now();
+    const bytes = request.image ?? (await this.deps.fetcher.fetch(request.imageUrl!)).bytes;
+    const [image, words] = await Promise.all([
+      this.deps.embedder.embedImage(bytes),
+      query === undefined ? undefined : this.queryEmbeddings.embed(query),
+    ]);
+    t.embedMs += performance.now() - started;
+    const vector = words ? normalizedSum([image.vector, words.vector]) : image.vector;
+    return this.run(
+      {
+        retrievers: [
+          { source: 'image', vector },
+          { source: 'text', vector },
+          ...(query ? [{ source: 'lexical' as const, text: query }] : []),
+        ],
+        rerankQuery: { ...(query ? { text: query } : {}), vectors: { image: vector, text: vector } },
+        excludeIds: [],
+        identity: ['image', fingerprint(Buffer.from(bytes).toString('base64')), query ?? null],
+      },
+      request,
+      t,
+    );
+  }
+
+  /** Products nearest to a product's own vectors (picture to pictures, description to descriptions), not itself. */
+  async similar(
+    productId: string,
+    options: SearchOptions = {},
+    timings?: SearchTimings,
+  ): Promise<SearchPage> {
+    if (!UUID.test(productId)) throw new NotFoundError('product', productId);
+    const id = productId.toLowerCase();
+    const [point] = await this.getPoints([id]);
+    if (!point?.vectors) {
+      const [card] = await this.deps.catalog.cards([id]);
+      if (!card) throw new NotFoundError('product', productId);
+      throw new DomainError('CONFLICT', `product ${productId} is not indexed yet; try again shortly`, {
+        id: productId,
+      });
+    }
+    const { image, text } = point.vectors;
+    return this.run(
+      {
+        retrievers: [
+          ...(image ? [{ source: 'image' as const, vector: image }] : []),
+          ...(text ? [{ source: 'text' as const, vector: text }] : []),
+        ],
+        rerankQuery: { vectors: { ...(image ? { image } : {}), ...(text ? { text } : {}) } },
+        excludeIds: [id],
+        identity: ['similar', id],
+      },
+      options,
+      timings ?? newTimings(),
+    );
+  }
+
+  /** The stored URI of a product's image (for the API's image route). */
+  async productImageUri(productId: string, position: number): Promise<string> {
+    const uri = UUID.test(productId) ? await this.deps.catalog.imageUri(productId, position) : undefined;
+    if (uri === undefined) throw new NotFoundError('image', `${productId}/${position}`);
+    return uri;
+  }
+
+  /** Query-embedding cache counters. */
+  cacheStats(): ReturnType<QueryEmbeddingCache['stats']> {
+    return this.queryEmbeddings.stats();
+  }
+
+  private async run(plan: SearchPlan, options: SearchOptions, t: SearchTimings): Promise<SearchPage> {
+    const limit = checkLimit(options.limit);
+    const filters = validateFilters(options.filters);
+    const rerank = options.rerank ?? this.settings.rerank;
+    const cursorKey = fingerprint([plan.identity, filters, rerank]);
+    const offset = decodeCursor(options.cursor, cursorKey);
+    const window = Math.min(offset + limit, MAX_DEPTH);
+    if (offset >= window) return { items: [], nextCursor: null, reranker: this.rerankerName(rerank) };
+    const pool = Math.min(MAX_DEPTH, this.settings.candidates * Math.ceil(window / this.settings.candidates));
+
+    let started = performance.now();
+    const lists = await this.retrieve(plan, filters, pool);
+    const fused = fuseRrf(lists, this.settings.rrfK);
+    t.retrieveMs += performance.now() - started;
+
+    started = performance.now();
+    const pooled = fused.slice(0, pool);
+    const ranked = rerank
+      ? await this.rerank(plan, pooled, window)
+      : pooled.map((c) => ({ id: c.id, score: c.rrf, components: undefined }));
+    t.rerankMs += performance.now() - started;
+
+    started = performance.now();
+    const page = ranked.slice(offset, window);
+    const cards = await this.deps.catalog.cards(page.map((r) => r.id));
+    t.cardsMs += performance.now() - started;
+    const byId = new Map(fused.map((c) => [c.id, c]));
+    const items: SearchResultItem[] = [];
+    for (const card of cards) {
+      const r = page.find((p) => p.id === card.id)!;
+      const first = byId.get(card.id)!;
+      items.push({
+        ...card,
+        score: r.score,
+        ...(options.explain
+          ? {
+              explain: {
+                firstStage: { rrf: first.rrf, ranks: first.ranks },
+                ...(r.components ? { rerank: r.components } : {}),
+              },
+            }
+          : {}),
+      });
+    }
+    const mayHaveMore = fused.length > window || lists.some((l) => l.ids.length >= pool);
+    const nextCursor = mayHaveMore && window < MAX_DEPTH ? encodeCursor(window, cursorKey) : null;
+    return { items, nextCursor, reranker: this.rerankerName(rerank) };
+  }
+
+  private rerankerName(rerank: boolean): string {
+    return rerank ? this.deps.reranker.name : 'none';
+  }
+
+  private async retrieve(plan: SearchPlan, filters: SearchFilters, pool: number): Promise<RankedList[]> {
+    if ((await this.aliasState()) === 'missing') return [];
+    const vectorFilter = toVectorFilter(filters, plan.excludeIds);
+    const w = this.settings.weights;
+    return Promise.all(
+      plan.retrievers.map(async (r): Promise<RankedList> => {
+        if (r.source === 'lexical') {
+          const ids = await this.deps.catalog.lexicalSearch(r.text, filters, pool, plan.excludeIds);
+          return { source: 'lexical', ids, weight: w.lexical };
+        }
+        const hits = await this.deps.store.search(PRODUCTS_ALIAS, {
+          vector: r.source,
+          query: r.vector,
+          limit: pool,
+          filter: vectorFilter,
+        });
+        return { source: r.source, ids: hits.map((h) => h.id), weight: w[r.source] };
+      }),
+    );
+  }
+
+  private async rerank(
+    plan: SearchPlan,
+    pooled: readonly { id: string; rrf: number; ranks: Partial<Record<RetrieverName, number>> }[],
+    window: number,
+  ): Promise<{ id: string; score: number; components: Readonly<Record<string, number>> | undefined }[]> {
+    const ids = pooled.map((c) => c.id);
+    const [facts, points] = await Promise.all([
+      this.deps.catalog.candidateFacts(ids, plan.rerankQuery.text),
+      this.getPoints(ids),
+    ]);
+    const vectors = new Map(points.map((p) => [p.id, p.vectors ?? {}]));
+    const candidates: RerankCandidate[] = [];
+    for (const c of pooled) {
+      const f = facts.get(c.id);
+      // Deleted from the catalog since it was indexed: never show it.
+      if (!f) continue;
+      candidates.push({
+        id: c.id,
+        firstStage: { rrf: c.rrf, ranks: c.ranks },
+        vectors: vectors.get(c.id) ?? {},
+        lexical: f.lexical,
+        inStock: f.inStock,
+        popularity: f.popularity,
+      });
+    }
+    const reranked = await this.deps.reranker.rerank(plan.rerankQuery, candidates, window);
+    return reranked.map((r) => ({ id: r.id, score: r.score, components: r.components }));
+  }
+
+  private async getPoints(ids: readonly string[]) {
+    if ((await this.aliasState()) === 'missing') return [];
+    return this.deps.store.get(PRODUCTS_ALIAS, ids, { withVectors: true });
+  }
+
+  /**
+   * Whether the alias exists and serves this model's vectors, re-checked at most once a second. A missing alias
+   * means nothing was indexed yet (empty results); another model's vectors cannot be compared with our queries.
+   */
+  private async aliasState(): Promise<'ok' | 'missing'> {
+    const now = Date.now();
+    if (!this.aliasCheck || now - this.aliasCheck.at > ALIAS_CHECK_MS) {
+      const state = this.deps.store.resolveAlias(PRODUCTS_ALIAS).then((target) => {
+        if (target === undefined) return 'missing' as const;
+        if (!isCollectionOfModel(target, this.deps.embedder.modelId)) {
+          throw new DomainError(
+            'MODEL_MISMATCH',
+            `the search index holds another model's vectors; a reindex for ${this.deps.embedder.modelId} is needed or running`,
+            { modelId: this.deps.embedder.modelId, transient: true },
+          );
+        }
+        return 'ok' as const;
+      });
+      this.aliasCheck = { at: now, state };
+      // A failed check must not be cached as a rejection for a whole second of requests.
+      state.catch(() => (this.aliasCheck = undefined));
+    }
+    return this.aliasCheck.state;
+  }
+}
+
+function newTimings(): SearchTimings {
+  return { embedMs: 0, retrieveMs: 0, rerankMs: 0, cardsMs: 0 };
+}
+
+function checkQuery(raw: unknown, field: string): string {
+  if (typeof raw !== 'string') throw new ValidationError(`${field} must be a string`, { field });
+  const query = raw.trim();
+  if (query === '') throw new ValidationError(`${field} must not be empty`, { field });
+  if (query.length > MAX_QUERY_CHARS)
+    throw new ValidationError(`${field} is longer than ${MAX_QUERY_CHARS} characters`, {
+      field,
+      max: MAX_QUERY_CHARS,
+    });
+  return query;
+}
+
+function checkLimit(raw: number | undefined): number {
+  if (raw === undefined) return DEFAULT_LIMIT;
+  if (!Number.isInteger(raw) || raw < 1 || raw > MAX_LIMIT)
+    throw new ValidationError(`limit must be an integer from 1 to ${MAX_LIMIT}`, {
+      field: 'limit',
+      max: MAX_LIMIT,
+    });
+  return raw;
+}
