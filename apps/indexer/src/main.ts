@@ -18,9 +18,22 @@ async function main(): Promise<void> {
     ]);
   }
   const app = await NestFactory.createApplicationContext(IndexerModule.forRoot(config), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  const logger = app.get(Logger);
+  app.useLogger(logger);
   await app.init();
+  // Our own handler rather than enableShutdownHooks(), which re-raises the signal: a clean stop exits 0.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal}: finishing jobs in flight, handing the rest back to the queue`);
+      app.close().then(
+        () => process.exit(0),
+        (e: unknown) => {
+          logger.error(e);
+          process.exit(1);
+        },
+      );
+    });
+  }
 }
 
 main().catch((e: unknown) => {

@@ -119,12 +119,16 @@ export class ReindexService {
     const copies: PointInput[] = [];
     const toEmbed: typeof products = [];
     let skipped = 0;
+    const unrecorded: { productId: string; contentHash: string }[] = [];
     products.forEach((p, i) => {
+      const state = states[i];
       if (targetHash.get(p.id) === p.contentHash) {
         skipped++;
+        // Written by a run that died before it could record the state.
+        if (state?.status !== 'indexed' || state.vectorContentHash !== p.contentHash)
+          unrecorded.push({ productId: p.id, contentHash: p.contentHash });
         return;
       }
-      const state = states[i];
       const current = livePoints.get(p.id);
       if (
         state?.status === 'indexed' &&
@@ -138,6 +142,7 @@ export class ReindexService {
       }
     });
     if (copies.length) await this.store.upsert(data.collection, copies, { wait: true });
+    if (unrecorded.length) await this.states.markIndexed(this.modelId, unrecorded);
     // Embedded concurrently: the embedding provider coalesces them into shared model batches.
     const outcomes = await Promise.all(toEmbed.map((p) => this.indexing.embedInto(p, [data.collection])));
     const failed = outcomes.filter((o) => o.status === 'failed').length;
