@@ -224,6 +224,20 @@ describe('OnnxEmbeddingProvider.embed*', () => {
     );
   });
 
+  it('runs coalesced requests before bulk batches that are already queued', async () => {
+    const events: BatchEvent[] = [];
+    const p = await load({ batchSize: 1, maxWaitMs: 0, onBatch: (e) => events.push(e) });
+    // Six indexer-like callers, each with a bulk batch waiting for the model, then one API request.
+    const bulk = Array.from({ length: 6 }, () => p.embedTexts(['red shoe', 'blue hat']));
+    await new Promise((r) => setImmediate(r));
+    const single = p.embedText('a photo of a cat');
+    await Promise.all([...bulk, single]);
+    expect(events).toHaveLength(13);
+    const at = events.findIndex((e) => e.source === 'coalesced');
+    expect(at).toBeGreaterThan(0);
+    expect(at).toBeLessThanOrEqual(2);
+  });
+
   it('rejects single requests beyond the queue limit with OVERLOADED (transient)', async () => {
     const p = await load({ maxWaitMs: 20, queueLimit: 3 });
     const results = await Promise.allSettled(texts.map((t) => p.embedText(t)));
