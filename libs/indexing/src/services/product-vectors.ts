@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { DomainError } from '@vitrine/core';
 import type { ImageFetchOutcome, Product } from '@vitrine/catalog';
-import type { EmbeddingProvider, ImageSource } from '@vitrine/embedding';
+import type { EmbeddingProvider, ImageOutcome, ImageSource } from '@vitrine/embedding';
 import type { PointInput, ProductPayload, VectorName } from '@vitrine/vectors';
 
 /** What embedding one product produced. */
@@ -58,6 +58,15 @@ export class ProductVectorizer {
     private readonly images: ImageSource,
   ) {}
 
+  private async embedImage(bytes: Buffer): Promise<ImageOutcome> {
+    try {
+      return { ok: true, embedding: await this.embedder.embedImage(bytes) };
+    } catch (e) {
+      if (e instanceof DomainError && !e.transient) return { ok: false, error: e };
+      throw e;
+    }
+  }
+
   async vectorize(product: Product): Promise<ProductVectors> {
     const loaded = await Promise.all(
       product.images.map(async (img) => {
@@ -72,9 +81,11 @@ export class ProductVectorizer {
     const usable = loaded.filter(
       (l): l is { img: (typeof loaded)[number]['img']; bytes: Buffer } => 'bytes' in l,
     );
+    // Single requests, not array calls: the provider coalesces the requests of concurrent jobs into shared model
+    // batches, so one batch serves several products.
     const [textEmbedding, imageOutcomes] = await Promise.all([
-      this.embedder.embedTexts([productText(product)]),
-      this.embedder.embedImagesSettled(usable.map((u) => u.bytes)),
+      this.embedder.embedText(productText(product)),
+      Promise.all(usable.map((u) => this.embedImage(u.bytes))),
     ]);
 
     const records: ProductVectors['images'][number][] = [];
@@ -124,7 +135,7 @@ export class ProductVectorizer {
         transient: false,
       });
     }
-    const named: Partial<Record<VectorName, Float32Array>> = { text: textEmbedding[0]!.vector };
+    const named: Partial<Record<VectorName, Float32Array>> = { text: textEmbedding.vector };
     if (vectors.length > 0) named.image = meanNormalized(vectors);
     return {
       point: { id: product.id, vectors: named, payload: productPayload(product, this.embedder.modelId) },
