@@ -170,7 +170,17 @@ async function main(): Promise<void> {
       `${images.length} catalog PNGs (128 px), the same as 800 px JPEGs, ${texts.length} product texts`,
   );
 
+  const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1)).padStart(9);
+  const line = (r: Row) =>
+    `${r.model.padEnd(26)}${r.engine.padEnd(27)}${r.work.padEnd(8)}${String(r.batch).padStart(6)}${fmt(r.e2e)}${fmt(r.infer)}`;
+  const header = `${'model'.padEnd(26)}${'engine'.padEnd(27)}${'work'.padEnd(8)}${'batch'.padStart(6)}${'e2e/s'.padStart(9)}${'infer/s'.padStart(9)}`;
+  // Rows print as they are measured (a full run takes minutes), then again as one table.
   const rows: Row[] = [];
+  const record = (r: Row) => {
+    if (rows.length === 0) console.log(header);
+    rows.push(r);
+    console.log(line(r));
+  };
   for (const key of wanted) {
     const dir = MODELS[key];
     if (!dir || !fs.existsSync(path.join(dir, 'config.json'))) {
@@ -223,7 +233,7 @@ async function main(): Promise<void> {
             void (await vision(peerInputs[Math.floor(s / batch)] as Record<string, PeerTensor>)),
         });
         const work = 'images' as const;
-        rows.push({
+        record({
           model: name,
           engine: `vitrine (${setName})`,
           work,
@@ -231,7 +241,7 @@ async function main(): Promise<void> {
           e2e: r.oursE2e!,
           infer: r.oursInfer!,
         });
-        rows.push({
+        record({
           model: name,
           engine: `transformers.js (${setName})`,
           work,
@@ -258,7 +268,7 @@ async function main(): Promise<void> {
         peerInfer: async (s) =>
           void (await textModel(tokens[Math.floor(s / batch)] as Record<string, PeerTensor>)),
       });
-      rows.push({
+      record({
         model: name,
         engine: 'vitrine',
         work: 'texts',
@@ -266,7 +276,7 @@ async function main(): Promise<void> {
         e2e: r.oursE2e!,
         infer: r.oursInfer!,
       });
-      rows.push({
+      record({
         model: name,
         engine: 'transformers.js',
         work: 'texts',
@@ -279,15 +289,8 @@ async function main(): Promise<void> {
     fs.rmSync(peer.root, { recursive: true, force: true });
   }
 
-  const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1)).padStart(9);
-  console.log(
-    `\n${'model'.padEnd(26)}${'engine'.padEnd(27)}${'work'.padEnd(8)}${'batch'.padStart(6)}${'e2e/s'.padStart(9)}${'infer/s'.padStart(9)}`,
-  );
-  for (const r of rows) {
-    console.log(
-      `${r.model.padEnd(26)}${r.engine.padEnd(27)}${r.work.padEnd(8)}${String(r.batch).padStart(6)}${fmt(r.e2e)}${fmt(r.infer)}`,
-    );
-  }
+  console.log(`\n${header}`);
+  for (const r of rows) console.log(line(r));
   console.log('\nend-to-end images/s, vitrine vs transformers.js:');
   for (const r of rows.filter((x) => x.work === 'images' && x.engine.startsWith('vitrine'))) {
     const set = r.engine.slice('vitrine '.length);
