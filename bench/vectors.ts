@@ -72,40 +72,45 @@ function uuid(i: number): string {
   return `${(i >>> 0).toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`;
 }
 
+/** Writes N points in batches of 1 000 with `wait`, then closes; returns the time taken. */
+async function fill(dir: string, sample: Sampler, rng: Prng): Promise<number> {
+  const store = await EmbeddedVectorStore.open(dir);
+  await store.ensureCollection({ name: 'bench', dim: DIM, vectors: ['image'] });
+  const t = performance.now();
+  for (let i = 0; i < N; i += 1000) {
+    const batch: PointInput[] = [];
+    for (let j = i; j < Math.min(N, i + 1000); j++) {
+      batch.push({
+        id: uuid(j),
+        vectors: { image: sample() },
+        payload: {
+          category: `c${rng.int(CATEGORIES)}`,
+          inStock: rng.next() < 0.5,
+          price: rng.int(100_000) / 100,
+        },
+      });
+    }
+    await store.upsert('bench', batch, { wait: true });
+  }
+  const took = performance.now() - t;
+  await store.close();
+  return took;
+}
+
 async function run(kind: string): Promise<void> {
   const rng = new Prng(kind === 'clustered' ? 1 : 2);
   const sample = sampler(kind, rng);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vitrine-bench-vectors-'));
   try {
-    let store = await EmbeddedVectorStore.open(dir);
-    await store.ensureCollection({ name: 'bench', dim: DIM, vectors: ['image'] });
-    let t = performance.now();
-    for (let i = 0; i < N; i += 1000) {
-      const batch: PointInput[] = [];
-      for (let j = i; j < Math.min(N, i + 1000); j++) {
-        batch.push({
-          id: uuid(j),
-          vectors: { image: sample() },
-          payload: {
-            category: `c${rng.int(CATEGORIES)}`,
-            inStock: rng.next() < 0.5,
-            price: rng.int(100_000) / 100,
-          },
-        });
-      }
-      await store.upsert('bench', batch, { wait: true });
-    }
-    const ingest = performance.now() - t;
-    await store.close();
-
+    const ingest = await fill(dir, sample, rng);
     global.gc?.();
-    const before = process.memoryUsage();
-    t = performance.now();
-    store = await EmbeddedVectorStore.open(dir);
-    const count = await store.count('bench'); // loads the collection and builds its prescan index
+    const t = performance.now();
+    const store = await EmbeddedVectorStore.open(dir);
+    const count = await store.count('bench'); // loads the collection and builds its prescan codes
     const load = performance.now() - t;
     global.gc?.();
-    const after = process.memoryUsage();
+    // The writer is gone, so the process's typed arrays are the loaded collection's.
+    const mem = process.memoryUsage();
 
     const queries = Array.from({ length: QUERIES }, sample);
     const filters: [string, VectorFilter | undefined][] = [
@@ -116,8 +121,7 @@ async function run(kind: string): Promise<void> {
     console.log(
       `\n${kind}: ${count.toLocaleString('en')} x ${DIM} (ingest ${(ingest / 1000).toFixed(1)} s, ` +
         `${Math.round(N / (ingest / 1000)).toLocaleString('en')} points/s with wait; load ${(load / 1000).toFixed(2)} s; ` +
-        `memory +${mb(after.arrayBuffers - before.arrayBuffers)} typed arrays, +${mb(after.heapUsed - before.heapUsed)} JS heap, ` +
-        `RSS ${mb(after.rss)})`,
+        `memory ${mb(mem.arrayBuffers)} typed arrays, ${mb(mem.heapUsed)} JS heap, RSS ${mb(mem.rss)})`,
     );
     console.log(`  ${'query'.padEnd(14)}      p50      p95      p99  recall@10   exact p50`);
     for (const [name, filter] of filters) {

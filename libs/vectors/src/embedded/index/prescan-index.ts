@@ -1,21 +1,31 @@
 import { RandomRotation } from './random-rotation';
 import type { TopK } from './top-k';
 
-/** Largest int8 code. */
-const CODE_MAX = 127;
+/** Rows packed into one float64 slot. */
+const LANES = 4;
+/** Codes are integers in [-CODE_MAX, CODE_MAX] (4 bits). */
+const CODE_MAX = 7;
+/** A lane's dot product stays below LANE / 2 in magnitude (see the constructor). */
+const LANE = 2 ** 13;
+/** Coordinates mapped onto the code range: this many standard deviations (the rare larger value is clipped). */
+const CLIP_SIGMAS = 3.5;
+/** Largest supported number of prescan coordinates (the query keeps at least 4 levels each side). */
+export const MAX_PRESCAN_DIMS = 128;
 
 /**
- * Reduced int8 codes of every vector, for a cheap first pass that picks candidates for exact rescoring.
+ * Small integer codes of every vector, for a cheap first pass that picks candidates for exact rescoring.
  *
  * A code is the first `k` coordinates of the randomly rotated, centred vector (see {@link RandomRotation}),
- * scaled to int8. Two rows share one float64 slot: `lo + hi * lane`. Multiplying that slot by an integer
- * query coordinate and summing gives both rows' integer dot products at once, exactly (all magnitudes stay
- * below 2^53), so the scan does half the multiply-adds of a plain loop; V8 has no SIMD, and int8 arithmetic
- * alone measured no faster than float32 there.
+ * rounded to integers in [-7, 7]. Four rows share one float64 slot, `c0 + c1·L + c2·L² + c3·L³` with
+ * L = 2^13: multiplying the slot by an integer query coordinate and summing over the k coordinates yields the
+ * four rows' integer dot products at once, exactly (every magnitude stays below 2^52), so the scan does a
+ * quarter of the multiply-adds of a plain loop. V8 has no SIMD, and plain int8 loops measured no faster than
+ * float32 there. The coarse rounding adds about 3 % to the error of the estimate, which the random
+ * projection dominates (its error shrinks as 1/sqrt(k), not with code precision).
  */
 export class PrescanIndex {
   readonly rotation: RandomRotation;
-  /** Coordinates kept per vector (a multiple of 4). */
+  /** Coordinates kept per vector. */
   readonly k: number;
   /** Mean vector when built: centring shrinks the estimate's error when vectors share a common direction. */
   readonly center: Float64Array;
@@ -25,9 +35,8 @@ export class PrescanIndex {
   centeredNorm = 1;
   /** Code units per unit of rotated coordinate. */
   private readonly codeScale: number;
-  /** Largest query coordinate, chosen so a lane's sum stays below lane / 2. */
+  /** Largest query coordinate, so that a lane's sum k · CODE_MAX · queryMax stays below LANE / 2. */
   private readonly queryMax: number;
-  private readonly lane: number;
   private codes: Int8Array;
   private packed: Float64Array;
   private bias: Float32Array;
@@ -42,18 +51,15 @@ export class PrescanIndex {
     capacity: number,
     builtFor: number,
   ) {
+    if (k > MAX_PRESCAN_DIMS) throw new Error(`prescan dims ${k} > ${MAX_PRESCAN_DIMS}`);
     this.rotation = new RandomRotation(dim, seed);
     this.k = k;
     this.center = center;
     this.builtFor = builtFor;
-    // About 4 standard deviations of a coordinate map to the int8 range; the rare larger value is clipped.
-    this.codeScale = CODE_MAX / (4 * Math.max(rms, 1e-12));
-    this.queryMax = Math.min(1023, Math.floor(2 ** 25 / (k * CODE_MAX)));
-    let lane = 1;
-    while (lane <= 2 * k * CODE_MAX * this.queryMax) lane *= 2;
-    this.lane = lane;
+    this.codeScale = CODE_MAX / (CLIP_SIGMAS * Math.max(rms, 1e-12));
+    this.queryMax = Math.floor((LANE / 2 - 1) / (k * CODE_MAX));
     this.codes = new Int8Array(capacity * k);
-    this.packed = new Float64Array(Math.ceil(capacity / 2) * k);
+    this.packed = new Float64Array(Math.ceil(capacity / LANES) * k);
     this.bias = new Float32Array(capacity);
     this.scratch = new Float64Array(this.rotation.size);
   }
@@ -79,7 +85,7 @@ export class PrescanIndex {
     const codes = new Int8Array(capacity * k);
     codes.set(this.codes);
     this.codes = codes;
-    const packed = new Float64Array(Math.ceil(capacity / 2) * k);
+    const packed = new Float64Array(Math.ceil(capacity / LANES) * k);
     packed.set(this.packed);
     this.packed = packed;
     const bias = new Float32Array(capacity);
@@ -114,14 +120,16 @@ export class PrescanIndex {
     this.repack(to);
   }
 
+  /** Rewrites the packed slots of the group holding `row` from the codes of its (up to) four rows. */
   private repack(row: number): void {
     const k = this.k;
-    const pair = row >> 1;
-    const lo = pair * 2 * k;
-    const hasHi = (pair * 2 + 1) * k < this.codes.length;
+    const group = Math.floor(row / LANES);
+    const first = group * LANES;
+    const rowsHeld = Math.min(LANES, this.codes.length / k - first);
     for (let j = 0; j < k; j++) {
-      const hi = hasHi ? (this.codes[lo + k + j] as number) : 0;
-      this.packed[pair * k + j] = (this.codes[lo + j] as number) + hi * this.lane;
+      let v = 0;
+      for (let l = rowsHeld - 1; l >= 0; l--) v = v * LANE + (this.codes[(first + l) * k + j] as number);
+      this.packed[group * k + j] = v;
     }
   }
 
@@ -140,16 +148,33 @@ export class PrescanIndex {
     for (let j = 0; j < k; j++) q[j] = Math.round((s[j] as number) * qScale);
     const toScore = qScale > 0 ? this.rotation.size / (k * this.codeScale * qScale) : 0;
     const offset = this.offsetOf(query);
-    scanPairs(this.packed, k, q, this.lane, toScore, offset, this.bias, rows, eligible, heap, estimates);
+    scanGroups(this.packed, k, q, toScore, offset, this.bias, rows, eligible, heap, estimates);
   }
 }
 
-/** The hot loop: one multiply-add serves two rows; lanes are split apart once per pair. */
-function scanPairs(
+/** Estimate of one row pushed into the heap when it beats the current threshold; returns the new threshold. */
+function take(
+  dot: number,
+  row: number,
+  toScore: number,
+  offset: number,
+  bias: Float32Array,
+  heap: TopK,
+  estimates: Float64Array,
+  threshold: number,
+): number {
+  const sc = dot * toScore + (bias[row] as number) + offset;
+  estimates[row] = sc;
+  if (sc <= threshold) return threshold;
+  heap.push(sc, row);
+  return heap.threshold;
+}
+
+/** The hot loop: one multiply-add serves four rows; lanes are split apart once per group. */
+function scanGroups(
   packed: Float64Array,
   k: number,
   q: Float64Array,
-  lane: number,
   toScore: number,
   offset: number,
   bias: Float32Array,
@@ -158,43 +183,36 @@ function scanPairs(
   heap: TopK,
   estimates: Float64Array,
 ): void {
-  const pairs = (rows + 1) >> 1;
+  const groups = Math.ceil(rows / LANES);
+  const inv = 1 / LANE;
   let threshold = heap.threshold;
-  for (let p = 0; p < pairs; p++) {
-    const r0 = p << 1;
+  for (let g = 0; g < groups; g++) {
+    const r0 = g * LANES;
     const e0 = eligible[r0] === 1;
     const e1 = r0 + 1 < rows && eligible[r0 + 1] === 1;
-    if (!e0 && !e1) continue;
-    const off = p * k;
+    const e2 = r0 + 2 < rows && eligible[r0 + 2] === 1;
+    const e3 = r0 + 3 < rows && eligible[r0 + 3] === 1;
+    if (!(e0 || e1 || e2 || e3)) continue;
+    const off = g * k;
     let a0 = 0;
     let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    for (let j = 0; j < k; j += 4) {
-      const o = off + j;
-      a0 += (packed[o] as number) * (q[j] as number);
-      a1 += (packed[o + 1] as number) * (q[j + 1] as number);
-      a2 += (packed[o + 2] as number) * (q[j + 2] as number);
-      a3 += (packed[o + 3] as number) * (q[j + 3] as number);
+    let j = 0;
+    for (; j + 1 < k; j += 2) {
+      a0 += (packed[off + j] as number) * (q[j] as number);
+      a1 += (packed[off + j + 1] as number) * (q[j + 1] as number);
     }
-    const t = a0 + a1 + a2 + a3;
-    const hi = Math.round(t / lane);
-    const lo = t - hi * lane;
-    if (e0) {
-      const sc = lo * toScore + (bias[r0] as number) + offset;
-      estimates[r0] = sc;
-      if (sc > threshold) {
-        heap.push(sc, r0);
-        threshold = heap.threshold;
-      }
-    }
-    if (e1) {
-      const sc = hi * toScore + (bias[r0 + 1] as number) + offset;
-      estimates[r0 + 1] = sc;
-      if (sc > threshold) {
-        heap.push(sc, r0 + 1);
-        threshold = heap.threshold;
-      }
-    }
+    if (j < k) a0 += (packed[off + j] as number) * (q[j] as number);
+    // Peel the lanes from the top: each is an integer below LANE / 2 in magnitude, so rounding is exact.
+    let t = a0 + a1;
+    const d3 = Math.round(t * inv * inv * inv);
+    t -= d3 * LANE * LANE * LANE;
+    const d2 = Math.round(t * inv * inv);
+    t -= d2 * LANE * LANE;
+    const d1 = Math.round(t * inv);
+    const d0 = t - d1 * LANE;
+    if (e0) threshold = take(d0, r0, toScore, offset, bias, heap, estimates, threshold);
+    if (e1) threshold = take(d1, r0 + 1, toScore, offset, bias, heap, estimates, threshold);
+    if (e2) threshold = take(d2, r0 + 2, toScore, offset, bias, heap, estimates, threshold);
+    if (e3) threshold = take(d3, r0 + 3, toScore, offset, bias, heap, estimates, threshold);
   }
 }

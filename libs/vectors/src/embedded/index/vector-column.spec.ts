@@ -29,7 +29,7 @@ const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * 
 /** Forces the prescan path with few candidates and no widening, so a wrong estimate shows up as lost recall. */
 const PRESCAN: SearchTuning = {
   exactBudget: 0,
-  prescanFraction: 1 / 4,
+  prescanDims: 32,
   oversampling: 4,
   minCandidates: 60,
   confidence: 0,

@@ -1,16 +1,19 @@
 import { dotAt, exactScan, rescore, rescoreRange } from './kernels';
-import { PrescanIndex } from './prescan-index';
+import { MAX_PRESCAN_DIMS, PrescanIndex } from './prescan-index';
 import { TopK } from './top-k';
 
 /** Knobs of the embedded search; the defaults are what `npm run bench:vectors` was tuned with. */
 export interface SearchTuning {
   /**
    * Up to this many multiply-adds (eligible rows x dim) a search is exact brute force; above it, a prescan
-   * on int8 codes picks candidates that are then rescored exactly. 2^22 is about 8 000 rows at 512 dims.
+   * on small integer codes picks candidates that are then rescored exactly. 2^22 is about 8 000 rows at 512 dims.
    */
   readonly exactBudget: number;
-  /** Rotated coordinates kept per vector for the prescan, as a fraction of the dimension (rounded up to 2^n). */
-  readonly prescanFraction: number;
+  /**
+   * Rotated coordinates kept per vector for the prescan (at most 128). The estimate's error shrinks as
+   * 1/sqrt(prescanDims) whatever the dimension, so this need not grow with it.
+   */
+  readonly prescanDims: number;
   /** Candidates rescored exactly at first: max(minCandidates, oversampling x (limit + offset)). */
   readonly oversampling: number;
   readonly minCandidates: number;
@@ -26,7 +29,7 @@ export interface SearchTuning {
 /** Defaults measured by `npm run bench:vectors` (see the README, "Vector storage"). */
 export const DEFAULT_TUNING: SearchTuning = {
   exactBudget: 1 << 22,
-  prescanFraction: 3 / 16,
+  prescanDims: 128,
   oversampling: 10,
   minCandidates: 500,
   confidence: 2.5,
@@ -199,7 +202,7 @@ export class VectorColumn {
     }
     let padded = 1;
     while (padded < d) padded <<= 1;
-    const k = Math.min(padded, Math.max(4, Math.ceil((padded * this.tuning.prescanFraction) / 4) * 4));
+    const k = Math.max(1, Math.min(padded, MAX_PRESCAN_DIMS, Math.round(this.tuning.prescanDims)));
     // Rows are unit vectors, so the mean squared rotated coordinate is (1 - |center|^2) / padded.
     const rms = Math.sqrt(Math.max(1e-6, 1 - centerSq) / padded);
     const ix = new PrescanIndex(d, k, this.seed, center, rms, this.capacity, Math.max(1, this.count));
