@@ -50,10 +50,10 @@ describe('QueryEmbeddingCache', () => {
     const cache = new QueryEmbeddingCache(
       {
         modelId: 'm',
-        embedText: async () => {
-          if (fail) throw new Error('busy');
-          return { modelId: 'm', vector: Float32Array.of(1) };
-        },
+        embedText: () =>
+          fail
+            ? Promise.reject(new Error('busy'))
+            : Promise.resolve({ modelId: 'm', vector: Float32Array.of(1) }),
       },
       5,
     );

@@ -61,6 +61,20 @@ describe('LinearReranker', () => {
     expect(out[1]!.components.lexical).toBeUndefined();
   });
 
+  it('does not let a feature whose values barely differ decide the order', () => {
+    const reranker = new LinearReranker({ ...settings, weights: { image: 1, text: 0, lexical: 1 } });
+    // Image cosines differ by 0.01 (noise); the lexical match differs clearly.
+    const out = reranker.rerank(
+      { text: 'red apple', vectors: { image: q } },
+      [
+        candidate('lookalike', { vectors: { image: unit(1, 0.3) }, lexical: 0.3 }),
+        candidate('named', { vectors: { image: unit(1, 0.32) }, lexical: 0.7 }),
+      ],
+      2,
+    );
+    expect(out.map((c) => c.id)).toEqual(['named', 'lookalike']);
+  });
+
   it('boosts in-stock and popular products by the configured amounts', () => {
     const reranker = new LinearReranker({ ...settings, boostInStock: 0.5, boostPopularity: 0.2 });
     const same = { vectors: { image: q, text: q } };

@@ -18,7 +18,7 @@ type Feature = 'cosImage' | 'cosText' | 'lexical';
 /**
  * The default second stage. Each candidate gets exact cosines between the query and both of its vectors (the
  * first stage may have approximated them, or not computed one at all), and its lexical match. Each feature is
- * min–max scaled over the candidates, because cosines of different modality pairs live on different scales
+ * min–max scaled over the candidates (over at least {@link MIN_SPREAD}), because cosines of different modality pairs live on different scales
  * (text→image around 0.3, image→image near 0.9 with CLIP), then mixed with the configured weights:
  *
  *   relevance = Σ w_f · scaled_f / Σ w_f        (features the query cannot have, e.g. lexical for a picture, drop out)
@@ -93,7 +93,14 @@ export class LinearReranker implements Reranker {
   }
 }
 
-/** Scales defined values to [0, 1] (all equal → 1); undefined (the candidate lacks that vector) → 0. */
+/**
+ * Smallest spread treated as a full-scale difference. Without it, min–max scaling would blow a meaningless
+ * 0.005 difference between near-identical cosines (a weak model, a pool of look-alikes) up to the same weight as a
+ * decisive one; with it, a feature whose values barely differ across the candidates barely counts.
+ */
+export const MIN_SPREAD = 0.05;
+
+/** Scales defined values to [0, 1] over max(range, {@link MIN_SPREAD}); undefined (no such vector) → 0. */
 function minMax(values: readonly (number | undefined)[]): number[] {
   let lo = Infinity;
   let hi = -Infinity;
@@ -102,5 +109,6 @@ function minMax(values: readonly (number | undefined)[]): number[] {
     lo = Math.min(lo, v);
     hi = Math.max(hi, v);
   }
-  return values.map((v) => (v === undefined ? 0 : hi > lo ? (v - lo) / (hi - lo) : 1));
+  const spread = Math.max(hi - lo, MIN_SPREAD);
+  return values.map((v) => (v === undefined ? 0 : (v - lo) / spread));
 }

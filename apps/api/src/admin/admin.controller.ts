@@ -1,0 +1,108 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  MessageEvent,
+  Param,
+  Post,
+  Sse,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { from, interval, startWith, switchMap, takeWhile, map, type Observable } from 'rxjs';
+import { ApiErrorDto } from '../http/api-error';
+import { ApiKeyGuard } from '../http/api-key.guard';
+import { Consumes } from '../http/media-type.guard';
+import {
+  JobAcceptedDto,
+  JobProgressDto,
+  ProductDeleteResponseDto,
+  ProductUpsertDto,
+  ProductUpsertResponseDto,
+} from './admin.dto';
+import { AdminService } from './admin.service';
+
+/** How often the event stream samples job progress. */
+const PROGRESS_INTERVAL_MS = 500;
+const FINISHED = new Set(['completed', 'failed']);
+
+@ApiTags('admin')
+@ApiSecurity('api-key')
+@ApiResponse({ status: 401, description: 'missing or invalid X-Api-Key', type: ApiErrorDto })
+@UseGuards(ApiKeyGuard)
+@SkipThrottle()
+@Controller('v1/admin')
+export class AdminController {
+  constructor(private readonly admin: AdminService) {}
+
+  @Post('products')
+  @HttpCode(200)
+  @Consumes('application/json')
+  @ApiOperation({
+    summary: 'Create or update a product by SKU',
+    description: 'Same fields and rules as a catalog JSONL line; images must be https URLs. Queues indexing.',
+  })
+  @ApiOkResponse({ type: ProductUpsertResponseDto })
+  upsert(@Body() dto: ProductUpsertDto): Promise<ProductUpsertResponseDto> {
+    return this.admin.upsert(dto);
+  }
+
+  @Delete('products/:id')
+  @ApiOperation({ summary: 'Delete a product (its vectors are removed by the indexer)' })
+  @ApiOkResponse({ type: ProductDeleteResponseDto })
+  @ApiResponse({ status: 404, type: ApiErrorDto })
+  async remove(@Param('id') id: string): Promise<ProductDeleteResponseDto> {
+    await this.admin.delete(id);
+    return { id, deleted: true };
+  }
+
+  @Post('reindex')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Start a full, zero-downtime reindex',
+    description: 'Builds a new collection and switches the search alias when done; returns the job id.',
+  })
+  @ApiAcceptedResponse({ type: JobAcceptedDto })
+  async reindex(): Promise<JobAcceptedDto> {
+    const jobId = await this.admin.startReindex();
+    const progressUrl = `/v1/admin/jobs/${encodeURIComponent(jobId)}`;
+    return { jobId, progressUrl, eventsUrl: `${progressUrl}/events` };
+  }
+
+  @Get('jobs/:id')
+  @ApiOperation({ summary: 'Progress of a reindex job' })
+  @ApiOkResponse({ type: JobProgressDto })
+  @ApiResponse({ status: 404, type: ApiErrorDto })
+  progress(@Param('id') id: string): Promise<JobProgressDto> {
+    return this.admin.progress(id);
+  }
+
+  @Sse('jobs/:id/events')
+  @ApiOperation({
+    summary: 'Progress of a reindex job as server-sent events',
+    description: `One \`progress\` event every ${PROGRESS_INTERVAL_MS} ms until the job completes or fails (the last event says which).`,
+  })
+  @ApiProduces('text/event-stream')
+  @ApiResponse({ status: 404, type: ApiErrorDto })
+  async events(@Param('id') id: string): Promise<Observable<MessageEvent>> {
+    // Resolve once before streaming so an unknown id is a plain 404, not an empty stream.
+    const first = await this.admin.progress(id);
+    return interval(PROGRESS_INTERVAL_MS).pipe(
+      switchMap(() => from(this.admin.progress(id))),
+      startWith(first),
+      takeWhile((p) => !FINISHED.has(p.state), true),
+      map((p): MessageEvent => ({ type: 'progress', data: p })),
+    );
+  }
+}

@@ -1,0 +1,118 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsArray, IsBoolean, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+
+export class PriceDto {
+  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'number' }], example: '12.90' })
+  amount!: string | number;
+  @ApiProperty({ example: 'EUR' })
+  @IsString()
+  currency!: string;
+}
+
+/**
+ * A product to create or update by SKU: the catalog JSONL line format (README "Importing a catalog"), except that
+ * images must be https URLs. Field rules are the import's, checked by the catalog (one source of truth).
+ */
+export class ProductUpsertDto {
+  @ApiProperty({ example: 'MUG-RED-01' })
+  @IsString()
+  sku!: string;
+
+  @ApiProperty({ example: 'Red mug' })
+  @IsString()
+  title!: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  description?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  brand?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  category?: string | null;
+
+  @ApiPropertyOptional({ type: PriceDto, nullable: true })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PriceDto)
+  price?: PriceDto | null;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  inStock?: boolean;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { color: 'red', popularity: 120 },
+  })
+  @IsOptional()
+  @IsObject()
+  attributes?: Record<string, unknown>;
+
+  @ApiProperty({ type: [String], example: ['https://cdn.example.com/mug-red.jpg'] })
+  @IsArray()
+  @IsString({ each: true })
+  images!: string[];
+}
+
+export class ProductUpsertResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty()
+  sku!: string;
+  @ApiProperty({ enum: ['created', 'updated', 'unchanged'] })
+  change!: 'created' | 'updated' | 'unchanged';
+  @ApiProperty({ description: 'whether an indexing job was queued (content or price/stock changed)' })
+  indexQueued!: boolean;
+}
+
+export class ProductDeleteResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty()
+  deleted!: boolean;
+}
+
+export class JobAcceptedDto {
+  @ApiProperty({ example: 'reindex.1764167000000' })
+  jobId!: string;
+  @ApiProperty({ example: '/v1/admin/jobs/reindex.1764167000000' })
+  progressUrl!: string;
+  @ApiProperty({ example: '/v1/admin/jobs/reindex.1764167000000/events' })
+  eventsUrl!: string;
+}
+
+export class JobProgressDto {
+  @ApiProperty()
+  runId!: string;
+  @ApiProperty({
+    enum: ['waiting', 'active', 'completed', 'failed', 'delayed', 'waiting-children', 'unknown'],
+  })
+  state!: string;
+  @ApiProperty({ enum: ['plan', 'finish'] })
+  step!: string;
+  @ApiProperty()
+  done!: number;
+  @ApiProperty()
+  total!: number;
+  @ApiPropertyOptional()
+  failed?: number;
+  @ApiPropertyOptional()
+  etaSeconds?: number;
+  @ApiPropertyOptional()
+  collection?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  summary?: object;
+  @ApiPropertyOptional()
+  failedReason?: string;
+}

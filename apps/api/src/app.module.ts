@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { MulterModule } from '@nestjs/platform-express';
+import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import { ConfigModule, type AppConfig } from '@vitrine/core';
+import { CatalogModule } from '@vitrine/catalog';
+import { EmbeddingModule } from '@vitrine/embedding';
+import { VectorsModule } from '@vitrine/vectors';
+import { IndexingModule, type IndexingModuleOptions } from '@vitrine/indexing';
+import { SearchModule, type SearchModuleOptions } from '@vitrine/search';
+import { AdminController } from './admin/admin.controller';
+import { AdminService } from './admin/admin.service';
+import { DemoCatalogSeeder } from './demo/demo-catalog.seeder';
+import { HealthController } from './health/health.controller';
+import { ReadinessIndicators } from './health/readiness';
+import { ApiKeyGuard } from './http/api-key.guard';
+import { ApiExceptionFilter } from './http/error.filter';
+import { MediaTypeGuard } from './http/media-type.guard';
+import { ApiMetrics } from './metrics/api-metrics';
+import { MetricsController } from './metrics/metrics.controller';
+import { ProductsController } from './products/products.controller';
+import { SearchController } from './search/search.controller';
+
+export interface ApiModuleOptions {
+  /** Indexing role; default: `worker` in embedded mode (no REDIS_URL), `producer` with Redis. */
+  readonly indexing?: IndexingModuleOptions;
+  readonly search?: SearchModuleOptions;
+  /** Metrics registry to use (tests read it); a new one by default. */
+  readonly metrics?: ApiMetrics;
+}
+
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/** A caller's X-Request-Id when it is sane, otherwise a new one; echoed in the response. */
+function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+/** The HTTP API over the capability modules; in embedded mode it also runs the indexer. */
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig, options: ApiModuleOptions = {}): DynamicModule {
+    const metrics = options.metrics ?? new ApiMetrics();
+    const limit = config.http.rateLimitPerMinute;
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: requestId,
+            // Probes and scrapes every few seconds would drown the request log.
+            autoLogging: { ignore: (req) => /^\/(healthz|readyz|metrics)\b/.test(req.url ?? '') },
+            customLogLevel: (_req, res, err) =>
+              err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+            redact: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers.cookie'],
+          },
+          renameContext: 'context',
+        }),
+        CatalogModule.forRoot(),
+        EmbeddingModule.forRoot({ onBatch: metrics.onEmbeddingBatch }),
+        VectorsModule.forRoot(),
+        IndexingModule.forRoot(options.indexing),
+        SearchModule.forRoot(options.search),
+        TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: 60_000, limit: Math.max(1, limit) }],
+          skipIf: () => limit === 0,
+          errorMessage: `rate limit of ${limit} requests per minute exceeded; retry shortly`,
+        }),
+        MulterModule.register({
+          // The whole upload is held in memory for decoding: cap it at what the decoder would accept anyway.
+          limits: { fileSize: config.images.maxBytes, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 30 },
+        }),
+      ],
+      controllers: [
+        SearchController,
+        ProductsController,
+        AdminController,
+        HealthController,
+        MetricsController,
+      ],
+      providers: [
+        { provide: ApiMetrics, useValue: metrics },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_GUARD, useClass: MediaTypeGuard },
+        ApiKeyGuard,
+        AdminService,
+        ReadinessIndicators,
+        DemoCatalogSeeder,
+      ],
+    };
+  }
+}

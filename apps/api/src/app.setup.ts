@@ -1,0 +1,58 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import type { AppConfig } from '@vitrine/core';
+import { errorBody } from './http/api-error';
+import { codeOfStatus } from './http/error.filter';
+import { apiValidationPipe } from './http/validation';
+import { ApiMetrics } from './metrics/api-metrics';
+import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
+
+/** JSON bodies are small (queries, filters, one product); images come as multipart uploads. */
+export const JSON_BODY_LIMIT = '1mb';
+
+/**
+ * Everything about the HTTP app that is not a module: body parsing (and its errors in our error shape),
+ * validation, CORS, metrics, OpenAPI at /docs. Shared by main.ts and the end-to-end tests, so tests exercise the
+ * same app. Create the app with `bodyParser: false`.
+ */
+export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  app.disable('x-powered-by');
+  app.use(httpMetricsMiddleware(app.get(ApiMetrics)));
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  // body-parser reports malformed or oversized JSON through Express, before Nest's filters see the request.
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (!err || typeof err !== 'object' || !('type' in err) || res.headersSent) return next(err);
+    const e = err as { status?: number; type?: string; message?: string };
+    const status = e.status ?? 400;
+    const message =
+      e.type === 'entity.too.large'
+        ? `request body larger than ${JSON_BODY_LIMIT}; upload images as multipart/form-data`
+        : e.type === 'entity.parse.failed'
+          ? `malformed JSON: ${e.message ?? ''}`
+          : (e.message ?? 'bad request body');
+    res.status(status).json(errorBody(codeOfStatus(status), message));
+  });
+  app.useGlobalPipes(apiValidationPipe());
+  if (config.http.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.http.corsOrigins.includes('*') ? true : [...config.http.corsOrigins],
+      methods: ['GET', 'POST', 'DELETE'],
+      allowedHeaders: ['Content-Type', 'X-Api-Key', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    });
+  }
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Vitrine')
+      .setDescription(
+        'Product retrieval by picture and words. Errors are `{ "error": { "code", "message", "details" } }`.',
+      )
+      .setVersion('1')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+}

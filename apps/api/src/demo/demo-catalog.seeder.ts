@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@vitrine/core';
+import { CatalogImportService, IndexStateRepository, ProductRepository } from '@vitrine/catalog';
+import { IndexingScheduler } from '@vitrine/indexing';
+
+/** Where `npm start` finds the demo catalog (paths are relative to the working directory, like MODEL_DIR). */
+export const DEMO_CATALOG_FILE = 'data/demo-catalog/products.jsonl';
+const PROGRESS_EVERY_MS = 2000;
+
+/**
+ * First-run experience: when the catalog is empty (and `SEED_DEMO_CATALOG` is `true`, or `auto` with the embedded
+ * database), imports the demo catalog before the server listens and queues its indexing, then logs indexing
+ * progress until every product is indexed. Search answers meanwhile, with whatever is indexed so far.
+ */
+@Injectable()
+export class DemoCatalogSeeder implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('DemoCatalog');
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly products: ProductRepository,
+    private readonly states: IndexStateRepository,
+    private readonly importer: CatalogImportService,
+    private readonly scheduler: IndexingScheduler,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const mode = this.config.http.seedDemoCatalog;
+    if (mode === 'false' || (mode === 'auto' && this.config.database.kind !== 'pglite')) return;
+    if ((await this.products.count()) > 0) return;
+    const file = resolve(DEMO_CATALOG_FILE);
+    if (!existsSync(file)) {
+      this.log.warn(`the catalog is empty and ${file} is missing: nothing to import`);
+      return;
+    }
+    this.log.log(`the catalog is empty: importing the demo catalog from ${file}`);
+    const started = Date.now();
+    let imported = 0;
+    const report = await this.importer.importFile(file, {
+      onBatch: async (batch) => {
+        await this.scheduler.productsChanged(batch.changed);
+        imported += batch.created + batch.updated + batch.unchanged;
+        this.log.log(`imported ${imported} products so far, their indexing queued`);
+      },
+    });
+    this.log.log(
+      `imported ${report.created} products (${report.rejected} rejected) in ${Date.now() - started} ms; indexing in the background`,
+    );
+    this.watchIndexing(Date.now());
+  }
+
+  onApplicationShutdown(): void {
+    clearTimeout(this.timer);
+  }
+
+  private watchIndexing(started: number): void {
+    const tick = async () => {
+      try {
+        const c = await this.states.counts(this.scheduler.modelId);
+        const total = c.missing + c.pending + c.indexed + c.failed;
+        const open = c.missing + c.pending;
+        if (open === 0) {
+          this.log.log(
+            `indexed ${c.indexed}/${total} products (${c.failed} failed) in ${((Date.now() - started) / 1000).toFixed(1)} s: search is complete`,
+          );
+          return;
+        }
+        this.log.log(`indexing: ${c.indexed}/${total} products indexed, ${c.failed} failed`);
+      } catch (e) {
+        this.log.warn(`could not read indexing progress: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      this.timer = setTimeout(() => void tick(), PROGRESS_EVERY_MS);
+    };
+    this.timer = setTimeout(() => void tick(), PROGRESS_EVERY_MS);
+  }
+}

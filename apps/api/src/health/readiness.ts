@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { CATALOG_DATABASE, type CatalogDatabase } from '@vitrine/catalog';
+import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
+import { JOB_QUEUE, type JobQueue } from '@vitrine/indexing';
+import { APP_CONFIG, type AppConfig } from '@vitrine/core';
+import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
+
+/** A check that hangs counts as down: readiness probes have short timeouts of their own. */
+const CHECK_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** One terminus indicator per dependency the API cannot serve without. */
+@Injectable()
+export class ReadinessIndicators {
+  constructor(
+    private readonly health: HealthIndicatorService,
+    @Inject(CATALOG_DATABASE) private readonly db: CatalogDatabase,
+    @Inject(VECTOR_STORE) private readonly store: VectorStore,
+    @Inject(EMBEDDING_PROVIDER) private readonly embedder: EmbeddingProvider,
+    @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private async probe(
+    key: string,
+    work: () => Promise<Record<string, unknown>>,
+  ): Promise<HealthIndicatorResult> {
+    const check = this.health.check(key);
+    try {
+      return check.up(await withTimeout(work()));
+    } catch (e) {
+      return check.down({ message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  database(): Promise<HealthIndicatorResult> {
+    return this.probe('database', async () => {
+      await this.db.dataSource.query('SELECT 1');
+      return { kind: this.db.kind };
+    });
+  }
+
+  redis(): Promise<HealthIndicatorResult> {
+    return this.probe('redis', async () => {
+      if (this.config.queue.kind !== 'redis') return { kind: 'in-process queue (no REDIS_URL)' };
+      // Reading the queue's counts is a round trip to Redis through the connection the queue really uses.
+      const counts = await this.queue.counts();
+      return { kind: 'redis', waiting: counts.waiting, active: counts.active };
+    });
+  }
+
+  vectors(): Promise<HealthIndicatorResult> {
+    return this.probe('vectorStore', async () => {
+      await this.store.ping();
+      return {};
+    });
+  }
+
+  model(): Promise<HealthIndicatorResult> {
+    return this.probe('model', () => {
+      // The provider is created by loading and validating the model at boot; a closed one refuses work.
+      const s = this.embedder.stats();
+      return Promise.resolve({ modelId: this.embedder.modelId, dim: this.embedder.dim, pending: s.pending });
+    });
+  }
+}

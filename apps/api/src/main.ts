@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { ConfigError, loadConfig } from '@vitrine/core';
+import { ApiModule } from './app.module';
+import { configureApp } from './app.setup';
+
+/**
+ * The HTTP API. With nothing configured it runs embedded (PGlite, embedded vector store, in-process indexer) and
+ * imports the demo catalog on first run. SIGTERM/SIGINT stop accepting connections, finish requests and indexing
+ * jobs in flight, and close the stores.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  configureApp(app, config);
+  await app.listen(config.http.port, config.http.host);
+  app.get(Logger).log(`listening on http://${config.http.host}:${config.http.port} (docs at /docs)`, 'Api');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(
+    `${e instanceof ConfigError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { JOB_QUEUE, type JobQueue } from '@vitrine/indexing';
+import { SearchService } from '@vitrine/search';
+import { ApiMetrics } from './api-metrics';
+
+/** Prometheus scrape endpoint. */
+@ApiExcludeController()
+@SkipThrottle()
+@Controller('metrics')
+export class MetricsController {
+  constructor(
+    private readonly metrics: ApiMetrics,
+    @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+    private readonly search: SearchService,
+  ) {}
+
+  @Get()
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  async scrape(): Promise<string> {
+    // Sampled here rather than on every change: a scrape every few seconds is all a gauge needs.
+    try {
+      const counts = await this.queue.counts();
+      for (const [state, n] of Object.entries(counts)) this.metrics.queueJobs.set({ state }, n);
+    } catch {
+      // Queue backend down: /readyz reports it; the other metrics are still worth serving.
+    }
+    const cache = this.search.cacheStats();
+    this.metrics.queryCache.set({ kind: 'hits' }, cache.hits);
+    this.metrics.queryCache.set({ kind: 'misses' }, cache.misses);
+    this.metrics.queryCache.set({ kind: 'size' }, cache.size);
+    return this.metrics.registry.metrics();
+  }
+}

@@ -1,0 +1,87 @@
+import { createReadStream, promises as fs } from 'node:fs';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Controller, Get, Param, ParseIntPipe, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import type { Response } from 'express';
+import { NotFoundError } from '@vitrine/core';
+import { SearchService } from '@vitrine/search';
+import { ApiErrorDto } from '../http/api-error';
+import { SimilarQueryDto } from '../search/search.dto';
+import { SearchResponseDto, toResponse } from '../search/search-response.dto';
+import { toSearchFilters } from '../search/to-search-filters';
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.gif': 'image/gif',
+  '.avif': 'image/avif',
+};
+
+@ApiTags('products')
+@ApiResponse({ status: 404, description: 'no such product or image', type: ApiErrorDto })
+@UseGuards(ThrottlerGuard)
+@Controller('v1/products')
+export class ProductsController {
+  constructor(private readonly search: SearchService) {}
+
+  @Get(':id/similar')
+  @ApiOperation({ summary: "Products nearest to a product's own picture and description (never itself)" })
+  @ApiOkResponse({ type: SearchResponseDto })
+  @ApiResponse({ status: 409, description: 'the product is not indexed yet', type: ApiErrorDto })
+  async similar(@Param('id') id: string, @Query() q: SimilarQueryDto): Promise<SearchResponseDto> {
+    const page = await this.search.similar(id, {
+      ...(q.filters ? { filters: toSearchFilters(q.filters) } : {}),
+      ...(q.limit !== undefined ? { limit: q.limit } : {}),
+      ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+      ...(q.explain !== undefined ? { explain: q.explain } : {}),
+    });
+    return toResponse(page);
+  }
+
+  @Get(':id/images/:position')
+  @ApiOperation({
+    summary: "A product's image",
+    description: 'Streams images stored with the catalog (file URIs); redirects to the image host otherwise.',
+  })
+  @ApiProduces('image/png', 'image/jpeg', 'image/webp', 'image/gif', 'image/avif')
+  @ApiOkResponse({ description: 'the image bytes' })
+  @ApiFoundResponse({ description: 'redirect to the https URL of the image' })
+  async image(
+    @Param('id') id: string,
+    @Param('position', new ParseIntPipe({ errorHttpStatusCode: 404 })) position: number,
+    @Res() res: Response,
+  ): Promise<void> {
+    const uri = await this.search.productImageUri(id, position);
+    if (uri.startsWith('https:') || uri.startsWith('http:')) {
+      res.redirect(302, uri);
+      return;
+    }
+    const path = fileURLToPath(uri);
+    const stat = await fs.stat(path).catch(() => undefined);
+    if (!stat?.isFile()) throw new NotFoundError('image file', `${id}/${position}`);
+    res.setHeader('Content-Type', CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream');
+    res.setHeader('Content-Length', String(stat.size));
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    await new Promise<void>((resolve, reject) => {
+      const stream = createReadStream(path);
+      stream.on('error', reject);
+      res.on('close', () => {
+        stream.destroy();
+        resolve();
+      });
+      stream.pipe(res);
+    });
+  }
+}

@@ -1,0 +1,126 @@
+import { Body, Controller, HttpCode, Post, UploadedFile, UseGuards, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import {
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+  getSchemaPath,
+  ApiExtraModels,
+} from '@nestjs/swagger';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import { ValidationError } from '@vitrine/core';
+import { SearchService, type SearchTimings } from '@vitrine/search';
+import { ApiErrorDto } from '../http/api-error';
+import { Consumes } from '../http/media-type.guard';
+import { ApiMetrics } from '../metrics/api-metrics';
+import { ImageSearchDto, TextSearchDto } from './search.dto';
+import { SearchResponseDto, toResponse } from './search-response.dto';
+import { toSearchFilters } from './to-search-filters';
+
+/** Multer's view of an uploaded file (memory storage). */
+interface UploadedImage {
+  readonly buffer: Buffer;
+  readonly size: number;
+}
+
+@ApiTags('search')
+@ApiExtraModels(ImageSearchDto)
+@ApiResponse({ status: 400, description: 'invalid request', type: ApiErrorDto })
+@ApiResponse({ status: 429, description: 'rate limited', type: ApiErrorDto })
+@UseGuards(ThrottlerGuard)
+@Controller('v1/search')
+export class SearchController {
+  constructor(
+    private readonly search: SearchService,
+    private readonly metrics: ApiMetrics,
+  ) {}
+
+  @Post('text')
+  @HttpCode(200)
+  @Consumes('application/json')
+  @ApiOperation({
+    summary: 'Search products by words',
+    description:
+      "The query's embedding is matched against products' image and text vectors, plus full-text search on " +
+      'title/description/brand/category, under the filters; fused by weighted RRF, then reranked.',
+  })
+  @ApiOkResponse({ type: SearchResponseDto })
+  async text(@Body() dto: TextSearchDto): Promise<SearchResponseDto> {
+    const timings = newTimings();
+    const page = await this.search.searchText(
+      {
+        query: dto.query,
+        ...options(dto),
+      },
+      timings,
+    );
+    this.observe('text', timings);
+    return toResponse(page);
+  }
+
+  @Post('image')
+  @HttpCode(200)
+  @Consumes('multipart/form-data', 'application/json')
+  @UseInterceptors(FileInterceptor('image'))
+  @ApiOperation({
+    summary: 'Search products by picture',
+    description:
+      'Upload the picture as multipart/form-data (part `image`; other fields as form fields, `filters` as JSON), ' +
+      'or send JSON with `imageUrl` (fetched server-side; private and loopback addresses are refused). An ' +
+      'optional `query` steers the picture ("like this, but in red").',
+  })
+  @ApiBody({ schema: { $ref: getSchemaPath(ImageSearchDto) } })
+  @ApiOkResponse({ type: SearchResponseDto })
+  @ApiResponse({ status: 413, description: 'image larger than IMAGE_MAX_BYTES', type: ApiErrorDto })
+  @ApiResponse({ status: 415, description: 'not an image format we decode', type: ApiErrorDto })
+  async image(
+    @UploadedFile() file: UploadedImage | undefined,
+    @Body() dto: ImageSearchDto,
+  ): Promise<SearchResponseDto> {
+    if (dto.image !== undefined)
+      throw new ValidationError('image must be sent as a file part of a multipart/form-data request', {
+        field: 'image',
+      });
+    if (file && dto.imageUrl !== undefined)
+      throw new ValidationError('send either an image file or imageUrl, not both', { field: 'imageUrl' });
+    if (!file && dto.imageUrl === undefined)
+      throw new ValidationError('send an image file (multipart part "image") or a JSON body with imageUrl', {
+        field: 'image',
+      });
+    if (file && file.size === 0) throw new ValidationError('the uploaded image is empty', { field: 'image' });
+    const timings = newTimings();
+    const page = await this.search.searchImage(
+      {
+        ...(file ? { image: file.buffer } : { imageUrl: dto.imageUrl! }),
+        ...(dto.query !== undefined ? { query: dto.query } : {}),
+        ...options(dto),
+      },
+      timings,
+    );
+    this.observe('image', timings);
+    return toResponse(page);
+  }
+
+  private observe(kind: string, t: SearchTimings): void {
+    this.metrics.searchStage.observe({ kind, stage: 'embed' }, t.embedMs / 1000);
+    this.metrics.searchStage.observe({ kind, stage: 'retrieve' }, t.retrieveMs / 1000);
+    this.metrics.searchStage.observe({ kind, stage: 'rerank' }, t.rerankMs / 1000);
+    this.metrics.searchStage.observe({ kind, stage: 'cards' }, t.cardsMs / 1000);
+  }
+}
+
+function newTimings(): SearchTimings {
+  return { embedMs: 0, retrieveMs: 0, rerankMs: 0, cardsMs: 0 };
+}
+
+function options(dto: Pick<TextSearchDto, 'filters' | 'limit' | 'cursor' | 'explain' | 'rerank'>) {
+  return {
+    ...(dto.filters ? { filters: toSearchFilters(dto.filters) } : {}),
+    ...(dto.limit !== undefined ? { limit: dto.limit } : {}),
+    ...(dto.cursor !== undefined ? { cursor: dto.cursor } : {}),
+    ...(dto.explain !== undefined ? { explain: dto.explain } : {}),
+    ...(dto.rerank !== undefined ? { rerank: dto.rerank } : {}),
+  };
+}

@@ -1,0 +1,253 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { MAX_LIMIT, MAX_QUERY_CHARS } from '@vitrine/search';
+
+const toList = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? [value] : value);
+const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+
+export class PriceRangeDto {
+  @ApiPropertyOptional({ minimum: 0, example: 5 })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  min?: number;
+
+  @ApiPropertyOptional({ minimum: 0, example: 50 })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  max?: number;
+}
+
+/** Conditions applied inside retrieval (every one must hold). */
+export class SearchFiltersDto {
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    example: 'Kitchen',
+    description: 'one category or any of several',
+  })
+  @IsOptional()
+  @Transform(toList)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(200, { each: true })
+  category?: string[];
+
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    example: ['Acme', 'Bloom & Root'],
+  })
+  @IsOptional()
+  @Transform(toList)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(200, { each: true })
+  brand?: string[];
+
+  @ApiPropertyOptional({ type: PriceRangeDto, description: 'inclusive bounds; min must not exceed max' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PriceRangeDto)
+  price?: PriceRangeDto;
+
+  @ApiPropertyOptional({ example: 'EUR', description: 'ISO 4217 code of the price' })
+  @IsOptional()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' })
+  currency?: string;
+
+  @ApiPropertyOptional({ example: true })
+  @IsOptional()
+  @IsBoolean()
+  inStock?: boolean;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+    example: { color: 'red' },
+    description: 'equality on scalar attributes',
+  })
+  @IsOptional()
+  @IsObject()
+  attributes?: Record<string, string | number | boolean>;
+}
+
+/** Paging and ranking options of every search. */
+export class SearchOptionsDto {
+  @ApiPropertyOptional({ type: SearchFiltersDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SearchFiltersDto)
+  filters?: SearchFiltersDto;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: 20 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LIMIT)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: '`nextCursor` of the previous page of the same search' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+
+  @ApiPropertyOptional({ default: false, description: 'return each score component' })
+  @IsOptional()
+  @IsBoolean()
+  explain?: boolean;
+
+  @ApiPropertyOptional({ description: 'run the second-stage reranker (default: SEARCH_RERANK)' })
+  @IsOptional()
+  @IsBoolean()
+  rerank?: boolean;
+}
+
+export class TextSearchDto extends SearchOptionsDto {
+  @ApiProperty({ example: 'red apple', maxLength: MAX_QUERY_CHARS })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty({ message: 'query must not be empty' })
+  @MaxLength(MAX_QUERY_CHARS)
+  query!: string;
+}
+
+/** Multipart form fields arrive as strings: parse JSON objects, numbers and booleans the way JSON bodies have them. */
+const fromForm = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const t = value.trim();
+  if (t === 'true') return true;
+  if (t === 'false') return false;
+  if (/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(t)) return Number(t);
+  if (t.startsWith('{')) {
+    try {
+      return JSON.parse(t) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  return value;
+};
+
+/** A JSON-encoded filters object (form field or query parameter) as a filters DTO for nested validation. */
+const filtersFromString = (arg: { value: unknown }): unknown => {
+  const value = fromForm(arg);
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? plainToInstance(SearchFiltersDto, value)
+    : value;
+};
+
+/**
+ * `POST /v1/search/image`: either multipart/form-data with an `image` file part (other fields as form fields,
+ * `filters` as a JSON string), or a JSON body with `imageUrl`.
+ */
+export class ImageSearchDto {
+  @ApiPropertyOptional({ type: 'string', format: 'binary', description: 'multipart only: the picture' })
+  @IsOptional()
+  image?: unknown;
+
+  @ApiPropertyOptional({
+    example: 'https://example.com/shoe.jpg',
+    description: 'JSON only: fetched server-side',
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2048)
+  imageUrl?: string;
+
+  @ApiPropertyOptional({ example: 'in red', description: 'words to steer the picture' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty({ message: 'query must not be empty when given' })
+  @MaxLength(MAX_QUERY_CHARS)
+  query?: string;
+
+  @ApiPropertyOptional({ type: SearchFiltersDto })
+  @IsOptional()
+  @Transform(filtersFromString)
+  @IsObject()
+  @ValidateNested()
+  filters?: SearchFiltersDto;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: 20 })
+  @IsOptional()
+  @Transform(fromForm)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LIMIT)
+  limit?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @Transform(fromForm)
+  @IsBoolean()
+  explain?: boolean;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(fromForm)
+  @IsBoolean()
+  rerank?: boolean;
+}
+
+export class SimilarQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LIMIT)
+  limit?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+
+  @ApiPropertyOptional({ description: 'JSON-encoded filters, e.g. {"inStock":true}' })
+  @IsOptional()
+  @Transform(filtersFromString)
+  @IsObject()
+  @ValidateNested()
+  filters?: SearchFiltersDto;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @Transform(fromForm)
+  @IsBoolean()
+  explain?: boolean;
+}
