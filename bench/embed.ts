@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { OnnxEmbeddingProvider, type DecodedImage } from '@vitrine/embedding';
+import { OnnxEmbeddingProvider, cosineSimilarity, type DecodedImage } from '@vitrine/embedding';
 
 const ROOT = path.resolve(__dirname, '..');
 const REPS = Number(arg('reps', '3'));
@@ -176,6 +176,7 @@ async function main(): Promise<void> {
   const header = `${'model'.padEnd(26)}${'engine'.padEnd(27)}${'work'.padEnd(8)}${'batch'.padStart(6)}${'e2e/s'.padStart(9)}${'infer/s'.padStart(9)}`;
   // Rows print as they are measured (a full run takes minutes), then again as one table.
   const rows: Row[] = [];
+  const parity: string[] = [];
   const record = (r: Row) => {
     if (rows.length === 0) console.log(header);
     rows.push(r);
@@ -285,6 +286,28 @@ async function main(): Promise<void> {
         infer: r.peerInfer!,
       });
     }
+    const refFile = path.join(dir, 'reference.json');
+    if (fs.existsSync(refFile)) {
+      // Not speed: how close each engine's image embeddings are to the Python reference pipeline's.
+      const ref = JSON.parse(fs.readFileSync(refFile, 'utf8')) as {
+        images: { file: string; image_embeds: number[] }[];
+      };
+      const bytes = ref.images.map((im) => fs.readFileSync(path.join(dir, im.file)));
+      const mine = await ours.embedImages(bytes);
+      const theirs = (await vision(await processor(await peerImages(bytes)))) as unknown as Record<
+        string,
+        { data: Float32Array }
+      >;
+      const peerData = theirs.image_embeds?.data ?? new Float32Array(0);
+      for (const [i, im] of ref.images.entries()) {
+        const want = Float32Array.from(im.image_embeds);
+        const p = peerData.slice(i * ours.dim, (i + 1) * ours.dim);
+        parity.push(
+          `  ${key.padEnd(6)}${im.file.padEnd(40)} vitrine ${cosineSimilarity(mine[i]!.vector, want).toFixed(5)}` +
+            `   transformers.js ${cosineSimilarity(p, want).toFixed(5)}`,
+        );
+      }
+    }
     await Promise.all([ours.close(), vision.dispose(), textModel.dispose()]);
     fs.rmSync(peer.root, { recursive: true, force: true });
   }
@@ -301,6 +324,10 @@ async function main(): Promise<void> {
       console.log(
         `  ${r.model.padEnd(26)}${set.padEnd(10)} batch ${String(r.batch).padEnd(3)} ${(r.e2e / p.e2e).toFixed(2)}x`,
       );
+  }
+  if (parity.length) {
+    console.log('\nimage embeddings vs the Python reference (cosine; 1 = identical):');
+    parity.forEach((l) => console.log(l));
   }
 }
 
