@@ -22,3 +22,10 @@ export {
 export { LinearReranker, type LinearRerankerSettings } from './rerank/linear-reranker';
 export { mmrOrder, type MmrItem } from './rerank/mmr';
 export { QueryEmbeddingCache } from './query/query-embedding-cache';
+export {
+  evaluateSearch,
+  readEvalQueries,
+  type EvalQuery,
+  type EvaluationOptions,
+  type EvaluationReport,
+} from './eval/evaluation';

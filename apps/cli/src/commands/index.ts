@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerCatalogCommands } from './catalog';
+import { registerEvalCommands } from './eval';
 import { registerIndexingCommands } from './indexing';
 import { registerModelCommands } from './model';
 
@@ -7,5 +8,6 @@ import { registerModelCommands } from './model';
 export function registerCommands(program: Command): void {
   registerCatalogCommands(program);
   registerIndexingCommands(program);
+  registerEvalCommands(program);
   registerModelCommands(program);
 }
