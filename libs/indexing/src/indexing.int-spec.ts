@@ -68,7 +68,7 @@ describe.each(modes)('indexing the demo catalog end to end (%s)', (_mode, env) =
     expect(embedded().texts).toBe(DEMO_PRODUCTS);
   }, 120_000);
 
-  it('stores vectors that find the product again: its own image vector is its nearest text neighbour often', async () => {
+  it('stores each product under its id: the nearest image neighbour of its image vector is itself', async () => {
     const sample = (await products.pages({ pageSize: 50 }).next()).value ?? [];
     const points = await store.get(
       PRODUCTS_ALIAS,
@@ -129,6 +129,32 @@ describe.each(modes)('indexing the demo catalog end to end (%s)', (_mode, env) =
     const [point] = await store.get(PRODUCTS_ALIAS, [product.id]);
     expect(point?.payload.contentHash).toBe(result.changed[0]!.contentHash);
   }, 60_000);
+
+  it('refreshes price and stock in the stored payload without running the model', async () => {
+    const product = (await products.getBySku('VT-GAR-01002'))!;
+    const before = embedded();
+    const result = await products.upsertMany([
+      {
+        sku: product.sku,
+        title: product.title,
+        description: product.description,
+        brand: product.brand,
+        category: product.category,
+        price: { amount: '123.45', currency: 'EUR' },
+        inStock: !product.inStock,
+        attributes: product.attributes,
+        images: product.images.map((i) => i.uri),
+      },
+    ]);
+    expect(result.changed).toHaveLength(1);
+    await scheduler.productsChanged(result.changed);
+    await waitForIdle(queue);
+    expect(embedded()).toEqual(before);
+    const [point] = await store.get(PRODUCTS_ALIAS, [product.id]);
+    expect(point?.payload).toMatchObject({ price: 123.45, inStock: !product.inStock });
+    const hits = await store.count(PRODUCTS_ALIAS, { price: { gte: 123, lte: 124 } });
+    expect(hits).toBe(1);
+  });
 
   it('removes a deleted product from the index', async () => {
     const product = (await products.getBySku('VT-GAR-01001'))!;

@@ -1,9 +1,10 @@
+import { isDeepStrictEqual } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { DomainError } from '@vitrine/core';
 import type { IndexStateRepository, Product, ProductRepository } from '@vitrine/catalog';
 import type { VectorStore } from '@vitrine/vectors';
 import type { LiveCollections } from './collections';
-import type { ProductVectorizer } from './product-vectors';
+import { productPayload, type ProductVectorizer } from './product-vectors';
 
 export type IndexOutcome =
   | { readonly status: 'indexed'; readonly productId: string; readonly imageErrors: number }
@@ -32,9 +33,30 @@ export class IndexingService {
   async indexProduct(productId: string, options: { readonly force?: boolean } = {}): Promise<IndexOutcome> {
     const product = await this.products.getById(productId);
     if (!product) return { status: 'missing', productId };
-    if (!options.force && (await this.isUpToDate(product))) return { status: 'unchanged', productId };
     const targets = await this.collections.writeTargets();
+    if (!options.force && (await this.isUpToDate(product))) {
+      // Price and stock do not feed the embeddings, but searches filter on them: refresh the payload alone.
+      return (await this.refreshPayload(product, targets))
+        ? { status: 'unchanged', productId }
+        : this.embedInto(product, targets);
+    }
     return this.embedInto(product, targets);
+  }
+
+  /**
+   * Rewrites the stored payload when it no longer matches the catalog, reusing the stored vectors. Returns false
+   * when a target lacks the product's vectors (they must be computed).
+   */
+  private async refreshPayload(product: Product, targets: readonly string[]): Promise<boolean> {
+    const payload = productPayload(product, this.modelId);
+    for (const c of targets) {
+      const [point] = await this.store.get(c, [product.id], { withVectors: true });
+      if (!point?.vectors || point.payload.contentHash !== product.contentHash) return false;
+      if (!isDeepStrictEqual(point.payload, payload)) {
+        await this.store.upsert(c, [{ id: product.id, vectors: point.vectors, payload }], { wait: true });
+      }
+    }
+    return true;
   }
 
   /**

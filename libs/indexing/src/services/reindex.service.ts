@@ -5,6 +5,7 @@ import { jobIds, type JobPayloads } from '../queue/job-definitions';
 import type { JobContext, JobProgress, JobRequest, JobStatus } from '../queue/job-queue';
 import type { LiveCollections } from './collections';
 import type { IndexingService } from './indexing.service';
+import { productPayload } from './product-vectors';
 
 export interface ReindexBatchResult {
   readonly embedded: number;
@@ -136,7 +137,8 @@ export class ReindexService {
         current?.vectors &&
         current.payload.contentHash === p.contentHash
       ) {
-        copies.push({ id: p.id, vectors: current.vectors, payload: current.payload });
+        // Fresh payload: price and stock may have changed without touching the vectors.
+        copies.push({ id: p.id, vectors: current.vectors, payload: productPayload(p, this.modelId) });
       } else {
         toEmbed.push(p);
       }
