@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
@@ -20,6 +18,7 @@ import { ReadinessIndicators } from './health/readiness';
 import { ApiKeyGuard } from './http/api-key.guard';
 import { ApiExceptionFilter } from './http/error.filter';
 import { MediaTypeGuard } from './http/media-type.guard';
+import { requestIdOf } from './http/request-id';
 import { ApiMetrics } from './metrics/api-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { ProductsController } from './products/products.controller';
@@ -31,16 +30,6 @@ export interface ApiModuleOptions {
   readonly search?: SearchModuleOptions;
   /** Metrics registry to use (tests read it); a new one by default. */
   readonly metrics?: ApiMetrics;
-}
-
-const REQUEST_ID = /^[\w.-]{1,64}$/;
-
-/** A caller's X-Request-Id when it is sane, otherwise a new one; echoed in the response. */
-function requestId(req: IncomingMessage, res: ServerResponse): string {
-  const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-  res.setHeader('X-Request-Id', id);
-  return id;
 }
 
 /** The HTTP API over the capability modules; in embedded mode it also runs the indexer. */
@@ -56,7 +45,7 @@ export class ApiModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logLevel,
-            genReqId: requestId,
+            genReqId: requestIdOf,
             // Probes and scrapes every few seconds would drown the request log.
             autoLogging: { ignore: (req) => /^\/(healthz|readyz|metrics)\b/.test(req.url ?? '') },
             customLogLevel: (_req, res, err) =>

@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '@vitrine/core';
 import { errorBody } from './http/api-error';
 import { codeOfStatus } from './http/error.filter';
+import { requestIdOf } from './http/request-id';
 import { apiValidationPipe } from './http/validation';
 import { ApiMetrics } from './metrics/api-metrics';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
@@ -18,6 +19,10 @@ export const JSON_BODY_LIMIT = '1mb';
  */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    requestIdOf(req, res);
+    next();
+  });
   app.use(httpMetricsMiddleware(app.get(ApiMetrics)));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   // body-parser reports malformed or oversized JSON through Express, before Nest's filters see the request.

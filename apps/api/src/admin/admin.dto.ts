@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { Allow, IsArray, IsBoolean, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
 
 export class PriceDto {
   @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'number' }], example: '12.90' })
+  // Number or decimal string: the catalog's own parser checks it (exactly, without going through a float).
+  @Allow()
   amount!: string | number;
   @ApiProperty({ example: 'EUR' })
   @IsString()

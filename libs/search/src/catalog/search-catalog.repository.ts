@@ -16,8 +16,12 @@ export interface CandidateFacts {
  * rank higher. `plainto_tsquery` does the parsing and stemming, so user input never reaches tsquery syntax.
  */
 const TSQUERY = `replace(plainto_tsquery('english'::regconfig, $1)::text, ' & ', ' | ')::tsquery`;
-/** Normalisation 32 maps rank to rank/(rank+1): comparable across queries, in [0, 1). */
-const RANK = `ts_rank_cd(p.search_tsv, q.q, 32)`;
+/**
+ * Normalisation 1 divides by 1 + log(document length), so a product that is exactly "camera" outranks "camera
+ * with flash" for "camera" (lexical-only R@1 on the demo queries: 0.892 → 0.919); 32 then maps the rank to
+ * rank/(rank+1), in [0, 1) and comparable across queries.
+ */
+const RANK = `ts_rank_cd(p.search_tsv, q.q, 1 | 32)`;
 
 interface CardRow {
   id: string;

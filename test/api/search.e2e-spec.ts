@@ -1,0 +1,191 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { DEMO_DIR, startApiApp, type ApiTestApp } from './api-app';
+
+interface Card {
+  id: string;
+  sku: string;
+  title: string;
+  category: string | null;
+  brand: string | null;
+  price: { amount: string; currency: string } | null;
+  inStock: boolean;
+  imageUrl: string | null;
+  score: number;
+  explain?: { firstStage: { rrf: number; ranks: Record<string, number> }; rerank?: Record<string, number> };
+}
+interface Page {
+  items: Card[];
+  nextCursor: string | null;
+  reranker: string;
+}
+interface EvalLine {
+  id: string;
+  text?: string;
+  image?: string;
+  relevant: string[];
+}
+
+const queries = readFileSync(join(DEMO_DIR, 'queries.jsonl'), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as EvalLine);
+const relevantFor = (text: string) => queries.find((q) => q.text === text)!.relevant[0]!;
+
+/** Everyday product words a shopper types; each names exactly one demo product. */
+const COMMON_QUERIES = [
+  'banana',
+  'red apple',
+  'pizza',
+  'teapot',
+  'bicycle',
+  'umbrella',
+  'soccer ball',
+  't-shirt',
+  'backpack',
+  'high-heeled shoe',
+  'lipstick',
+  'guitar',
+  'laptop',
+  'scissors',
+  'hammer',
+];
+
+describe('search through HTTP on the indexed demo catalog (PostgreSQL, Redis, embedded store, demo model)', () => {
+  let t: ApiTestApp;
+  const text = async (body: object): Promise<Page> => {
+    const res = await request(t.server).post('/v1/search/text').send(body).expect(200);
+    return res.body as Page;
+  };
+
+  beforeAll(async () => {
+    t = await startApiApp({ demoCatalog: true });
+  }, 300_000);
+  afterAll(() => t?.close());
+
+  it.each(COMMON_QUERIES)('text search "%s" finds that product at rank 1', async (query) => {
+    const page = await text({ query, limit: 5 });
+    expect(page.items[0]?.sku).toBe(relevantFor(query));
+  });
+
+  it('ranks the plain product in the top 3 when several products share the word', async () => {
+    // "camera": Max Camera, Lite Video Camera and Max Compact Flash Camera all match it lexically.
+    const page = await text({ query: 'camera', limit: 3 });
+    expect(page.items.map((c) => c.sku)).toContain(relevantFor('camera'));
+  });
+
+  it('returns product cards with a working image URL', async () => {
+    const [card] = (await text({ query: 'teapot', limit: 1 })).items;
+    expect(card).toMatchObject({
+      sku: relevantFor('teapot'),
+      title: expect.stringMatching(/teapot/i),
+      price: { amount: expect.stringMatching(/^\d+(\.\d+)?$/), currency: 'EUR' },
+      imageUrl: `/v1/products/${card!.id}/images/0`,
+    });
+    const image = await request(t.server).get(card!.imageUrl!).expect(200);
+    expect(image.headers['content-type']).toBe('image/png');
+    expect((image.body as Buffer).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('an OpenMoji picture finds the same concept in the top 5 for most concepts', async () => {
+    // OpenMoji is a drawing style the demo model never saw in training.
+    const sample = queries.filter((q) => q.image).filter((_, i) => i % 8 === 0);
+    let found = 0;
+    for (const q of sample) {
+      const res = await request(t.server)
+        .post('/v1/search/image')
+        .attach('image', join(DEMO_DIR, q.image!))
+        .field('limit', '5')
+        .expect(200);
+      if ((res.body as Page).items.some((c) => q.relevant.includes(c.sku))) found++;
+    }
+    expect(found / sample.length).toBeGreaterThan(0.5);
+  });
+
+  it('applies filters inside retrieval: every result matches and a full page still comes back', async () => {
+    const page = await text({
+      query: 'fresh',
+      limit: 10,
+      filters: { category: 'Food', inStock: true, price: { min: 2, max: 20 } },
+    });
+    expect(page.items).toHaveLength(10);
+    for (const c of page.items) {
+      expect(c.category).toBe('Food');
+      expect(c.inStock).toBe(true);
+      expect(Number(c.price!.amount)).toBeGreaterThanOrEqual(2);
+      expect(Number(c.price!.amount)).toBeLessThanOrEqual(20);
+    }
+    // A word that matches nothing in one brand still fills the page from that brand's products (vector side).
+    const [first] = (await text({ query: 'banana', limit: 1 })).items;
+    const brand = first!.brand!;
+    const branded = await text({ query: 'guitar', limit: 5, filters: { brand } });
+    expect(branded.items.length).toBe(5);
+    expect(branded.items.every((c) => c.brand === brand)).toBe(true);
+  });
+
+  it('filters on attributes, and a filter nothing matches returns an empty page', async () => {
+    const page = await text({ query: 'pan', limit: 5, filters: { attributes: { color: 'silver' } } });
+    expect(page.items.length).toBeGreaterThan(0);
+    const none = await text({ query: 'pan', filters: { attributes: { color: 'no-such-colour' } } });
+    expect(none).toEqual({ items: [], nextCursor: null, reranker: 'linear' });
+  });
+
+  it('pages with a cursor without repeating or skipping results', async () => {
+    const all = await text({ query: 'fruit', limit: 30 });
+    const first = await text({ query: 'fruit', limit: 15 });
+    const second = await text({ query: 'fruit', limit: 15, cursor: first.nextCursor });
+    expect([...first.items, ...second.items].map((c) => c.id)).toEqual(all.items.map((c) => c.id));
+    const misuse = await request(t.server)
+      .post('/v1/search/text')
+      .send({ query: 'vegetable', cursor: first.nextCursor })
+      .expect(400);
+    expect(misuse.body.error.message).toContain('another search');
+  });
+
+  it('explains each score and can turn reranking off', async () => {
+    const explained = await text({ query: 'red apple', limit: 3, explain: true });
+    expect(explained.reranker).toBe('linear');
+    expect(explained.items[0]!.explain).toMatchObject({
+      firstStage: {
+        rrf: expect.any(Number),
+        ranks: expect.objectContaining({ lexical: expect.any(Number) }),
+      },
+      rerank: {
+        cosImage: expect.any(Number),
+        cosText: expect.any(Number),
+        lexical: expect.any(Number),
+        relevance: expect.any(Number),
+        inStockBoost: expect.any(Number),
+        popularityBoost: 0,
+        score: explained.items[0]!.score,
+      },
+    });
+    const plain = await text({ query: 'red apple', limit: 3, rerank: false, explain: true });
+    expect(plain.reranker).toBe('none');
+    expect(plain.items[0]!.explain!.rerank).toBeUndefined();
+    expect(plain.items[0]!.score).toBe(plain.items[0]!.explain!.firstStage.rrf);
+  });
+
+  it('finds similar products, never the product itself, under filters', async () => {
+    const [apple] = (await text({ query: 'red apple', limit: 1 })).items;
+    const res = await request(t.server)
+      .get(`/v1/products/${apple!.id}/similar`)
+      .query({ limit: 10, filters: JSON.stringify({ inStock: true }) })
+      .expect(200);
+    const page = res.body as Page;
+    expect(page.items).toHaveLength(10);
+    expect(page.items.map((c) => c.id)).not.toContain(apple!.id);
+    expect(page.items.every((c) => c.inStock)).toBe(true);
+  });
+
+  it('combines a picture with words', async () => {
+    const res = await request(t.server)
+      .post('/v1/search/image')
+      .attach('image', join(DEMO_DIR, 'queries/red-apple.png'))
+      .field('query', 'green apple')
+      .field('limit', '3')
+      .expect(200);
+    expect((res.body as Page).items[0]!.title).toMatch(/green apple/i);
+  });
+});
