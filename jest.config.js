@@ -15,7 +15,7 @@ module.exports = {
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   moduleNameMapper: {
-    '^@vitrine/(core|catalog|embedding|vectors|search|indexing)$': '<rootDir>/libs/$1/src',
+    '^@vitrine/(core|catalog|embedding|vectors|search|indexing|insights)$': '<rootDir>/libs/$1/src',
   },
   globalSetup: '<rootDir>/test/global-setup.ts',
   testTimeout: 30000,
