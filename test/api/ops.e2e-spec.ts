@@ -21,7 +21,7 @@ describe('service qualities through HTTP', () => {
 
   it('serves the OpenAPI document generated from the DTOs, and the interactive docs', async () => {
     const doc = await request(t.server).get('/docs/openapi.json').expect(200);
-    expect(Object.keys(doc.body.paths)).toEqual(
+    expect(Object.keys(doc.body.paths as Record<string, unknown>)).toEqual(
       expect.arrayContaining([
         '/v1/search/text',
         '/v1/search/image',
