@@ -104,34 +104,52 @@ interface Row {
   engine: string;
   work: 'images' | 'texts';
   batch: number;
+  /** Items/s end to end (wall clock). */
   e2e: number;
+  /** Items/s inference only (wall clock). */
   infer: number;
+  /** CPU time (all threads of this process) per item end to end, ms: robust to other load on the machine. */
+  cpuMs: number;
 }
 
 /** One way of doing the work: processes items [s, e); may return the milliseconds to count instead of wall time. */
 type Runner = (s: number, e: number) => Promise<number | void>;
 
+interface Score {
+  /** Items/s, best round. */
+  rate: number;
+  /** Process CPU ms per item, best round. */
+  cpuMs: number;
+}
+
 /**
  * Items/s of each runner over `n` items in calls of `batch`. Runners take turns, one warm-up call each, then
  * `REPS` rounds; each keeps its best round. This machine is shared: taking turns exposes every runner to the
- * same background load, and the best round is the least disturbed one.
+ * same background load, and the best round is the least disturbed one. CPU time is measured as well, since
+ * wall time on a loaded machine mostly measures the other load.
  */
 async function contest(
   n: number,
   batch: number,
   runners: Record<string, Runner>,
-): Promise<Record<string, number>> {
-  const best: Record<string, number> = {};
+): Promise<Record<string, Score>> {
+  const best: Record<string, Score> = {};
   for (const run of Object.values(runners)) await run(0, Math.min(batch, n));
   for (let rep = 0; rep < REPS; rep++) {
     for (const [name, run] of Object.entries(runners)) {
       let ms = 0;
+      const cpu0 = process.cpuUsage();
       for (let s = 0; s < n; s += batch) {
         const t0 = performance.now();
         const counted = await run(s, Math.min(n, s + batch));
         ms += typeof counted === 'number' ? counted : performance.now() - t0;
       }
-      best[name] = Math.max(best[name] ?? 0, n / (ms / 1000));
+      const cpu = process.cpuUsage(cpu0);
+      const prev = best[name] ?? { rate: 0, cpuMs: Infinity };
+      best[name] = {
+        rate: Math.max(prev.rate, n / (ms / 1000)),
+        cpuMs: Math.min(prev.cpuMs, (cpu.user + cpu.system) / 1000 / n),
+      };
     }
   }
   return best;
@@ -172,8 +190,8 @@ async function main(): Promise<void> {
 
   const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1)).padStart(9);
   const line = (r: Row) =>
-    `${r.model.padEnd(26)}${r.engine.padEnd(27)}${r.work.padEnd(8)}${String(r.batch).padStart(6)}${fmt(r.e2e)}${fmt(r.infer)}`;
-  const header = `${'model'.padEnd(26)}${'engine'.padEnd(27)}${'work'.padEnd(8)}${'batch'.padStart(6)}${'e2e/s'.padStart(9)}${'infer/s'.padStart(9)}`;
+    `${r.model.padEnd(26)}${r.engine.padEnd(27)}${r.work.padEnd(8)}${String(r.batch).padStart(6)}${fmt(r.e2e)}${fmt(r.infer)}${r.cpuMs.toFixed(2).padStart(10)}`;
+  const header = `${'model'.padEnd(26)}${'engine'.padEnd(27)}${'work'.padEnd(8)}${'batch'.padStart(6)}${'e2e/s'.padStart(9)}${'infer/s'.padStart(9)}${'cpu ms/it'.padStart(10)}`;
   // Rows print as they are measured (a full run takes minutes), then again as one table.
   const rows: Row[] = [];
   const parity: string[] = [];
@@ -239,16 +257,18 @@ async function main(): Promise<void> {
           engine: `vitrine (${setName})`,
           work,
           batch,
-          e2e: r.oursE2e!,
-          infer: r.oursInfer!,
+          e2e: r.oursE2e!.rate,
+          cpuMs: r.oursE2e!.cpuMs,
+          infer: r.oursInfer!.rate,
         });
         record({
           model: name,
           engine: `transformers.js (${setName})`,
           work,
           batch,
-          e2e: r.peerE2e!,
-          infer: r.peerInfer!,
+          e2e: r.peerE2e!.rate,
+          cpuMs: r.peerE2e!.cpuMs,
+          infer: r.peerInfer!.rate,
         });
       }
     }
@@ -274,16 +294,18 @@ async function main(): Promise<void> {
         engine: 'vitrine',
         work: 'texts',
         batch,
-        e2e: r.oursE2e!,
-        infer: r.oursInfer!,
+        e2e: r.oursE2e!.rate,
+        cpuMs: r.oursE2e!.cpuMs,
+        infer: r.oursInfer!.rate,
       });
       record({
         model: name,
         engine: 'transformers.js',
         work: 'texts',
         batch,
-        e2e: r.peerE2e!,
-        infer: r.peerInfer!,
+        e2e: r.peerE2e!.rate,
+        cpuMs: r.peerE2e!.cpuMs,
+        infer: r.peerInfer!.rate,
       });
     }
     const refFile = path.join(dir, 'reference.json');
@@ -314,7 +336,9 @@ async function main(): Promise<void> {
 
   console.log(`\n${header}`);
   for (const r of rows) console.log(line(r));
-  console.log('\nend-to-end images/s, vitrine vs transformers.js:');
+  console.log(
+    '\nimages end to end, vitrine vs transformers.js (wall-clock images/s ratio; CPU time per image ratio):',
+  );
   for (const r of rows.filter((x) => x.work === 'images' && x.engine.startsWith('vitrine'))) {
     const set = r.engine.slice('vitrine '.length);
     const p = rows.find(
@@ -322,7 +346,8 @@ async function main(): Promise<void> {
     );
     if (p)
       console.log(
-        `  ${r.model.padEnd(26)}${set.padEnd(10)} batch ${String(r.batch).padEnd(3)} ${(r.e2e / p.e2e).toFixed(2)}x`,
+        `  ${r.model.padEnd(26)}${set.padEnd(10)} batch ${String(r.batch).padEnd(3)} ${(r.e2e / p.e2e).toFixed(2)}x` +
+          `   cpu ${(p.cpuMs / r.cpuMs).toFixed(2)}x less`,
       );
   }
   if (parity.length) {
