@@ -9,7 +9,7 @@ export {
 } from './search.service';
 export { SearchModule, createSearchService, defaultReranker, SEARCH_IMAGE_FETCHER } from './search.module';
 export type { SearchModuleOptions } from './search.module';
-export { SearchCatalogRepository, type CandidateFacts } from './catalog/search-catalog.repository';
+export { SearchCatalogRepository, type LexicalHit } from './catalog/search-catalog.repository';
 export { validateFilters, toVectorFilter, toSqlWhere } from './filters/search-filters';
 export { fuseRrf, type FusedCandidate, type RankedList } from './fusion/rrf';
 export {

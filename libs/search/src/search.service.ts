@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { DomainError, NotFoundError, ValidationError, type AppConfig } from '@vitrine/core';
 import type { EmbeddingProvider } from '@vitrine/embedding';
-import { PRODUCTS_ALIAS, isCollectionOfModel, type VectorStore } from '@vitrine/vectors';
+import { PRODUCTS_ALIAS, isCollectionOfModel, type StoredPoint, type VectorStore } from '@vitrine/vectors';
 import type { SearchCatalogRepository } from './catalog/search-catalog.repository';
 import { toVectorFilter, validateFilters } from './filters/search-filters';
 import { fuseRrf, type RankedList } from './fusion/rrf';
@@ -51,6 +51,12 @@ interface SearchPlan {
   readonly excludeIds: readonly string[];
   /** What identifies this result list for cursors. */
   readonly identity: unknown;
+}
+
+/** What the first stage found out about candidates, reused by the second. */
+interface Evidence {
+  readonly points: Map<string, StoredPoint>;
+  readonly lexical: Map<string, number>;
 }
 
 /** Where time went in one search, in milliseconds (the API logs it; the benchmark reports it). */
@@ -197,14 +203,14 @@ export class SearchService {
     const pool = Math.min(MAX_DEPTH, this.settings.candidates * Math.ceil(window / this.settings.candidates));
 
     let started = performance.now();
-    const lists = await this.retrieve(plan, filters, pool);
+    const { lists, evidence } = await this.retrieve(plan, filters, pool, rerank);
     const fused = fuseRrf(lists, this.settings.rrfK);
     t.retrieveMs += performance.now() - started;
 
     started = performance.now();
     const pooled = fused.slice(0, pool);
     const ranked = rerank
-      ? await this.rerank(plan, pooled, window)
+      ? await this.rerank(plan, pooled, evidence, window)
       : pooled.map((c) => ({ id: c.id, score: c.rrf, components: undefined }));
     t.rerankMs += performance.now() - started;
 
@@ -239,58 +245,73 @@ export class SearchService {
     return rerank ? this.deps.reranker.name : 'none';
   }
 
-  private async retrieve(plan: SearchPlan, filters: SearchFilters, pool: number): Promise<RankedList[]> {
-    if ((await this.aliasState()) === 'missing') return [];
+  /**
+   * Runs the first-stage retrievers in parallel under the same filters. Besides the ranked lists it keeps what
+   * the second stage needs and the retrievers already produced: the hits' stored vectors and payloads (stock,
+   * popularity) and the lexical scores, so reranking rarely needs another round trip.
+   */
+  private async retrieve(
+    plan: SearchPlan,
+    filters: SearchFilters,
+    pool: number,
+    withEvidence: boolean,
+  ): Promise<{ lists: RankedList[]; evidence: Evidence }> {
+    const evidence: Evidence = { points: new Map(), lexical: new Map() };
+    if ((await this.aliasState()) === 'missing') return { lists: [], evidence };
     const vectorFilter = toVectorFilter(filters, plan.excludeIds);
     const w = this.settings.weights;
-    return Promise.all(
+    const lists = await Promise.all(
       plan.retrievers.map(async (r): Promise<RankedList> => {
         if (r.source === 'lexical') {
-          const ids = await this.deps.catalog.lexicalSearch(r.text, filters, pool, plan.excludeIds);
-          return { source: 'lexical', ids, weight: w.lexical };
+          const hits = await this.deps.catalog.lexicalSearch(r.text, filters, pool, plan.excludeIds);
+          for (const h of hits) evidence.lexical.set(h.id, h.score);
+          return { source: 'lexical', ids: hits.map((h) => h.id), weight: w.lexical };
         }
         const hits = await this.deps.store.search(PRODUCTS_ALIAS, {
           vector: r.source,
           query: r.vector,
           limit: pool,
           filter: vectorFilter,
+          withVectors: withEvidence,
         });
+        if (withEvidence) for (const h of hits) evidence.points.set(h.id, h);
         return { source: r.source, ids: hits.map((h) => h.id), weight: w[r.source] };
       }),
     );
+    return { lists, evidence };
   }
 
   private async rerank(
     plan: SearchPlan,
     pooled: readonly { id: string; rrf: number; ranks: Partial<Record<RetrieverName, number>> }[],
+    evidence: Evidence,
     window: number,
   ): Promise<{ id: string; score: number; components: Readonly<Record<string, number>> | undefined }[]> {
-    const ids = pooled.map((c) => c.id);
-    const [facts, points] = await Promise.all([
-      this.deps.catalog.candidateFacts(ids, plan.rerankQuery.text),
-      this.getPoints(ids),
-    ]);
-    const vectors = new Map(points.map((p) => [p.id, p.vectors ?? {}]));
+    // Candidates only the lexical side found: one read for their vectors and payloads.
+    const missing = pooled.filter((c) => !evidence.points.has(c.id)).map((c) => c.id);
+    for (const p of await this.getPoints(missing)) evidence.points.set(p.id, p);
     const candidates: RerankCandidate[] = [];
     for (const c of pooled) {
-      const f = facts.get(c.id);
-      // Deleted from the catalog since it was indexed: never show it.
-      if (!f) continue;
+      const point = evidence.points.get(c.id);
+      // Not in the index (deleted meanwhile, or not indexed yet): nothing to score it on.
+      if (!point) continue;
+      const popularity = point.payload.attributes?.popularity;
       candidates.push({
         id: c.id,
         firstStage: { rrf: c.rrf, ranks: c.ranks },
-        vectors: vectors.get(c.id) ?? {},
-        lexical: f.lexical,
-        inStock: f.inStock,
-        popularity: f.popularity,
+        vectors: point.vectors ?? {},
+        // The lexical list holds every match up to the pool size: a candidate outside it did not match.
+        lexical: evidence.lexical.get(c.id) ?? 0,
+        inStock: point.payload.inStock ?? true,
+        popularity: typeof popularity === 'number' && popularity >= 0 ? popularity : undefined,
       });
     }
     const reranked = await this.deps.reranker.rerank(plan.rerankQuery, candidates, window);
     return reranked.map((r) => ({ id: r.id, score: r.score, components: r.components }));
   }
 
-  private async getPoints(ids: readonly string[]) {
-    if ((await this.aliasState()) === 'missing') return [];
+  private async getPoints(ids: readonly string[]): Promise<StoredPoint[]> {
+    if (ids.length === 0 || (await this.aliasState()) === 'missing') return [];
     return this.deps.store.get(PRODUCTS_ALIAS, ids, { withVectors: true });
   }
 

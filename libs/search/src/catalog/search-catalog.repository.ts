@@ -3,14 +3,6 @@ import { parseAmount, type CatalogDatabase } from '@vitrine/catalog';
 import type { ProductCard, SearchFilters } from '../search.types';
 import { toSqlWhere } from '../filters/search-filters';
 
-/** What the second stage reads from the catalog about each candidate. */
-export interface CandidateFacts {
-  readonly inStock: boolean;
-  readonly popularity: number | undefined;
-  /** `ts_rank_cd` of the query against the product, scaled to [0, 1); 0 without a query. */
-  readonly lexical: number;
-}
-
 /**
  * OR-semantics tsquery: every word of the query may match, products matching more (and rarer, and in the title)
  * rank higher. `plainto_tsquery` does the parsing and stemming, so user input never reaches tsquery syntax.
@@ -22,6 +14,13 @@ const TSQUERY = `replace(plainto_tsquery('english'::regconfig, $1)::text, ' & ',
  * rank/(rank+1), in [0, 1) and comparable across queries.
  */
 const RANK = `ts_rank_cd(p.search_tsv, q.q, 1 | 32)`;
+
+/** One lexical match. */
+export interface LexicalHit {
+  readonly id: string;
+  /** `ts_rank_cd` with length normalisation, scaled to [0, 1). */
+  readonly score: number;
+}
 
 interface CardRow {
   id: string;
@@ -38,8 +37,7 @@ interface CardRow {
 
 /**
  * The catalog queries search needs, in SQL over the catalog's tables (PostgreSQL or PGlite): lexical retrieval
- * through the generated `search_tsv` column, candidate facts for reranking, and product cards — each one
- * statement per call.
+ * through the generated `search_tsv` column, and product cards — one statement per call.
  */
 export class SearchCatalogRepository {
   private readonly dataSource: DataSource;
@@ -48,54 +46,27 @@ export class SearchCatalogRepository {
     this.dataSource = db.dataSource;
   }
 
-  /** Product ids matching `query` and `filters`, best lexical match first. */
+  /**
+   * Products matching `query` and `filters`, best lexical match first, with their match score in [0, 1). Every
+   * product that matches at all is returned up to `limit`, so a product missing from a short list scores 0.
+   */
   async lexicalSearch(
     query: string,
     filters: SearchFilters,
     limit: number,
     excludeIds: readonly string[] = [],
-  ): Promise<string[]> {
+  ): Promise<LexicalHit[]> {
     const params: unknown[] = [query];
     const where = toSqlWhere(filters, params, excludeIds);
     params.push(limit);
-    const rows = await this.query<{ id: string }>(
-      `SELECT p.id FROM products p, (SELECT ${TSQUERY} AS q) q
+    const rows = await this.query<{ id: string; score: number }>(
+      `SELECT p.id, ${RANK} AS score FROM products p, (SELECT ${TSQUERY} AS q) q
        WHERE p.search_tsv @@ q.q AND ${where}
-       ORDER BY ${RANK} DESC, p.id
+       ORDER BY score DESC, p.id
        LIMIT $${params.length}`,
       params,
     );
-    return rows.map((r) => r.id);
-  }
-
-  /** Stock, popularity and lexical match of each candidate; unknown ids (deleted meanwhile) are left out. */
-  async candidateFacts(
-    ids: readonly string[],
-    query: string | undefined,
-  ): Promise<Map<string, CandidateFacts>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.query<{
-      id: string;
-      in_stock: boolean;
-      popularity: unknown;
-      lexical: number | null;
-    }>(
-      `SELECT p.id, p.in_stock, p.attributes -> 'popularity' AS popularity,
-              CASE WHEN $2::text IS NULL THEN 0 ELSE ${RANK} END AS lexical
-       FROM products p, (SELECT ${TSQUERY.replace('$1', "coalesce($2::text, '')")} AS q) q
-       WHERE p.id = ANY($1::uuid[])`,
-      [ids, query ?? null],
-    );
-    return new Map(
-      rows.map((r) => [
-        r.id,
-        {
-          inStock: r.in_stock,
-          popularity: typeof r.popularity === 'number' && r.popularity >= 0 ? r.popularity : undefined,
-          lexical: Number(r.lexical ?? 0),
-        },
-      ]),
-    );
+    return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
   }
 
   /** Cards in the order of `ids` (one query); unknown ids are left out. The image is the first usable one. */

@@ -1,0 +1,181 @@
+// npm run bench:api [-- --db postgres|pglite --duration 10 --url http://host:port]
+// Text-search latency and throughput through HTTP. Starts the built API (dist/) as a child process on the demo
+// catalog — a fresh PostgreSQL database on TEST_DATABASE_URL's server (default) or embedded PGlite — waits until
+// the catalog is imported and indexed, then drives POST /v1/search/text with autocannon at concurrency 1 and 16,
+// cycling through the 482 evaluation queries (CLDR names). It runs twice: with the query-embedding cache off
+// (every request embeds its text) and on (after the first pass every query is cached). With --url it measures an
+// already running, indexed API as it is configured instead.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '../test/support/database';
+
+interface Stat {
+  p50: number;
+  p99: number;
+  average: number;
+}
+interface AutocannonResult {
+  latency: Stat;
+  requests: Stat;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+interface AutocannonOptions {
+  url: string;
+  connections: number;
+  duration: number;
+  requests: { method: 'POST'; path: string; headers: Record<string, string>; body: string }[];
+}
+// autocannon ships no types.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as (o: AutocannonOptions) => Promise<AutocannonResult>;
+
+const ROOT = resolve(__dirname, '..');
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+};
+const DB = arg('db', 'postgres');
+const DURATION = Number(arg('duration', '10'));
+const URL_GIVEN = args.includes('--url') ? arg('url', '') : undefined;
+
+const queries = readFileSync(join(ROOT, 'data/demo-catalog/queries.jsonl'), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as { text?: string })
+  .flatMap((q) => (q.text ? [q.text] : []));
+
+async function main(): Promise<void> {
+  console.log(
+    `node ${process.version}, ${cpus().length} cores; ${queries.length} distinct queries, ${DURATION} s per run\n`,
+  );
+  const rows: string[][] = [['cache', 'concurrency', 'p50 ms', 'p99 ms', 'mean ms', 'req/s', 'non-2xx']];
+  if (URL_GIVEN) {
+    await measure(URL_GIVEN, 'as configured', rows);
+  } else {
+    const dataDir = mkdtempSync(join(tmpdir(), 'vitrine-bench-api-'));
+    const db = DB === 'postgres' ? await createTestDatabase('bench_api') : undefined;
+    try {
+      for (const cacheSize of ['0', '1000']) {
+        const api = await startApi(dataDir, db, cacheSize, cacheSize === '0');
+        try {
+          await measure(api.url, cacheSize === '0' ? 'off' : 'on', rows);
+        } finally {
+          await api.stop();
+        }
+      }
+    } finally {
+      await db?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  console.log(
+    `\nPOST /v1/search/text {query, limit: 20} (${DB === 'postgres' ? 'PostgreSQL' : 'PGlite'} catalog, embedded vectors, demo model, rerank on)\n`,
+  );
+  printTable(rows);
+}
+
+async function measure(url: string, cache: string, rows: string[][]): Promise<void> {
+  const requests = queries.map((query) => ({
+    method: 'POST' as const,
+    path: '/v1/search/text',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, limit: 20 }),
+  }));
+  // Warm-up: JIT, connection pools, and (cache on) one pass over every query.
+  await autocannon({ url, connections: 4, duration: 3, requests });
+  for (const connections of [1, 16]) {
+    const r = await autocannon({ url, connections, duration: DURATION, requests });
+    rows.push([
+      cache,
+      String(connections),
+      r.latency.p50.toFixed(1),
+      r.latency.p99.toFixed(1),
+      r.latency.average.toFixed(1),
+      r.requests.average.toFixed(0),
+      String(r.non2xx + r.errors + r.timeouts),
+    ]);
+    console.log(
+      `cache ${cache}, concurrency ${connections}: p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.requests.average} req/s`,
+    );
+  }
+}
+
+async function startApi(
+  dataDir: string,
+  db: TestDatabase | undefined,
+  cacheSize: string,
+  seeding: boolean,
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = String(30_000 + Math.floor(Math.random() * 20_000));
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'dist/apps/api/src/main.js')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOST: '127.0.0.1',
+      PORT: port,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      SEED_DEMO_CATALOG: 'true',
+      RATE_LIMIT_PER_MINUTE: '0',
+      SEARCH_QUERY_CACHE_SIZE: cacheSize,
+      ...(db ? { DATABASE_URL: db.url } : {}),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  await new Promise<void>((resolveReady, reject) => {
+    let buffered = '';
+    child.once('exit', (code) => reject(new Error(`API exited with ${code} before it was ready`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        const msg = (() => {
+          try {
+            const parsed = JSON.parse(line) as { msg?: unknown };
+            return typeof parsed.msg === 'string' ? parsed.msg : '';
+          } catch {
+            return line;
+          }
+        })();
+        // First run: wait for the seeder's "search is complete"; later runs find the catalog indexed already.
+        if (msg.includes('search is complete') || (!seeding && msg.startsWith('listening on'))) {
+          console.log(
+            `API ready in ${((Date.now() - started) / 1000).toFixed(1)} s (cache ${cacheSize === '0' ? 'off' : 'on'})`,
+          );
+          resolveReady();
+        }
+      }
+    });
+  });
+  child.stdout!.resume();
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((done) => {
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  rows.forEach((r, i) => {
+    console.log(`| ${r.map((cell, c) => cell.padStart(widths[c]!)).join(' | ')} |`);
+    if (i === 0) console.log(`|${widths.map((w) => '-'.repeat(w + 1) + ':').join('|')}|`);
+  });
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
