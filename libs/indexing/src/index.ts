@@ -13,5 +13,6 @@ export {
 } from './services/reindex.service';
 export { IndexingScheduler } from './services/indexing.scheduler';
 export { indexingHandlers } from './services/indexing.handlers';
+export { ATTRIBUTE_EXTRACTION, type AttributeExtractionPort } from './services/attribute-extraction.port';
 export { ProductVectorizer, productPayload, productText, meanNormalized } from './services/product-vectors';
 export { IndexingModule, INDEXING_REDIS, type IndexingModuleOptions } from './indexing.module';

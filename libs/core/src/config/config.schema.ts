@@ -70,6 +70,16 @@ export const envSchema = z.object({
   SEARCH_MMR_LAMBDA: z.coerce.number().min(0).max(1).default(1),
   SEARCH_QUERY_CACHE_SIZE: int(0, 1_000_000).default(1000),
   SEED_DEMO_CATALOG: z.enum(['auto', 'true', 'false']).default('auto'),
+
+  ANSWERER_URL: optionalUrl(['http:', 'https:']),
+  ANSWERER_MODEL: z.string().min(1).max(200).optional(),
+  ANSWERER_API_KEY: z.string().min(1).optional(),
+  ANSWERER_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  VQA_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.5),
+  ATTRIBUTE_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.6),
+  ATTRIBUTE_EXTRACTION: bool.default(true),
+  ATTRIBUTE_CALIBRATION_FILE: z.string().min(1).optional(),
+  ATTRIBUTE_VOCABULARY_FILE: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -30,6 +30,24 @@ describe('loadConfig', () => {
     expect(c.images.fetchAllowPrivate).toBe(true);
   });
 
+  it('configures the answerer endpoint only with a model name', () => {
+    expect(loadConfig({}).insights.answerer).toBeUndefined();
+    const c = loadConfig({
+      ANSWERER_URL: 'http://gpu:8000/v1',
+      ANSWERER_MODEL: 'qwen2-vl',
+      VQA_MIN_CONFIDENCE: '0.7',
+    });
+    expect(c.insights.answerer).toEqual({
+      url: 'http://gpu:8000/v1',
+      model: 'qwen2-vl',
+      apiKey: undefined,
+      timeoutMs: 30_000,
+    });
+    expect(c.insights.vqaMinConfidence).toBe(0.7);
+    expect(() => loadConfig({ ANSWERER_URL: 'http://gpu:8000/v1' })).toThrow(/ANSWERER_MODEL: required/);
+    expect(() => loadConfig({ VQA_MIN_CONFIDENCE: '2' })).toThrow(/VQA_MIN_CONFIDENCE/);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: '' }).database.kind).toBe('pglite');
   });

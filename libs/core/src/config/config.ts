@@ -72,6 +72,28 @@ export interface AppConfig {
     /** Query texts whose embeddings are kept (LRU); 0 turns the cache off. */
     readonly queryCacheSize: number;
   };
+  /** Product Q&A, attribute extraction and generated descriptions (libs/insights). */
+  readonly insights: {
+    /** An OpenAI-compatible chat-completions endpoint with image input, for free-form answers and descriptions. */
+    readonly answerer:
+      | {
+          readonly url: string;
+          readonly model: string;
+          readonly apiKey: string | undefined;
+          readonly timeoutMs: number;
+        }
+      | undefined;
+    /** Below this confidence an answer is "I can't tell". */
+    readonly vqaMinConfidence: number;
+    /** Attributes read from a picture below this confidence are stored but never used as facts. */
+    readonly attributeMinConfidence: number;
+    /** Whether the indexer extracts attributes after embedding a product. */
+    readonly extractOnIndex: boolean;
+    /** Fitted logit scales (`eval-vqa --fit-calibration`); absolute path. */
+    readonly calibrationFile: string | undefined;
+    /** Vocabulary overrides (JSON); absolute path. */
+    readonly vocabularyFile: string | undefined;
+  };
 }
 
 /** Thrown at boot when the environment is invalid; the message names every bad variable. */
@@ -99,6 +121,11 @@ export function loadConfig(
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map(describe));
   const e = parsed.data;
+  if (e.ANSWERER_URL && !e.ANSWERER_MODEL) {
+    throw new ConfigError([
+      'ANSWERER_MODEL: required when ANSWERER_URL is set (the model name the endpoint serves)',
+    ]);
+  }
   const dataDir = path.resolve(cwd, e.DATA_DIR);
   return {
     env: e.NODE_ENV,
@@ -144,6 +171,26 @@ export function loadConfig(
       boostPopularity: e.SEARCH_BOOST_POPULARITY,
       mmrLambda: e.SEARCH_MMR_LAMBDA,
       queryCacheSize: e.SEARCH_QUERY_CACHE_SIZE,
+    },
+    insights: {
+      answerer:
+        e.ANSWERER_URL && e.ANSWERER_MODEL
+          ? {
+              url: e.ANSWERER_URL,
+              model: e.ANSWERER_MODEL,
+              apiKey: e.ANSWERER_API_KEY,
+              timeoutMs: e.ANSWERER_TIMEOUT_MS,
+            }
+          : undefined,
+      vqaMinConfidence: e.VQA_MIN_CONFIDENCE,
+      attributeMinConfidence: e.ATTRIBUTE_MIN_CONFIDENCE,
+      extractOnIndex: e.ATTRIBUTE_EXTRACTION,
+      calibrationFile: e.ATTRIBUTE_CALIBRATION_FILE
+        ? path.resolve(cwd, e.ATTRIBUTE_CALIBRATION_FILE)
+        : undefined,
+      vocabularyFile: e.ATTRIBUTE_VOCABULARY_FILE
+        ? path.resolve(cwd, e.ATTRIBUTE_VOCABULARY_FILE)
+        : undefined,
     },
   };
 }

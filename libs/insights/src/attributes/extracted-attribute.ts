@@ -1,0 +1,35 @@
+import type { JsonValue } from '@vitrine/catalog';
+import type { AttributeName } from '../zero-shot/vocabularies';
+
+/** How an attribute was extracted: pixel statistics (no model) or zero-shot with the CLIP model. */
+export type ExtractionSource = 'pixels' | 'zero-shot';
+
+/** One attribute extracted from a product picture. */
+export interface ExtractedAttribute {
+  readonly attribute: AttributeName;
+  readonly value: string;
+  /** 0..1: a calibrated probability (zero-shot, when fitted) or the colour's dominance (pixels). */
+  readonly confidence: number;
+  readonly source: ExtractionSource;
+  /** CLIP model id, or the pixel method's id. */
+  readonly modelId: string;
+  /** Evidence: candidates and their probabilities, colour clusters. */
+  readonly details: Readonly<Record<string, JsonValue>>;
+}
+
+/** An extracted attribute as stored for a product. */
+export interface StoredAttribute extends ExtractedAttribute {
+  readonly productId: string;
+  /** The product content hash the picture was read under: stale when the product changed since. */
+  readonly contentHash: string;
+  readonly extractedAt: Date;
+}
+
+/** Catalog attribute keys that carry each extracted attribute, in the spellings merchants use. */
+export const CATALOG_KEYS: { readonly [A in AttributeName]: readonly string[] } = {
+  category: [],
+  colour: ['color', 'colour'],
+  material: ['material'],
+  pattern: ['pattern'],
+  style: ['style'],
+};

@@ -1,0 +1,257 @@
+import type { EmbeddingProvider } from '@vitrine/embedding';
+import type { ColourAnalysis } from '../colour/dominant-colours';
+import type { ImageAnalyser } from '../image/image-analyser';
+import type { ZeroShotClassifier, ZeroShotPrediction } from '../zero-shot/zero-shot-classifier';
+import type { PromptBank } from '../zero-shot/prompt-bank';
+import { promptsFor, type AttributeName, type Vocabularies } from '../zero-shot/vocabularies';
+import { cantTell, type AnswerContext, type Answerer, type VqaAnswer } from './answer';
+import type { HeatmapRenderer } from './heatmap';
+import type { RoutedQuestion, YesNoTarget } from './question-router';
+
+/** Model id reported for evidence that needs no model (pixel statistics). */
+export const PIXELS_MODEL_ID = 'pixels:kmeans-lab@1';
+
+/** How sure the pixels are of a colour: its share against the runner-up's (1 when it is the only colour). */
+export function colourDominance(analysis: ColourAnalysis, colour?: string): number {
+  const named = analysis.named;
+  const target = colour ?? named[0]?.name;
+  const share = named.find((c) => c.name === target)?.share ?? 0;
+  const rival = named.find((c) => c.name !== target)?.share ?? 0;
+  return share + rival > 0 ? share / (share + rival) : 0;
+}
+
+const ATTRIBUTE_SENTENCE: { readonly [A in AttributeName]: (v: string) => string } = {
+  category: (v) => `It looks like ${v}.`,
+  colour: (v) => `It looks ${v}.`,
+  material: (v) => `It looks like ${v}.`,
+  pattern: (v) => `It has a ${v} pattern.`,
+  style: (v) => `Its style looks ${v}.`,
+};
+
+/**
+ * The default answerer, on the platform's own models: colours from the picture's pixels, categories, materials,
+ * patterns and styles zero-shot with the CLIP model over the configured vocabularies, yes/no by contrasting the
+ * asked value with its strongest alternative. Returns its best answer and how sure it is; the caller decides what
+ * is too unsure to say.
+ */
+export class EmbeddedAnswerer implements Answerer {
+  readonly id: string;
+
+  constructor(
+    private readonly embedder: EmbeddingProvider,
+    private readonly analyser: ImageAnalyser,
+    private readonly classifier: ZeroShotClassifier,
+    private readonly prompts: PromptBank,
+    private readonly heatmaps: HeatmapRenderer,
+    private readonly vocabularies: () => Promise<Vocabularies>,
+  ) {
+    this.id = `embedded:${embedder.modelId}`;
+  }
+
+  async answer(question: RoutedQuestion, context: AnswerContext): Promise<VqaAnswer> {
+    const image = context.image;
+    const type = question.type;
+    switch (type) {
+      case 'price':
+      case 'brand':
+      case 'size':
+      case 'stock':
+        return cantTell(type, `the ${type} is a catalog fact, not something a picture shows`);
+      case 'open':
+        return cantTell(
+          type,
+          'free-form questions need a vision-language model (ANSWERER_URL); this one answers questions about ' +
+            'colour, category, material, pattern and style, and yes/no questions about them',
+        );
+      case 'colour':
+      case 'yes-no':
+      case 'category':
+      case 'material':
+      case 'pattern':
+      case 'style':
+        break;
+    }
+    if (!image) return cantTell(type, 'there is no picture to look at');
+    if (type === 'colour') return this.colour(image, context);
+    if (type === 'yes-no') return this.yesNo(question.yesNo!, image, context);
+    return this.attribute(type, image, context);
+  }
+
+  private async colour(image: Uint8Array, context: AnswerContext): Promise<VqaAnswer> {
+    const analysis = await this.analyser.colours(image);
+    const top = analysis.named[0]!;
+    const second = analysis.named[1];
+    const also = second && second.share >= 0.25 ? ` and ${second.name}` : '';
+    return {
+      answer: `It's mostly ${top.name}${also}.`,
+      value: top.name,
+      answered: true,
+      confidence: colourDominance(analysis),
+      source: 'image-pixels',
+      questionType: 'colour',
+      modelId: PIXELS_MODEL_ID,
+      candidates: analysis.named.map((c) => ({ value: c.name, probability: c.share })),
+      explanation: `dominant colours of the picture's pixels (k-means in L*a*b*): ${analysis.named
+        .slice(0, 3)
+        .map((c) => `${c.name} ${Math.round(c.share * 100)}%`)
+        .join(', ')}`,
+      ...(context.heatmap ? { heatmap: await this.heatmaps.pixels(image, analysis, top.name) } : {}),
+    };
+  }
+
+  private async attribute(
+    attribute: AttributeName,
+    image: Uint8Array,
+    context: AnswerContext,
+  ): Promise<VqaAnswer> {
+    const vocabulary = (await this.vocabularies())[attribute];
+    const embedding = (await this.embedder.embedImage(image)).vector;
+    const p = await this.classifier.classify(embedding, vocabulary);
+    return {
+      answer: ATTRIBUTE_SENTENCE[attribute](p.value),
+      value: p.value,
+      answered: true,
+      confidence: p.confidence,
+      source: 'image-model',
+      questionType: attribute,
+      modelId: p.modelId,
+      candidates: p.candidates.slice(0, 5).map((c) => ({ value: c.value, probability: c.probability })),
+      explanation: explainZeroShot(p, vocabulary.labels.length),
+      ...(context.heatmap
+        ? { heatmap: await this.patchHeatmap(image, promptsFor(vocabulary, p.value)) }
+        : {}),
+    };
+  }
+
+  private async yesNo(target: YesNoTarget, image: Uint8Array, context: AnswerContext): Promise<VqaAnswer> {
+    switch (target.kind) {
+      case 'stock':
+        return cantTell('yes-no', 'stock is a catalog fact, not something a picture shows');
+      case 'attribute':
+        return target.attribute === 'colour'
+          ? this.colourYesNo(target.value, image, context)
+          : this.attributeYesNo(target.attribute, target.value, image, context);
+      case 'object': {
+        const vocab = (await this.vocabularies()).category;
+        const words = new Set(target.target.toLowerCase().split(/\W+/));
+        const alternatives = vocab.labels
+          .filter(
+            (l) =>
+              !l
+                .toLowerCase()
+                .split(/\W+/)
+                .some((w) => words.has(w) || words.has(w.replace(/s$/, ''))),
+          )
+          .map((l) => ({ name: l, prompts: promptsFor(vocab, l) }));
+        alternatives.push({
+          name: 'something else',
+          prompts: ['something else', 'a photo of something else'],
+        });
+        const prompts = [
+          target.target,
+          `a photo of ${withArticle(target.target)}`,
+          withArticle(target.target),
+        ];
+        return this.contrastAnswer(image, prompts, alternatives, target.target, context);
+      }
+      case 'feature': {
+        const f = target.feature;
+        const prompts = [`a product with ${f}`, `a photo of something with ${f}`];
+        const without = {
+          name: `without ${f}`,
+          prompts: [`a product without ${f}`, `a photo of something without ${f}`],
+        };
+        return this.contrastAnswer(image, prompts, [without], f, context);
+      }
+    }
+  }
+
+  private async colourYesNo(colour: string, image: Uint8Array, context: AnswerContext): Promise<VqaAnswer> {
+    const analysis = await this.analyser.colours(image);
+    const pYes = colourDominance(analysis, colour);
+    const top = analysis.named[0]!;
+    const yes = pYes >= 0.5;
+    return {
+      answer: yes ? `Yes, it's mostly ${colour}.` : `No, it looks mostly ${top.name}.`,
+      value: yes ? 'yes' : 'no',
+      answered: true,
+      confidence: yes ? pYes : 1 - pYes,
+      source: 'image-pixels',
+      questionType: 'yes-no',
+      modelId: PIXELS_MODEL_ID,
+      candidates: analysis.named.map((c) => ({ value: c.name, probability: c.share })),
+      explanation: `${colour} covers ${Math.round((analysis.named.find((c) => c.name === colour)?.share ?? 0) * 100)}% of the product's pixels; the largest colour is ${top.name} (${Math.round(top.share * 100)}%)`,
+      ...(context.heatmap ? { heatmap: await this.heatmaps.pixels(image, analysis, colour) } : {}),
+    };
+  }
+
+  private async attributeYesNo(
+    attribute: AttributeName,
+    value: string,
+    image: Uint8Array,
+    context: AnswerContext,
+  ): Promise<VqaAnswer> {
+    const vocabulary = (await this.vocabularies())[attribute];
+    const embedding = (await this.embedder.embedImage(image)).vector;
+    const p = await this.classifier.classify(embedding, vocabulary);
+    const pt = p.candidates.find((c) => c.value === value)?.probability ?? 0;
+    const rival = p.candidates.find((c) => c.value !== value);
+    const pYes = pt + (rival?.probability ?? 0) > 0 ? pt / (pt + (rival?.probability ?? 0)) : 0.5;
+    const yes = pYes >= 0.5;
+    return {
+      answer: yes
+        ? `Yes, it looks ${attribute === 'category' ? 'like ' : ''}${value}.`
+        : `No, it looks more like ${p.value}.`,
+      value: yes ? 'yes' : 'no',
+      answered: true,
+      confidence: yes ? pYes : 1 - pYes,
+      source: 'image-model',
+      questionType: 'yes-no',
+      modelId: p.modelId,
+      candidates: p.candidates.slice(0, 5).map((c) => ({ value: c.value, probability: c.probability })),
+      explanation: `${value} against the strongest alternative (${rival?.value ?? 'none'}) among ${vocabulary.labels.length} ${attribute} values, zero-shot`,
+      ...(context.heatmap ? { heatmap: await this.patchHeatmap(image, promptsFor(vocabulary, value)) } : {}),
+    };
+  }
+
+  private async contrastAnswer(
+    image: Uint8Array,
+    prompts: readonly string[],
+    alternatives: ReadonlyArray<{ readonly name: string; readonly prompts: readonly string[] }>,
+    what: string,
+    context: AnswerContext,
+  ): Promise<VqaAnswer> {
+    const embedding = (await this.embedder.embedImage(image)).vector;
+    const c = await this.classifier.contrast(embedding, prompts, alternatives);
+    const yes = c.pYes >= 0.5;
+    return {
+      answer: yes ? 'Yes.' : 'No.',
+      value: yes ? 'yes' : 'no',
+      answered: true,
+      confidence: yes ? c.pYes : 1 - c.pYes,
+      source: 'image-model',
+      questionType: 'yes-no',
+      modelId: this.classifier.modelId,
+      explanation: `"${what}" against the strongest contrasting prompt (${c.strongestAlternative ?? 'none'}), zero-shot${c.calibrated ? ', calibrated' : ''}`,
+      ...(context.heatmap ? { heatmap: await this.patchHeatmap(image, prompts) } : {}),
+    };
+  }
+
+  private async patchHeatmap(image: Uint8Array, prompts: readonly string[]) {
+    return this.heatmaps.patches(image, await this.prompts.ensemble(prompts), prompts[0]!);
+  }
+}
+
+function withArticle(s: string): string {
+  return /^(a|an|the)\s/i.test(s) ? s : `${/^[aeiou]/i.test(s) ? 'an' : 'a'} ${s}`;
+}
+
+function explainZeroShot(p: ZeroShotPrediction, n: number): string {
+  return (
+    `zero-shot over ${n} ${p.attribute} values with prompt ensembles (${p.calibrated ? 'calibrated' : 'uncalibrated'} ` +
+    `softmax): ${p.candidates
+      .slice(0, 3)
+      .map((c) => `${c.value} ${Math.round(c.probability * 100)}%`)
+      .join(', ')}`
+  );
+}

@@ -1,0 +1,91 @@
+import {
+  Calibration,
+  DEFAULT_LOGIT_SCALE,
+  expectedCalibrationError,
+  fitLogitScale,
+  negativeLogLikelihood,
+  softmax,
+  type CalibrationSample,
+} from './calibration';
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Samples whose labels are drawn from softmax(trueScale · similarities): the scale a fit should recover. */
+function synthetic(trueScale: number, n: number, classes = 8): CalibrationSample[] {
+  const random = prng(42);
+  const out: CalibrationSample[] = [];
+  for (let i = 0; i < n; i++) {
+    const similarities = Array.from({ length: classes }, () => 0.2 + 0.1 * random());
+    const p = softmax(similarities, trueScale);
+    let r = random();
+    let label = classes - 1;
+    for (let k = 0; k < classes; k++) {
+      r -= p[k]!;
+      if (r <= 0) {
+        label = k;
+        break;
+      }
+    }
+    out.push({ similarities, label });
+  }
+  return out;
+}
+
+describe('softmax', () => {
+  it('is stable for large logits and sums to 1', () => {
+    const p = softmax([1000, 999, 0], 1);
+    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(p[0]).toBeCloseTo(1 / (1 + Math.exp(-1)), 12);
+  });
+});
+
+describe('fitLogitScale (temperature scaling)', () => {
+  it('recovers the scale the labels were drawn with', () => {
+    const samples = synthetic(40, 4000);
+    const { scale, nll } = fitLogitScale(samples);
+    expect(scale).toBeGreaterThan(32);
+    expect(scale).toBeLessThan(50);
+    // It is the minimum: both neighbours are worse.
+    expect(nll).toBeLessThan(negativeLogLikelihood(samples, scale * 1.5));
+    expect(nll).toBeLessThan(negativeLogLikelihood(samples, scale / 1.5));
+  });
+
+  it('lowers the calibration error of an over-confident default scale', () => {
+    const samples = synthetic(20, 3000);
+    const ece = (scale: number) =>
+      expectedCalibrationError(
+        samples.map((s) => {
+          const p = softmax(s.similarities, scale);
+          const top = p.indexOf(Math.max(...p));
+          return { confidence: p[top]!, correct: top === s.label };
+        }),
+      );
+    const fitted = fitLogitScale(samples).scale;
+    expect(ece(fitted)).toBeLessThan(ece(DEFAULT_LOGIT_SCALE) / 2);
+  });
+
+  it('refuses to fit on nothing', () => {
+    expect(() => fitLogitScale([])).toThrow(/no samples/);
+  });
+});
+
+describe('Calibration', () => {
+  it('uses fitted scales for its own model only', () => {
+    const file = { modelId: 'clip@abc', scales: { colour: { scale: 33 } } };
+    const own = new Calibration('clip@abc', file);
+    expect(own.scale('colour')).toBe(33);
+    expect(own.calibrated('colour')).toBe(true);
+    expect(own.scale('material')).toBe(DEFAULT_LOGIT_SCALE);
+    const other = new Calibration('clip@def', file);
+    expect(other.scale('colour')).toBe(DEFAULT_LOGIT_SCALE);
+    expect(other.calibrated('colour')).toBe(false);
+  });
+});

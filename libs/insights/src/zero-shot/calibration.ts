@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ValidationError } from '@vitrine/core';
+import { ATTRIBUTE_NAMES, type AttributeName } from './vocabularies';
+
+/** What a logit scale is fitted for: one attribute's softmax, or the two-way yes/no contrasts. */
+export type CalibrationKey = AttributeName | 'yes-no';
+export const CALIBRATION_KEYS: readonly CalibrationKey[] = [...ATTRIBUTE_NAMES, 'yes-no'];
+
+/**
+ * The logit scale OpenAI's CLIP models learned (exp(4.6052) = 100). Used until a scale is fitted for the model:
+ * probabilities are then CLIP's own, not calibrated on held-out data.
+ */
+export const DEFAULT_LOGIT_SCALE = 100;
+
+/** Numerically stable softmax of `scale * values`. */
+export function softmax(values: readonly number[], scale = 1): number[] {
+  if (values.length === 0) return [];
+  const max = Math.max(...values.map((v) => v * scale));
+  const exps = values.map((v) => Math.exp(v * scale - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}
+
+/** One held-out example: the cosine similarities of an image to every candidate, and the index of the true one. */
+export interface CalibrationSample {
+  readonly similarities: readonly number[];
+  readonly label: number;
+}
+
+/** Mean negative log-likelihood of the true labels under `softmax(scale * similarities)`. */
+export function negativeLogLikelihood(samples: readonly CalibrationSample[], scale: number): number {
+  let total = 0;
+  for (const s of samples) {
+    const p = softmax(s.similarities, scale)[s.label] ?? 0;
+    total -= Math.log(Math.max(p, 1e-12));
+  }
+  return samples.length === 0 ? 0 : total / samples.length;
+}
+
+/**
+ * Temperature scaling (Guo et al., 2017) for a zero-shot classifier: the logit scale (1 / temperature) that
+ * minimises the held-out negative log-likelihood, by golden-section search on log(scale) in [min, max]. The NLL
+ * of a softmax in one scalar is smooth and in practice unimodal, so a bracketing search suffices. It changes
+ * confidence only, never which label ranks first.
+ */
+export function fitLogitScale(
+  samples: readonly CalibrationSample[],
+  bounds: { readonly min?: number; readonly max?: number } = {},
+): { readonly scale: number; readonly nll: number } {
+  if (samples.length === 0) throw new ValidationError('no samples to calibrate on');
+  let lo = Math.log(bounds.min ?? 1);
+  let hi = Math.log(bounds.max ?? 1000);
+  const g = (Math.sqrt(5) - 1) / 2;
+  const f = (x: number) => negativeLogLikelihood(samples, Math.exp(x));
+  let a = hi - g * (hi - lo);
+  let b = lo + g * (hi - lo);
+  let fa = f(a);
+  let fb = f(b);
+  for (let i = 0; i < 60 && hi - lo > 1e-6; i++) {
+    if (fa < fb) {
+      hi = b;
+      b = a;
+      fb = fa;
+      a = hi - g * (hi - lo);
+      fa = f(a);
+    } else {
+      lo = a;
+      a = b;
+      fa = fb;
+      b = lo + g * (hi - lo);
+      fb = f(b);
+    }
+  }
+  const scale = Math.exp((lo + hi) / 2);
+  return { scale, nll: negativeLogLikelihood(samples, scale) };
+}
+
+/**
+ * Expected calibration error: predictions binned by confidence, the gap between mean confidence and accuracy in
+ * each bin, weighted by the bin's size. 0 is perfectly calibrated.
+ */
+export function expectedCalibrationError(
+  predictions: readonly { readonly confidence: number; readonly correct: boolean }[],
+  bins = 10,
+): number {
+  if (predictions.length === 0) return 0;
+  const sums = Array.from({ length: bins }, () => ({ n: 0, conf: 0, acc: 0 }));
+  for (const p of predictions) {
+    const b = sums[Math.min(bins - 1, Math.floor(p.confidence * bins))]!;
+    b.n++;
+    b.conf += p.confidence;
+    b.acc += p.correct ? 1 : 0;
+  }
+  return sums.reduce(
+    (e, b) => (b.n ? e + (b.n / predictions.length) * Math.abs(b.conf / b.n - b.acc / b.n) : e),
+    0,
+  );
+}
+
+const fileSchema = z.object({
+  modelId: z.string().min(1),
+  fittedAt: z.string().optional(),
+  scales: z.partialRecord(
+    z.enum(CALIBRATION_KEYS as [CalibrationKey, ...CalibrationKey[]]),
+    z.object({ scale: z.number().positive().max(10_000), n: z.number().int().nonnegative().optional() }),
+  ),
+});
+
+/** A calibration file as `eval-vqa --fit-calibration` writes it. */
+export type CalibrationFile = z.infer<typeof fileSchema>;
+
+/**
+ * The fitted logit scales for one model. A file fitted for another model id is ignored (its scales mean nothing
+ * for this model's similarities): every key then falls back to {@link DEFAULT_LOGIT_SCALE}, marked uncalibrated.
+ */
+export class Calibration {
+  private readonly scales: Partial<Record<CalibrationKey, number>>;
+
+  constructor(
+    readonly modelId: string,
+    file?: CalibrationFile,
+  ) {
+    this.scales = {};
+    if (file && file.modelId === modelId) {
+      for (const [k, v] of Object.entries(file.scales)) this.scales[k as CalibrationKey] = v.scale;
+    }
+  }
+
+  static load(modelId: string, path: string | undefined): Calibration {
+    if (!path) return new Calibration(modelId);
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (e) {
+      throw new ValidationError(`cannot read the calibration file ${path}: ${(e as Error).message}`);
+    }
+    const parsed = fileSchema.safeParse(json);
+    if (!parsed.success)
+      throw new ValidationError(`invalid calibration file ${path}: ${parsed.error.message}`);
+    return new Calibration(modelId, parsed.data);
+  }
+
+  scale(key: CalibrationKey): number {
+    return this.scales[key] ?? DEFAULT_LOGIT_SCALE;
+  }
+
+  calibrated(key: CalibrationKey): boolean {
+    return this.scales[key] !== undefined;
+  }
+}
