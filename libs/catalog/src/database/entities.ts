@@ -20,6 +20,8 @@ import type { JsonValue } from '../domain/product';
 @Index('products_sku_uq', ['sku'], { unique: true })
 @Index('products_category_idx', ['category'])
 @Index('products_brand_idx', ['brand'])
+// A GIN index (migration ProductSearchTsv1764500000000), which TypeORM's decorators cannot express: left to the migration.
+@Index('products_search_tsv_idx', { synchronize: false })
 @Check('products_price_chk', `(price_amount IS NULL) = (price_currency IS NULL) AND price_amount >= 0`)
 export class ProductEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'products_pk' })
@@ -55,6 +57,22 @@ export class ProductEntity {
 
   @Column({ name: 'content_hash', type: 'varchar', length: 64 })
   contentHash!: string;
+
+  /** Lexical search document (libs/search), computed by PostgreSQL from the text columns; never read or written here. */
+  @Column({
+    name: 'search_tsv',
+    type: 'tsvector',
+    generatedType: 'STORED',
+    asExpression:
+      `setweight(to_tsvector('english'::regconfig, coalesce("title", '')), 'A') || ` +
+      `setweight(to_tsvector('english'::regconfig, coalesce("brand", '') || ' ' || coalesce("category", '')), 'B') || ` +
+      `setweight(to_tsvector('english'::regconfig, coalesce("description", '')), 'C')`,
+    select: false,
+    insert: false,
+    update: false,
+    nullable: true,
+  })
+  searchTsv?: unknown;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

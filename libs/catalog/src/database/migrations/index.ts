@@ -1,8 +1,13 @@
 import { CreateCatalog1764158400000 } from './1764158400000-create-catalog';
 import { ProductSearchTsv1764500000000 } from './1764500000000-product-search-tsv';
+import { SearchTsvMetadata1764600000000 } from './1764600000000-search-tsv-metadata';
 
 /**
  * Every catalog migration in order, listed explicitly: globs resolve .ts under Jest and .js from dist/, and
  * silently find nothing when one of them is wrong. Append new migrations here.
  */
-export const CATALOG_MIGRATIONS = [CreateCatalog1764158400000, ProductSearchTsv1764500000000];
+export const CATALOG_MIGRATIONS = [
+  CreateCatalog1764158400000,
+  ProductSearchTsv1764500000000,
+  SearchTsvMetadata1764600000000,
+];
