@@ -5,6 +5,7 @@ import { CatalogModule } from '@vitrine/catalog';
 import { EmbeddingModule } from '@vitrine/embedding';
 import { VectorsModule } from '@vitrine/vectors';
 import { IndexingModule, type IndexingModuleOptions } from '@vitrine/indexing';
+import { InsightsModule } from '@vitrine/insights';
 
 /** The indexer process: no HTTP, only the capability modules and the BullMQ worker. */
 @Module({})
@@ -19,6 +20,8 @@ export class IndexerModule {
         EmbeddingModule.forRoot(),
         VectorsModule.forRoot(),
         IndexingModule.forRoot({ role: 'worker', ...options }),
+        // Provides the attribute extraction the indexer runs after embedding a product.
+        InsightsModule.forRoot(),
       ],
     };
   }

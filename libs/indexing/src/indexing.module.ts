@@ -6,6 +6,7 @@ import {
   type DynamicModule,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  Optional,
   type Provider,
 } from '@nestjs/common';
 import Redis from 'ioredis';
@@ -15,7 +16,9 @@ import { EMBEDDING_PROVIDER, ImageSource, SafeFetcher, type EmbeddingProvider } 
 import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import { BullmqJobQueue, BullmqJobWorker } from './queue/bullmq-job-queue';
 import { InProcessJobQueue } from './queue/in-process-job-queue';
+import { jobIds } from './queue/job-definitions';
 import { JOB_QUEUE, type JobQueue } from './queue/job-queue';
+import { ATTRIBUTE_EXTRACTION, type AttributeExtractionPort } from './services/attribute-extraction.port';
 import { LiveCollections } from './services/collections';
 import { indexingHandlers } from './services/indexing.handlers';
 import { IndexingScheduler } from './services/indexing.scheduler';
@@ -58,11 +61,12 @@ class IndexingWorkerLifecycle implements OnApplicationBootstrap, OnApplicationSh
     private readonly indexing: IndexingService,
     private readonly reindex: ReindexService,
     private readonly scheduler: IndexingScheduler,
+    @Optional() @Inject(ATTRIBUTE_EXTRACTION) private readonly attributes?: AttributeExtractionPort,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (role(this.config, this.options) !== 'worker') return;
-    const handlers = indexingHandlers(this.indexing, this.reindex);
+    const handlers = indexingHandlers(this.indexing, this.reindex, this.attributes);
     const state = await this.collections.ensure();
     if (this.queue instanceof InProcessJobQueue) {
       this.queue.start(handlers);
@@ -164,6 +168,9 @@ export class IndexingModule {
           ProductVectorizer,
           LiveCollections,
           EMBEDDING_PROVIDER,
+          APP_CONFIG,
+          JOB_QUEUE,
+          { token: ATTRIBUTE_EXTRACTION, optional: true },
         ],
         useFactory: (
           products: ProductRepository,
@@ -172,7 +179,28 @@ export class IndexingModule {
           vectorizer: ProductVectorizer,
           collections: LiveCollections,
           e: EmbeddingProvider,
-        ) => new IndexingService(products, states, store, vectorizer, collections, e.modelId),
+          c: AppConfig,
+          queue: JobQueue,
+          attributes: AttributeExtractionPort | undefined,
+        ) =>
+          new IndexingService(
+            products,
+            states,
+            store,
+            vectorizer,
+            collections,
+            e.modelId,
+            attributes && c.insights.extractOnIndex
+              ? async (p) => {
+                  const data = { productId: p.id, contentHash: p.contentHash, modelId: e.modelId };
+                  await queue.enqueue({
+                    name: 'extract-attributes',
+                    data,
+                    jobId: jobIds.extractAttributes(data),
+                  });
+                }
+              : undefined,
+          ),
       },
       {
         provide: ReindexService,

@@ -27,6 +27,12 @@ export interface JobPayloads {
     readonly collection: string;
     readonly productIds: readonly string[];
   };
+  /** Read attributes (colours, category, material, …) from a product's picture once it has been embedded. */
+  'extract-attributes': {
+    readonly productId: string;
+    readonly contentHash: string;
+    readonly modelId: string;
+  };
 }
 
 export type JobName = keyof JobPayloads;
@@ -36,6 +42,7 @@ export const JOB_NAMES = [
   'delete-product',
   'reindex',
   'reindex-batch',
+  'extract-attributes',
 ] as const satisfies readonly JobName[];
 
 /** The one BullMQ queue the indexer consumes. */
@@ -51,6 +58,8 @@ export const jobIds = {
   deleteProduct: (p: JobPayloads['delete-product']) => `delete.${p.productId}.${Date.now()}`,
   reindex: (runId: string) => `reindex.${runId}`,
   reindexBatch: (runId: string, page: number) => `reindex.${runId}.batch.${page}`,
+  extractAttributes: (p: JobPayloads['extract-attributes']) =>
+    `attributes.${p.productId}.${p.contentHash}.${sanitize(p.modelId)}`,
 };
 
 function sanitize(s: string): string {

@@ -67,7 +67,14 @@ const reindex = (runId: string): JobPayloads['reindex'] => ({
 
 function handlers(over: Partial<JobHandlers>): JobHandlers {
   const noop = () => Promise.resolve(undefined);
-  return { 'index-product': noop, 'delete-product': noop, reindex: noop, 'reindex-batch': noop, ...over };
+  return {
+    'index-product': noop,
+    'delete-product': noop,
+    reindex: noop,
+    'reindex-batch': noop,
+    'extract-attributes': noop,
+    ...over,
+  };
 }
 
 async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {

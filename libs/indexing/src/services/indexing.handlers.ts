@@ -1,13 +1,31 @@
+import { DomainError } from '@vitrine/core';
 import type { JobHandlers } from '../queue/job-queue';
+import type { AttributeExtractionPort } from './attribute-extraction.port';
 import type { IndexingService } from './indexing.service';
 import type { ReindexService } from './reindex.service';
 
 /** The indexer's job handlers: parse nothing more than the typed payload, call a service. */
-export function indexingHandlers(indexing: IndexingService, reindex: ReindexService): JobHandlers {
+export function indexingHandlers(
+  indexing: IndexingService,
+  reindex: ReindexService,
+  attributes?: AttributeExtractionPort,
+): JobHandlers {
   return {
     'index-product': (data) => indexing.indexProduct(data.productId),
     'delete-product': (data) => indexing.deleteProduct(data.productId),
     reindex: (data, ctx) => reindex.run(data, ctx),
     'reindex-batch': (data) => reindex.batch(data),
+    'extract-attributes': (data) =>
+      attributes
+        ? attributes.extractProduct(data.productId)
+        : Promise.reject(
+            new DomainError(
+              'UNAVAILABLE',
+              'this indexer runs without attribute extraction (no InsightsModule)',
+              {
+                transient: false,
+              },
+            ),
+          ),
   };
 }

@@ -28,6 +28,8 @@ export class IndexingService {
     private readonly vectorizer: ProductVectorizer,
     private readonly collections: LiveCollections,
     readonly modelId: string,
+    /** Follow-up work once a product's vectors are stored (the module enqueues attribute extraction here). */
+    private readonly afterIndexed?: (product: Product) => Promise<void>,
   ) {}
 
   async indexProduct(productId: string, options: { readonly force?: boolean } = {}): Promise<IndexOutcome> {
@@ -83,6 +85,7 @@ export class IndexingService {
     await this.states.markIndexed(this.modelId, [
       { productId: product.id, contentHash: product.contentHash },
     ]);
+    await this.afterIndexed?.(product);
     return { status: 'indexed', productId: product.id, imageErrors: vectors.imageErrors.length };
   }
 

@@ -1,6 +1,7 @@
 import { CreateCatalog1764158400000 } from './1764158400000-create-catalog';
 import { ProductSearchTsv1764500000000 } from './1764500000000-product-search-tsv';
 import { SearchTsvMetadata1764600000000 } from './1764600000000-search-tsv-metadata';
+import { ProductInsights1764700000000 } from './1764700000000-product-insights';
 
 /**
  * Every catalog migration in order, listed explicitly: globs resolve .ts under Jest and .js from dist/, and
@@ -10,4 +11,5 @@ export const CATALOG_MIGRATIONS = [
   CreateCatalog1764158400000,
   ProductSearchTsv1764500000000,
   SearchTsvMetadata1764600000000,
+  ProductInsights1764700000000,
 ];
