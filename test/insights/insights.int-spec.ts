@@ -69,10 +69,7 @@ async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   };
 }
 
-const asInput = (
-  p: Product | ReturnType<typeof demoProducts>[number],
-  over: Partial<ProductInput> = {},
-): ProductInput => ({
+const asInput = (p: Product, over: Partial<ProductInput> = {}): ProductInput => ({
   sku: p.sku,
   title: p.title,
   description: p.description,

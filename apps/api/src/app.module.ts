@@ -19,6 +19,7 @@ import { ApiKeyGuard } from './http/api-key.guard';
 import { ApiExceptionFilter } from './http/error.filter';
 import { MediaTypeGuard } from './http/media-type.guard';
 import { requestIdOf } from './http/request-id';
+import { InsightsHttpModule } from './insights/insights-http.module';
 import { ApiMetrics } from './metrics/api-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { ProductsController } from './products/products.controller';
@@ -59,6 +60,7 @@ export class ApiModule {
         VectorsModule.forRoot(),
         IndexingModule.forRoot(options.indexing),
         SearchModule.forRoot(options.search),
+        InsightsHttpModule,
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: 60_000, limit: Math.max(1, limit) }],

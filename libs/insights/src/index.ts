@@ -113,6 +113,7 @@ export {
 } from './descriptions/contradictions';
 export {
   DescriptionService,
+  DescriptionComposer,
   type ComposedDescription,
   type DescriptionDependencies,
   type DescriptionSettings,
@@ -130,5 +131,12 @@ export {
 export { distinctCategories, distinctBrandsAndMaterials } from './storage/catalog-vocabulary';
 
 // Wiring.
-export { createInsights, type Insights, type InsightsDependencies } from './insights';
+export {
+  createInsights,
+  createInsightsCore,
+  type Insights,
+  type InsightsCore,
+  type InsightsCoreOptions,
+  type InsightsDependencies,
+} from './insights';
 export { InsightsModule, INSIGHTS } from './insights.module';

@@ -3,7 +3,8 @@ import type { CatalogDatabase, ProductRepository } from '@vitrine/catalog';
 import { ImageSource, SafeFetcher, type EmbeddingProvider } from '@vitrine/embedding';
 import { AttributeExtractor } from './attributes/attribute-extractor';
 import { ColourNamer } from './colour/named-colours';
-import { DescriptionService } from './descriptions/description.service';
+import type { ContradictionVocabulary } from './descriptions/contradictions';
+import { DescriptionComposer, DescriptionService } from './descriptions/description.service';
 import { ImageAnalyser } from './image/image-analyser';
 import { ChatCompletionsClient } from './remote/chat-completions.client';
 import { AttributeRepository } from './storage/attribute.repository';
@@ -17,23 +18,81 @@ import { VqaService } from './vqa/vqa.service';
 import { Calibration } from './zero-shot/calibration';
 import { PromptBank } from './zero-shot/prompt-bank';
 import { VocabularyProvider } from './zero-shot/vocabulary-provider';
-import { loadVocabularies } from './zero-shot/vocabularies';
+import { loadVocabularies, type Vocabularies } from './zero-shot/vocabularies';
 import { ZeroShotClassifier } from './zero-shot/zero-shot-classifier';
 
+/** The parts of insights that need only the model (no catalog database): evaluation uses them on files. */
+export interface InsightsCore {
+  readonly colours: ColourNamer;
+  readonly analyser: ImageAnalyser;
+  readonly vocabularies: VocabularyProvider;
+  readonly prompts: PromptBank;
+  readonly classifier: ZeroShotClassifier;
+  readonly heatmaps: HeatmapRenderer;
+  readonly embedded: EmbeddedAnswerer;
+  readonly router: QuestionRouter;
+  /** The OpenAI-compatible endpoint, when ANSWERER_URL is set. */
+  readonly client: ChatCompletionsClient | undefined;
+  readonly remote: OpenAiCompatibleAnswerer | undefined;
+}
+
+export interface InsightsCoreOptions {
+  /** Where category labels come from (the catalog's categories). */
+  readonly categories: () => Promise<readonly string[]>;
+  /** Replaces the configured vocabularies (evaluation pins them). */
+  readonly vocabularies?: Vocabularies;
+  /** Replaces the calibration file's scales. */
+  readonly calibration?: Calibration;
+}
+
+/** Builds the model-only parts from `config.insights` (reads the vocabulary and calibration files once). */
+export function createInsightsCore(
+  config: AppConfig,
+  embedder: EmbeddingProvider,
+  options: InsightsCoreOptions,
+): InsightsCore {
+  const s = config.insights;
+  const colours = new ColourNamer();
+  const analyser = new ImageAnalyser(colours, {
+    maxPixels: config.images.maxPixels,
+    maxBytes: config.images.maxBytes,
+  });
+  const vocabularies = new VocabularyProvider(
+    options.vocabularies ?? loadVocabularies(s.vocabularyFile),
+    options.categories,
+  );
+  const prompts = new PromptBank(embedder);
+  const classifier = new ZeroShotClassifier(
+    prompts,
+    options.calibration ?? Calibration.load(embedder.modelId, s.calibrationFile),
+  );
+  const heatmaps = new HeatmapRenderer(embedder, analyser);
+  const embedded = new EmbeddedAnswerer(embedder, analyser, classifier, prompts, heatmaps, () =>
+    vocabularies.get(),
+  );
+  const client = s.answerer ? new ChatCompletionsClient(s.answerer) : undefined;
+  return {
+    colours,
+    analyser,
+    vocabularies,
+    prompts,
+    classifier,
+    heatmaps,
+    embedded,
+    router: new QuestionRouter(() => vocabularies.current(), colours),
+    client,
+    remote: client ? new OpenAiCompatibleAnswerer(client) : undefined,
+  };
+}
+
 /** Everything product insights are made of, wired from config (Nest's `InsightsModule` uses it, and the CLI). */
-export interface Insights {
+export interface Insights extends InsightsCore {
   readonly vqa: VqaService;
   readonly descriptions: DescriptionService;
+  readonly composer: DescriptionComposer;
   readonly attributes: AttributeExtractor;
   readonly attributeStore: AttributeRepository;
   readonly drafts: DescriptionDraftRepository;
-  readonly analyser: ImageAnalyser;
-  readonly classifier: ZeroShotClassifier;
-  readonly router: QuestionRouter;
-  readonly vocabularies: VocabularyProvider;
-  readonly colours: ColourNamer;
-  readonly embedded: EmbeddedAnswerer;
-  readonly remote: OpenAiCompatibleAnswerer | undefined;
   /** Releases the image fetcher's connections. */
   close(): Promise<void>;
 }
@@ -42,34 +101,12 @@ export interface InsightsDependencies {
   readonly db: CatalogDatabase;
   readonly products: ProductRepository;
   readonly embedder: EmbeddingProvider;
-  /** Where catalog categories come from (default: the catalog's distinct categories). */
-  readonly categories?: () => Promise<readonly string[]>;
 }
 
-/** Builds the insights services from `config.insights` and `config.images`. Reads the vocabulary and calibration files once. */
+/** Builds the insights services from `config.insights` and `config.images` over the catalog database. */
 export function createInsights(config: AppConfig, deps: InsightsDependencies): Insights {
+  const core = createInsightsCore(config, deps.embedder, { categories: () => distinctCategories(deps.db) });
   const s = config.insights;
-  const colours = new ColourNamer();
-  const analyser = new ImageAnalyser(colours, {
-    maxPixels: config.images.maxPixels,
-    maxBytes: config.images.maxBytes,
-  });
-  const vocabularies = new VocabularyProvider(
-    loadVocabularies(s.vocabularyFile),
-    deps.categories ?? (() => distinctCategories(deps.db)),
-  );
-  const prompts = new PromptBank(deps.embedder);
-  const classifier = new ZeroShotClassifier(
-    prompts,
-    Calibration.load(deps.embedder.modelId, s.calibrationFile),
-  );
-  const heatmaps = new HeatmapRenderer(deps.embedder, analyser);
-  const embedded = new EmbeddedAnswerer(deps.embedder, analyser, classifier, prompts, heatmaps, () =>
-    vocabularies.get(),
-  );
-  const client = s.answerer ? new ChatCompletionsClient(s.answerer) : undefined;
-  const remote = client ? new OpenAiCompatibleAnswerer(client) : undefined;
-  const router = new QuestionRouter(() => vocabularies.current(), colours);
   const fetcher = new SafeFetcher({
     timeoutMs: config.images.fetchTimeoutMs,
     maxBytes: config.images.maxBytes,
@@ -84,51 +121,51 @@ export function createInsights(config: AppConfig, deps: InsightsDependencies): I
     attributeStore,
     images,
     deps.embedder,
-    analyser,
-    classifier,
-    () => vocabularies.get(),
+    core.analyser,
+    core.classifier,
+    () => core.vocabularies.get(),
   );
   const vqa = new VqaService(
     {
       products: deps.products,
       attributes: attributeStore,
       images,
-      analyser,
-      colours,
-      router,
-      vocabularies,
-      embedded,
-      ...(remote ? { remote } : {}),
+      analyser: core.analyser,
+      colours: core.colours,
+      router: core.router,
+      vocabularies: core.vocabularies,
+      embedded: core.embedded,
+      ...(core.remote ? { remote: core.remote } : {}),
     },
     { minConfidence: s.vqaMinConfidence, attributeMinConfidence: s.attributeMinConfidence },
   );
-  const descriptions = new DescriptionService(
-    {
-      products: deps.products,
-      attributes: attributeStore,
-      drafts,
-      colours,
-      vocabulary: async () => {
-        const [v, catalog] = await Promise.all([vocabularies.get(), distinctBrandsAndMaterials(deps.db)]);
-        return { colours, materials: [...v.material.labels, ...catalog.materials], brands: catalog.brands };
-      },
-      ...(client ? { remote: client } : {}),
-    },
+  const vocabulary = async (): Promise<ContradictionVocabulary> => {
+    const [v, catalog] = await Promise.all([core.vocabularies.get(), distinctBrandsAndMaterials(deps.db)]);
+    return {
+      colours: core.colours,
+      materials: [...v.material.labels, ...catalog.materials],
+      brands: catalog.brands,
+    };
+  };
+  const composer = new DescriptionComposer(
+    vocabulary,
     { attributeMinConfidence: s.attributeMinConfidence },
+    core.client,
   );
+  const descriptions = new DescriptionService({
+    products: deps.products,
+    attributes: attributeStore,
+    drafts,
+    composer,
+  });
   return {
+    ...core,
     vqa,
     descriptions,
+    composer,
     attributes,
     attributeStore,
     drafts,
-    analyser,
-    classifier,
-    router,
-    vocabularies,
-    colours,
-    embedded,
-    remote,
     close: () => fetcher.close(),
   };
 }

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DomainError, NotFoundError, ValidationError } from '@vitrine/core';
 import type { ChangedProduct, JsonValue, Product, ProductRepository } from '@vitrine/catalog';
-import type { ColourNamer } from '../colour/named-colours';
 import type { ChatCompletionsClient } from '../remote/chat-completions.client';
 import type { StoredAttribute } from '../attributes/extracted-attribute';
 import type { AttributeRepository } from '../storage/attribute.repository';
@@ -35,11 +34,7 @@ export interface DescriptionDependencies {
   readonly products: ProductRepository;
   readonly attributes: AttributeRepository;
   readonly drafts: DescriptionDraftRepository;
-  readonly colours: ColourNamer;
-  /** Material words and catalog brands the contradiction check looks for. */
-  readonly vocabulary: () => Promise<ContradictionVocabulary>;
-  /** The OpenAI-compatible endpoint, when configured. */
-  readonly remote?: ChatCompletionsClient;
+  readonly composer: DescriptionComposer;
 }
 
 const STYLE_INSTRUCTIONS: { readonly [S in DescriptionStyle]: string } = {
@@ -50,39 +45,26 @@ const STYLE_INSTRUCTIONS: { readonly [S in DescriptionStyle]: string } = {
 };
 
 /**
- * Generated product descriptions. Text is composed from the product's facts only (catalog fields, and attributes
- * read from its picture with enough confidence): by templates, or by the OpenAI-compatible endpoint when
- * configured — whose text is checked against the facts and discarded in favour of the template when it
- * contradicts them or claims what they do not say. Results are stored as drafts with their provenance, for an
- * admin to approve (which publishes the text as the product's description) or reject.
+ * Composes descriptions from a product's facts only (catalog fields, and attributes read from its picture with
+ * enough confidence): by templates, or by the OpenAI-compatible endpoint when configured — whose text is checked
+ * against the facts and discarded in favour of the template when it contradicts them or claims what they do not
+ * say. Needs no database (the evaluation uses it on a catalog file).
  */
-export class DescriptionService {
+export class DescriptionComposer {
   private readonly log = new Logger('Descriptions');
 
   constructor(
-    private readonly deps: DescriptionDependencies,
+    /** Material words and catalog brands the contradiction check looks for. */
+    private readonly vocabulary: () => Promise<ContradictionVocabulary>,
     private readonly settings: DescriptionSettings,
+    private readonly remote?: ChatCompletionsClient,
   ) {}
 
-  /** Composes and stores a draft for a product (`NOT_FOUND` when there is none). */
-  async generate(productId: string, style: DescriptionStyle): Promise<DescriptionDraft> {
-    assertStyle(style);
-    const product = await this.deps.products.getById(productId);
-    if (!product) throw new NotFoundError('product', productId);
-    const stored = await this.deps.attributes.forProduct(product.id);
-    const composed = await this.compose(product, stored, style);
-    return this.deps.drafts.insert({
-      productId: product.id,
-      style,
-      text: composed.text,
-      generator: composed.generator,
-      confidence: composed.confidence,
-      contentHash: product.contentHash,
-      inputs: provenance(composed),
-    });
+  /** The generator used when the remote endpoint is not consulted or its text is discarded. */
+  get generator(): string {
+    return this.remote ? `remote:${this.remote.model}` : TEMPLATE_GENERATOR;
   }
 
-  /** The description of `product` in `style`, without storing it (evaluation, previews). */
   async compose(
     product: Product,
     stored: readonly StoredAttribute[],
@@ -96,7 +78,7 @@ export class DescriptionService {
       confidence,
       facts,
     };
-    const remote = this.deps.remote;
+    const remote = this.remote;
     if (!remote) return template;
     let text: string;
     try {
@@ -110,18 +92,46 @@ export class DescriptionService {
     }
     const generator = `remote:${remote.model}`;
     const contradictions = text
-      ? findContradictions(text, product, facts, await this.deps.vocabulary())
+      ? findContradictions(text, product, facts, await this.vocabulary())
       : [{ kind: 'unsupported' as const, field: 'brand' as const, found: '(empty text)' }];
     if (style === 'seo' && text.length > SEO_MAX_CHARS) {
       return { ...template, rejected: { generator, text, contradictions: [...contradictions] } };
     }
     if (contradictions.length > 0) {
       this.log.warn(
-        `remote description for ${product.sku} contradicted its facts (${contradictions.map((c) => `${c.field}: ${c.found}`).join(', ')}); using the template`,
+        `remote description for ${product.sku} contradicted its facts (${contradictions
+          .map((c) => `${c.field}: ${c.found}`)
+          .join(', ')}); using the template`,
       );
       return { ...template, rejected: { generator, text, contradictions } };
     }
     return { text, generator, confidence, facts };
+  }
+}
+
+/**
+ * Generated product descriptions, stored as drafts with their provenance (see {@link DescriptionComposer} for how
+ * text is made), for an admin to approve (which publishes the text as the product's description) or reject.
+ */
+export class DescriptionService {
+  constructor(private readonly deps: DescriptionDependencies) {}
+
+  /** Composes and stores a draft for a product (`NOT_FOUND` when there is none). */
+  async generate(productId: string, style: DescriptionStyle): Promise<DescriptionDraft> {
+    assertStyle(style);
+    const product = await this.deps.products.getById(productId);
+    if (!product) throw new NotFoundError('product', productId);
+    const stored = await this.deps.attributes.forProduct(product.id);
+    const composed = await this.deps.composer.compose(product, stored, style);
+    return this.deps.drafts.insert({
+      productId: product.id,
+      style,
+      text: composed.text,
+      generator: composed.generator,
+      confidence: composed.confidence,
+      contentHash: product.contentHash,
+      inputs: provenance(composed),
+    });
   }
 
   async drafts(productId: string): Promise<DescriptionDraft[]> {

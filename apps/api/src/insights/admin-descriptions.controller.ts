@@ -1,0 +1,102 @@
+import { Body, Controller, Get, HttpCode, Logger, Param, Post, UseGuards } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import type { ChangedProduct } from '@vitrine/catalog';
+import { IndexingScheduler } from '@vitrine/indexing';
+import { DescriptionService } from '@vitrine/insights';
+import { ApiErrorDto } from '../http/api-error';
+import { ApiKeyGuard } from '../http/api-key.guard';
+import { Consumes } from '../http/media-type.guard';
+import {
+  DraftDto,
+  GenerateMissingDto,
+  GenerateMissingResponseDto,
+  ReviewDto,
+  ReviewResponseDto,
+  toDraftDto,
+} from './insights.dto';
+
+/** Products per bulk call when the caller does not say: a few seconds of template work, bounded model time. */
+const DEFAULT_BULK_LIMIT = 100;
+
+@ApiTags('admin')
+@ApiSecurity('api-key')
+@ApiResponse({ status: 401, description: 'missing or invalid X-Api-Key', type: ApiErrorDto })
+@UseGuards(ApiKeyGuard)
+@SkipThrottle()
+@Controller('v1/admin')
+export class AdminDescriptionsController {
+  private readonly log = new Logger('Descriptions');
+
+  constructor(
+    private readonly descriptions: DescriptionService,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  @Get('products/:id/descriptions')
+  @ApiOperation({ summary: "A product's description drafts, newest first" })
+  @ApiOkResponse({ type: [DraftDto] })
+  @ApiResponse({ status: 404, type: ApiErrorDto })
+  async drafts(@Param('id') id: string): Promise<DraftDto[]> {
+    return (await this.descriptions.drafts(id)).map(toDraftDto);
+  }
+
+  @Post('descriptions/:id/approve')
+  @HttpCode(200)
+  @Consumes('application/json')
+  @ApiOperation({
+    summary: 'Approve a draft: its text becomes the product description (and the product is re-indexed)',
+    description: '409 when the draft was already reviewed, or the product changed after it was written.',
+  })
+  @ApiOkResponse({ type: ReviewResponseDto })
+  @ApiResponse({ status: 404, type: ApiErrorDto })
+  @ApiResponse({ status: 409, type: ApiErrorDto })
+  async approve(@Param('id') id: string, @Body() dto: ReviewDto): Promise<ReviewResponseDto> {
+    const { draft, published } = await this.descriptions.review(id, 'approve', dto.note ?? null);
+    return {
+      draft: toDraftDto(draft),
+      published: published !== undefined,
+      indexQueued: await this.reindex(published),
+    };
+  }
+
+  @Post('descriptions/:id/reject')
+  @HttpCode(200)
+  @Consumes('application/json')
+  @ApiOperation({ summary: 'Reject a draft (409 when it was already reviewed)' })
+  @ApiOkResponse({ type: ReviewResponseDto })
+  @ApiResponse({ status: 404, type: ApiErrorDto })
+  @ApiResponse({ status: 409, type: ApiErrorDto })
+  async reject(@Param('id') id: string, @Body() dto: ReviewDto): Promise<ReviewResponseDto> {
+    const { draft } = await this.descriptions.review(id, 'reject', dto.note ?? null);
+    return { draft: toDraftDto(draft), published: false, indexQueued: false };
+  }
+
+  @Post('descriptions/generate-missing')
+  @HttpCode(200)
+  @Consumes('application/json')
+  @ApiOperation({
+    summary: 'Bulk: drafts for products that have no description',
+    description:
+      'Generates up to `limit` drafts of `style` for products without a description and without a pending or ' +
+      'approved draft of that style. Stateless: call again until `remaining` is 0 (`vitrine insights describe` ' +
+      'does the whole catalog from the command line).',
+  })
+  @ApiOkResponse({ type: GenerateMissingResponseDto })
+  generateMissing(@Body() dto: GenerateMissingDto): Promise<GenerateMissingResponseDto> {
+    return this.descriptions.generateMissing(dto.style, dto.limit ?? DEFAULT_BULK_LIMIT);
+  }
+
+  /**
+   * Queues re-indexing of a product whose description was published. The scheduler belongs to the application's
+   * IndexingModule, so it is looked up there rather than injected.
+   */
+  private async reindex(published: ChangedProduct | undefined): Promise<boolean> {
+    if (!published) return false;
+    const scheduler = this.moduleRef.get(IndexingScheduler, { strict: false });
+    await scheduler.productsChanged([published]);
+    this.log.log(`published a description for product ${published.id}; re-indexing queued`);
+    return true;
+  }
+}
