@@ -200,6 +200,7 @@ def main():
     ap.add_argument("--ii-weight", type=float, default=0.5, help="weight of the image-image (two styles) loss")
     ap.add_argument("--aug", type=float, default=1.0, help="strength of the drawing-style augmentations")
     ap.add_argument("--eval-every", type=int, default=0)
+    ap.add_argument("--init", default=None, help="checkpoint to continue from (second, lower-LR phase)")
     ap.add_argument("--out", default=C.CACHE)
     ap.add_argument("--metrics", default=os.path.join(C.HERE, "metrics.json"))
     args = ap.parse_args()
@@ -228,7 +229,15 @@ def main():
     cfg = {"vision_widths": [int(w) for w in args.vision_widths.split(",")], "dim": args.dim,
            "vocab_size": len(vocab), "eos_id": tok.sep_id, "max_len": args.max_len, "text_width": args.text_width,
            "text_layers": args.text_layers, "text_heads": args.text_width // 64, "text_ff": 2 * args.text_width}
+    prev = None
+    if args.init:
+        ck = torch.load(args.init, map_location="cpu")
+        if ck["cfg"] != cfg:
+            raise SystemExit(f"--init checkpoint has another architecture/vocabulary: {ck['cfg']} vs {cfg}")
+        prev = ck["summary"]
     model = C.DualEncoder(cfg)
+    if args.init:
+        model.load_state_dict(ck["state"])
     n_vis = sum(p.numel() for p in model.vision.parameters())
     n_txt = sum(p.numel() for p in model.text.parameters())
     print(f"params: vision {n_vis:,}  text {n_txt:,}", flush=True)
@@ -309,7 +318,8 @@ def main():
     summary = {
         "command": " ".join(["/usr/bin/python3", "tools/demo-model/train.py"] + sys.argv[1:]),
         "seed": args.seed, "steps": args.steps, "batch_concepts": args.batch,
-        "train_seconds": round(train_s, 1), "total_seconds": round(time.time() - t0, 1),
+        "train_seconds": round(train_s + (prev["train_seconds"] if prev else 0), 1),
+        "total_seconds": round(time.time() - t0, 1),
         "threads": args.threads, "torch": torch.__version__,
         "params": {"vision": n_vis, "text": n_txt},
         "eval_protocol": {
@@ -320,6 +330,10 @@ def main():
         },
         "metrics": metrics,
     }
+    if prev:
+        summary["phases"] = (prev.get("phases") or [{k: prev[k] for k in ("command", "steps", "train_seconds")}]) + [
+            {"command": summary["command"], "steps": args.steps, "train_seconds": round(train_s, 1)}]
+        summary["steps"] = args.steps + prev["steps"]
     print(json.dumps(metrics, indent=1))
     with open(args.metrics, "w") as f:
         json.dump(summary, f, indent=1)
