@@ -3,7 +3,8 @@
 // vector store, then runs the evaluation queries (data/demo-catalog/queries.jsonl: CLDR names as text, OpenMoji
 // renderings as images — a style the demo model never saw) through SearchService with the evaluator
 // (evaluateSearch: R@K, MedR, MeanR, MRR, nDCG@10 per query kind), pipeline variant by variant: vectors alone,
-// full-text alone, both fused by RRF, and the reranker on top (with MMR and without business boosts).
+// full-text alone, both fused by RRF, the reranker on top, and what the products' text vectors, MMR and the
+// business boosts change.
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { CATALOG_DATABASE, type CatalogDatabase } from '@vitrine/catalog';
@@ -30,21 +31,29 @@ async function main(): Promise<void> {
     console.log(`model ${deps.embedder.modelId}; ${queries.length} queries; rankings read ${DEPTH} deep\n`);
     const base = stack.config.search;
     const w = base.weights;
-    const variants: [string, Partial<AppConfig['search']>, boolean][] = [
-      ['vectors only, RRF', { weights: { ...w, lexical: 0 } }, false],
-      ['full-text only', { weights: { image: 0, text: 0, lexical: 1 } }, false],
-      ['vectors + full-text, RRF (rerank off)', {}, false],
-      ['vectors + full-text, RRF + rerank (default)', {}, true],
-      ['  + MMR λ=0.8', { mmrLambda: 0.8 }, true],
-      ['  without stock/popularity boosts', { boostInStock: 0, boostPopularity: 0 }, true],
+    const variants: [string, Partial<AppConfig['search']>, boolean, readonly ('text' | 'image')[]][] = [
+      [
+        'image vectors only, no rerank',
+        { weights: { image: 1, text: 0, lexical: 0 } },
+        false,
+        ['text', 'image'],
+      ],
+      ['full-text only, no rerank', { weights: { image: 0, text: 0, lexical: 1 } }, false, ['text']],
+      ['image vectors + full-text, RRF, no rerank', {}, false, ['text', 'image']],
+      ['image vectors + full-text, RRF + rerank (default)', {}, true, ['text', 'image']],
+      ['  + text vectors (SEARCH_WEIGHT_TEXT=1)', { weights: { ...w, text: 1 } }, true, ['text', 'image']],
+      ['  + text vectors, no rerank', { weights: { ...w, text: 1 } }, false, ['text', 'image']],
+      ['  + MMR λ=0.8', { mmrLambda: 0.8 }, true, ['text', 'image']],
+      ['  without stock/popularity boosts', { boostInStock: 0, boostPopularity: 0 }, true, ['text', 'image']],
     ];
     const rows: string[][] = [
       ['pipeline', 'queries', 'R@1', 'R@5', 'R@10', 'nDCG@10', 'MRR', 'MedR', 'ms/query'],
     ];
-    for (const [label, search, rerank] of variants) {
+    for (const [label, search, rerank, kinds] of variants) {
       const { service } = createSearchService({ ...stack.config, search: { ...base, ...search } }, deps);
-      const report = await evaluateSearch(service, queries, { depth: DEPTH, rerank });
-      for (const kind of ['text', 'image'] as const) {
+      const selected = queries.filter((q) => kinds.includes(q.image !== undefined ? 'image' : 'text'));
+      const report = await evaluateSearch(service, selected, { depth: DEPTH, rerank });
+      for (const kind of kinds) {
         const m: RetrievalMetrics | undefined = report[kind];
         if (!m) continue;
         rows.push([

@@ -7,7 +7,7 @@ import { toVectorFilter, validateFilters } from './filters/search-filters';
 import { fuseRrf, type RankedList } from './fusion/rrf';
 import { decodeCursor, encodeCursor, fingerprint } from './query/cursor';
 import { QueryEmbeddingCache } from './query/query-embedding-cache';
-import type { RerankCandidate, RerankQuery, Reranker } from './rerank/reranker';
+import type { EvidenceWeights, RerankCandidate, RerankQuery, Reranker } from './rerank/reranker';
 import { normalizedSum } from './rerank/vector-ops';
 import {
   DEFAULT_LIMIT,
@@ -98,14 +98,19 @@ export class SearchService {
     const started = performance.now();
     const { vector } = await this.queryEmbeddings.embed(query);
     t.embedMs += performance.now() - started;
+    const retrievers: Retriever[] = [
+      { source: 'image', vector },
+      { source: 'text', vector },
+      { source: 'lexical', text: query },
+    ];
     return this.run(
       {
-        retrievers: [
-          { source: 'image', vector },
-          { source: 'text', vector },
-          { source: 'lexical', text: query },
-        ],
-        rerankQuery: { text: query, vectors: { image: vector, text: vector } },
+        retrievers,
+        rerankQuery: {
+          text: query,
+          vectors: { image: vector, text: vector },
+          weights: weightsFor(retrievers, this.settings.weights),
+        },
         excludeIds: [],
         identity: ['text', query],
       },
@@ -132,14 +137,19 @@ export class SearchService {
     ]);
     t.embedMs += performance.now() - started;
     const vector = words ? normalizedSum([image.vector, words.vector]) : image.vector;
+    const retrievers: Retriever[] = [
+      { source: 'image', vector },
+      { source: 'text', vector },
+      ...(query ? [{ source: 'lexical' as const, text: query }] : []),
+    ];
     return this.run(
       {
-        retrievers: [
-          { source: 'image', vector },
-          { source: 'text', vector },
-          ...(query ? [{ source: 'lexical' as const, text: query }] : []),
-        ],
-        rerankQuery: { ...(query ? { text: query } : {}), vectors: { image: vector, text: vector } },
+        retrievers,
+        rerankQuery: {
+          ...(query ? { text: query } : {}),
+          vectors: { image: vector, text: vector },
+          weights: weightsFor(retrievers, this.settings.weights),
+        },
         excludeIds: [],
         identity: ['image', fingerprint(Buffer.from(bytes).toString('base64')), query ?? null],
       },
@@ -165,13 +175,17 @@ export class SearchService {
       });
     }
     const { image, text } = point.vectors;
+    const retrievers: Retriever[] = [
+      ...(image ? [{ source: 'image' as const, vector: image }] : []),
+      ...(text ? [{ source: 'text' as const, vector: text }] : []),
+    ];
     return this.run(
       {
-        retrievers: [
-          ...(image ? [{ source: 'image' as const, vector: image }] : []),
-          ...(text ? [{ source: 'text' as const, vector: text }] : []),
-        ],
-        rerankQuery: { vectors: { ...(image ? { image } : {}), ...(text ? { text } : {}) } },
+        retrievers,
+        rerankQuery: {
+          vectors: { ...(image ? { image } : {}), ...(text ? { text } : {}) },
+          weights: weightsFor(retrievers, this.settings.weights),
+        },
         excludeIds: [id],
         identity: ['similar', id],
       },
@@ -259,9 +273,11 @@ export class SearchService {
     const evidence: Evidence = { points: new Map(), lexical: new Map() };
     if ((await this.aliasState()) === 'missing') return { lists: [], evidence };
     const vectorFilter = toVectorFilter(filters, plan.excludeIds);
-    const w = this.settings.weights;
+    const w = plan.rerankQuery.weights ?? this.settings.weights;
+    // A retriever whose evidence counts for nothing would only cost a search.
+    const active = plan.retrievers.filter((r) => w[r.source] > 0);
     const lists = await Promise.all(
-      plan.retrievers.map(async (r): Promise<RankedList> => {
+      active.map(async (r): Promise<RankedList> => {
         if (r.source === 'lexical') {
           const hits = await this.deps.catalog.lexicalSearch(r.text, filters, pool, plan.excludeIds);
           for (const h of hits) evidence.lexical.set(h.id, h.score);
@@ -339,6 +355,17 @@ export class SearchService {
     }
     return this.aliasCheck.state;
   }
+}
+
+/**
+ * The configured weights, except where they would leave a search without evidence: a product without a picture
+ * (similar products) is compared by its text vector even when text vectors count for nothing by default.
+ */
+function weightsFor(retrievers: readonly Retriever[], configured: EvidenceWeights): EvidenceWeights {
+  if (retrievers.some((r) => configured[r.source] > 0)) return configured;
+  const fallback = { image: 0, text: 0, lexical: 0 };
+  for (const r of retrievers) fallback[r.source] = 1;
+  return fallback;
 }
 
 function newTimings(): SearchTimings {

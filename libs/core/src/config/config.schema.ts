@@ -62,7 +62,7 @@ export const envSchema = z.object({
   SEARCH_CANDIDATES: int(10, 1000).default(100),
   SEARCH_RRF_K: int(1, 1000).default(60),
   SEARCH_WEIGHT_IMAGE: weight.default(1),
-  SEARCH_WEIGHT_TEXT: weight.default(1),
+  SEARCH_WEIGHT_TEXT: weight.default(0),
   SEARCH_WEIGHT_LEXICAL: weight.default(1),
   SEARCH_RERANK: bool.default(true),
   SEARCH_BOOST_IN_STOCK: weight.default(0.05),

@@ -61,6 +61,19 @@ describe('LinearReranker', () => {
     expect(out[1]!.components.lexical).toBeUndefined();
   });
 
+  it("uses the query's own weights when it carries them", () => {
+    const reranker = new LinearReranker({ ...settings, weights: { image: 1, text: 0, lexical: 0 } });
+    const candidates = [
+      candidate('image-match', { vectors: { image: q, text: unit(0, 1) } }),
+      candidate('text-match', { vectors: { image: unit(0, 1), text: q } }),
+    ];
+    expect(reranker.rerank({ vectors: { image: q, text: q } }, candidates, 2)[0]!.id).toBe('image-match');
+    const textOnly = { image: 0, text: 1, lexical: 0 };
+    expect(reranker.rerank({ vectors: { image: q, text: q }, weights: textOnly }, candidates, 2)[0]!.id).toBe(
+      'text-match',
+    );
+  });
+
   it('does not let a feature whose values barely differ decide the order', () => {
     const reranker = new LinearReranker({ ...settings, weights: { image: 1, text: 0, lexical: 1 } });
     // Image cosines differ by 0.01 (noise); the lexical match differs clearly.

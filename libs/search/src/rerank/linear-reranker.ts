@@ -1,10 +1,10 @@
 import { mmrOrder } from './mmr';
-import type { RerankCandidate, RerankQuery, RerankedCandidate, Reranker } from './reranker';
+import type { EvidenceWeights, RerankCandidate, RerankQuery, RerankedCandidate, Reranker } from './reranker';
 import { dot } from './vector-ops';
 
 export interface LinearRerankerSettings {
   /** Weights of the image-vector cosine, text-vector cosine and lexical evidence. */
-  readonly weights: { readonly image: number; readonly text: number; readonly lexical: number };
+  readonly weights: EvidenceWeights;
   /** Added to the score of in-stock products. */
   readonly boostInStock: number;
   /** Multiplies popularity, log-scaled to [0, 1] within the candidates. */
@@ -40,7 +40,7 @@ export class LinearReranker implements Reranker {
       cosText: query.vectors.text && c.vectors.text ? dot(query.vectors.text, c.vectors.text) : undefined,
       lexical: query.text ? c.lexical : undefined,
     }));
-    const w = this.settings.weights;
+    const w = query.weights ?? this.settings.weights;
     const weightOf: Record<Feature, number> = {
       cosImage: query.vectors.image ? w.image : 0,
       cosText: query.vectors.text ? w.text : 0,

@@ -1,11 +1,20 @@
 import type { RetrieverName } from '../search.types';
 
+/** How much each kind of evidence counts: the products' image vectors, their text vectors, full-text matching. */
+export interface EvidenceWeights {
+  readonly image: number;
+  readonly text: number;
+  readonly lexical: number;
+}
+
 /** What the second stage knows about the query. */
 export interface RerankQuery {
   /** The words typed, when there are any (cross-encoders and lexical evidence need them). */
   readonly text?: string;
   /** Vectors to compare each candidate's `image` and `text` vectors with (unit length, same model). */
   readonly vectors: { readonly image?: Float32Array; readonly text?: Float32Array };
+  /** The weights this search ran its first stage with (they differ from the configured ones in fallbacks). */
+  readonly weights?: EvidenceWeights;
 }
 
 /** One first-stage candidate with the evidence the second stage may use. */
