@@ -166,16 +166,38 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
     expect(await insights.attributes.extractProduct(q.id)).toMatchObject({ status: 'missing' });
   });
 
-  it('answers from stored attributes when the catalog has no colour', async () => {
+  it('answers from stored attributes when the catalog has no colour, if they are confident enough', async () => {
     const s = sample.find((x) => x.attributes.color === undefined && x.images.length > 0)!;
     const p = (await products.getBySku(s.sku))!;
-    const pixels = (await insights.attributeStore.forProduct(p.id)).find((a) => a.source === 'pixels')!;
-    const a = await stack.app.get(VqaService).askAboutProduct(p.id, 'What colour is it?');
-    if (pixels.confidence >= 0.6) {
-      expect(a).toMatchObject({ source: 'stored-attributes', value: pixels.value });
-    } else {
-      expect(a.source).not.toBe('stored-attributes');
-    }
+    const vqa = stack.app.get(VqaService);
+    const colour = (value: string, confidence: number, source: 'pixels' | 'zero-shot') => ({
+      attribute: 'colour' as const,
+      value,
+      confidence,
+      source,
+      modelId: source === 'pixels' ? PIXELS_MODEL_ID : embedder.modelId,
+      details: {},
+    });
+    await insights.attributeStore.replace(p.id, p.contentHash, [
+      colour('purple', 0.95, 'pixels'),
+      colour('green', 0.99, 'zero-shot'),
+    ]);
+    // Pixels are preferred for colour when they are sure enough.
+    expect(await vqa.askAboutProduct(p.id, 'What colour is it?')).toMatchObject({
+      source: 'stored-attributes',
+      value: 'purple',
+      confidence: 0.95,
+    });
+    expect(await vqa.askAboutProduct(p.id, 'Is it purple?')).toMatchObject({
+      source: 'stored-attributes',
+      value: 'yes',
+    });
+
+    // Unsure (below ATTRIBUTE_MIN_CONFIDENCE) or stale stored attributes are not facts: the picture is looked at.
+    await insights.attributeStore.replace(p.id, p.contentHash, [colour('purple', 0.3, 'pixels')]);
+    expect((await vqa.askAboutProduct(p.id, 'What colour is it?')).source).toBe('image-pixels');
+    await insights.attributeStore.replace(p.id, 'an older content hash', [colour('purple', 0.95, 'pixels')]);
+    expect((await vqa.askAboutProduct(p.id, 'What colour is it?')).source).toBe('image-pixels');
   });
 
   describe('description drafts', () => {

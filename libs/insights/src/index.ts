@@ -43,6 +43,7 @@ export {
   DEFAULT_LOGIT_SCALE,
   softmax,
   fitLogitScale,
+  minimiseScale,
   negativeLogLikelihood,
   expectedCalibrationError,
   type CalibrationFile,
@@ -84,7 +85,7 @@ export {
   type YesNoTarget,
 } from './vqa/question-router';
 export { detectLanguage, type DetectedLanguage } from './vqa/language';
-export { EmbeddedAnswerer, PIXELS_MODEL_ID, colourDominance } from './vqa/embedded-answerer';
+export { EmbeddedAnswerer, PIXELS_MODEL_ID, NEIGHBOURS_K, colourDominance } from './vqa/embedded-answerer';
 export {
   OpenAiCompatibleAnswerer,
   parseAnswer,
@@ -134,9 +135,41 @@ export { distinctCategories, distinctBrandsAndMaterials } from './storage/catalo
 export {
   createInsights,
   createInsightsCore,
+  MODEL_CALIBRATION_FILE,
   type Insights,
   type InsightsCore,
   type InsightsCoreOptions,
   type InsightsDependencies,
 } from './insights';
 export { InsightsModule, INSIGHTS } from './insights.module';
+
+// Evaluation.
+export { readCatalogProducts } from './eval/catalog-file';
+export {
+  readReferences,
+  catalogReferences,
+  evaluateDescriptions,
+  type DescriptionEvalReport,
+  type References,
+} from './eval/description-eval';
+export {
+  buildQuestions,
+  evaluateVqa,
+  fitCalibration,
+  unambiguousColour,
+  conceptOf,
+  wilson,
+  EVAL_TYPES,
+  type CalibrationFit,
+  type EvalQuestion,
+  type EvalType,
+  type TypeStats,
+  type VqaEvalResult,
+} from './eval/vqa-eval';
+export {
+  VectorStoreNeighbours,
+  InMemoryNeighbours,
+  categoryVote,
+  type SimilarProduct,
+  type SimilarProductsIndex,
+} from './vqa/similar-products';

@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '@vitrine/core';
 import { CATALOG_DATABASE, ProductRepository, type CatalogDatabase } from '@vitrine/catalog';
 import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
 import { ATTRIBUTE_EXTRACTION } from '@vitrine/indexing';
+import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import { AttributeExtractor } from './attributes/attribute-extractor';
 import { DescriptionService } from './descriptions/description.service';
 import { createInsights, type Insights } from './insights';
@@ -15,7 +16,7 @@ export const INSIGHTS = Symbol('INSIGHTS');
  * Product insights for a Nest application (global): {@link VqaService}, {@link DescriptionService},
  * {@link AttributeExtractor}, and the indexer's `ATTRIBUTE_EXTRACTION` port, so that an application importing both
  * this and `IndexingModule` extracts attributes after embedding. Needs `ConfigModule`, `CatalogModule` and
- * `EmbeddingModule`.
+ * `EmbeddingModule`; with `VectorsModule` too, categories of pictures come from the most similar catalog products.
  */
 @Module({})
 export class InsightsModule implements OnApplicationShutdown {
@@ -28,13 +29,20 @@ export class InsightsModule implements OnApplicationShutdown {
       providers: [
         {
           provide: INSIGHTS,
-          inject: [APP_CONFIG, CATALOG_DATABASE, ProductRepository, EMBEDDING_PROVIDER],
+          inject: [
+            APP_CONFIG,
+            CATALOG_DATABASE,
+            ProductRepository,
+            EMBEDDING_PROVIDER,
+            { token: VECTOR_STORE, optional: true },
+          ],
           useFactory: (
             c: AppConfig,
             db: CatalogDatabase,
             products: ProductRepository,
             embedder: EmbeddingProvider,
-          ) => createInsights(c, { db, products, embedder }),
+            store: VectorStore | undefined,
+          ) => createInsights(c, { db, products, embedder, ...(store ? { store } : {}) }),
         },
         { provide: VqaService, inject: [INSIGHTS], useFactory: (i: Insights) => i.vqa },
         { provide: DescriptionService, inject: [INSIGHTS], useFactory: (i: Insights) => i.descriptions },

@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AppConfig } from '@vitrine/core';
 import type { CatalogDatabase, ProductRepository } from '@vitrine/catalog';
 import { ImageSource, SafeFetcher, type EmbeddingProvider } from '@vitrine/embedding';
+import type { VectorStore } from '@vitrine/vectors';
 import { AttributeExtractor } from './attributes/attribute-extractor';
 import { ColourNamer } from './colour/named-colours';
 import type { ContradictionVocabulary } from './descriptions/contradictions';
@@ -14,6 +17,7 @@ import { EmbeddedAnswerer } from './vqa/embedded-answerer';
 import { HeatmapRenderer } from './vqa/heatmap';
 import { OpenAiCompatibleAnswerer } from './vqa/openai-answerer';
 import { QuestionRouter } from './vqa/question-router';
+import { VectorStoreNeighbours, type SimilarProductsIndex } from './vqa/similar-products';
 import { VqaService } from './vqa/vqa.service';
 import { Calibration } from './zero-shot/calibration';
 import { PromptBank } from './zero-shot/prompt-bank';
@@ -43,6 +47,18 @@ export interface InsightsCoreOptions {
   readonly vocabularies?: Vocabularies;
   /** Replaces the calibration file's scales. */
   readonly calibration?: Calibration;
+  /** Catalog products by picture, for category evidence (without it, categories are zero-shot). */
+  readonly neighbours?: SimilarProductsIndex;
+}
+
+/** Where a model's fitted scales are looked for when ATTRIBUTE_CALIBRATION_FILE is not set. */
+export const MODEL_CALIBRATION_FILE = 'vitrine-calibration.json';
+
+/** ATTRIBUTE_CALIBRATION_FILE, else the model directory's {@link MODEL_CALIBRATION_FILE} when there is one. */
+function calibrationFile(config: AppConfig): string | undefined {
+  if (config.insights.calibrationFile) return config.insights.calibrationFile;
+  const beside = join(config.embedding.modelDir, MODEL_CALIBRATION_FILE);
+  return existsSync(beside) ? beside : undefined;
 }
 
 /** Builds the model-only parts from `config.insights` (reads the vocabulary and calibration files once). */
@@ -64,11 +80,17 @@ export function createInsightsCore(
   const prompts = new PromptBank(embedder);
   const classifier = new ZeroShotClassifier(
     prompts,
-    options.calibration ?? Calibration.load(embedder.modelId, s.calibrationFile),
+    options.calibration ?? Calibration.load(embedder.modelId, calibrationFile(config)),
   );
   const heatmaps = new HeatmapRenderer(embedder, analyser);
-  const embedded = new EmbeddedAnswerer(embedder, analyser, classifier, prompts, heatmaps, () =>
-    vocabularies.get(),
+  const embedded = new EmbeddedAnswerer(
+    embedder,
+    analyser,
+    classifier,
+    prompts,
+    heatmaps,
+    () => vocabularies.get(),
+    options.neighbours,
   );
   const client = s.answerer ? new ChatCompletionsClient(s.answerer) : undefined;
   return {
@@ -101,11 +123,16 @@ export interface InsightsDependencies {
   readonly db: CatalogDatabase;
   readonly products: ProductRepository;
   readonly embedder: EmbeddingProvider;
+  /** The vector store (category evidence from similar catalog products); optional. */
+  readonly store?: VectorStore;
 }
 
 /** Builds the insights services from `config.insights` and `config.images` over the catalog database. */
 export function createInsights(config: AppConfig, deps: InsightsDependencies): Insights {
-  const core = createInsightsCore(config, deps.embedder, { categories: () => distinctCategories(deps.db) });
+  const core = createInsightsCore(config, deps.embedder, {
+    categories: () => distinctCategories(deps.db),
+    ...(deps.store ? { neighbours: new VectorStoreNeighbours(deps.store, deps.embedder.modelId) } : {}),
+  });
   const s = config.insights;
   const fetcher = new SafeFetcher({
     timeoutMs: config.images.fetchTimeoutMs,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCatalogCommands } from './catalog';
 import { registerEvalCommands } from './eval';
 import { registerIndexingCommands } from './indexing';
+import { registerInsightsCommands } from './insights';
 import { registerModelCommands } from './model';
 
 /** One line per command group; each group's module adds its sub-commands to `program`. */
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerIndexingCommands(program);
   registerEvalCommands(program);
   registerModelCommands(program);
+  registerInsightsCommands(program);
 }

@@ -11,6 +11,8 @@ export const EVIDENCE_SOURCES = [
   'image-pixels',
   /** The picture through the CLIP model (zero-shot over candidates, contrasting prompts). */
   'image-model',
+  /** The catalog products that look most like the picture (their categories, by vote). */
+  'similar-products',
   /** The OpenAI-compatible vision-language endpoint. */
   'remote-model',
   /** Nothing: the answer is "I can't tell". */
@@ -55,6 +57,8 @@ export interface AnswerContext {
   readonly facts?: readonly string[];
   /** Whether to compute a heatmap (costs extra model runs). */
   readonly heatmap?: boolean;
+  /** The product asked about, if any: never its own neighbour. */
+  readonly productId?: string;
 }
 
 /**

@@ -7,6 +7,10 @@ import { promptsFor, type AttributeName, type Vocabularies } from '../zero-shot/
 import { cantTell, type AnswerContext, type Answerer, type VqaAnswer } from './answer';
 import type { HeatmapRenderer } from './heatmap';
 import type { RoutedQuestion, YesNoTarget } from './question-router';
+import { categoryVote, type SimilarProductsIndex } from './similar-products';
+
+/** Catalog neighbours that vote on a picture's category. */
+export const NEIGHBOURS_K = 5;
 
 /** Model id reported for evidence that needs no model (pixel statistics). */
 export const PIXELS_MODEL_ID = 'pixels:kmeans-lab@1';
@@ -44,8 +48,18 @@ export class EmbeddedAnswerer implements Answerer {
     private readonly prompts: PromptBank,
     private readonly heatmaps: HeatmapRenderer,
     private readonly vocabularies: () => Promise<Vocabularies>,
+    /** Catalog products by picture: when given, categories come from the nearest ones rather than zero-shot. */
+    private readonly neighbours?: SimilarProductsIndex,
   ) {
     this.id = `embedded:${embedder.modelId}`;
+  }
+
+  /** The neighbours' category vote, or undefined when there is no index or nobody votes. */
+  private async vote(embedding: Float32Array, context: AnswerContext) {
+    if (!this.neighbours) return undefined;
+    const near = await this.neighbours.nearest(embedding, NEIGHBOURS_K, context.productId);
+    const vote = categoryVote(near, this.classifier.scale('similar-products'));
+    return vote.length > 0 ? { vote, near } : undefined;
   }
 
   async answer(question: RoutedQuestion, context: AnswerContext): Promise<VqaAnswer> {
@@ -106,6 +120,27 @@ export class EmbeddedAnswerer implements Answerer {
   ): Promise<VqaAnswer> {
     const vocabulary = (await this.vocabularies())[attribute];
     const embedding = (await this.embedder.embedImage(image)).vector;
+    const similar = attribute === 'category' ? await this.vote(embedding, context) : undefined;
+    if (similar) {
+      const top = similar.vote[0]!;
+      return {
+        answer: ATTRIBUTE_SENTENCE.category(top.value),
+        value: top.value,
+        answered: true,
+        confidence: top.probability,
+        source: 'similar-products',
+        questionType: 'category',
+        modelId: this.embedder.modelId,
+        candidates: similar.vote.slice(0, 5),
+        explanation: `categories of the ${similar.near.length} catalog products that look most alike, weighted by similarity (${this.classifier.calibrated('similar-products') ? 'calibrated' : 'uncalibrated'}): ${similar.vote
+          .slice(0, 3)
+          .map((c) => `${c.value} ${Math.round(c.probability * 100)}%`)
+          .join(', ')}`,
+        ...(context.heatmap
+          ? { heatmap: await this.patchHeatmap(image, promptsFor(vocabulary, top.value)) }
+          : {}),
+      };
+    }
     const p = await this.classifier.classify(embedding, vocabulary);
     return {
       answer: ATTRIBUTE_SENTENCE[attribute](p.value),
@@ -193,6 +228,24 @@ export class EmbeddedAnswerer implements Answerer {
   ): Promise<VqaAnswer> {
     const vocabulary = (await this.vocabularies())[attribute];
     const embedding = (await this.embedder.embedImage(image)).vector;
+    const similar = attribute === 'category' ? await this.vote(embedding, context) : undefined;
+    if (similar) {
+      const share = similar.vote.find((c) => c.value === value)?.probability ?? 0;
+      const rival = similar.vote.find((c) => c.value !== value);
+      const pYes = share + (rival?.probability ?? 0) > 0 ? share / (share + (rival?.probability ?? 0)) : 0.5;
+      const yes = pYes >= 0.5;
+      return {
+        answer: yes ? `Yes, it looks like ${value}.` : `No, it looks more like ${similar.vote[0]!.value}.`,
+        value: yes ? 'yes' : 'no',
+        answered: true,
+        confidence: yes ? pYes : 1 - pYes,
+        source: 'similar-products',
+        questionType: 'yes-no',
+        modelId: this.embedder.modelId,
+        candidates: similar.vote.slice(0, 5),
+        explanation: `${value} against ${rival?.value ?? 'nothing else'} among the categories of the ${similar.near.length} most alike catalog products`,
+      };
+    }
     const p = await this.classifier.classify(embedding, vocabulary);
     const pt = p.candidates.find((c) => c.value === value)?.probability ?? 0;
     const rival = p.candidates.find((c) => c.value !== value);

@@ -83,7 +83,11 @@ export class VqaService {
       // A catalog answer about the picture can still show where it is.
       const image = await this.productImage(product);
       if (!image.bytes) return known;
-      const seen = await this.deps.embedded.answer(routed, { image: image.bytes, heatmap: true });
+      const seen = await this.deps.embedded.answer(routed, {
+        image: image.bytes,
+        heatmap: true,
+        productId: product.id,
+      });
       return seen.heatmap ? { ...known, heatmap: seen.heatmap } : known;
     }
     const image = await this.productImage(product);
@@ -92,6 +96,7 @@ export class VqaService {
       ...(image.bytes ? { image: image.bytes } : {}),
       facts,
       heatmap: !!options.heatmap,
+      productId: product.id,
     });
   }
 

@@ -3,9 +3,12 @@ import { z } from 'zod';
 import { ValidationError } from '@vitrine/core';
 import { ATTRIBUTE_NAMES, type AttributeName } from './vocabularies';
 
-/** What a logit scale is fitted for: one attribute's softmax, or the two-way yes/no contrasts. */
-export type CalibrationKey = AttributeName | 'yes-no';
-export const CALIBRATION_KEYS: readonly CalibrationKey[] = [...ATTRIBUTE_NAMES, 'yes-no'];
+/**
+ * What a logit scale is fitted for: one attribute's softmax, the two-way yes/no contrasts, or the similarity
+ * weights of the similar-products category vote.
+ */
+export type CalibrationKey = AttributeName | 'yes-no' | 'similar-products';
+export const CALIBRATION_KEYS: readonly CalibrationKey[] = [...ATTRIBUTE_NAMES, 'yes-no', 'similar-products'];
 
 /**
  * The logit scale OpenAI's CLIP models learned (exp(4.6052) = 100). Used until a scale is fitted for the model:
@@ -49,10 +52,21 @@ export function fitLogitScale(
   bounds: { readonly min?: number; readonly max?: number } = {},
 ): { readonly scale: number; readonly nll: number } {
   if (samples.length === 0) throw new ValidationError('no samples to calibrate on');
+  return minimiseScale((scale) => negativeLogLikelihood(samples, scale), bounds);
+}
+
+/**
+ * The scale in [min, max] minimising `loss`, by golden-section search on log(scale) (for losses that are smooth
+ * and unimodal in the scale, as negative log-likelihoods of softmax-like models are).
+ */
+export function minimiseScale(
+  loss: (scale: number) => number,
+  bounds: { readonly min?: number; readonly max?: number } = {},
+): { readonly scale: number; readonly nll: number } {
   let lo = Math.log(bounds.min ?? 1);
   let hi = Math.log(bounds.max ?? 1000);
   const g = (Math.sqrt(5) - 1) / 2;
-  const f = (x: number) => negativeLogLikelihood(samples, Math.exp(x));
+  const f = (x: number) => loss(Math.exp(x));
   let a = hi - g * (hi - lo);
   let b = lo + g * (hi - lo);
   let fa = f(a);
@@ -73,7 +87,7 @@ export function fitLogitScale(
     }
   }
   const scale = Math.exp((lo + hi) / 2);
-  return { scale, nll: negativeLogLikelihood(samples, scale) };
+  return { scale, nll: loss(scale) };
 }
 
 /**

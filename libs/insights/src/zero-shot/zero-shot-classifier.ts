@@ -96,6 +96,16 @@ export class ZeroShotClassifier {
     };
   }
 
+  /** The logit scale in force for `key` (fitted, or the default). */
+  scale(key: CalibrationKey): number {
+    return this.calibration.scale(key);
+  }
+
+  /** Whether `key`'s scale was fitted for this model. */
+  calibrated(key: CalibrationKey): boolean {
+    return this.calibration.calibrated(key);
+  }
+
   /** Probabilities from a vocabulary's similarities, with the right scale (for callers that reuse similarities). */
   probabilities(similarities: readonly number[], key: CalibrationKey): number[] {
     return softmax(similarities, this.calibration.scale(key));

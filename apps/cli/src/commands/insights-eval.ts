@@ -1,0 +1,296 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Presets, SingleBar } from 'cli-progress';
+import { loadConfig, ValidationError, type AppConfig } from '@vitrine/core';
+import type { Product } from '@vitrine/catalog';
+import { embeddingOptionsFromConfig, OnnxEmbeddingProvider } from '@vitrine/embedding';
+import {
+  buildQuestions,
+  catalogReferences,
+  ChatCompletionsClient,
+  ColourNamer,
+  createInsightsCore,
+  DEFAULT_LOGIT_SCALE,
+  DEFAULT_VOCABULARIES,
+  DescriptionComposer,
+  EVAL_TYPES,
+  evaluateDescriptions,
+  evaluateVqa,
+  fitCalibration,
+  InMemoryNeighbours,
+  readCatalogProducts,
+  readReferences,
+  withCategories,
+  type CalibrationFile,
+  type DescriptionEvalReport,
+  type DescriptionStyle,
+  type TypeStats,
+  type Vocabularies,
+} from '@vitrine/insights';
+
+export interface EvalIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream & { readonly isTTY?: boolean };
+}
+
+export interface EvalVqaArgs {
+  readonly catalog: string;
+  readonly queries: string;
+  readonly pictures: 'queries' | 'catalog' | 'both';
+  readonly model?: string;
+  readonly minConfidence?: number;
+  readonly fitCalibration?: string;
+  readonly json: boolean;
+}
+
+/** The catalog's own categories and materials as vocabularies: the questions are about those values. */
+function evalVocabularies(products: readonly Product[]): Vocabularies {
+  const materials = [
+    ...new Set(
+      products.flatMap((p) => (typeof p.attributes.material === 'string' ? [p.attributes.material] : [])),
+    ),
+  ].sort();
+  const v = withCategories(
+    DEFAULT_VOCABULARIES,
+    products.flatMap((p) => (p.category ? [p.category] : [])),
+  );
+  return materials.length >= 2 ? { ...v, material: { ...v.material, labels: materials } } : v;
+}
+
+/** SKU → held-out picture, from the `image` queries of a queries JSONL (`{"image", "relevant": [sku]}`). */
+function queryPictures(file: string): Map<string, string> {
+  const base = dirname(resolve(file));
+  const out = new Map<string, string>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const q = JSON.parse(line) as { image?: unknown; relevant?: unknown };
+    if (typeof q.image !== 'string' || !Array.isArray(q.relevant) || typeof q.relevant[0] !== 'string')
+      continue;
+    out.set(q.relevant[0], join(base, q.image));
+  }
+  return out;
+}
+
+/** What the model's own card says about retrieval (config.json `vitrine.metrics`), for comparison. */
+function modelRecall(modelDir: string): Record<string, number> {
+  try {
+    const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as {
+      vitrine?: { metrics?: Record<string, { 'R@1'?: number }> };
+    };
+    const m = config.vitrine?.metrics ?? {};
+    return Object.fromEntries(
+      Object.entries(m).flatMap(([k, v]) => (typeof v['R@1'] === 'number' ? [[k, v['R@1']]] : [])),
+    );
+  } catch {
+    return {};
+  }
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+function table(rows: Partial<Record<string, TypeStats>>): string {
+  const head = ['type', 'n', 'answered', 'accuracy', 'acc|answered', "can't tell", '95% CI', 'top-1'];
+  const body = EVAL_TYPES.flatMap((t) => {
+    const s = rows[t];
+    return s
+      ? [
+          [
+            t,
+            String(s.n),
+            pct(s.answeredShare),
+            pct(s.accuracy),
+            pct(s.answeredAccuracy),
+            pct(s.cantTellShare),
+            `${pct(s.ci95[0])}–${pct(s.ci95[1])}`,
+            pct(s.top1Accuracy),
+          ],
+        ]
+      : [];
+  });
+  const all = [head, ...body];
+  const widths = head.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
+  return all
+    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+    .join('\n');
+}
+
+/**
+ * `vitrine eval-vqa`: a question set generated from the catalog's attributes, asked about each product's
+ * held-out picture (OpenMoji renderings in queries/) and/or its catalog picture, answered from the picture alone
+ * (no catalog facts) by the embedded answerer. Accuracy per question type and the share of "I can't tell".
+ * `--fit-calibration` also fits temperature scales on half the products and reports the other half.
+ */
+export async function runEvalVqa(args: EvalVqaArgs, base: AppConfig, io: EvalIo): Promise<number> {
+  const config = args.model ? loadConfig({ MODEL_DIR: args.model, LOG_LEVEL: 'error' }) : base;
+  const minConfidence = args.minConfidence ?? config.insights.vqaMinConfidence;
+  const products = readCatalogProducts(args.catalog);
+  const log = (m: string) => void (args.json ? undefined : io.stderr.write(`${m}\n`));
+  const embedder = await OnnxEmbeddingProvider.load(embeddingOptionsFromConfig(config));
+  try {
+    const vocabularies = evalVocabularies(products);
+    const sets: Record<'queries' | 'catalog', Map<string, string>> = {
+      queries: queryPictures(args.queries),
+      catalog: new Map(
+        products.flatMap((p) =>
+          p.images[0]?.uri.startsWith('file:') ? [[p.sku, fileURLToPath(p.images[0].uri)]] : [],
+        ),
+      ),
+    };
+    // The catalog's pictures as the index of similar products (what the vector store holds in the service).
+    const indexed = products.filter((p) => sets.catalog.has(p.sku));
+    const vectors = await embedder.embedImages(indexed.map((p) => readFileSync(sets.catalog.get(p.sku)!)));
+    const neighbours = new InMemoryNeighbours(
+      indexed.map((p, i) => ({ id: p.id, category: p.category, vector: vectors[i]!.vector })),
+    );
+    const core = createInsightsCore(config, embedder, {
+      categories: () => Promise.resolve(vocabularies.category.labels),
+      vocabularies,
+      neighbours,
+    });
+    const which = args.pictures === 'both' ? (['queries', 'catalog'] as const) : [args.pictures];
+    const reports: Record<string, unknown> = {};
+    let calibration: CalibrationFile | undefined;
+    if (args.fitCalibration) {
+      const fits = await fitCalibration(
+        core,
+        embedder,
+        products,
+        sets.queries,
+        DEFAULT_LOGIT_SCALE,
+        neighbours,
+      );
+      if (fits.length === 0) throw new ValidationError('not enough labelled pictures to fit a calibration');
+      calibration = {
+        modelId: embedder.modelId,
+        fittedAt: new Date().toISOString(),
+        scales: Object.fromEntries(fits.map((f) => [f.attribute, { scale: f.scale, n: f.fitN }])),
+      };
+      writeFileSync(args.fitCalibration, `${JSON.stringify(calibration, null, 2)}\n`);
+      reports.calibration = fits;
+      log(
+        `calibration (fitted on half the products' held-out pictures, measured on the other half) → ${args.fitCalibration}`,
+      );
+      for (const f of fits) {
+        log(
+          `  ${f.attribute.padEnd(9)} scale ${f.scale.toFixed(1)} (default ${DEFAULT_LOGIT_SCALE}): held-out NLL ` +
+            `${f.nll.before.toFixed(3)} → ${f.nll.after.toFixed(3)}, ECE ${f.ece.before.toFixed(3)} → ${f.ece.after.toFixed(3)} (n ${f.heldOutN})`,
+        );
+      }
+    }
+    for (const set of which) {
+      const questions = await buildQuestions(products, sets[set], core.colours.names);
+      const tty = !args.json && io.stderr.isTTY === true;
+      const bar = new SingleBar(
+        { format: `${set} [{bar}] {value}/{total}`, stream: io.stderr, noTTYOutput: false },
+        Presets.shades_classic,
+      );
+      if (tty) bar.start(questions.length, 0);
+      const result = await evaluateVqa(core, questions, minConfidence, {
+        excludeSelf: set === 'catalog',
+        ...(tty ? { onProgress: (d: number) => bar.update(d) } : {}),
+      });
+      if (tty) bar.stop();
+      reports[set] = result;
+      if (!args.json) {
+        io.stdout.write(
+          `\n${set === 'queries' ? 'held-out OpenMoji pictures' : 'catalog pictures'}: ${result.questions} questions, ` +
+            `${result.msPerQuestion.toFixed(1)} ms each\n${table(result.types)}\n`,
+        );
+        const yn = result.types['yes-no'];
+        if (yn) {
+          io.stdout.write(
+            `yes/no: ${pct(yn.accuracy)} vs 50% chance (balanced), margin ${((yn.accuracy - 0.5) * 100).toFixed(1)} points, ` +
+              `95% CI of accuracy ${pct(yn.ci95[0])}–${pct(yn.ci95[1])}\n`,
+          );
+        }
+      }
+    }
+    const recall = modelRecall(config.embedding.modelDir);
+    reports.model = embedder.modelId;
+    reports.minConfidence = minConfidence;
+    reports.modelRecallAt1 = recall;
+    if (args.json) io.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+    else {
+      io.stdout.write(
+        `\nmodel ${embedder.modelId}, min confidence ${minConfidence}; the model card's R@1: ${
+          Object.entries(recall)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ') || 'n/a'
+        }\n`,
+      );
+    }
+    return 0;
+  } finally {
+    await embedder.close();
+  }
+}
+
+export interface EvalDescriptionsArgs {
+  readonly catalog: string;
+  readonly references?: string;
+  readonly styles: readonly DescriptionStyle[];
+  readonly json: boolean;
+}
+
+/**
+ * `vitrine eval-descriptions`: descriptions generated for the catalog's products (from their facts; their own
+ * description is hidden from the generator) scored with BLEU-1..4, ROUGE-L and CIDEr-D against references — a
+ * JSONL of `{"sku", "references": [...]}`, or the catalog's own descriptions when none is given.
+ */
+export async function runEvalDescriptions(
+  args: EvalDescriptionsArgs,
+  config: AppConfig,
+  io: EvalIo,
+): Promise<number> {
+  const products = readCatalogProducts(args.catalog);
+  const references = args.references ? readReferences(args.references) : catalogReferences(products);
+  const vocabulary = {
+    colours: new ColourNamer(),
+    materials: [
+      ...DEFAULT_VOCABULARIES.material.labels,
+      ...products.flatMap((p) => (typeof p.attributes.material === 'string' ? [p.attributes.material] : [])),
+    ],
+    brands: [...new Set(products.flatMap((p) => (p.brand ? [p.brand] : [])))],
+  };
+  const composer = new DescriptionComposer(
+    () => Promise.resolve(vocabulary),
+    { attributeMinConfidence: config.insights.attributeMinConfidence },
+    config.insights.answerer ? new ChatCompletionsClient(config.insights.answerer) : undefined,
+  );
+  const reports: DescriptionEvalReport[] = [];
+  for (const style of args.styles) {
+    reports.push(await evaluateDescriptions(products, references, composer, style, vocabulary));
+  }
+  if (args.json) {
+    io.stdout.write(
+      `${JSON.stringify(
+        reports.map((r) => ({ ...r, scores: { ...r.scores, perSample: undefined } })),
+        null,
+        2,
+      )}\n`,
+    );
+    return reports.some((r) => r.contradictions > 0) ? 1 : 0;
+  }
+  const head = ['style', 'generator', 'n', 'BLEU-1', 'BLEU-4', 'ROUGE-L', 'CIDEr-D', 'contradictions'];
+  const rows = reports.map((r) => [
+    r.style,
+    r.generator,
+    String(r.scores.samples),
+    r.scores.bleu1.toFixed(4),
+    r.scores.bleu4.toFixed(4),
+    r.scores.rougeL.toFixed(4),
+    r.scores.ciderD.toFixed(4),
+    String(r.contradictions),
+  ]);
+  const all = [head, ...rows];
+  const widths = head.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
+  io.stdout.write(
+    `${args.references ? `references: ${args.references}` : "references: the catalog's own descriptions (one per product)"}\n` +
+      all
+        .map((r) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+        .join('\n') +
+      '\n',
+  );
+  return reports.some((r) => r.contradictions > 0) ? 1 : 0;
+}
