@@ -89,8 +89,9 @@ describe('search through HTTP on the indexed demo catalog (PostgreSQL, Redis, em
   });
 
   it('an OpenMoji picture finds the same concept in the top 5 for most concepts', async () => {
-    // OpenMoji is a drawing style the demo model never saw in training.
-    const sample = queries.filter((q) => q.image).filter((_, i) => i % 8 === 0);
+    // OpenMoji is a drawing style the demo model never saw in training. Every concept, not a sample: the demo
+    // model's own image->image R@5 is about 0.5, so a sample would decide by chance.
+    const sample = queries.filter((q) => q.image);
     let found = 0;
     for (const q of sample) {
       const res = await request(t.server)
@@ -101,7 +102,7 @@ describe('search through HTTP on the indexed demo catalog (PostgreSQL, Redis, em
       if ((res.body as Page).items.some((c) => q.relevant.includes(c.sku))) found++;
     }
     expect(found / sample.length).toBeGreaterThan(0.5);
-  });
+  }, 120_000);
 
   it('applies filters inside retrieval: every result matches and a full page still comes back', async () => {
     const page = await text({
