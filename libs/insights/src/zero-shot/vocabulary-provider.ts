@@ -7,6 +7,7 @@ import { withCategories, type Vocabularies } from './vocabularies';
  */
 export class VocabularyProvider {
   private cached: { at: number; value: Promise<Vocabularies> } | undefined;
+  private latest: Vocabularies | undefined;
 
   constructor(
     private readonly base: Vocabularies,
@@ -24,8 +25,6 @@ export class VocabularyProvider {
     }
     return this.cached.value;
   }
-
-  private latest: Vocabularies | undefined;
 
   /** The vocabularies last read (the configured ones before the first read), for synchronous callers. */
   current(): Vocabularies {
