@@ -59,6 +59,7 @@ export {
 export { AttributeExtractor, type ExtractionOutcome } from './attributes/attribute-extractor';
 export {
   CATALOG_KEYS,
+  usableAsFact,
   type ExtractedAttribute,
   type ExtractionSource,
   type StoredAttribute,

@@ -25,6 +25,23 @@ export interface StoredAttribute extends ExtractedAttribute {
   readonly extractedAt: Date;
 }
 
+/**
+ * Whether a stored attribute may stand as a fact about `product` (an answer, a description): read under the
+ * product's current content, at least `minConfidence` sure, and — for zero-shot values — with a confidence that was
+ * calibrated for the model (an uncalibrated softmax is over-confident, and its 0.9 means little).
+ */
+export function usableAsFact(
+  a: StoredAttribute,
+  product: { readonly contentHash: string },
+  minConfidence: number,
+): boolean {
+  return (
+    a.contentHash === product.contentHash &&
+    a.confidence >= minConfidence &&
+    (a.source === 'pixels' || a.details.calibrated === true)
+  );
+}
+
 /** Catalog attribute keys that carry each extracted attribute, in the spellings merchants use. */
 export const CATALOG_KEYS: { readonly [A in AttributeName]: readonly string[] } = {
   category: [],

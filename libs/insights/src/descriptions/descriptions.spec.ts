@@ -46,8 +46,8 @@ describe('factSheet', () => {
       product,
       [
         stored({ attribute: 'colour', value: 'blue', source: 'pixels', confidence: 0.99 }), // catalog says red
-        stored({ attribute: 'pattern', value: 'striped', confidence: 0.9 }),
-        stored({ attribute: 'style', value: 'vintage', confidence: 0.3 }), // too unsure
+        stored({ attribute: 'pattern', value: 'striped', confidence: 0.9, details: { calibrated: true } }),
+        stored({ attribute: 'style', value: 'vintage', confidence: 0.3, details: { calibrated: true } }), // too unsure
         stored({ attribute: 'material', value: 'glass', contentHash: 'old' }), // stale, and the catalog knows
       ],
       0.6,
@@ -65,6 +65,18 @@ describe('factSheet', () => {
       capacityMl: '350',
     });
     expect(facts.find((f) => f.key === 'pattern')).toMatchObject({ source: 'picture', confidence: 0.9 });
+  });
+
+  it('does not take an uncalibrated zero-shot value as a fact, however confident it says it is', () => {
+    const bare = { ...product, attributes: {} };
+    const facts = factSheet(bare, [stored({ attribute: 'material', value: 'glass', confidence: 0.99 })], 0.6);
+    expect(facts.find((f) => f.key === 'material')).toBeUndefined();
+    const calibrated = factSheet(
+      bare,
+      [stored({ attribute: 'material', value: 'glass', confidence: 0.99, details: { calibrated: true } })],
+      0.6,
+    );
+    expect(calibrated.find((f) => f.key === 'material')).toMatchObject({ value: 'glass', source: 'picture' });
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Product } from '@vitrine/catalog';
-import type { StoredAttribute } from '../attributes/extracted-attribute';
+import { usableAsFact, type StoredAttribute } from '../attributes/extracted-attribute';
 import { attributeText, catalogAttribute, formatPrice } from '../vqa/catalog-facts';
 import type { AttributeName } from '../zero-shot/vocabularies';
 
@@ -21,8 +21,8 @@ const FROM_PICTURE: readonly AttributeName[] = ['colour', 'material', 'pattern',
 
 /**
  * What a description may say about a product: its catalog fields and scalar attributes, plus attributes read
- * from its picture with at least `minConfidence` for the current content, where the catalog says nothing about
- * them. Nothing else: templates and the remote model are given only these.
+ * from its picture that are usable as facts ({@link usableAsFact}) where the catalog says nothing about them.
+ * Nothing else: templates and the remote model are given only these.
  */
 export function factSheet(
   product: Product,
@@ -44,10 +44,7 @@ export function factSheet(
       continue;
     }
     const best = stored
-      .filter(
-        (s) =>
-          s.attribute === attribute && s.confidence >= minConfidence && s.contentHash === product.contentHash,
-      )
+      .filter((s) => s.attribute === attribute && usableAsFact(s, product, minConfidence))
       .sort(
         (a, b) =>
           Number(b.source === 'pixels') - Number(a.source === 'pixels') || b.confidence - a.confidence,

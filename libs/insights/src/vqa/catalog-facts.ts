@@ -1,6 +1,6 @@
 import type { JsonValue, Product } from '@vitrine/catalog';
 import type { ColourNamer } from '../colour/named-colours';
-import { CATALOG_KEYS, type StoredAttribute } from '../attributes/extracted-attribute';
+import { CATALOG_KEYS, usableAsFact, type StoredAttribute } from '../attributes/extracted-attribute';
 import type { AttributeName } from '../zero-shot/vocabularies';
 import { cantTell, type VqaAnswer } from './answer';
 import type { RoutedQuestion } from './question-router';
@@ -61,7 +61,8 @@ const fact = (
 /**
  * The answer the catalog already knows, or undefined when the picture must be looked at. Price, brand, stock and
  * size come only from here (a missing one is "I can't tell"); colour, material, pattern, style and category come
- * from the merchant's fields first, then from attributes extracted earlier with at least `minConfidence`.
+ * from the merchant's fields first, then from attributes extracted earlier that are usable as facts
+ * ({@link usableAsFact}).
  */
 export function answerFromCatalog(
   q: RoutedQuestion,
@@ -72,9 +73,7 @@ export function answerFromCatalog(
 ): VqaAnswer | undefined {
   const storedFor = (a: AttributeName) =>
     stored
-      .filter(
-        (s) => s.attribute === a && s.confidence >= minConfidence && s.contentHash === product.contentHash,
-      )
+      .filter((s) => s.attribute === a && usableAsFact(s, product, minConfidence))
       // Pixels first: for colour they are model-free evidence; otherwise the most confident.
       .sort(
         (x, y) =>

@@ -4,6 +4,7 @@ import type { Product, ProductRepository } from '@vitrine/catalog';
 import type { ImageSource } from '@vitrine/embedding';
 import type { ColourNamer } from '../colour/named-colours';
 import type { ImageAnalyser } from '../image/image-analyser';
+import { usableAsFact } from '../attributes/extracted-attribute';
 import type { AttributeRepository } from '../storage/attribute.repository';
 import type { VocabularyProvider } from '../zero-shot/vocabulary-provider';
 import { cantTell, type AnswerContext, type Answerer, type VqaAnswer } from './answer';
@@ -65,7 +66,7 @@ export class VqaService {
     const stored = await this.deps.attributes.forProduct(product.id);
     const facts = factLines(
       product,
-      stored.filter((s) => s.confidence >= this.settings.attributeMinConfidence),
+      stored.filter((s) => usableAsFact(s, product, this.settings.attributeMinConfidence)),
     );
 
     if (routed.language.code !== 'en') {
