@@ -10,7 +10,7 @@ export type { PaddingMode, TokenBatch } from './text/text-tokenizer';
 export { MODEL_FILES, readModelDir, safeModelName } from './model/model-dir';
 export type { ImageSpec, ModelDir, TextConfig } from './model/model-dir';
 export { formatModelId, hashOnnxFiles } from './model/model-id';
-export { cosineSimilarity, l2NormalizeRows } from './vector-math';
+export { cosineSimilarity, dot, l2NormalizeRows, meanDirection } from './vector-math';
 export * from './fetch/safe-fetch';
 export { isPublicAddress } from './fetch/address-policy';
 export { ImageSource } from './fetch/image-source';

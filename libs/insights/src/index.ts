@@ -36,7 +36,7 @@ export {
   type Vocabularies,
 } from './zero-shot/vocabularies';
 export { VocabularyProvider } from './zero-shot/vocabulary-provider';
-export { PromptBank, meanDirection, dot } from './zero-shot/prompt-bank';
+export { PromptBank } from './zero-shot/prompt-bank';
 export {
   Calibration,
   CALIBRATION_KEYS,

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { DomainError, NotFoundError, ValidationError, type AppConfig } from '@vitrine/core';
-import type { EmbeddingProvider } from '@vitrine/embedding';
+import { meanDirection, type EmbeddingProvider } from '@vitrine/embedding';
 import { PRODUCTS_ALIAS, isCollectionOfModel, type StoredPoint, type VectorStore } from '@vitrine/vectors';
 import type { SearchCatalogRepository } from './catalog/search-catalog.repository';
 import { toVectorFilter, validateFilters } from './filters/search-filters';
@@ -8,7 +8,6 @@ import { fuseRrf, type RankedList } from './fusion/rrf';
 import { decodeCursor, encodeCursor, fingerprint } from './query/cursor';
 import { QueryEmbeddingCache } from './query/query-embedding-cache';
 import type { EvidenceWeights, RerankCandidate, RerankQuery, Reranker } from './rerank/reranker';
-import { normalizedSum } from './rerank/vector-ops';
 import {
   DEFAULT_LIMIT,
   MAX_LIMIT,
@@ -136,7 +135,7 @@ export class SearchService {
       query === undefined ? undefined : this.queryEmbeddings.embed(query),
     ]);
     t.embedMs += performance.now() - started;
-    const vector = words ? normalizedSum([image.vector, words.vector]) : image.vector;
+    const vector = words ? meanDirection([image.vector, words.vector]) : image.vector;
     const retrievers: Retriever[] = [
       { source: 'image', vector },
       { source: 'text', vector },

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { DomainError } from '@vitrine/core';
 import type { ImageFetchOutcome, Product } from '@vitrine/catalog';
-import type { EmbeddingProvider, ImageOutcome, ImageSource } from '@vitrine/embedding';
+import {
+  meanDirection,
+  type EmbeddingProvider,
+  type ImageOutcome,
+  type ImageSource,
+} from '@vitrine/embedding';
 import type { PointInput, ProductPayload, VectorName } from '@vitrine/vectors';
 
 /** What embedding one product produced. */
@@ -136,7 +141,7 @@ export class ProductVectorizer {
       });
     }
     const named: Partial<Record<VectorName, Float32Array>> = { text: textEmbedding.vector };
-    if (vectors.length > 0) named.image = meanNormalized(vectors);
+    if (vectors.length > 0) named.image = meanDirection(vectors);
     return {
       point: { id: product.id, vectors: named, payload: productPayload(product, this.embedder.modelId) },
       images: records,
@@ -147,15 +152,4 @@ export class ProductVectorizer {
 
 function describe(e: DomainError): string {
   return `${e.code}: ${e.message}`;
-}
-
-/** Normalised mean of unit vectors (the direction closest on average to all of them). */
-export function meanNormalized(vectors: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(vectors[0]!.length);
-  for (const v of vectors) for (let i = 0; i < v.length; i++) out[i]! += v[i]!;
-  let norm = 0;
-  for (let i = 0; i < out.length; i++) norm += out[i]! * out[i]!;
-  norm = Math.sqrt(norm) || 1;
-  for (let i = 0; i < out.length; i++) out[i]! /= norm;
-  return out;
 }

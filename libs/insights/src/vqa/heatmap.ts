@@ -3,7 +3,7 @@ import type { EmbeddingProvider } from '@vitrine/embedding';
 import { BACKGROUND_TOLERANCE, type ColourAnalysis } from '../colour/dominant-colours';
 import { deltaE, parseHex, srgbToLab } from '../colour/lab';
 import type { ImageAnalyser } from '../image/image-analyser';
-import { dot } from '../zero-shot/prompt-bank';
+import { dot } from '@vitrine/embedding';
 
 /** A heatmap of which regions of the picture matched the answer. */
 export interface Heatmap {

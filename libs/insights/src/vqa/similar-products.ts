@@ -1,5 +1,5 @@
 import { PRODUCTS_ALIAS, type VectorStore } from '@vitrine/vectors';
-import { dot } from '../zero-shot/prompt-bank';
+import { dot } from '@vitrine/embedding';
 
 /** A catalog product near a picture. */
 export interface SimilarProduct {

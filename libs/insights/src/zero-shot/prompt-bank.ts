@@ -1,22 +1,5 @@
-import type { EmbeddingProvider } from '@vitrine/embedding';
+import { meanDirection, type EmbeddingProvider } from '@vitrine/embedding';
 import { promptsFor, type Vocabulary } from './vocabularies';
-
-/** Normalised mean of unit vectors: the ensemble embedding of several prompts for one label. */
-export function meanDirection(vectors: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(vectors[0]!.length);
-  for (const v of vectors) for (let i = 0; i < v.length; i++) out[i]! += v[i]!;
-  let norm = 0;
-  for (let i = 0; i < out.length; i++) norm += out[i]! * out[i]!;
-  norm = Math.sqrt(norm) || 1;
-  for (let i = 0; i < out.length; i++) out[i]! /= norm;
-  return out;
-}
-
-export function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
 
 /**
  * Text embeddings of labels (prompt ensembles) and of free prompts, computed once per text for the provider's

@@ -1,6 +1,7 @@
 import type { Calibration, CalibrationKey } from './calibration';
 import { softmax } from './calibration';
-import { dot, type PromptBank } from './prompt-bank';
+import { dot } from '@vitrine/embedding';
+import type { PromptBank } from './prompt-bank';
 import type { AttributeName, Vocabulary } from './vocabularies';
 
 export interface Candidate {

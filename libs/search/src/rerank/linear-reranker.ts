@@ -1,6 +1,6 @@
 import { mmrOrder } from './mmr';
 import type { EvidenceWeights, RerankCandidate, RerankQuery, RerankedCandidate, Reranker } from './reranker';
-import { dot } from './vector-ops';
+import { dot } from '@vitrine/embedding';
 
 export interface LinearRerankerSettings {
   /** Weights of the image-vector cosine, text-vector cosine and lexical evidence. */

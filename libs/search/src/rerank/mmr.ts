@@ -1,4 +1,4 @@
-import { dot } from './vector-ops';
+import { dot } from '@vitrine/embedding';
 
 export interface MmrItem {
   readonly score: number;
