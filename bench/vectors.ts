@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EmbeddedVectorStore, type PointInput, type VectorFilter } from '@vitrine/vectors';
+import { EmbeddedVectorStore, Prng, type PointInput, type VectorFilter } from '@vitrine/vectors';
 
 const N = Number(process.env.BENCH_N ?? 100_000);
 const DIM = Number(process.env.BENCH_DIM ?? 512);
@@ -16,24 +16,6 @@ const K = 10;
 const CATEGORIES = 20; // one category = 5 % of the points
 
 type Sampler = () => Float32Array;
-
-/** Seeded PRNG (mulberry32), so every run measures the same data. */
-class Prng {
-  constructor(private state: number) {}
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  gaussian(): number {
-    return Math.sqrt(-2 * Math.log(1 - this.next())) * Math.cos(2 * Math.PI * this.next());
-  }
-}
 
 /** A pool of standard normals reused at random offsets: generating 51 M fresh ones would dominate the run. */
 function gaussianPool(rng: Prng, size: number): Float32Array {

@@ -16,3 +16,4 @@ export { DEFAULT_TUNING, type SearchTuning } from './embedded/index/vector-colum
 export type { CompactionPolicy } from './embedded/storage/collection-files';
 export { QdrantVectorStore, type QdrantOptions } from './qdrant/qdrant-store';
 export * from './vectors.module';
+export { Prng } from './prng';
