@@ -19,5 +19,5 @@ export {
   type ImportReport,
 } from './import/catalog-import.service';
 export { CATALOG_LIMITS } from './domain/limits';
-export { parseCatalogLine, type CatalogLine } from './import/catalog-line';
+export { parseCatalogLine, productInput, type CatalogLine } from './import/catalog-line';
 export { CatalogModule, CATALOG_DATABASE } from './catalog.module';

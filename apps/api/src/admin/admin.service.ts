@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError, ValidationError } from '@vitrine/core';
-import { parseCatalogLine, ProductRepository, type ProductInput } from '@vitrine/catalog';
+import { parseCatalogLine, productInput, ProductRepository } from '@vitrine/catalog';
 import { IndexingScheduler, type ReindexProgress } from '@vitrine/indexing';
 import type { ProductUpsertDto, ProductUpsertResponseDto } from './admin.dto';
 
@@ -24,17 +24,10 @@ export class AdminService {
         field: `images[${notHttps}]`,
       });
     }
-    const input: ProductInput = {
-      sku: line.sku,
-      title: line.title,
-      description: line.description,
-      brand: line.brand,
-      category: line.category,
-      price: line.price,
-      inStock: line.inStock,
-      attributes: line.attributes,
-      images: line.imageRefs.map((ref) => new URL(ref).toString()),
-    };
+    const input = productInput(
+      line,
+      line.imageRefs.map((ref) => new URL(ref).toString()),
+    );
     const result = await this.products.upsertMany([input]);
     const changed = result.changed[0];
     if (changed) {

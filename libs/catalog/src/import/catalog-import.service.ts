@@ -3,7 +3,7 @@ import { DomainError, NotFoundError, ValidationError } from '@vitrine/core';
 import type { ProductInput, UpsertResult } from '../domain/product';
 import type { ProductRepository } from '../repository/product.repository';
 import { CATALOG_LIMITS } from '../domain/limits';
-import { parseCatalogLine } from './catalog-line';
+import { parseCatalogLine, productInput } from './catalog-line';
 import { catalogFolder, resolveImageRef, type CatalogFolder } from './image-refs';
 import { readLines, type InputLine } from './line-reader';
 
@@ -190,17 +190,7 @@ export class CatalogImportService {
       else problems.push(`images[${i}]: ${resolved.reason}`);
     }
     if (problems.length > 0) return { reason: problems.join('; ') };
-    return {
-      sku: line.sku,
-      title: line.title,
-      description: line.description,
-      brand: line.brand,
-      category: line.category,
-      price: line.price,
-      inStock: line.inStock,
-      attributes: line.attributes,
-      images,
-    };
+    return productInput(line, images);
   }
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CATALOG_LIMITS } from '../domain/limits';
 import { isKnownCurrency, parseAmount } from '../domain/money';
-import type { JsonValue, Money } from '../domain/product';
+import type { JsonValue, Money, ProductInput } from '../domain/product';
 
 /** A valid line before its image references are resolved against the file's folder. */
 export interface CatalogLine {
@@ -14,6 +14,12 @@ export interface CatalogLine {
   readonly inStock: boolean;
   readonly attributes: Record<string, JsonValue>;
   readonly imageRefs: readonly string[];
+}
+
+/** The product a parsed line describes, with its image references already resolved to URIs. */
+export function productInput(line: CatalogLine, images: readonly string[]): ProductInput {
+  const { imageRefs: _refs, ...fields } = line;
+  return { ...fields, images };
 }
 
 const describeInput = (input: unknown): string =>

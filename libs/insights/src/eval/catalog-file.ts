@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ValidationError } from '@vitrine/core';
-import { parseCatalogLine, productContentHash, type Product } from '@vitrine/catalog';
+import { parseCatalogLine, productContentHash, productInput, type Product } from '@vitrine/catalog';
 
 /** A deterministic uuid-shaped id from a string (catalog files have SKUs, stored products have uuids). */
 function uuidFrom(s: string): string {
@@ -31,14 +31,7 @@ export function readCatalogProducts(file: string): Product[] {
       );
       return {
         id: uuidFrom(line.sku),
-        sku: line.sku,
-        title: line.title,
-        description: line.description,
-        brand: line.brand,
-        category: line.category,
-        price: line.price,
-        inStock: line.inStock,
-        attributes: line.attributes,
+        ...productInput(line, images),
         images: images.map((uri, position) => ({
           id: uuidFrom(`${line.sku}#${position}`),
           position,
