@@ -72,11 +72,13 @@ export class Collection {
     return this.payloads[row] as ProductPayload;
   }
 
-  vectorsAt(row: number): Partial<Record<VectorName, Float32Array>> {
-    const out: Partial<Record<VectorName, Float32Array>> = {};
+  /** Copies of the vectors of `rows`, by name (see {@link VectorColumn.vectors}). */
+  vectorsAt(rows: readonly number[]): Partial<Record<VectorName, Float32Array>>[] {
+    const out = rows.map((): Partial<Record<VectorName, Float32Array>> => ({}));
     for (const [name, col] of this.columns) {
-      const v = col.vector(row);
-      if (v) out[name] = v;
+      col.vectors(rows).forEach((v, i) => {
+        if (v) out[i]![name] = v;
+      });
     }
     return out;
   }

@@ -272,19 +272,21 @@ export class EmbeddedVectorStore implements VectorStore {
     options?: { readonly withVectors?: boolean },
   ): Promise<StoredPoint[]> {
     const { collection: c } = await this.get$(collection);
-    const out: StoredPoint[] = [];
+    const rows: number[] = [];
     for (const raw of ids) {
-      const id = normalizeId(raw);
-      const row = c.rowOf(id);
-      if (row === undefined) continue;
-      out.push(this.pointAt(c, row, options?.withVectors ?? false));
+      const row = c.rowOf(normalizeId(raw));
+      if (row !== undefined) rows.push(row);
     }
-    return out;
+    return this.pointsAt(c, rows, options?.withVectors ?? false);
   }
 
-  private pointAt(c: Collection, row: number, withVectors: boolean): StoredPoint {
-    const point = { id: c.idAt(row), payload: c.payloadAt(row) };
-    return withVectors ? { ...point, vectors: c.vectorsAt(row) } : point;
+  private pointsAt(c: Collection, rows: readonly number[], withVectors: boolean): StoredPoint[] {
+    const vectors = withVectors ? c.vectorsAt(rows) : undefined;
+    return rows.map((row, i) => ({
+      id: c.idAt(row),
+      payload: c.payloadAt(row),
+      ...(vectors ? { vectors: vectors[i]! } : {}),
+    }));
   }
 
   async search(collection: string, request: SearchRequest): Promise<SearchHit[]> {
@@ -292,11 +294,15 @@ export class EmbeddedVectorStore implements VectorStore {
     const { limit, offset } = checkSearchPaging(request, c.meta.vectors);
     const query = normalizedVector(request.query, c.meta.dim, 'Query vector');
     const filter = compileFilter(request.filter);
-    const hits = c.search(request.vector, query, offset + limit, filter, request.exact ?? false);
-    return hits.slice(offset).map(({ row, score }) => ({
-      ...this.pointAt(c, row, request.withVectors ?? false),
-      score,
-    }));
+    const hits = c
+      .search(request.vector, query, offset + limit, filter, request.exact ?? false)
+      .slice(offset);
+    const points = this.pointsAt(
+      c,
+      hits.map((h) => h.row),
+      request.withVectors ?? false,
+    );
+    return points.map((point, i) => ({ ...point, score: hits[i]!.score }));
   }
 
   async count(collection: string, filter?: VectorFilter): Promise<number> {

@@ -131,3 +131,20 @@ describe('VectorColumn search', () => {
     expect(recall(col, vectors, queries, mask)).toBe(1);
   });
 });
+
+describe('VectorColumn vectors', () => {
+  it('returns copies of the asked rows that later writes and moves leave unchanged', () => {
+    const rng = new Prng(7);
+    const { vectors } = clustered(rng, 4, 0, 16, 2);
+    const col = build(vectors, PRESCAN);
+    col.unset(2);
+    const got = col.vectors([3, 2, 0]);
+    expect(got[1]).toBeUndefined();
+    expect([...got[0]!]).toEqual([...vectors[3]!]);
+    expect([...got[2]!]).toEqual([...vectors[0]!]);
+    col.move(3, 0);
+    col.set(3, vectors[1]!);
+    expect([...got[0]!]).toEqual([...vectors[3]!]);
+    expect([...got[2]!]).toEqual([...vectors[0]!]);
+  });
+});

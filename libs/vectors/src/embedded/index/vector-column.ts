@@ -107,10 +107,20 @@ export class VectorColumn {
     this.index?.move(from, to);
   }
 
-  /** A copy of the vector at `row`, or undefined. */
-  vector(row: number): Float32Array | undefined {
-    if (this.present[row] !== 1) return undefined;
-    return this.data.slice(row * this.dim, row * this.dim + this.dim);
+  /**
+   * Copies of the vectors at `rows` (undefined where a row holds none), all in one new buffer: a search returns
+   * a hundred hits with vectors, and one allocation instead of one per vector keeps that cheap for the garbage
+   * collector. Copies, because rows change under later writes (updates, compaction).
+   */
+  vectors(rows: readonly number[]): (Float32Array | undefined)[] {
+    const d = this.dim;
+    const buffer = new Float32Array(rows.length * d);
+    return rows.map((row, i) => {
+      if (this.present[row] !== 1) return undefined;
+      const copy = buffer.subarray(i * d, i * d + d);
+      copy.set(this.data.subarray(row * d, row * d + d));
+      return copy;
+    });
   }
 
   /** Builds the prescan index now when the column is big enough to use it, so no query pays for it. */
