@@ -10,7 +10,7 @@ delete swcrc.jsc.paths;
 module.exports = {
   rootDir: __dirname,
   // Shares the host's typed-array constructors with each test realm: onnxruntime-node checks `instanceof Float32Array`.
-  testEnvironment: '<rootDir>/libs/embedding/test-fixtures/ort-environment.ts',
+  testEnvironment: '<rootDir>/test/support/ort-environment.ts',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },

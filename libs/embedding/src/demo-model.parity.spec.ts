@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./libs/embedding/test-fixtures/ort-environment.ts
- */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEMO_CLIP } from '../test-fixtures/fixtures';

@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./libs/embedding/test-fixtures/ort-environment.ts
- */
 import { Test } from '@nestjs/testing';
 import { ConfigModule, DomainError, loadConfig } from '@vitrine/core';
 import { TINY_CLIP } from '../test-fixtures/fixtures';

@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./libs/embedding/test-fixtures/ort-environment.ts
- */
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { loadConfig } from '@vitrine/core';

@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./libs/embedding/test-fixtures/ort-environment.ts
- */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as http from 'node:http';
