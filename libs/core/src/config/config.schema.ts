@@ -41,7 +41,7 @@ export const envSchema = z.object({
   EMBEDDING_DEVICE: z.enum(['cpu', 'cuda']).default('cpu'),
   EMBEDDING_THREADS: int(0, 256).default(0),
   EMBEDDING_BATCH_SIZE: int(1, 1024).default(32),
-  EMBEDDING_MAX_WAIT_MS: int(0, 1000).default(4),
+  EMBEDDING_MAX_WAIT_MS: int(0, 1000).default(0),
   EMBEDDING_QUEUE_LIMIT: int(1, 100_000).default(1024),
 
   IMAGE_MAX_PIXELS: int(1, 1_000_000_000).default(40_000_000),

@@ -25,7 +25,7 @@ interface Pending<I, O> {
  */
 export class DynamicBatcher<I, O> {
   private queue: Pending<I, O>[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: { cancel(): void } | undefined;
   private running = 0;
 
   constructor(private readonly options: DynamicBatcherOptions<I, O>) {}
@@ -45,7 +45,7 @@ export class DynamicBatcher<I, O> {
 
   /** Rejects everything still queued (not the running batch) with `error`. */
   rejectQueued(error: unknown): void {
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     const q = this.queue;
     this.queue = [];
@@ -57,17 +57,14 @@ export class DynamicBatcher<I, O> {
     const first = this.queue[0] as Pending<I, O>;
     const waited = performance.now() - first.since;
     if (this.queue.length >= this.options.maxBatch || (mayRunNow && waited >= this.options.maxWaitMs)) {
-      clearTimeout(this.timer);
+      this.timer?.cancel();
       this.timer = undefined;
       this.flush();
     } else if (!this.timer) {
-      this.timer = setTimeout(
-        () => {
-          this.timer = undefined;
-          this.schedule(true);
-        },
-        Math.max(0, this.options.maxWaitMs - waited),
-      );
+      this.timer = later(Math.max(0, this.options.maxWaitMs - waited), () => {
+        this.timer = undefined;
+        this.schedule(true);
+      });
     }
   }
 
@@ -92,4 +89,17 @@ export class DynamicBatcher<I, O> {
         this.schedule(true);
       });
   }
+}
+
+/**
+ * Runs `fn` after `ms`; with 0, right after the current event-loop turn (`setImmediate`), so the requests whose
+ * bytes were read in the same turn still join the batch, without the millisecond a zero timeout costs.
+ */
+function later(ms: number, fn: () => void): { cancel(): void } {
+  if (ms <= 0) {
+    const handle = setImmediate(fn);
+    return { cancel: () => clearImmediate(handle) };
+  }
+  const handle = setTimeout(fn, ms);
+  return { cancel: () => clearTimeout(handle) };
 }

@@ -29,7 +29,11 @@ export interface OnnxEmbeddingOptions {
   readonly threads?: number;
   /** Largest model run, for array calls and coalesced requests alike. Default 32. */
   readonly batchSize?: number;
-  /** How long a single request waits for others to share its model run. Default 4 ms. */
+  /**
+   * How long a single request may wait for others to share its model run. Default 0: a request runs as soon as
+   * the model is free, with whatever arrived in the same event-loop turn; under load, requests that arrive while
+   * a run is in progress form the next batch anyway.
+   */
   readonly maxWaitMs?: number;
   /** Single requests allowed to wait or run at once; more are refused with `OVERLOADED`. Default 1024. */
   readonly queueLimit?: number;
@@ -240,7 +244,7 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
           padding: contract.fixedSequence !== undefined ? 'max_length' : (options.textPadding ?? 'longest'),
           onBatch: hook && guard(hook, logger),
         },
-        options.maxWaitMs ?? 4,
+        options.maxWaitMs ?? 0,
       );
       await provider.warmUp();
       return provider;
