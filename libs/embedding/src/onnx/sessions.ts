@@ -31,6 +31,10 @@ export async function openSessions(opts: {
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
     ...(opts.threads > 0 ? { intraOpNumThreads: opts.threads } : {}),
+    // onnxruntime's pool threads busy-wait for the next run by default. Between the small, frequent runs of
+    // an API (one query text) that spinning takes the cores the event loop, PostgreSQL and the next request
+    // need; blocking costs only a wake-up per run.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   };
   const cpu = async (p: string, file: string): Promise<InferenceSession> => {
     try {
