@@ -27,7 +27,7 @@ interface AutocannonOptions {
   url: string;
   connections: number;
   duration: number;
-  requests: { method: 'POST'; path: string; headers: Record<string, string>; body: string }[];
+  requests: { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string }[];
 }
 // autocannon ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -42,6 +42,8 @@ const arg = (name: string, fallback: string) => {
 const DB = arg('db', 'postgres');
 const DURATION = Number(arg('duration', '10'));
 const URL_GIVEN = args.includes('--url') ? arg('url', '') : undefined;
+/** The HTTP stack's own cost, measured once (see measureFloor). */
+let floor: string | undefined;
 
 const queries = readFileSync(join(ROOT, 'data/demo-catalog/queries.jsonl'), 'utf8')
   .split('\n')
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
         const api = await startApi(dataDir, db, cacheSize, cacheSize === '0');
         try {
           await measure(api.url, cacheSize === '0' ? 'off' : 'on', rows);
+          if (cacheSize !== '0') await measureFloor(api.url);
         } finally {
           await api.stop();
         }
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
     `\nPOST /v1/search/text {query, limit: 20} (${DB === 'postgres' ? 'PostgreSQL' : 'PGlite'} catalog, embedded vectors, demo model, rerank on)\n`,
   );
   printTable(rows);
+  if (floor) console.log(`\nFloor: ${floor}`);
 }
 
 async function measure(url: string, cache: string, rows: string[][]): Promise<void> {
@@ -103,6 +107,21 @@ async function measure(url: string, cache: string, rows: string[][]): Promise<vo
       `cache ${cache}, concurrency ${connections}: p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.requests.average} req/s`,
     );
   }
+}
+
+/**
+ * The same load on `GET /healthz`, a route that does nothing, through the same HTTP stack: what this machine's
+ * Node.js, Express/Nest middleware and load generator cost before any search work.
+ */
+async function measureFloor(url: string): Promise<void> {
+  const r = await autocannon({
+    url,
+    connections: 16,
+    duration: DURATION,
+    requests: [{ method: 'GET', path: '/healthz' }],
+  });
+  floor = `GET /healthz (no search work, not logged), concurrency 16: p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.requests.average.toFixed(0)} req/s`;
+  console.log(floor);
 }
 
 async function startApi(
