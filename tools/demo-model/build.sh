@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=/usr/bin/python3   # Debian's python with python3-torch / python3-onnx (not the pyenv python on PATH)
-STEPS=${STEPS:-700}
+STEPS=${STEPS:-1200}
 SEED=${SEED:-1234}
 if [[ "${1:-}" == "--quick" ]]; then STEPS=60; fi
 

@@ -91,7 +91,7 @@ def main():
         f" (seed {metrics['seed']}, {metrics['steps']} steps in all of "
         f"{metrics['batch_concepts']} distinct concepts with two pictures and one text each, AdamW, cosine schedule,",
         f"{metrics['threads']} threads, torch {metrics['torch']} from Debian with OpenBLAS). Measured training time here: "
-        f"**{metrics['train_seconds'] / 60:.1f} min** (a 2-core machine shared with other work).",
+        f"**{metrics['train_seconds'] / 60:.1f} min** (2 cores; other work ran beside it part of the time).",
         "",
         "## Evaluation",
         "",

@@ -186,7 +186,7 @@ def soft_ce(logits, targets):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=700)
+    ap.add_argument("--steps", type=int, default=1200)
     ap.add_argument("--batch", type=int, default=128, help="distinct concepts per step (two pictures each)")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--wd", type=float, default=0.05)
@@ -197,7 +197,7 @@ def main():
     ap.add_argument("--text-width", type=int, default=192)
     ap.add_argument("--text-layers", type=int, default=3)
     ap.add_argument("--dim", type=int, default=256)
-    ap.add_argument("--ii-weight", type=float, default=0.5, help="weight of the image-image (two styles) loss")
+    ap.add_argument("--ii-weight", type=float, default=1.0, help="weight of the image-image (two styles) loss")
     ap.add_argument("--aug", type=float, default=1.0, help="strength of the drawing-style augmentations")
     ap.add_argument("--eval-every", type=int, default=0)
     ap.add_argument("--init", default=None, help="checkpoint to continue from (second, lower-LR phase)")
