@@ -45,6 +45,9 @@ async function main(): Promise<void> {
       ['  + text vectors, no rerank', { weights: { ...w, text: 1 } }, false, ['text', 'image']],
       ['  + MMR λ=0.8', { mmrLambda: 0.8 }, true, ['text', 'image']],
       ['  without stock/popularity boosts', { boostInStock: 0, boostPopularity: 0 }, true, ['text', 'image']],
+      // The pool is SEARCH_CANDIDATES rounded up to the depth read, so these differ only with --depth below it.
+      ['  SEARCH_CANDIDATES=50', { candidates: 50 }, true, ['text', 'image']],
+      ['  SEARCH_CANDIDATES=25', { candidates: 25 }, true, ['text', 'image']],
     ];
     const rows: string[][] = [
       ['pipeline', 'queries', 'R@1', 'R@5', 'R@10', 'nDCG@10', 'MRR', 'MedR', 'ms/query'],

@@ -59,7 +59,7 @@ export const envSchema = z.object({
   CORS_ORIGINS: csv.default([]),
   RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
 
-  SEARCH_CANDIDATES: int(10, 1000).default(100),
+  SEARCH_CANDIDATES: int(10, 1000).default(50),
   SEARCH_RRF_K: int(1, 1000).default(60),
   SEARCH_WEIGHT_IMAGE: weight.default(1),
   SEARCH_WEIGHT_TEXT: weight.default(0),
