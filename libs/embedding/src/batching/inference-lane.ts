@@ -6,9 +6,10 @@ interface Job {
 }
 
 /**
- * Runs model jobs one at a time. onnxruntime-node's `run()` computes on the JavaScript thread (its own
- * intra-op threads fan out underneath), so two runs can never overlap anyway; queueing them here lets an
- * interactive request overtake bulk batches that are still waiting, instead of queueing behind all of them.
+ * Runs model jobs one at a time. The sessions' worker thread (`OrtWorker`) computes one `run()` at a time
+ * anyway (onnxruntime-node computes on the calling thread, with intra-op threads that already use every core);
+ * queueing the jobs here lets an interactive request overtake bulk batches that are still waiting, instead of
+ * queueing behind all of them in the worker.
  */
 export class InferenceLane {
   private readonly queues: Record<LanePriority, Job[]> = { interactive: [], bulk: [] };

@@ -1,4 +1,5 @@
 import type { InferenceSession } from 'onnxruntime-node';
+import type { ModelSession } from './ort-worker';
 import type { ModelDir } from '../model/model-dir';
 import { modelInvalid } from '../model/model-errors';
 
@@ -14,6 +15,9 @@ export interface GraphContract {
 }
 
 type TensorMeta = Extract<InferenceSession.ValueMetadata, { isTensor: true }>;
+
+/** A session's graph as far as the contract goes. */
+type GraphShape = Pick<ModelSession, 'inputNames' | 'inputMetadata' | 'outputMetadata'>;
 
 function tensorMeta(
   dir: string,
@@ -51,7 +55,7 @@ function checkOutput(dir: string, m: TensorMeta, projectionDim: number): void {
  * `attention_mask`) -> `text_embeds`, vision `pixel_values` -> `image_embeds`, with types and static dims
  * agreeing with config.json and preprocessor_config.json. Input types are read from the graph, never assumed.
  */
-export function checkGraphs(md: ModelDir, text: InferenceSession, vision: InferenceSession): GraphContract {
+export function checkGraphs(md: ModelDir, text: GraphShape, vision: GraphShape): GraphContract {
   const dir = md.dir;
   const extraText = text.inputNames.filter((n) => n !== 'input_ids' && n !== 'attention_mask');
   if (extraText.length) throw modelInvalid(dir, `text model has unexpected inputs: ${extraText.join(', ')}`);

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Tensor, type InferenceSession } from 'onnxruntime-node';
+import { Tensor } from 'onnxruntime-node';
 import { DomainError, type AppConfig } from '@vitrine/core';
 import type {
   BatchEvent,
@@ -18,7 +18,7 @@ import { formatModelId, hashOnnxFiles } from '../model/model-id';
 import { TextTokenizer, type PaddingMode, type TokenBatch } from '../text/text-tokenizer';
 import { l2NormalizeRows } from '../vector-math';
 import { checkGraphs, type GraphContract, type IdType } from './graph-contract';
-import { openSessions, type Device } from './sessions';
+import { openSessions, type Device, type OpenedSessions } from './sessions';
 
 export interface OnnxEmbeddingOptions {
   /** A directory in the Hugging Face CLIP ONNX layout. */
@@ -165,7 +165,7 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
     /** Decoder/preprocessor for this model's input size: usable on its own to time decoding separately. */
     readonly preprocessor: ImagePreprocessor,
     readonly tokenizer: TextTokenizer,
-    private readonly sessions: { readonly text: InferenceSession; readonly vision: InferenceSession },
+    private readonly sessions: OpenedSessions,
     private readonly contract: GraphContract,
     private readonly settings: {
       readonly batchSize: number;
@@ -249,7 +249,7 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
       await provider.warmUp();
       return provider;
     } catch (e) {
-      await Promise.all([opened.text.release(), opened.vision.release()]);
+      await opened.close();
       throw e;
     }
   }
@@ -355,7 +355,7 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
       this.textBatcher.rejectQueued(closed);
       this.imageBatcher.rejectQueued(closed);
       await this.lane.whenIdle();
-      await Promise.all([this.sessions.text.release(), this.sessions.vision.release()]);
+      await this.sessions.close();
     })();
     return this.closing;
   }
@@ -478,7 +478,7 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
     return this.output(out, 'image_embeds', batch);
   }
 
-  private output(out: InferenceSession.ReturnType, name: string, batch: number): Float32Array {
+  private output(out: Record<string, Tensor>, name: string, batch: number): Float32Array {
     const t = out[name];
     if (!t || t.type !== 'float32' || t.dims.length !== 2 || t.dims[0] !== batch || t.dims[1] !== this.dim) {
       const dims = t ? `[${t.dims.join(', ')}] ${t.type}` : 'missing';

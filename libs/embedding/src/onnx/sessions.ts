@@ -1,18 +1,21 @@
-import { InferenceSession } from 'onnxruntime-node';
+import type { InferenceSession } from 'onnxruntime-node';
 import type { EmbeddingLogger } from '../embedding-provider';
 import { modelInvalid } from '../model/model-errors';
+import { OrtWorker, type ModelSession } from './ort-worker';
 
 export type Device = 'cpu' | 'cuda';
 
 export interface OpenedSessions {
-  readonly text: InferenceSession;
-  readonly vision: InferenceSession;
+  readonly text: ModelSession;
+  readonly vision: ModelSession;
   /** Where the sessions actually run (CPU after a CUDA fallback). */
   readonly device: Device;
+  /** Releases both sessions and stops their worker thread. */
+  close(): Promise<void>;
 }
 
 /**
- * Opens the text and vision sessions on the requested device. onnxruntime-node 1.30 throws on
+ * Opens the text and vision sessions on the requested device, on a worker thread of their own ({@link OrtWorker}). onnxruntime-node 1.30 throws on
  * `executionProviders: ['cuda']` when its CUDA provider libraries are not installed (they are not bundled
  * with the npm package), and does not fall back by itself: here a CUDA failure logs one warning and both
  * sessions open on the CPU. A model that fails on the CPU too is `MODEL_INVALID`.
@@ -26,7 +29,26 @@ export async function openSessions(opts: {
   readonly threads: number;
   readonly logger: EmbeddingLogger;
 }): Promise<OpenedSessions> {
-  const factory = (p: string, o: InferenceSession.SessionOptions) => InferenceSession.create(p, o);
+  const worker = new OrtWorker();
+  try {
+    return await open(worker, opts);
+  } catch (e) {
+    await worker.terminate();
+    throw e;
+  }
+}
+
+async function open(worker: OrtWorker, opts: Parameters<typeof openSessions>[0]): Promise<OpenedSessions> {
+  const factory = (p: string, o: InferenceSession.SessionOptions) => worker.createSession(p, o);
+  const opened = (text: ModelSession, vision: ModelSession, device: Device): OpenedSessions => ({
+    text,
+    vision,
+    device,
+    close: async () => {
+      await Promise.allSettled([text.release(), vision.release()]);
+      await worker.terminate();
+    },
+  });
   const base: InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
@@ -36,7 +58,7 @@ export async function openSessions(opts: {
     // need; blocking costs only a wake-up per run.
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   };
-  const cpu = async (p: string, file: string): Promise<InferenceSession> => {
+  const cpu = async (p: string, file: string): Promise<ModelSession> => {
     try {
       return await factory(p, { ...base, executionProviders: ['cpu'] });
     } catch (e) {
@@ -44,11 +66,11 @@ export async function openSessions(opts: {
     }
   };
   if (opts.device === 'cuda') {
-    let text: InferenceSession | undefined;
+    let text: ModelSession | undefined;
     try {
       text = await factory(opts.textModelPath, { ...base, executionProviders: ['cuda', 'cpu'] });
       const vision = await factory(opts.visionModelPath, { ...base, executionProviders: ['cuda', 'cpu'] });
-      return { text, vision, device: 'cuda' };
+      return opened(text, vision, 'cuda');
     } catch (e) {
       await text?.release();
       const [t, v] = [
@@ -60,14 +82,14 @@ export async function openSessions(opts: {
           'the CPU instead. On a GPU host install the provider: ONNXRUNTIME_NODE_INSTALL=cuda12 node ' +
           'node_modules/onnxruntime-node/script/install.js (needs CUDA 12 and cuDNN 9).',
       );
-      return { text: t, vision: v, device: 'cpu' };
+      return opened(t, v, 'cpu');
     }
   }
-  return {
-    text: await cpu(opts.textModelPath, 'text model'),
-    vision: await cpu(opts.visionModelPath, 'vision model'),
-    device: 'cpu',
-  };
+  return opened(
+    await cpu(opts.textModelPath, 'text model'),
+    await cpu(opts.visionModelPath, 'vision model'),
+    'cpu',
+  );
 }
 
 function firstLine(e: unknown): string {
