@@ -48,12 +48,12 @@ describe('DynamicBatcher', () => {
   });
 
   it('with a wait, holds the first request until the wait is over so later ones can join', async () => {
-    const { batcher, runs, finish } = recorder(32, 30);
+    const { batcher, runs, finish } = recorder(32, 200);
     const a = batcher.submit(1);
     await new Promise((r) => setTimeout(r, 10));
     expect(runs).toEqual([]);
     const b = batcher.submit(2);
-    await new Promise((r) => setTimeout(r, 40));
+    await new Promise((r) => setTimeout(r, 300));
     expect(runs).toEqual([[1, 2]]);
     finish[0]!();
     await expect(Promise.all([a, b])).resolves.toEqual([10, 20]);
