@@ -8,7 +8,7 @@ import { ConfigModule, type AppConfig } from '@vitrine/core';
 import { CatalogModule } from '@vitrine/catalog';
 import { EmbeddingModule } from '@vitrine/embedding';
 import { VectorsModule } from '@vitrine/vectors';
-import { IndexingModule, type IndexingModuleOptions } from '@vitrine/indexing';
+import { IndexingModule, indexingRole, type IndexingModuleOptions } from '@vitrine/indexing';
 import { SearchModule, type SearchModuleOptions } from '@vitrine/search';
 import { AdminController } from './admin/admin.controller';
 import { AdminService } from './admin/admin.service';
@@ -65,7 +65,11 @@ export class ApiModule {
           renameContext: 'context',
         }),
         CatalogModule.forRoot(),
-        EmbeddingModule.forRoot({ onBatch: metrics.onEmbeddingBatch }),
+        EmbeddingModule.forRoot({
+          onBatch: metrics.onEmbeddingBatch,
+          // An API that also indexes (embedded mode) keeps searches off the indexer's model runs.
+          interactiveSessions: indexingRole(config, options.indexing) === 'worker' ? 'separate' : 'shared',
+        }),
         VectorsModule.forRoot(),
         IndexingModule.forRoot(options.indexing),
         SearchModule.forRoot(options.search),

@@ -62,14 +62,24 @@ export interface EmbeddingProvider {
   embedImages(images: readonly Uint8Array[]): Promise<Embedding[]>;
   /** Like {@link embedImages} but resolves one outcome per image, so one corrupt file does not sink a batch. */
   embedImagesSettled(images: readonly Uint8Array[]): Promise<ImageOutcome[]>;
-  /** One text, for interactive callers: concurrent calls are coalesced into one model run. */
-  embedText(text: string): Promise<Embedding>;
-  /** One image, for interactive callers: concurrent calls are coalesced into one model run. */
-  embedImage(image: Uint8Array): Promise<Embedding>;
+  /** One text: concurrent calls of the same priority are coalesced into one model run. */
+  embedText(text: string, options?: SingleOptions): Promise<Embedding>;
+  /** One image: concurrent calls of the same priority are coalesced into one model run. */
+  embedImage(image: Uint8Array, options?: SingleOptions): Promise<Embedding>;
   /** Counters for decode/preprocess vs inference time. */
   stats(): EmbeddingStats;
   /** Rejects queued requests, waits for the running batch, releases the model. Idempotent. */
   close(): Promise<void>;
+}
+
+/** Options of the single-item calls. */
+export interface SingleOptions {
+  /**
+   * `interactive` (default): someone is waiting (a search, a question); runs before queued bulk work and, where
+   * the adapter has a second model session, beside it. `bulk`: background work that still comes one item at a
+   * time (the indexer's per-product jobs).
+   */
+  readonly priority?: 'interactive' | 'bulk';
 }
 
 /** Nest injection token for the {@link EmbeddingProvider}. */

@@ -15,4 +15,4 @@ export { IndexingScheduler } from './services/indexing.scheduler';
 export { indexingHandlers } from './services/indexing.handlers';
 export { ATTRIBUTE_EXTRACTION, type AttributeExtractionPort } from './services/attribute-extraction.port';
 export { ProductVectorizer, productPayload, productText } from './services/product-vectors';
-export { IndexingModule, INDEXING_REDIS, type IndexingModuleOptions } from './indexing.module';
+export { IndexingModule, INDEXING_REDIS, indexingRole, type IndexingModuleOptions } from './indexing.module';

@@ -65,7 +65,7 @@ class IndexingWorkerLifecycle implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (role(this.config, this.options) !== 'worker') return;
+    if (indexingRole(this.config, this.options) !== 'worker') return;
     const handlers = indexingHandlers(this.indexing, this.reindex, this.attributes);
     const state = await this.collections.ensure();
     if (this.queue instanceof InProcessJobQueue) {
@@ -106,7 +106,8 @@ class IndexingWorkerLifecycle implements OnApplicationBootstrap, OnApplicationSh
   }
 }
 
-function role(config: AppConfig, options: IndexingModuleOptions): 'producer' | 'worker' {
+/** Whether a process with these options consumes indexing jobs (`worker`) or only enqueues them (`producer`). */
+export function indexingRole(config: AppConfig, options: IndexingModuleOptions = {}): 'producer' | 'worker' {
   return options.role ?? (config.queue.kind === 'redis' ? 'producer' : 'worker');
 }
 

@@ -8,6 +8,7 @@ import type {
   EmbeddingProvider,
   EmbeddingStats,
   ImageOutcome,
+  SingleOptions,
 } from '../embedding-provider';
 import { DynamicBatcher, type Settled } from '../batching/dynamic-batcher';
 import { InferenceLane, type LanePriority } from '../batching/inference-lane';
@@ -47,6 +48,13 @@ export interface OnnxEmbeddingOptions {
    * token), several times less text compute. Graphs with a fixed sequence length always get `max_length`.
    */
   readonly textPadding?: PaddingMode;
+  /**
+   * `separate`: coalesced requests (searches) run on a second pair of sessions, on a worker thread of its own,
+   * so a query runs beside an indexing batch instead of waiting for it (with a ViT-B/32-sized model a batch of 32
+   * pictures takes about a second here); the model is then held twice. For a process that both serves and
+   * indexes (the API in embedded mode). Default `shared`: one pair, queries go before queued batches.
+   */
+  readonly interactiveSessions?: 'shared' | 'separate';
   readonly logger?: EmbeddingLogger;
   /** Called after every model run, e.g. to export decode vs inference time (an exception is logged, not thrown). */
   readonly onBatch?: (event: BatchEvent) => void;
@@ -144,8 +152,12 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
   readonly modelId: string;
   readonly dim: number;
   private readonly lane = new InferenceLane();
-  private readonly textBatcher: DynamicBatcher<string, Float32Array>;
-  private readonly imageBatcher: DynamicBatcher<Promise<Settled<DecodedImage>>, Float32Array>;
+  /** Coalesce concurrent single calls, one pair per priority. */
+  private readonly textBatchers: Record<LanePriority, DynamicBatcher<string, Float32Array>>;
+  private readonly imageBatchers: Record<
+    LanePriority,
+    DynamicBatcher<Promise<Settled<DecodedImage>>, Float32Array>
+  >;
   private readonly c: Counters = {
     textItems: 0,
     textBatches: 0,
@@ -158,14 +170,15 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
     imageInferenceMs: 0,
   };
   private closing: Promise<void> | undefined;
-  private pixels: Float32Array | undefined;
+  private readonly pixels: Partial<Record<LanePriority, Float32Array>> = {};
 
   private constructor(
     readonly info: ModelInfo,
     /** Decoder/preprocessor for this model's input size: usable on its own to time decoding separately. */
     readonly preprocessor: ImagePreprocessor,
     readonly tokenizer: TextTokenizer,
-    private readonly sessions: OpenedSessions,
+    /** The sessions each kind of run uses: the same pair, or two (`interactiveSessions: 'separate'`). */
+    private readonly sessions: Readonly<Record<LanePriority, OpenedSessions>>,
     private readonly contract: GraphContract,
     private readonly settings: {
       readonly batchSize: number;
@@ -177,17 +190,21 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
   ) {
     this.modelId = info.modelId;
     this.dim = info.dim;
-    this.textBatcher = new DynamicBatcher({
-      maxBatch: settings.batchSize,
-      maxWaitMs,
-      run: async (texts) =>
-        (await this.inferTexts(texts, 'interactive', 'coalesced')).map((value) => ({ ok: true, value })),
-    });
-    this.imageBatcher = new DynamicBatcher({
-      maxBatch: settings.batchSize,
-      maxWaitMs,
-      run: (decodes) => this.inferSettled(decodes, 'interactive', 'coalesced'),
-    });
+    const texts = (priority: LanePriority) =>
+      new DynamicBatcher<string, Float32Array>({
+        maxBatch: settings.batchSize,
+        maxWaitMs,
+        run: async (batch) =>
+          (await this.inferTexts(batch, priority, 'coalesced')).map((value) => ({ ok: true, value })),
+      });
+    const images = (priority: LanePriority) =>
+      new DynamicBatcher<Promise<Settled<DecodedImage>>, Float32Array>({
+        maxBatch: settings.batchSize,
+        maxWaitMs,
+        run: (decodes) => this.inferSettled(decodes, priority, 'coalesced'),
+      });
+    this.textBatchers = { interactive: texts('interactive'), bulk: texts('bulk') };
+    this.imageBatchers = { interactive: images('interactive'), bulk: images('bulk') };
   }
 
   /**
@@ -201,14 +218,24 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
     const tokenizer = TextTokenizer.create(md.dir, md.tokenizerJson, md.text);
     const hashing = hashOnnxFiles([md.visionModelPath, md.textModelPath]);
     hashing.catch(() => undefined); // awaited below; a failure to open sessions must not leave it unhandled
-    const opened = await openSessions({
+    const sessionOptions = {
       dir: md.dir,
       textModelPath: md.textModelPath,
       visionModelPath: md.visionModelPath,
       device: options.device ?? 'cpu',
       threads: options.threads ?? 0,
       logger,
-    });
+    };
+    const opened = await openSessions(sessionOptions);
+    // The second pair runs where the first ended up (no second CUDA attempt and warning). If it cannot open,
+    // searches share the first pair, as in a process that only serves.
+    const openSecond = () =>
+      openSessions({ ...sessionOptions, device: opened.device }).catch((e: unknown) => {
+        logger.warn(
+          `no second model session for search requests (${(e as Error).message}); searches wait for indexing batches`,
+        );
+        return undefined;
+      });
     try {
       const contract = checkGraphs(md, opened.text, opened.vision);
       const sha256 = await hashing;
@@ -229,6 +256,7 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
           padId: tokenizer.padId,
         },
       };
+      const second = options.interactiveSessions === 'separate' ? await openSecond() : undefined;
       const provider = new OnnxEmbeddingProvider(
         info,
         new ImagePreprocessor(md.image, {
@@ -236,7 +264,7 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
           maxBytes: options.maxBytes,
         }),
         tokenizer,
-        opened,
+        { bulk: opened, interactive: second ?? opened },
         contract,
         {
           batchSize: options.batchSize ?? 32,
@@ -246,7 +274,13 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
         },
         options.maxWaitMs ?? 0,
       );
-      await provider.warmUp();
+      try {
+        await provider.warmUp(opened);
+        if (second) await provider.warmUp(second);
+      } catch (e) {
+        await second?.close();
+        throw e;
+      }
       return provider;
     } catch (e) {
       await opened.close();
@@ -255,9 +289,9 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
   }
 
   /** One run per tower: proves the output size and takes the first-run cost at boot, not on a request. */
-  private async warmUp(): Promise<void> {
-    await this.runTextModel(this.tokenizer.encodeBatch(['a'], this.settings.padding));
-    await this.runVisionModel(new Float32Array(this.preprocessor.pixelsPerImage), 1);
+  private async warmUp(sessions: OpenedSessions): Promise<void> {
+    await this.runTextModel(sessions, this.tokenizer.encodeBatch(['a'], this.settings.padding));
+    await this.runVisionModel(sessions, new Float32Array(this.preprocessor.pixelsPerImage), 1);
   }
 
   // ---------------------------------------------------------------------------------------- public API
@@ -319,14 +353,15 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
     return out;
   }
 
-  async embedText(text: string): Promise<Embedding> {
+  async embedText(text: string, options: SingleOptions = {}): Promise<Embedding> {
     this.admitSingle();
-    return this.embedding(await this.textBatcher.submit(text));
+    return this.embedding(await this.textBatchers[options.priority ?? 'interactive'].submit(text));
   }
 
-  async embedImage(image: Uint8Array): Promise<Embedding> {
+  async embedImage(image: Uint8Array, options: SingleOptions = {}): Promise<Embedding> {
     this.admitSingle();
-    return this.embedding(await this.imageBatcher.submit(settle(this.preprocessor.decode(image))));
+    const decoded = settle(this.preprocessor.decode(image));
+    return this.embedding(await this.imageBatchers[options.priority ?? 'interactive'].submit(decoded));
   }
 
   stats(): EmbeddingStats {
@@ -345,17 +380,18 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
         decodeMs: c.decodeMs,
         inferenceMs: c.imageInferenceMs,
       },
-      pending: this.textBatcher.size + this.imageBatcher.size,
+      pending: this.pendingSingles(),
     };
   }
 
   close(): Promise<void> {
     this.closing ??= (async () => {
       const closed = new DomainError('UNAVAILABLE', 'The embedding provider is shutting down');
-      this.textBatcher.rejectQueued(closed);
-      this.imageBatcher.rejectQueued(closed);
+      for (const b of [...Object.values(this.textBatchers), ...Object.values(this.imageBatchers)])
+        b.rejectQueued(closed);
       await this.lane.whenIdle();
-      await this.sessions.close();
+      const { bulk, interactive } = this.sessions;
+      await Promise.all([bulk.close(), interactive !== bulk ? interactive.close() : undefined]);
     })();
     return this.closing;
   }
@@ -366,9 +402,14 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
     if (this.closing) throw new DomainError('UNAVAILABLE', 'The embedding provider is shut down');
   }
 
+  private pendingSingles(): number {
+    const { textBatchers: t, imageBatchers: i } = this;
+    return t.interactive.size + t.bulk.size + i.interactive.size + i.bulk.size;
+  }
+
   private admitSingle(): void {
     this.assertOpen();
-    const pending = this.textBatcher.size + this.imageBatcher.size;
+    const pending = this.pendingSingles();
     if (pending >= this.settings.queueLimit) {
       throw new DomainError(
         'OVERLOADED',
@@ -391,8 +432,9 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
     const tokenizeMs = performance.now() - t0;
     return this.lane.run(priority, async () => {
       this.assertOpen();
+      const sessions = this.sessions[priority];
       const t1 = performance.now();
-      const flat = await this.runTextModel(batch);
+      const flat = await this.runTextModel(sessions, batch);
       const inferenceMs = performance.now() - t1;
       Object.assign(this.c, {
         textItems: this.c.textItems + texts.length,
@@ -429,16 +471,19 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
   private inferImages(images: DecodedImage[], priority: LanePriority, source: BatchEvent['source']) {
     return this.lane.run(priority, async () => {
       this.assertOpen();
+      const sessions = this.sessions[priority];
       const t0 = performance.now();
-      // One pixel buffer for every run (runs never overlap): a fresh multi-megabyte Float32Array per batch
-      // costs more in zero-filling and page faults than normalising into it.
-      this.pixels ??= new Float32Array(this.settings.batchSize * this.preprocessor.pixelsPerImage);
+      // One pixel buffer per priority (runs of one priority never overlap): a fresh multi-megabyte
+      // Float32Array per batch costs more in zero-filling and page faults than normalising into it.
+      const pixels = (this.pixels[priority] ??= new Float32Array(
+        this.settings.batchSize * this.preprocessor.pixelsPerImage,
+      ));
       const px = this.preprocessor.toPixelValues(
         images,
-        this.pixels.subarray(0, images.length * this.preprocessor.pixelsPerImage),
+        pixels.subarray(0, images.length * this.preprocessor.pixelsPerImage),
       );
       const t1 = performance.now();
-      const flat = await this.runVisionModel(px, images.length);
+      const flat = await this.runVisionModel(sessions, px, images.length);
       const inferenceMs = performance.now() - t1;
       const preprocessMs = images.reduce((sum, im) => sum + im.decodeMs, 0) + (t1 - t0);
       Object.assign(this.c, {
@@ -460,19 +505,23 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
   }
 
   /** Raw `text_embeds` values, `[batch * dim]`. */
-  private async runTextModel(b: TokenBatch): Promise<Float32Array> {
+  private async runTextModel(sessions: OpenedSessions, b: TokenBatch): Promise<Float32Array> {
     const dims = [b.batch, b.length];
     const feeds: Record<string, Tensor> = { input_ids: this.idTensor(this.contract.idsType, b.ids, dims) };
     if (this.contract.maskType)
       feeds.attention_mask = this.idTensor(this.contract.maskType, b.attentionMask, dims);
-    const out = await this.sessions.text.run(feeds, ['text_embeds']);
+    const out = await sessions.text.run(feeds, ['text_embeds']);
     return this.output(out, 'text_embeds', b.batch);
   }
 
   /** Raw `image_embeds` values, `[batch * dim]`. */
-  private async runVisionModel(pixels: Float32Array, batch: number): Promise<Float32Array> {
+  private async runVisionModel(
+    sessions: OpenedSessions,
+    pixels: Float32Array,
+    batch: number,
+  ): Promise<Float32Array> {
     const { width, height } = this.info.imageSize;
-    const out = await this.sessions.vision.run({
+    const out = await sessions.vision.run({
       pixel_values: new Tensor('float32', pixels, [batch, 3, height, width]),
     });
     return this.output(out, 'image_embeds', batch);

@@ -51,6 +51,9 @@ export function productPayload(p: Product, modelId: string): ProductPayload {
   };
 }
 
+/** Indexing is background work: a search's query goes before it (and beside it, with a second model session). */
+const BULK = { priority: 'bulk' } as const;
+
 /**
  * Computes a product's point: the text vector from {@link productText}, and the image vector as the normalised
  * mean of its images' embeddings (one point per product, so a product with five photos is one search hit).
@@ -65,7 +68,7 @@ export class ProductVectorizer {
 
   private async embedImage(bytes: Buffer): Promise<ImageOutcome> {
     try {
-      return { ok: true, embedding: await this.embedder.embedImage(bytes) };
+      return { ok: true, embedding: await this.embedder.embedImage(bytes, BULK) };
     } catch (e) {
       if (e instanceof DomainError && !e.transient) return { ok: false, error: e };
       throw e;
@@ -87,9 +90,9 @@ export class ProductVectorizer {
       (l): l is { img: (typeof loaded)[number]['img']; bytes: Buffer } => 'bytes' in l,
     );
     // Single requests, not array calls: the provider coalesces the requests of concurrent jobs into shared model
-    // batches, so one batch serves several products.
+    // batches, so one batch serves several products. At bulk priority: searches go first.
     const [textEmbedding, imageOutcomes] = await Promise.all([
-      this.embedder.embedText(productText(product)),
+      this.embedder.embedText(productText(product), BULK),
       Promise.all(usable.map((u) => this.embedImage(u.bytes))),
     ]);
 
