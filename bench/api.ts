@@ -1,4 +1,5 @@
 // npm run bench:api [-- --db postgres|pglite --duration 10 --url http://host:port]
+// npm run bench:api -- --while-indexing [--model DIR]   (search latency while the API indexes the demo catalog)
 // Text-search latency and throughput through HTTP. Starts the built API (dist/) as a child process on the demo
 // catalog — a fresh PostgreSQL database on TEST_DATABASE_URL's server (default) or embedded PGlite — waits until
 // the catalog is imported and indexed, then drives POST /v1/search/text with autocannon at concurrency 1 and 16,
@@ -15,6 +16,7 @@ interface Stat {
   p50: number;
   p99: number;
   average: number;
+  max: number;
 }
 interface AutocannonResult {
   latency: Stat;
@@ -42,6 +44,8 @@ const arg = (name: string, fallback: string) => {
 const DB = arg('db', 'postgres');
 const DURATION = Number(arg('duration', '10'));
 const URL_GIVEN = args.includes('--url') ? arg('url', '') : undefined;
+const WHILE_INDEXING = args.includes('--while-indexing');
+const MODEL_DIR = arg('model', '');
 /** The HTTP stack's own cost, measured once (see measureFloor). */
 let floor: string | undefined;
 
@@ -58,12 +62,15 @@ async function main(): Promise<void> {
   const rows: string[][] = [['cache', 'concurrency', 'p50 ms', 'p99 ms', 'mean ms', 'req/s', 'non-2xx']];
   if (URL_GIVEN) {
     await measure(URL_GIVEN, 'as configured', rows);
+  } else if (WHILE_INDEXING) {
+    await measureWhileIndexing();
+    return;
   } else {
     const dataDir = mkdtempSync(join(tmpdir(), 'vitrine-bench-api-'));
     const db = DB === 'postgres' ? await createTestDatabase('bench_api') : undefined;
     try {
       for (const cacheSize of ['0', '1000']) {
-        const api = await startApi(dataDir, db, cacheSize, cacheSize === '0');
+        const api = await startApi(dataDir, db, cacheSize, cacheSize === '0' ? 'indexed' : 'listening');
         try {
           await measure(api.url, cacheSize === '0' ? 'off' : 'on', rows);
           if (cacheSize !== '0') await measureFloor(api.url);
@@ -83,13 +90,17 @@ async function main(): Promise<void> {
   if (floor) console.log(`\nFloor: ${floor}`);
 }
 
-async function measure(url: string, cache: string, rows: string[][]): Promise<void> {
-  const requests = queries.map((query) => ({
+function searchRequests(): AutocannonOptions['requests'] {
+  return queries.map((query) => ({
     method: 'POST' as const,
     path: '/v1/search/text',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query, limit: 20 }),
   }));
+}
+
+async function measure(url: string, cache: string, rows: string[][]): Promise<void> {
+  const requests = searchRequests();
   // Warm-up: JIT, connection pools, and (cache on) one pass over every query.
   await autocannon({ url, connections: 4, duration: 3, requests });
   for (const connections of [1, 16]) {
@@ -110,6 +121,42 @@ async function measure(url: string, cache: string, rows: string[][]): Promise<vo
 }
 
 /**
+ * Embedded mode's worst case: searches while the same process indexes the catalog (from an empty database, so
+ * the seeder indexes all of it). One client, uncached, for the run's duration; says whether indexing was still
+ * going when the run ended, since only then do the figures describe searching during indexing.
+ */
+async function measureWhileIndexing(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vitrine-bench-api-'));
+  const db = DB === 'postgres' ? await createTestDatabase('bench_api_indexing') : undefined;
+  try {
+    const api = await startApi(dataDir, db, '0', 'listening', MODEL_DIR || undefined);
+    try {
+      await new Promise((r) => setTimeout(r, 2000)); // the seeder imports, then indexes
+      const r = await autocannon({
+        url: api.url,
+        connections: 1,
+        duration: DURATION,
+        requests: searchRequests(),
+      });
+      const during =
+        api.indexedAt() === undefined
+          ? 'indexing still running at the end'
+          : 'indexing FINISHED during the run';
+      console.log(
+        `\nPOST /v1/search/text while the API indexes (${MODEL_DIR || 'demo model'}), concurrency 1, cache off: ` +
+          `p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms, ` +
+          `${r.requests.average.toFixed(1)} req/s; ${during}`,
+      );
+    } finally {
+      await api.stop();
+    }
+  } finally {
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
  * The same load on `GET /healthz`, a route that does nothing, through the same HTTP stack: what this machine's
  * Node.js, Express/Nest middleware and load generator cost before any search work.
  */
@@ -124,12 +171,17 @@ async function measureFloor(url: string): Promise<void> {
   console.log(floor);
 }
 
+/**
+ * Starts the built API on the demo catalog. `waitFor`: `indexed` waits for the seeder's "search is complete" (the
+ * first start on an empty database), `listening` only for the HTTP server (indexing may still be running).
+ */
 async function startApi(
   dataDir: string,
   db: TestDatabase | undefined,
   cacheSize: string,
-  seeding: boolean,
-): Promise<{ url: string; stop: () => Promise<void> }> {
+  waitFor: 'indexed' | 'listening',
+  modelDir?: string,
+): Promise<{ url: string; stop: () => Promise<void>; indexedAt: () => number | undefined }> {
   const port = String(30_000 + Math.floor(Math.random() * 20_000));
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'dist/apps/api/src/main.js')], {
     cwd: ROOT,
@@ -143,6 +195,7 @@ async function startApi(
       RATE_LIMIT_PER_MINUTE: '0',
       SEARCH_QUERY_CACHE_SIZE: cacheSize,
       ...(db ? { DATABASE_URL: db.url } : {}),
+      ...(modelDir ? { MODEL_DIR: modelDir } : {}),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -165,8 +218,10 @@ async function startApi(
             return line;
           }
         })();
-        // First run: wait for the seeder's "search is complete"; later runs find the catalog indexed already.
-        if (msg.includes('search is complete') || (!seeding && msg.startsWith('listening on'))) {
+        if (
+          msg.includes('search is complete') ||
+          (waitFor === 'listening' && msg.startsWith('listening on'))
+        ) {
           console.log(
             `API ready in ${((Date.now() - started) / 1000).toFixed(1)} s (cache ${cacheSize === '0' ? 'off' : 'on'})`,
           );
@@ -180,9 +235,14 @@ async function startApi(
     };
     child.stdout!.on('data', onData);
   });
-  child.stdout!.resume();
+  // Only a substring test from here on (no JSON parsing): when did indexing finish, if it was still running.
+  let indexedAt: number | undefined;
+  child.stdout!.on('data', (chunk: Buffer) => {
+    if (indexedAt === undefined && chunk.includes('search is complete')) indexedAt = Date.now();
+  });
   return {
     url,
+    indexedAt: () => indexedAt,
     stop: () =>
       new Promise<void>((done) => {
         child.once('exit', () => done());
