@@ -51,7 +51,7 @@ export interface OnnxEmbeddingOptions {
   /**
    * `separate`: coalesced requests (searches) run on a second pair of sessions, on a worker thread of its own,
    * so a query runs beside an indexing batch instead of waiting for it (with a ViT-B/32-sized model a batch of 32
-   * pictures takes about a second here); the model is then held twice. For a process that both serves and
+   * pictures takes about two seconds here); the model is then held twice. For a process that both serves and
    * indexes (the API in embedded mode). Default `shared`: one pair, queries go before queued batches.
    */
   readonly interactiveSessions?: 'shared' | 'separate';

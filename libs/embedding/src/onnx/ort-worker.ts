@@ -86,7 +86,8 @@ parentPort.on('message', (m) => {
  * onnxruntime-node computes `run()` on the calling JavaScript thread: a 300 ms batch on the main thread is 300 ms
  * in which the process answers no HTTP request and reads no database reply. The sessions live here instead, on a
  * worker thread of their own, and the main thread only posts inputs and receives embeddings — the event loop keeps
- * serving while the model runs (an indexing batch no longer stalls the API's searches in embedded mode).
+ * serving while the model runs. (That searches also need not wait for an indexing batch is the provider's
+ * priorities and, in embedded mode, a second worker with its own sessions.)
  *
  * Inputs are copied once into transferable buffers (a view into a larger pixel buffer is sliced, not cloned
  * whole); outputs (batch × embedding size) come back by structured clone. The worker keeps the process alive only
