@@ -113,14 +113,23 @@ export class EmbeddedAnswerer implements Answerer {
     };
   }
 
+  /**
+   * What both kinds of attribute question start from: the attribute's vocabulary, the picture's embedding and,
+   * for categories, the vote of similar catalog products.
+   */
+  private async evidence(attribute: AttributeName, image: Uint8Array, context: AnswerContext) {
+    const vocabulary = (await this.vocabularies())[attribute];
+    const embedding = (await this.embedder.embedImage(image)).vector;
+    const similar = attribute === 'category' ? await this.vote(embedding, context) : undefined;
+    return { vocabulary, embedding, similar };
+  }
+
   private async attribute(
     attribute: AttributeName,
     image: Uint8Array,
     context: AnswerContext,
   ): Promise<VqaAnswer> {
-    const vocabulary = (await this.vocabularies())[attribute];
-    const embedding = (await this.embedder.embedImage(image)).vector;
-    const similar = attribute === 'category' ? await this.vote(embedding, context) : undefined;
+    const { vocabulary, embedding, similar } = await this.evidence(attribute, image, context);
     if (similar) {
       const top = similar.vote[0]!;
       return {
@@ -226,9 +235,7 @@ export class EmbeddedAnswerer implements Answerer {
     image: Uint8Array,
     context: AnswerContext,
   ): Promise<VqaAnswer> {
-    const vocabulary = (await this.vocabularies())[attribute];
-    const embedding = (await this.embedder.embedImage(image)).vector;
-    const similar = attribute === 'category' ? await this.vote(embedding, context) : undefined;
+    const { vocabulary, embedding, similar } = await this.evidence(attribute, image, context);
     if (similar) {
       const share = similar.vote.find((c) => c.value === value)?.probability ?? 0;
       const rival = similar.vote.find((c) => c.value !== value);
