@@ -27,8 +27,13 @@ class FakeHub {
   readonly requests: { path: string; range: string | undefined }[] = [];
   /** Replaces a file's bytes. */
   readonly overrides = new Map<string, Buffer>();
-  /** Paths whose next response is cut off after this many bytes. */
+  /**
+   * Paths whose next response stops after this many bytes; the connection is then cut off by `cutNow()`, so
+   * a test can wait until the client has saved those bytes (a cut sent at once may reach the client before
+   * the bytes do, and then nothing is saved).
+   */
   readonly cutOnce = new Map<string, number>();
+  private readonly held: http.ServerResponse[] = [];
   private server!: http.Server;
   baseUrl = '';
 
@@ -36,6 +41,11 @@ class FakeHub {
     this.server = http.createServer((req, res) => void this.serve(req, res));
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
     this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Cuts off every response held by `cutOnce`. */
+  cutNow(): void {
+    for (const res of this.held.splice(0)) res.destroy();
   }
 
   stop(): Promise<void> {
@@ -63,7 +73,8 @@ class FakeHub {
     const cut = this.cutOnce.get(file);
     if (cut !== undefined) {
       this.cutOnce.delete(file);
-      res.write(slice.subarray(0, cut), () => res.destroy());
+      res.write(slice.subarray(0, cut));
+      this.held.push(res);
       return;
     }
     res.end(slice);
@@ -164,10 +175,14 @@ describe('downloadModel', () => {
 
   it('resumes an interrupted download with a Range request', async () => {
     hub.cutOnce.set('onnx/text_model.onnx', 5000);
-    const e = (await fetchInto().catch((x: unknown) => x)) as DomainError;
+    const interrupted = fetchInto().catch((x: unknown) => x);
+    const part = path.join(staging, 'onnx', 'text_model.onnx.part');
+    while ((await fs.stat(part).catch(() => null))?.size !== 5000) await new Promise((r) => setTimeout(r, 5));
+    hub.cutNow();
+    const e = (await interrupted) as DomainError;
     expect(e.code).toBe('FETCH_FAILED');
     expect(e.transient).toBe(true);
-    expect(await exists(path.join(staging, 'onnx', 'text_model.onnx.part'))).toBe(true);
+    expect((await fs.stat(part)).size).toBe(5000);
 
     hub.requests.length = 0;
     await fetchInto();
