@@ -21,6 +21,7 @@ import {
 import { waitForIdle } from '../../../test/support/queue-idle';
 import { JOB_QUEUE, type JobQueue } from './queue/job-queue';
 import { IndexingScheduler } from './services/indexing.scheduler';
+import { IndexingService } from './services/indexing.service';
 
 const DEMO_PRODUCTS = 482;
 
@@ -161,6 +162,20 @@ describe.each(modes)('indexing the demo catalog end to end (%s)', (_mode, env) =
     await scheduler.productDeleted(product.id);
     await waitForIdle(queue);
     expect(await store.get(PRODUCTS_ALIAS, [product.id])).toEqual([]);
+  });
+
+  it('removes the vectors of products deleted behind its back (in SQL), and only those', async () => {
+    const gone = (await products.getBySku('VT-GAR-01002'))!;
+    const kept = (await products.getBySku('VT-GAR-01003'))!;
+    await products.delete([gone.id]); // no delete job: the indexer never hears of it
+    expect(await store.get(PRODUCTS_ALIAS, [gone.id])).toHaveLength(1);
+    const before = await store.count(PRODUCTS_ALIAS);
+
+    expect(await stack.app.get(IndexingService).removeOrphans()).toBe(1);
+    expect(await store.get(PRODUCTS_ALIAS, [gone.id])).toEqual([]);
+    expect(await store.get(PRODUCTS_ALIAS, [kept.id])).toHaveLength(1);
+    expect(await store.count(PRODUCTS_ALIAS)).toBe(before - 1);
+    expect(await stack.app.get(IndexingService).removeOrphans()).toBe(0);
   });
 });
 

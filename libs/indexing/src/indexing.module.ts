@@ -37,7 +37,10 @@ export interface IndexingModuleOptions {
   readonly role?: 'producer' | 'worker';
   /** Start a full reindex at boot when the alias serves another model (default true for workers). */
   readonly reindexOnModelChange?: boolean;
-  /** Queue every product with missing or stale vectors at boot (default true for in-process workers). */
+  /**
+   * At boot, remove the vectors of products no longer in the catalog and queue every product with missing or
+   * stale vectors (default true for in-process workers).
+   */
   readonly syncAtBoot?: boolean;
 }
 
@@ -93,6 +96,8 @@ class IndexingWorkerLifecycle implements OnApplicationBootstrap, OnApplicationSh
       const id = await this.scheduler.startReindex();
       this.log.warn(`the products alias serves another model: started full reindex ${id}`);
     } else if (this.options.syncAtBoot ?? this.queue instanceof InProcessJobQueue) {
+      const removed = await this.indexing.removeOrphans();
+      if (removed) this.log.log(`removed the vectors of ${removed} products no longer in the catalog`);
       const queued = await this.scheduler.syncPending();
       if (queued) this.log.log(`queued ${queued} products with missing or stale vectors`);
     }

@@ -6,6 +6,7 @@ import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
 import { PRODUCTS_ALIAS, VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import {
   IndexingScheduler,
+  IndexingService,
   JOB_QUEUE,
   LiveCollections,
   type JobQueue,
@@ -54,7 +55,8 @@ export async function runIndexStatus(io: IndexIo, json: boolean): Promise<number
 }
 
 /**
- * `vitrine index sync`: queues every product whose vectors are missing or stale. Embedded, it indexes them in
+ * `vitrine index sync`: removes the vectors of products no longer in the catalog and queues every product
+ * whose vectors are missing or stale. Embedded, it indexes them in
  * this process and shows progress; with Redis it enqueues for the indexer processes and returns.
  */
 export async function runIndexSync(io: IndexIo, retryFailed: boolean): Promise<number> {
@@ -63,6 +65,8 @@ export async function runIndexSync(io: IndexIo, retryFailed: boolean): Promise<n
     await app.get(LiveCollections).ensure();
     const queue = app.get<JobQueue>(JOB_QUEUE);
     const before = await queue.counts();
+    const removed = await app.get(IndexingService).removeOrphans();
+    if (removed) io.stdout.write(`removed the vectors of ${removed} products no longer in the catalog\n`);
     const queued = await app.get(IndexingScheduler).syncPending({ retryFailed });
     io.stdout.write(`queued ${queued} product${queued === 1 ? '' : 's'} with missing or stale vectors\n`);
     if (io.config.queue.kind === 'redis' || queued === 0) return 0;

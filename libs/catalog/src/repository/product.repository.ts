@@ -114,6 +114,14 @@ export class ProductRepository {
     return this.products.count();
   }
 
+  /** Which of `ids` are products of the catalog (ids that are not UUIDs are not). */
+  async existingIds(ids: readonly string[]): Promise<Set<string>> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return new Set();
+    const rows = await this.products.find({ select: { id: true }, where: { id: In(valid) } });
+    return new Set(rows.map((r) => r.id));
+  }
+
   /**
    * Every product, a page at a time, in id order (keyset pagination: each page is one short query, so memory stays
    * at one page and no transaction is held between pages). Products inserted during the walk may or may not appear.

@@ -6,6 +6,9 @@ import type { VectorStore } from '@vitrine/vectors';
 import type { LiveCollections } from './collections';
 import { productPayload, type ProductVectorizer } from './product-vectors';
 
+/** Ids checked against the catalog per query while removing orphans. */
+const ORPHAN_PAGE = 1000;
+
 export type IndexOutcome =
   | { readonly status: 'indexed'; readonly productId: string; readonly imageErrors: number }
   | { readonly status: 'unchanged'; readonly productId: string }
@@ -96,6 +99,28 @@ export class IndexingService {
       throw e;
     });
     await Promise.all(targets.map((c) => this.store.delete(c, [productId], { wait: true })));
+  }
+
+  /**
+   * Deletes vectors of products the catalog no longer has, from every collection readers may see (or soon will);
+   * returns how many. They appear when the catalog changes without the indexer hearing of it — a database
+   * dropped and re-imported under the same vector store (new product ids), or rows deleted in SQL — and would
+   * otherwise take result slots and come back without a product card (short pages).
+   */
+  async removeOrphans(): Promise<number> {
+    let removed = 0;
+    for (const c of await this.collections.writeTargets()) {
+      let cursor: string | undefined;
+      do {
+        const page = await this.store.scrollIds(c, { limit: ORPHAN_PAGE, ...(cursor ? { cursor } : {}) });
+        const known = await this.products.existingIds(page.ids);
+        const orphans = page.ids.filter((id) => !known.has(id));
+        if (orphans.length) await this.store.delete(c, orphans, { wait: true });
+        removed += orphans.length;
+        cursor = page.next;
+      } while (cursor !== undefined);
+    }
+    return removed;
   }
 
   private async isUpToDate(product: Product): Promise<boolean> {
