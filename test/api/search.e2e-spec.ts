@@ -180,6 +180,19 @@ describe('search through HTTP on the indexed demo catalog (PostgreSQL, Redis, em
     expect(page.items.every((c) => c.inStock)).toBe(true);
   });
 
+  it('takes the same ranking options for similar products as query parameters', async () => {
+    const [apple] = (await text({ query: 'red apple', limit: 1 })).items;
+    const similar = (query: Record<string, string>) =>
+      request(t.server).get(`/v1/products/${apple!.id}/similar`).query(query);
+    const plain = (await similar({ limit: '3', rerank: 'false', explain: 'true' }).expect(200)).body as Page;
+    expect(plain.reranker).toBe('none');
+    expect(plain.items[0]!.score).toBe(plain.items[0]!.explain!.firstStage.rrf);
+    const reranked = (await similar({ limit: '3' }).expect(200)).body as Page;
+    expect(reranked.reranker).not.toBe('none');
+    const bad = await similar({ rerank: 'maybe' }).expect(400);
+    expect(JSON.stringify(bad.body)).toContain('rerank');
+  });
+
   it('combines a picture with words', async () => {
     const res = await request(t.server)
       .post('/v1/search/image')

@@ -17,7 +17,7 @@ import { SearchService } from '@vitrine/search';
 import { ApiErrorDto } from '../http/api-error';
 import { SimilarQueryDto } from '../search/search.dto';
 import { SearchResponseDto, toResponse } from '../search/search-response.dto';
-import { toSearchFilters } from '../search/to-search-filters';
+import { toSearchOptions } from '../search/to-search-filters';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.png': 'image/png',
@@ -40,12 +40,7 @@ export class ProductsController {
   @ApiOkResponse({ type: SearchResponseDto })
   @ApiResponse({ status: 409, description: 'the product is not indexed yet', type: ApiErrorDto })
   async similar(@Param('id') id: string, @Query() q: SimilarQueryDto): Promise<SearchResponseDto> {
-    const page = await this.search.similar(id, {
-      ...(q.filters ? { filters: toSearchFilters(q.filters) } : {}),
-      ...(q.limit !== undefined ? { limit: q.limit } : {}),
-      ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
-      ...(q.explain !== undefined ? { explain: q.explain } : {}),
-    });
+    const page = await this.search.similar(id, toSearchOptions(q));
     return toResponse(page);
   }
 

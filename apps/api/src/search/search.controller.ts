@@ -17,7 +17,7 @@ import { Consumes } from '../http/media-type.guard';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { ImageSearchDto, TextSearchDto } from './search.dto';
 import { SearchResponseDto, toResponse } from './search-response.dto';
-import { toSearchFilters } from './to-search-filters';
+import { toSearchOptions } from './to-search-filters';
 
 /** Multer's view of an uploaded file (memory storage). */
 interface UploadedImage {
@@ -52,7 +52,7 @@ export class SearchController {
     const page = await this.search.searchText(
       {
         query: dto.query,
-        ...options(dto),
+        ...toSearchOptions(dto),
       },
       timings,
     );
@@ -95,7 +95,7 @@ export class SearchController {
       {
         ...(file ? { image: file.buffer } : { imageUrl: dto.imageUrl! }),
         ...(dto.query !== undefined ? { query: dto.query } : {}),
-        ...options(dto),
+        ...toSearchOptions(dto),
       },
       timings,
     );
@@ -113,14 +113,4 @@ export class SearchController {
 
 function newTimings(): SearchTimings {
   return { embedMs: 0, retrieveMs: 0, rerankMs: 0, cardsMs: 0 };
-}
-
-function options(dto: Pick<TextSearchDto, 'filters' | 'limit' | 'cursor' | 'explain' | 'rerank'>) {
-  return {
-    ...(dto.filters ? { filters: toSearchFilters(dto.filters) } : {}),
-    ...(dto.limit !== undefined ? { limit: dto.limit } : {}),
-    ...(dto.cursor !== undefined ? { cursor: dto.cursor } : {}),
-    ...(dto.explain !== undefined ? { explain: dto.explain } : {}),
-    ...(dto.rerank !== undefined ? { rerank: dto.rerank } : {}),
-  };
 }

@@ -163,10 +163,49 @@ const filtersFromString = (arg: { value: unknown }): unknown => {
 };
 
 /**
+ * {@link SearchOptionsDto}'s fields where they arrive as strings — multipart form fields (image search) or query
+ * parameters (similar products): numbers, booleans and the JSON-encoded `filters` are parsed before validation.
+ */
+export class StringSearchOptionsDto {
+  @ApiPropertyOptional({ type: SearchFiltersDto, description: 'JSON-encoded, e.g. {"inStock":true}' })
+  @IsOptional()
+  @Transform(filtersFromString)
+  @IsObject()
+  @ValidateNested()
+  filters?: SearchFiltersDto;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: 20 })
+  @IsOptional()
+  @Transform(fromForm)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LIMIT)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: '`nextCursor` of the previous page of the same search' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+
+  @ApiPropertyOptional({ default: false, description: 'return each score component' })
+  @IsOptional()
+  @Transform(fromForm)
+  @IsBoolean()
+  explain?: boolean;
+
+  @ApiPropertyOptional({ description: 'run the second-stage reranker (default: SEARCH_RERANK)' })
+  @IsOptional()
+  @Transform(fromForm)
+  @IsBoolean()
+  rerank?: boolean;
+}
+
+/**
  * `POST /v1/search/image`: either multipart/form-data with an `image` file part (other fields as form fields,
  * `filters` as a JSON string), or a JSON body with `imageUrl`.
  */
-export class ImageSearchDto {
+export class ImageSearchDto extends StringSearchOptionsDto {
   @ApiPropertyOptional({ type: 'string', format: 'binary', description: 'multipart only: the picture' })
   @IsOptional()
   image?: unknown;
@@ -188,66 +227,7 @@ export class ImageSearchDto {
   @IsNotEmpty({ message: 'query must not be empty when given' })
   @MaxLength(MAX_QUERY_CHARS)
   query?: string;
-
-  @ApiPropertyOptional({ type: SearchFiltersDto })
-  @IsOptional()
-  @Transform(filtersFromString)
-  @IsObject()
-  @ValidateNested()
-  filters?: SearchFiltersDto;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: 20 })
-  @IsOptional()
-  @Transform(fromForm)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LIMIT)
-  limit?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
-
-  @ApiPropertyOptional({ default: false })
-  @IsOptional()
-  @Transform(fromForm)
-  @IsBoolean()
-  explain?: boolean;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(fromForm)
-  @IsBoolean()
-  rerank?: boolean;
 }
 
-export class SimilarQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LIMIT)
-  limit?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
-
-  @ApiPropertyOptional({ description: 'JSON-encoded filters, e.g. {"inStock":true}' })
-  @IsOptional()
-  @Transform(filtersFromString)
-  @IsObject()
-  @ValidateNested()
-  filters?: SearchFiltersDto;
-
-  @ApiPropertyOptional({ default: false })
-  @IsOptional()
-  @Transform(fromForm)
-  @IsBoolean()
-  explain?: boolean;
-}
+/** `GET /v1/products/:id/similar`'s query parameters. */
+export class SimilarQueryDto extends StringSearchOptionsDto {}
