@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import request from 'supertest';
-import { ProductRepository, type Product, type ProductInput } from '@vitrine/catalog';
+import { ProductRepository, productAsInput, type Product } from '@vitrine/catalog';
 import { IndexingScheduler } from '@vitrine/indexing';
 import { startApiApp, type ApiTestApp } from '../api/api-app';
 import { waitForIdle } from '../support/queue-idle';
@@ -21,27 +21,15 @@ describe('insights routes through HTTP', () => {
   let red: Product;
   let apple: Product;
   let noImage: Product;
-  const input = (p: (typeof demo)[number], over: Partial<ProductInput> = {}): ProductInput => ({
-    sku: p.sku,
-    title: p.title,
-    description: p.description,
-    brand: p.brand,
-    category: p.category,
-    price: p.price,
-    inStock: p.inStock,
-    attributes: p.attributes,
-    images: p.images.map((i) => i.uri),
-    ...over,
-  });
 
   beforeAll(async () => {
     t = await startApiApp({ env: { ADMIN_API_KEYS: KEY } });
     products = t.app.get(ProductRepository);
     const result = await products.upsertMany([
-      input(coloured),
-      input(food),
-      input(demo[7]!, { sku: 'NO-IMAGE-1', title: 'Mystery Box', images: [], description: null }),
-      ...demo.slice(30, 40).map((p) => input(p, { description: null })),
+      productAsInput(coloured),
+      productAsInput(food),
+      productAsInput(demo[7]!, { sku: 'NO-IMAGE-1', title: 'Mystery Box', images: [], description: null }),
+      ...demo.slice(30, 40).map((p) => productAsInput(p, { description: null })),
     ]);
     await t.app.get(IndexingScheduler).productsChanged(result.changed);
     await waitForIdle(t.queue, 120_000);

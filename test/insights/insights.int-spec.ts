@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ConfigModule, loadConfig } from '@vitrine/core';
-import { CatalogModule, ProductRepository, type Product, type ProductInput } from '@vitrine/catalog';
+import { CatalogModule, ProductRepository, productAsInput, type Product } from '@vitrine/catalog';
 import { EMBEDDING_PROVIDER, EmbeddingModule, type EmbeddingProvider } from '@vitrine/embedding';
 import { VectorsModule } from '@vitrine/vectors';
 import { IndexingModule, IndexingScheduler, JOB_QUEUE, type JobQueue } from '@vitrine/indexing';
@@ -69,19 +69,6 @@ async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   };
 }
 
-const asInput = (p: Product, over: Partial<ProductInput> = {}): ProductInput => ({
-  sku: p.sku,
-  title: p.title,
-  description: p.description,
-  brand: p.brand,
-  category: p.category,
-  price: p.price,
-  inStock: p.inStock,
-  attributes: p.attributes,
-  images: p.images.map((i) => i.uri),
-  ...over,
-});
-
 describe('insights on the indexing stack (PostgreSQL, demo model, in-process queue)', () => {
   let stack: Stack;
   let products: ProductRepository;
@@ -97,7 +84,7 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
     queue = stack.app.get(JOB_QUEUE);
     insights = stack.app.get(INSIGHTS);
     embedder = stack.app.get(EMBEDDING_PROVIDER);
-    const result = await products.upsertMany(sample.map((p) => asInput(p)));
+    const result = await products.upsertMany(sample.map((p) => productAsInput(p)));
     await stack.app.get(IndexingScheduler).productsChanged(result.changed);
     await waitForIdle(queue, 120_000);
   }, 180_000);
@@ -146,7 +133,7 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
     expect(await insights.attributes.extractProduct(p.id)).toEqual({ status: 'unchanged', productId: p.id });
     expect(embedder.stats().images.items).toBe(before);
 
-    const result = await products.upsertMany([asInput(p, { title: `${p.title} Deluxe` })]);
+    const result = await products.upsertMany([productAsInput(p, { title: `${p.title} Deluxe` })]);
     await stack.app.get(IndexingScheduler).productsChanged(result.changed);
     await waitForIdle(queue);
     const stored = await insights.attributeStore.forProduct(p.id);
@@ -155,7 +142,7 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
 
   it('forgets attributes of a product whose picture is gone, and of a deleted product', async () => {
     const p = (await products.getBySku(sample[1]!.sku))!;
-    await products.upsertMany([asInput(p, { images: [] })]);
+    await products.upsertMany([productAsInput(p, { images: [] })]);
     expect(await insights.attributes.extractProduct(p.id)).toMatchObject({ status: 'no-image' });
     expect(await insights.attributeStore.forProduct(p.id)).toEqual([]);
 
@@ -207,7 +194,7 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
     beforeAll(async () => {
       descriptions = stack.app.get(DescriptionService);
       const s = sample[5]!;
-      const result = await products.upsertMany([asInput(s, { description: null })]);
+      const result = await products.upsertMany([productAsInput(s, { description: null })]);
       await stack.app.get(IndexingScheduler).productsChanged(result.changed);
       await waitForIdle(queue);
       target = (await products.getBySku(s.sku))!;
@@ -238,7 +225,7 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
     it('refuses to publish a draft written for older content, and rejects without publishing', async () => {
       const current = (await products.getById(target.id))!;
       const draft = await descriptions.generate(current.id, 'short');
-      await products.upsertMany([asInput(current, { title: `${current.title} (2024)` })]);
+      await products.upsertMany([productAsInput(current, { title: `${current.title} (2024)` })]);
       await expect(descriptions.review(draft.id, 'approve')).rejects.toMatchObject({ code: 'CONFLICT' });
       const rejected = await descriptions.review(draft.id, 'reject', 'stale');
       expect(rejected).toMatchObject({ draft: { status: 'rejected' }, published: undefined });
@@ -252,7 +239,7 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
 
     it('generates drafts in bulk for every product lacking a description, once', async () => {
       const bare = sample.slice(6, 10);
-      await products.upsertMany(bare.map((p) => asInput(p, { description: null })));
+      await products.upsertMany(bare.map((p) => productAsInput(p, { description: null })));
       const lacking = await insights.drafts.countLackingDescription('bullets');
       expect(lacking).toBeGreaterThanOrEqual(bare.length);
       const first = await descriptions.generateMissing('bullets', 2);
@@ -287,7 +274,7 @@ describe('descriptions through the OpenAI-compatible endpoint', () => {
     });
     const s = demoProducts().find((p) => p.attributes.color === 'red' && p.price)!;
     const products = stack.app.get(ProductRepository);
-    await products.upsertMany([asInput(s)]);
+    await products.upsertMany([productAsInput(s)]);
     product = (await products.getBySku(s.sku))!;
   }, 120_000);
   afterAll(async () => {

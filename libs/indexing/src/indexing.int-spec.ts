@@ -8,7 +8,7 @@ import {
   CatalogImportService,
   IndexStateRepository,
   ProductRepository,
-  type ProductInput,
+  productAsInput,
 } from '@vitrine/catalog';
 import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
 import { PRODUCTS_ALIAS, VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
@@ -108,18 +108,7 @@ describe.each(modes)('indexing the demo catalog end to end (%s)', (_mode, env) =
   it('re-embeds exactly the product whose title changed', async () => {
     const product = (await products.getBySku('VT-GAR-01000'))!;
     const before = embedded();
-    const input: ProductInput = {
-      sku: product.sku,
-      title: 'Wedding Bouquet Deluxe',
-      description: product.description,
-      brand: product.brand,
-      category: product.category,
-      price: product.price,
-      inStock: product.inStock,
-      attributes: product.attributes,
-      images: product.images.map((i) => i.uri),
-    };
-    const result = await products.upsertMany([input]);
+    const result = await products.upsertMany([productAsInput(product, { title: 'Wedding Bouquet Deluxe' })]);
     expect(result.changed).toHaveLength(1);
     await scheduler.productsChanged(result.changed);
     await waitForIdle(queue);
@@ -135,17 +124,7 @@ describe.each(modes)('indexing the demo catalog end to end (%s)', (_mode, env) =
     const product = (await products.getBySku('VT-GAR-01002'))!;
     const before = embedded();
     const result = await products.upsertMany([
-      {
-        sku: product.sku,
-        title: product.title,
-        description: product.description,
-        brand: product.brand,
-        category: product.category,
-        price: { amount: '123.45', currency: 'EUR' },
-        inStock: !product.inStock,
-        attributes: product.attributes,
-        images: product.images.map((i) => i.uri),
-      },
+      productAsInput(product, { price: { amount: '123.45', currency: 'EUR' }, inStock: !product.inStock }),
     ]);
     expect(result.changed).toHaveLength(1);
     await scheduler.productsChanged(result.changed);

@@ -49,6 +49,22 @@ export interface Product extends Omit<ProductInput, 'images'> {
   readonly updatedAt: Date;
 }
 
+/** The input that writes `product` back as it is (an upsert of it changes nothing), with `changes` applied. */
+export function productAsInput(product: Product, changes: Partial<ProductInput> = {}): ProductInput {
+  return {
+    sku: product.sku,
+    title: product.title,
+    description: product.description,
+    brand: product.brand,
+    category: product.category,
+    price: product.price,
+    inStock: product.inStock,
+    attributes: product.attributes,
+    images: product.images.map((i) => i.uri),
+    ...changes,
+  };
+}
+
 /** A product that {@link ProductRepository.upsertMany} created or updated. */
 export interface ChangedProduct {
   readonly id: string;

@@ -7,7 +7,7 @@ import {
 } from '../../../../test/support/catalog-db';
 import { syntheticProducts } from '../../../../test/support/catalog-fixtures';
 import { productContentHash } from '../domain/content-hash';
-import type { ProductInput } from '../domain/product';
+import { productAsInput, type ProductInput } from '../domain/product';
 
 // One suite, every backend: PGlite must behave as PostgreSQL does for everything the catalog relies on.
 describe.each(CATALOG_BACKENDS)('catalog repositories on %s', (backend) => {
@@ -77,6 +77,17 @@ describe.each(CATALOG_BACKENDS)('catalog repositories on %s', (backend) => {
       const after = await cat.products.getBySku(inputs[7]!.sku);
       expect(after!.updatedAt).toEqual(before!.updatedAt);
       expect(await cat.products.count()).toBe(50);
+    });
+
+    it('takes a stored product back as input unchanged (productAsInput), and with changes as an update', async () => {
+      const input = one({ images: ['https://cdn.example.com/a.jpg', 'https://cdn.example.com/b.jpg'] });
+      await cat.products.upsertMany([input]);
+      const stored = (await cat.products.getBySku(input.sku))!;
+      expect(productAsInput(stored)).toEqual(input);
+      expect(await cat.products.upsertMany([productAsInput(stored)])).toMatchObject({ unchanged: 1 });
+      const renamed = await cat.products.upsertMany([productAsInput(stored, { title: 'Renamed' })]);
+      expect(renamed).toMatchObject({ updated: 1 });
+      expect((await cat.products.getBySku(input.sku))!.title).toBe('Renamed');
     });
 
     it('treats an equal amount written differently as unchanged', async () => {

@@ -1,6 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { DomainError, NotFoundError, ValidationError } from '@vitrine/core';
-import type { ChangedProduct, JsonValue, Product, ProductRepository } from '@vitrine/catalog';
+import {
+  productAsInput,
+  type ChangedProduct,
+  type JsonValue,
+  type Product,
+  type ProductRepository,
+} from '@vitrine/catalog';
 import type { ChatCompletionsClient } from '../remote/chat-completions.client';
 import type { StoredAttribute } from '../attributes/extracted-attribute';
 import type { AttributeRepository } from '../storage/attribute.repository';
@@ -166,17 +172,7 @@ export class DescriptionService {
     }
     const reviewed = await this.deps.drafts.review(draftId, 'approved', note);
     const result = await this.deps.products.upsertMany([
-      {
-        sku: product.sku,
-        title: product.title,
-        description: reviewed.text,
-        brand: product.brand,
-        category: product.category,
-        price: product.price,
-        inStock: product.inStock,
-        attributes: product.attributes,
-        images: product.images.map((i) => i.uri),
-      },
+      productAsInput(product, { description: reviewed.text }),
     ]);
     return { draft: reviewed, published: result.changed[0] };
   }
