@@ -10,10 +10,10 @@ import { ApiModule } from '../../apps/api/src/app.module';
 import { configureApp } from '../../apps/api/src/app.setup';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { TEST_REDIS_URL } from '../support/services';
+import { DEMO_MODEL_DIR } from '../support/indexing-app';
 import { waitForIdle } from '../support/queue-idle';
 
-export const DEMO_DIR = resolve(__dirname, '../../data/demo-catalog');
-const DEMO_MODEL_DIR = resolve(__dirname, '../../models/demo-clip');
+export { DEMO_DIR } from '../support/indexing-app';
 
 /** The real HTTP app on a fresh PostgreSQL database, Redis (BullMQ, its own prefix) and an embedded store. */
 export interface ApiTestApp {

@@ -1,13 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { ConfigModule, loadConfig } from '@vitrine/core';
-import { CatalogModule, ProductRepository, productAsInput, type Product } from '@vitrine/catalog';
-import { EMBEDDING_PROVIDER, EmbeddingModule, type EmbeddingProvider } from '@vitrine/embedding';
-import { VectorsModule } from '@vitrine/vectors';
-import { IndexingModule, IndexingScheduler, JOB_QUEUE, type JobQueue } from '@vitrine/indexing';
+import { ProductRepository, productAsInput, type Product } from '@vitrine/catalog';
+import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
+import { IndexingScheduler, JOB_QUEUE, type JobQueue } from '@vitrine/indexing';
 import {
   ATTRIBUTE_NAMES,
   DescriptionService,
@@ -19,58 +12,20 @@ import {
   VqaService,
   type Insights,
 } from '@vitrine/insights';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { destroyStack, startIndexingStack, type IndexingStack } from '../support/indexing-app';
 import { waitForIdle } from '../support/queue-idle';
-import { DEMO_MODEL_DIR, demoProducts } from './demo-products';
+import { demoProducts } from './demo-products';
 import { FakeChatServer } from './fake-chat-server';
 
-const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
-
-interface Stack {
-  app: INestApplicationContext;
-  db: TestDatabase;
-  dir: string;
-  close(): Promise<void>;
-}
-
 /** Catalog (PostgreSQL) + demo model + embedded vectors + in-process indexer + insights, as the API composes them. */
-async function startStack(env: Record<string, string> = {}): Promise<Stack> {
-  const db = await createTestDatabase('insights');
-  const dir = mkdtempSync(join(tmpdir(), 'vitrine-insights-'));
-  const config = loadConfig({
-    DATABASE_URL: db.url,
-    DATA_DIR: dir,
-    MODEL_DIR: DEMO_MODEL_DIR,
-    LOG_LEVEL: 'silent',
-    ...env,
-  });
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      ConfigModule.forRoot(config),
-      CatalogModule.forRoot(),
-      EmbeddingModule.forRoot(),
-      VectorsModule.forRoot(),
-      IndexingModule.forRoot({ role: 'worker' }),
-      InsightsModule.forRoot(),
-    ],
-  })
-    .setLogger(quiet)
-    .compile();
-  const app = await moduleRef.init();
-  return {
-    app,
-    db,
-    dir,
-    close: async () => {
-      await app.close();
-      await db.drop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+const startStack = (env: Record<string, string> = {}) =>
+  startIndexingStack(
+    { LOG_LEVEL: 'silent', ...env },
+    { role: 'worker', modules: [InsightsModule.forRoot()] },
+  );
 
 describe('insights on the indexing stack (PostgreSQL, demo model, in-process queue)', () => {
-  let stack: Stack;
+  let stack: IndexingStack;
   let products: ProductRepository;
   let queue: JobQueue;
   let insights: Insights;
@@ -88,7 +43,7 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
     await stack.app.get(IndexingScheduler).productsChanged(result.changed);
     await waitForIdle(queue, 120_000);
   }, 180_000);
-  afterAll(() => stack?.close());
+  afterAll(() => stack && destroyStack(stack));
 
   it('extracts and stores every attribute of each indexed product, with model id and confidence', async () => {
     expect(sample.length).toBeGreaterThanOrEqual(20);
@@ -261,7 +216,7 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
 });
 
 describe('descriptions through the OpenAI-compatible endpoint', () => {
-  let stack: Stack;
+  let stack: IndexingStack;
   let server: FakeChatServer;
   let product: Product;
 
@@ -278,7 +233,7 @@ describe('descriptions through the OpenAI-compatible endpoint', () => {
     product = (await products.getBySku(s.sku))!;
   }, 120_000);
   afterAll(async () => {
-    await stack?.close();
+    if (stack) await destroyStack(stack);
     await server?.close();
   });
 

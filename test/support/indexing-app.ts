@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Test } from '@nestjs/testing';
-import type { INestApplicationContext } from '@nestjs/common';
+import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { ConfigModule, loadConfig, type AppConfig } from '@vitrine/core';
 import { CatalogModule } from '@vitrine/catalog';
 import { EmbeddingModule } from '@vitrine/embedding';
@@ -11,9 +11,18 @@ import { IndexingModule, type IndexingModuleOptions } from '@vitrine/indexing';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export const DEMO_MODEL_DIR = resolve(__dirname, '../../models/demo-clip');
-export const DEMO_CATALOG = resolve(__dirname, '../../data/demo-catalog/products.jsonl');
+export const DEMO_DIR = resolve(__dirname, '../../data/demo-catalog');
+export const DEMO_CATALOG = resolve(DEMO_DIR, 'products.jsonl');
 
-/** A whole indexing stack on the real services: a fresh PostgreSQL database, the demo model, an embedded store. */
+export interface IndexingStackOptions extends IndexingModuleOptions {
+  /** Capability modules on top of indexing (search, insights), as the API composes them. */
+  readonly modules?: readonly DynamicModule[];
+}
+
+/**
+ * A whole indexing stack on the real services: a fresh PostgreSQL database (or `existing`'s), the demo model, an
+ * embedded store, and `options.modules` on top.
+ */
 export interface IndexingStack {
   readonly app: INestApplicationContext;
   readonly config: AppConfig;
@@ -24,9 +33,10 @@ export interface IndexingStack {
 
 export async function startIndexingStack(
   env: Record<string, string> = {},
-  options: IndexingModuleOptions = {},
+  options: IndexingStackOptions = {},
   existing?: { db: TestDatabase; dataDir: string },
 ): Promise<IndexingStack> {
+  const { modules = [], ...indexing } = options;
   const db = existing?.db ?? (await createTestDatabase('indexing'));
   const dataDir = existing?.dataDir ?? mkdtempSync(join(tmpdir(), 'vitrine-indexing-'));
   const config = loadConfig({
@@ -43,7 +53,8 @@ export async function startIndexingStack(
       CatalogModule.forRoot(),
       EmbeddingModule.forRoot(),
       VectorsModule.forRoot(),
-      IndexingModule.forRoot(options),
+      IndexingModule.forRoot(indexing),
+      ...modules,
     ],
   })
     .setLogger(quietLogger)
