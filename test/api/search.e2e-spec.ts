@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { ProductRepository } from '@vitrine/catalog';
 import { DEMO_DIR, startApiApp, type ApiTestApp } from './api-app';
 
 interface Card {
@@ -201,5 +202,20 @@ describe('search through HTTP on the indexed demo catalog (PostgreSQL, Redis, em
       .field('limit', '3')
       .expect(200);
     expect((res.body as Page).items[0]!.title).toMatch(/green apple/i);
+  });
+
+  // Last: it deletes catalog rows.
+  it('fills pages past products deleted from the catalog whose vectors are not removed yet', async () => {
+    const before = await text({ query: 'vegetable', limit: 30 });
+    const gone = [before.items[1]!.id, before.items[4]!.id, before.items[12]!.id];
+    // In SQL, as a delete whose job the indexer has not run yet: the vectors stay.
+    expect(await t.app.get(ProductRepository).delete(gone)).toBe(3);
+
+    const first = await text({ query: 'vegetable', limit: 10 });
+    const second = await text({ query: 'vegetable', limit: 10, cursor: first.nextCursor });
+    expect(first.items).toHaveLength(10);
+    expect(second.items).toHaveLength(10);
+    const expected = before.items.map((c) => c.id).filter((id) => !gone.includes(id));
+    expect([...first.items, ...second.items].map((c) => c.id)).toEqual(expected.slice(0, 20));
   });
 });

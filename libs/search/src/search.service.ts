@@ -16,6 +16,7 @@ import {
   type RetrieverName,
   type SearchFilters,
   type SearchOptions,
+  type ProductCard,
   type SearchPage,
   type SearchResultItem,
   type TextSearchRequest,
@@ -50,6 +51,13 @@ interface SearchPlan {
   readonly excludeIds: readonly string[];
   /** What identifies this result list for cursors. */
   readonly identity: unknown;
+}
+
+/** A candidate in its final order: the reranker's score and components, or the fused score without reranking. */
+interface RankedCandidate {
+  readonly id: string;
+  readonly score: number;
+  readonly components: Readonly<Record<string, number>> | undefined;
 }
 
 /** What the first stage found out about candidates, reused by the second. */
@@ -228,8 +236,7 @@ export class SearchService {
     t.rerankMs += performance.now() - started;
 
     started = performance.now();
-    const page = ranked.slice(offset, window);
-    const cards = await this.deps.catalog.cards(page.map((r) => r.id));
+    const { page, cards, end } = await this.pageCards(ranked, offset, window);
     t.cardsMs += performance.now() - started;
     const byId = new Map(fused.map((c) => [c.id, c]));
     const items: SearchResultItem[] = [];
@@ -249,9 +256,33 @@ export class SearchService {
           : {}),
       });
     }
-    const mayHaveMore = fused.length > window || lists.some((l) => l.ids.length >= pool);
-    const nextCursor = mayHaveMore && window < MAX_DEPTH ? encodeCursor(window, cursorKey) : null;
+    const mayHaveMore = fused.length > end || lists.some((l) => l.ids.length >= pool);
+    const nextCursor = mayHaveMore && end < MAX_DEPTH ? encodeCursor(end, cursorKey) : null;
     return { items, nextCursor, reranker: this.rerankerName(rerank) };
+  }
+
+  /**
+   * The cards of `ranked[offset, window)`. A product deleted from the catalog keeps its vectors until the indexer
+   * runs its delete job (at once embedded; with workers, whenever one gets to it): such hits have no card, and
+   * the page is filled from further down the ranking instead of coming back short. `end` is where the next page
+   * starts.
+   */
+  private async pageCards(
+    ranked: readonly RankedCandidate[],
+    offset: number,
+    window: number,
+  ): Promise<{ page: RankedCandidate[]; cards: ProductCard[]; end: number }> {
+    const want = window - offset;
+    const page = ranked.slice(offset, window);
+    const cards = await this.deps.catalog.cards(page.map((r) => r.id));
+    let end = offset + page.length;
+    while (cards.length < want && end < Math.min(ranked.length, MAX_DEPTH)) {
+      const more = ranked.slice(end, Math.min(end + want - cards.length, MAX_DEPTH));
+      end += more.length;
+      page.push(...more);
+      cards.push(...(await this.deps.catalog.cards(more.map((r) => r.id))));
+    }
+    return { page, cards, end };
   }
 
   private rerankerName(rerank: boolean): string {
@@ -301,7 +332,7 @@ export class SearchService {
     pooled: readonly { id: string; rrf: number; ranks: Partial<Record<RetrieverName, number>> }[],
     evidence: Evidence,
     window: number,
-  ): Promise<{ id: string; score: number; components: Readonly<Record<string, number>> | undefined }[]> {
+  ): Promise<RankedCandidate[]> {
     // Candidates only the lexical side found: one read for their vectors and payloads.
     const missing = pooled.filter((c) => !evidence.points.has(c.id)).map((c) => c.id);
     for (const p of await this.getPoints(missing)) evidence.points.set(p.id, p);
