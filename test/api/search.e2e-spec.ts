@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { ProductRepository } from '@vitrine/catalog';
+import { IndexingScheduler } from '@vitrine/indexing';
+import { waitForIdle } from '../support/queue-idle';
 import { DEMO_DIR, startApiApp, type ApiTestApp } from './api-app';
 
 interface Card {
@@ -204,7 +206,28 @@ describe('search through HTTP on the indexed demo catalog (PostgreSQL, Redis, em
     expect((res.body as Page).items[0]!.title).toMatch(/green apple/i);
   });
 
-  // Last: it deletes catalog rows.
+  // These last two change the catalog.
+  it('ranks an exact title match without a picture first, not below weaker matches that have one', async () => {
+    const products = t.app.get(ProductRepository);
+    const result = await products.upsertMany([
+      {
+        sku: 'NO-PICTURE-ZEBRA',
+        title: 'Striped Zebra Plush Toy',
+        description: 'A soft zebra plush.',
+        brand: 'Acme',
+        category: 'Toys & Games',
+        price: { amount: '12.5', currency: 'EUR' },
+        inStock: true,
+        attributes: {},
+        images: [],
+      },
+    ]);
+    await t.app.get(IndexingScheduler).productsChanged(result.changed);
+    await waitForIdle(t.queue, 60_000);
+    const page = await text({ query: 'zebra plush', limit: 3 });
+    expect(page.items[0]).toMatchObject({ sku: 'NO-PICTURE-ZEBRA', imageUrl: null });
+  });
+
   it('fills pages past products deleted from the catalog whose vectors are not removed yet', async () => {
     const before = await text({ query: 'vegetable', limit: 30 });
     const gone = [before.items[1]!.id, before.items[4]!.id, before.items[12]!.id];

@@ -47,18 +47,47 @@ describe('LinearReranker', () => {
     expect(out[0]!.components.cosImage).toBeCloseTo(0.995, 3);
   });
 
-  it('ignores lexical evidence for a query without words, and a missing vector scores lowest on it', () => {
+  it('ignores lexical evidence for a query without words', () => {
     const reranker = new LinearReranker(settings);
     const out = reranker.rerank(
       { vectors: { image: q } },
       [
-        candidate('no-image', { lexical: 0.9, vectors: { text: q } }),
-        candidate('image', { vectors: { image: unit(1, 1) } }),
+        candidate('words', { lexical: 0.9, vectors: { image: unit(1, 1) } }),
+        candidate('picture', { vectors: { image: unit(1, 0.5) } }),
       ],
       2,
     );
-    expect(out.map((c) => c.id)).toEqual(['image', 'no-image']);
+    expect(out.map((c) => c.id)).toEqual(['picture', 'words']);
     expect(out[1]!.components.lexical).toBeUndefined();
+  });
+
+  it("counts a missing vector as the candidates' average on it, neither best nor worst", () => {
+    const reranker = new LinearReranker({ ...settings, weights: { image: 1, text: 0, lexical: 1 } });
+    const query = { text: 'zebra plush', vectors: { image: q, text: q } };
+    const out = reranker.rerank(
+      query,
+      [
+        // The exact title match has no picture; a plush bear looks most like the words and barely matches them.
+        candidate('bear', { vectors: { image: unit(1, 0.2), text: q }, lexical: 0.12 }),
+        candidate('zebra', { vectors: { text: q }, lexical: 0.51 }),
+        candidate('masks', { vectors: { image: unit(1, 0.9), text: q }, lexical: 0 }),
+        candidate('stapler', { vectors: { image: unit(0.2, 1), text: q }, lexical: 0 }),
+      ],
+      4,
+    );
+    expect(out.map((c) => c.id)).toEqual(['zebra', 'bear', 'masks', 'stapler']);
+    expect(out[0]!.components.cosImage).toBeUndefined();
+    // With the same words, the product whose picture is known and good still comes first.
+    const tie = reranker.rerank(
+      query,
+      [
+        candidate('no-picture', { vectors: { text: q }, lexical: 0.5 }),
+        candidate('good-picture', { vectors: { image: unit(1, 0.1), text: q }, lexical: 0.5 }),
+        candidate('poor-picture', { vectors: { image: unit(0.1, 1), text: q }, lexical: 0.5 }),
+      ],
+      3,
+    );
+    expect(tie.map((c) => c.id)).toEqual(['good-picture', 'no-picture', 'poor-picture']);
   });
 
   it("uses the query's own weights when it carries them", () => {

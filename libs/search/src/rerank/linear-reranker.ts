@@ -18,11 +18,16 @@ type Feature = 'cosImage' | 'cosText' | 'lexical';
 /**
  * The default second stage. Each candidate gets exact cosines between the query and both of its vectors (the
  * first stage may have approximated them, or not computed one at all), and its lexical match. Each feature is
- * min–max scaled over the candidates (over at least {@link MIN_SPREAD}), because cosines of different modality pairs live on different scales
- * (text→image around 0.3, image→image near 0.9 with CLIP), then mixed with the configured weights:
+ * min–max scaled over the candidates (over at least {@link MIN_SPREAD}), because cosines of different modality
+ * pairs live on different scales (text→image around 0.3, image→image near 0.9 with CLIP), then mixed with the
+ * configured weights:
  *
  *   relevance = Σ w_f · scaled_f / Σ w_f        (features the query cannot have, e.g. lexical for a picture, drop out)
  *   score     = relevance + boostInStock · inStock + boostPopularity · log1p(pop) / log1p(max pop)
+ *
+ * A candidate without one of the vectors (a product without a picture) counts as the candidates' average on that
+ * feature: unknown evidence is neither the best nor the worst, so an exact title match without a picture is not
+ * ranked below a weak match that has one.
  *
  * With `mmrLambda` < 1 the order is then diversified by maximal marginal relevance on the image vectors.
  */
@@ -100,15 +105,23 @@ export class LinearReranker implements Reranker {
  */
 export const MIN_SPREAD = 0.05;
 
-/** Scales defined values to [0, 1] over max(range, {@link MIN_SPREAD}); undefined (no such vector) → 0. */
+/**
+ * Scales defined values to [0, 1] over max(range, {@link MIN_SPREAD}). Undefined (the candidate has no such vector)
+ * gets the mean of the defined scaled values, or 0 when none is defined.
+ */
 function minMax(values: readonly (number | undefined)[]): number[] {
   let lo = Infinity;
   let hi = -Infinity;
+  let sum = 0;
+  let n = 0;
   for (const v of values) {
     if (v === undefined) continue;
     lo = Math.min(lo, v);
     hi = Math.max(hi, v);
+    sum += v;
+    n++;
   }
   const spread = Math.max(hi - lo, MIN_SPREAD);
-  return values.map((v) => (v === undefined ? 0 : (v - lo) / spread));
+  const unknown = n > 0 ? (sum / n - lo) / spread : 0;
+  return values.map((v) => (v === undefined ? unknown : (v - lo) / spread));
 }
