@@ -147,6 +147,23 @@ describe('search through HTTP on the indexed demo catalog (PostgreSQL, Redis, em
     expect(misuse.body.error.message).toContain('another search');
   });
 
+  it('pages past the reranked head to the end in one order, whatever the page size', async () => {
+    const walk = async (limit: number) => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Page = await text({ query: 'shoe', limit, ...(cursor ? { cursor } : {}) });
+        ids.push(...page.items.map((c) => c.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return ids;
+    };
+    const by100 = await walk(100);
+    expect(by100.length).toBeGreaterThan(150); // well past the head of SEARCH_CANDIDATES (50)
+    expect(new Set(by100).size).toBe(by100.length);
+    expect(await walk(30)).toEqual(by100);
+  });
+
   it('explains each score and can turn reranking off', async () => {
     const explained = await text({ query: 'red apple', limit: 3, explain: true });
     expect(explained.reranker).toBe('linear');

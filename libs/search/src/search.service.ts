@@ -83,6 +83,9 @@ export interface SearchTimings {
  * 2. **Rerank** (unless turned off): the {@link Reranker} rescores the fused pool with exact evidence and
  *    business signals; then the requested page is cut and its product cards read in one query.
  *
+ * Results past the first `SEARCH_CANDIDATES` (deep pages, or a `limit` above it) follow in first-stage order, from
+ * lists retrieved as deep as paging reaches, so every page of a search comes from the same ranking.
+ *
  * Errors are `DomainError`s: `VALIDATION_FAILED` (bad query, filters, limit or cursor), `NOT_FOUND`,
  * `MODEL_MISMATCH` (the index serves another model until a reindex finishes), and the embedding and fetch errors
  * of images (`UNSUPPORTED_MEDIA`, `IMAGE_INVALID`, `IMAGE_TOO_LARGE`, `FETCH_FORBIDDEN`, `FETCH_FAILED`, ...).
@@ -221,28 +224,45 @@ export class SearchService {
     const offset = decodeCursor(options.cursor, cursorKey);
     const window = Math.min(offset + limit, MAX_DEPTH);
     if (offset >= window) return { items: [], nextCursor: null, reranker: this.rerankerName(rerank) };
-    const pool = Math.min(MAX_DEPTH, this.settings.candidates * Math.ceil(window / this.settings.candidates));
+    const head = Math.min(MAX_DEPTH, this.settings.candidates);
 
+    // The head: the best `head` of the first stage, reranked. It depends on nothing but the search, so every page
+    // of it sees the same ranking.
     let started = performance.now();
-    const { lists, evidence } = await this.retrieve(plan, filters, pool, rerank);
+    const { lists, evidence } = await this.retrieve(plan, filters, head, rerank);
     const fused = fuseRrf(lists, this.settings.rrfK);
     t.retrieveMs += performance.now() - started;
-
     started = performance.now();
-    const pooled = fused.slice(0, pool);
+    const pooled = fused.slice(0, head);
     const ranked = rerank
-      ? await this.rerank(plan, pooled, evidence, window)
+      ? await this.rerank(plan, pooled, evidence)
       : pooled.map((c) => ({ id: c.id, score: c.rrf, components: undefined }));
     t.rerankMs += performance.now() - started;
+    const firstStage = new Map(fused.map((c) => [c.id, c]));
+    let cut = lists.some((l) => l.ids.length >= head);
+
+    // Past the head, the first-stage order of lists retrieved as deep as paging reaches: the same lists for every
+    // deeper page, so pages neither repeat nor skip results (a pool sized by the page would rank differently).
+    if (window > ranked.length && cut) {
+      started = performance.now();
+      const deep = await this.retrieve(plan, filters, MAX_DEPTH, false);
+      const seen = new Set(pooled.map((c) => c.id));
+      for (const c of fuseRrf(deep.lists, this.settings.rrfK)) {
+        if (seen.has(c.id)) continue;
+        ranked.push({ id: c.id, score: c.rrf, components: undefined });
+        firstStage.set(c.id, c);
+      }
+      cut = false;
+      t.retrieveMs += performance.now() - started;
+    }
 
     started = performance.now();
     const { page, cards, end } = await this.pageCards(ranked, offset, window);
     t.cardsMs += performance.now() - started;
-    const byId = new Map(fused.map((c) => [c.id, c]));
     const items: SearchResultItem[] = [];
     for (const card of cards) {
       const r = page.find((p) => p.id === card.id)!;
-      const first = byId.get(card.id)!;
+      const first = firstStage.get(card.id)!;
       items.push({
         ...card,
         score: r.score,
@@ -256,7 +276,7 @@ export class SearchService {
           : {}),
       });
     }
-    const mayHaveMore = fused.length > end || lists.some((l) => l.ids.length >= pool);
+    const mayHaveMore = ranked.length > end || cut;
     const nextCursor = mayHaveMore && end < MAX_DEPTH ? encodeCursor(end, cursorKey) : null;
     return { items, nextCursor, reranker: this.rerankerName(rerank) };
   }
@@ -331,7 +351,6 @@ export class SearchService {
     plan: SearchPlan,
     pooled: readonly { id: string; rrf: number; ranks: Partial<Record<RetrieverName, number>> }[],
     evidence: Evidence,
-    window: number,
   ): Promise<RankedCandidate[]> {
     // Candidates only the lexical side found: one read for their vectors and payloads.
     const missing = pooled.filter((c) => !evidence.points.has(c.id)).map((c) => c.id);
@@ -352,7 +371,7 @@ export class SearchService {
         popularity: typeof popularity === 'number' && popularity >= 0 ? popularity : undefined,
       });
     }
-    const reranked = await this.deps.reranker.rerank(plan.rerankQuery, candidates, window);
+    const reranked = await this.deps.reranker.rerank(plan.rerankQuery, candidates, candidates.length);
     return reranked.map((r) => ({ id: r.id, score: r.score, components: r.components }));
   }
 
