@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { ProductRepository } from '@vitrine/catalog';
+import { IndexStateRepository, ProductRepository } from '@vitrine/catalog';
+import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
 import { IndexingScheduler } from '@vitrine/indexing';
 import { waitForIdle } from '../support/queue-idle';
 import { DEMO_DIR, startApiApp, type ApiTestApp } from './api-app';
@@ -223,7 +224,7 @@ describe('search through HTTP on the indexed demo catalog (PostgreSQL, Redis, em
     expect((res.body as Page).items[0]!.title).toMatch(/green apple/i);
   });
 
-  // These last two change the catalog.
+  // These last ones change the catalog.
   it('ranks an exact title match without a picture first, not below weaker matches that have one', async () => {
     const products = t.app.get(ProductRepository);
     const result = await products.upsertMany([
@@ -243,6 +244,34 @@ describe('search through HTTP on the indexed demo catalog (PostgreSQL, Redis, em
     await waitForIdle(t.queue, 60_000);
     const page = await text({ query: 'zebra plush', limit: 3 });
     expect(page.items[0]).toMatchObject({ sku: 'NO-PICTURE-ZEBRA', imageUrl: null });
+  });
+
+  it('finds a product by its words while it has no vectors (its pictures failed, or indexing is behind)', async () => {
+    const products = t.app.get(ProductRepository);
+    const result = await products.upsertMany([
+      {
+        sku: 'NO-VECTORS-NARWHAL',
+        title: 'Quilted Narwhal Tea Cosy',
+        description: null,
+        brand: null,
+        category: 'Home & Household',
+        price: null,
+        inStock: true,
+        attributes: {},
+        images: [`file://${join(DEMO_DIR, 'images/no-such-picture.png')}`],
+      },
+    ]);
+    await t.app.get(IndexingScheduler).productsChanged(result.changed);
+    await waitForIdle(t.queue, 60_000);
+    const id = result.changed[0]!.id;
+    expect(
+      await t.app.get(IndexStateRepository).get(id, t.app.get<EmbeddingProvider>(EMBEDDING_PROVIDER).modelId),
+    ).toMatchObject({ status: 'failed' });
+    const reranked = await text({ query: 'narwhal tea cosy', limit: 3 });
+    expect(reranked.items[0]?.sku).toBe('NO-VECTORS-NARWHAL');
+    // First stage alone: its lexical rank 1 ties with the picture list's rank 1 (equal weights).
+    const fused = await text({ query: 'narwhal tea cosy', limit: 3, rerank: false });
+    expect(fused.items.slice(0, 2).map((c) => c.sku)).toContain('NO-VECTORS-NARWHAL');
   });
 
   it('fills pages past products deleted from the catalog whose vectors are not removed yet', async () => {

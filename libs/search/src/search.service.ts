@@ -358,16 +358,16 @@ export class SearchService {
     const candidates: RerankCandidate[] = [];
     for (const c of pooled) {
       const point = evidence.points.get(c.id);
-      // Not in the index (deleted meanwhile, or not indexed yet): nothing to score it on.
-      if (!point) continue;
-      const popularity = point.payload.attributes?.popularity;
+      // Without a point (a product not indexed yet, or whose pictures all failed) only its words are known: the
+      // reranker counts its vectors as average, and it gets no stock or popularity boost.
+      const popularity = point?.payload.attributes?.popularity;
       candidates.push({
         id: c.id,
         firstStage: { rrf: c.rrf, ranks: c.ranks },
-        vectors: point.vectors ?? {},
+        vectors: point?.vectors ?? {},
         // The lexical list holds every match up to the pool size: a candidate outside it did not match.
         lexical: evidence.lexical.get(c.id) ?? 0,
-        inStock: point.payload.inStock ?? true,
+        inStock: point ? (point.payload.inStock ?? true) : false,
         popularity: typeof popularity === 'number' && popularity >= 0 ? popularity : undefined,
       });
     }
