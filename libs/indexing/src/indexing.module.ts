@@ -97,7 +97,10 @@ class IndexingWorkerLifecycle implements OnApplicationBootstrap, OnApplicationSh
       this.log.warn(`the products alias serves another model: started full reindex ${id}`);
     } else if (this.options.syncAtBoot ?? this.queue instanceof InProcessJobQueue) {
       const removed = await this.indexing.removeOrphans();
-      if (removed) this.log.log(`removed the vectors of ${removed} products no longer in the catalog`);
+      if (removed)
+        this.log.log(
+          `removed the vectors of ${removed} product${removed === 1 ? '' : 's'} no longer in the catalog`,
+        );
       const queued = await this.scheduler.syncPending();
       if (queued) this.log.log(`queued ${queued} products with missing or stale vectors`);
     }

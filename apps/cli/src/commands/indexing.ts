@@ -66,7 +66,10 @@ export async function runIndexSync(io: IndexIo, retryFailed: boolean): Promise<n
     const queue = app.get<JobQueue>(JOB_QUEUE);
     const before = await queue.counts();
     const removed = await app.get(IndexingService).removeOrphans();
-    if (removed) io.stdout.write(`removed the vectors of ${removed} products no longer in the catalog\n`);
+    if (removed)
+      io.stdout.write(
+        `removed the vectors of ${removed} product${removed === 1 ? '' : 's'} no longer in the catalog\n`,
+      );
     const queued = await app.get(IndexingScheduler).syncPending({ retryFailed });
     io.stdout.write(`queued ${queued} product${queued === 1 ? '' : 's'} with missing or stale vectors\n`);
     if (io.config.queue.kind === 'redis' || queued === 0) return 0;
