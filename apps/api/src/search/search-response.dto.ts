@@ -30,7 +30,11 @@ export class ProductCardDto {
     description: 'served by this API (the file, or a redirect to the image host)',
   })
   imageUrl!: string | null;
-  @ApiProperty({ description: 'higher is better; comparable within one result list only' })
+  @ApiProperty({
+    description:
+      'higher is better; comparable within one result list only. The reranker scores the first SEARCH_CANDIDATES ' +
+      'results; past them it is the first-stage (RRF) score',
+  })
   score!: number;
   @ApiPropertyOptional({
     type: 'object',
