@@ -23,6 +23,7 @@ export function statusOf(code: DomainErrorCode): HttpStatus {
       return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
     case 'IMAGE_INVALID':
     case 'FETCH_FAILED':
+    case 'TOO_MANY_FAILURES':
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case 'OVERLOADED':
     case 'UNAVAILABLE':

@@ -16,6 +16,8 @@ export type DomainErrorCode =
   | 'MODEL_INVALID'
   | 'MODEL_MISMATCH'
   | 'OVERLOADED'
+  /** A batch operation failed for more items than its limit allows (a full reindex over REINDEX_MAX_FAILED_RATIO). */
+  | 'TOO_MANY_FAILURES'
   | 'UNAVAILABLE';
 
 export class DomainError extends Error {
