@@ -1,8 +1,11 @@
 import * as dns from 'node:dns';
 import type { LookupFunction } from 'node:net';
+import { Logger } from '@nestjs/common';
 import { Agent, errors as undiciErrors, request } from 'undici';
 import { DomainError } from '@vitrine/core';
 import { isPublicAddress } from './address-policy';
+
+const log = new Logger('SafeFetcher');
 
 export interface SafeFetchOptions {
   readonly timeoutMs: number;
@@ -16,6 +19,8 @@ export interface SafeFetchOptions {
   readonly addressPolicy?: (address: string) => boolean;
   /** DNS lookup, replaceable in tests. */
   readonly lookup?: typeof dns.lookup;
+  /** PEM certificates trusted for https instead of Node's bundled CAs (tests; image hosts behind a private CA). */
+  readonly ca?: string;
 }
 
 export interface FetchedBody {
@@ -50,7 +55,9 @@ export class SafeFetcher {
         const list = addresses;
         const refused = list.find((a) => !this.policy(a.address));
         if (refused || list.length === 0) {
-          return callback(new ForbiddenAddressError(hostname, refused?.address ?? '(none)'), '', 0);
+          // The resolved address stays in the server's log: telling the requester would map the internal network.
+          log.debug(`refused ${hostname}: resolves to ${refused?.address ?? '(no address)'}`);
+          return callback(new ForbiddenAddressError(hostname, 'resolved'), '', 0);
         }
         if (lookupOptions.all) return callback(null, list);
         const first = list[0]!;
@@ -58,7 +65,11 @@ export class SafeFetcher {
       });
     };
     this.agent = new Agent({
-      connect: { lookup: guardedLookup, timeout: options.timeoutMs },
+      connect: {
+        lookup: guardedLookup,
+        timeout: options.timeoutMs,
+        ...(options.ca ? { ca: options.ca } : {}),
+      },
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
@@ -92,7 +103,16 @@ export class SafeFetcher {
             },
           );
         }
-        current = this.validate(new URL(String(headers.location), current).toString());
+        const next = this.validate(new URL(String(headers.location), current).toString());
+        if (current.protocol === 'https:' && next.protocol === 'http:') {
+          // A downgrade would send the request (and whatever the redirect carries) in clear text.
+          throw new DomainError(
+            'FETCH_FORBIDDEN',
+            `refusing to follow a redirect from https to http (${current.host} to ${next.host})`,
+            { url: current.toString(), location: next.toString() },
+          );
+        }
+        current = next;
         continue;
       }
       if (statusCode < 200 || statusCode >= 300) {
@@ -159,7 +179,7 @@ export class SafeFetcher {
     }
     // IP literals never reach the DNS lookup, so check them here.
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (isIpLiteral(host) && !this.policy(host)) throw new ForbiddenAddressError(host, host);
+    if (isIpLiteral(host) && !this.policy(host)) throw new ForbiddenAddressError(host, 'literal');
     return url;
   }
 
@@ -172,10 +192,13 @@ export class SafeFetcher {
       root instanceof undiciErrors.BodyTimeoutError ||
       root instanceof undiciErrors.ConnectTimeoutError ||
       (root instanceof Error && (root.name === 'TimeoutError' || root.name === 'AbortError'));
+    const code = (root as { code?: string } | undefined)?.code;
+    // Socket errors name the address connected to ("connect ECONNREFUSED 10.0.0.5:80"): log it, answer the code.
+    if (!timedOut)
+      log.debug(`fetching ${url.href} failed: ${root instanceof Error ? root.message : String(root)}`);
     const message = timedOut
       ? `timed out after ${this.options.timeoutMs} ms fetching ${url.href}`
-      : `could not fetch ${url.href}: ${root instanceof Error ? root.message : String(root)}`;
-    const code = (root as { code?: string } | undefined)?.code;
+      : `could not fetch ${url.href}: ${typeof code === 'string' ? code : 'network error'}`;
     // DNS "no such host" is as permanent as a 404; everything else on the network may pass.
     const permanent = code === 'ENOTFOUND';
     return new DomainError(
@@ -187,16 +210,18 @@ export class SafeFetcher {
   }
 }
 
-/** A refused target address (SSRF guard). Permanent. */
+/**
+ * A refused target address (SSRF guard). Permanent. Names the host the requester gave, never the address a
+ * name resolved to (that is logged at debug level only).
+ */
 export class ForbiddenAddressError extends DomainError {
-  constructor(host: string, address: string) {
+  constructor(host: string, how: 'literal' | 'resolved') {
     super(
       'FETCH_FORBIDDEN',
-      `refusing to fetch from ${host}: ${address} is a private, loopback or link-local address`,
-      {
-        host,
-        address,
-      },
+      how === 'literal'
+        ? `refusing to fetch from ${host}: ${host} is a private, loopback or link-local address (only public addresses are fetched)`
+        : `refusing to fetch from ${host}: it resolves to a private, loopback or link-local address (only public addresses are fetched)`,
+      { host },
     );
   }
 }
