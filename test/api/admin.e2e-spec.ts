@@ -117,6 +117,38 @@ describe('admin routes through HTTP', () => {
     expect(currency.body.error.message).toMatch(/ISO 4217/);
   });
 
+  it('refuses identifiers with lone surrogates or bidi controls (400 naming the field) and stores SKUs in NFC', async () => {
+    const post = (body: object) =>
+      request(t.server).post('/v1/admin/products').set('X-Api-Key', KEY).send(body);
+    for (const [field, value, problem] of [
+      ['sku', 'ADM-LONE-\uD800', /^sku: must not contain a lone UTF-16 surrogate \(U\+D800 at index 9/],
+      ['sku', 'ADM-LONE-\uDC00', /^sku: must not contain a lone UTF-16 surrogate \(U\+DC00 at index 9/],
+      ['sku', 'ADM-\u202E1-EVIL', /^sku: must not contain bidirectional control characters \(U\+202E/],
+      ['brand', 'Testware\u2067', /^brand: must not contain bidirectional control characters \(U\+2067/],
+      ['category', 'Kitchen\u061C', /^category: must not contain bidirectional control characters \(U\+061C/],
+    ] as const) {
+      const res = await post({ ...product, [field]: value });
+      expect({ field, status: res.status, code: res.body.error?.code }).toEqual({
+        field,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+      expect(res.body.error.message).toMatch(problem);
+      expect(res.body.error.details.fields).toEqual([expect.objectContaining({ field })]);
+    }
+
+    const decomposed = await post({ ...product, sku: 'ADM-CAFE\u0301' }).expect(200);
+    expect(decomposed.body).toMatchObject({ sku: 'ADM-CAF\u00C9', change: 'created' });
+    const composed = await post({ ...product, sku: 'ADM-CAF\u00C9' }).expect(200);
+    expect(composed.body).toEqual({
+      id: decomposed.body.id,
+      sku: 'ADM-CAF\u00C9',
+      change: 'unchanged',
+      indexQueued: false,
+    });
+    await waitForIdle(t.queue);
+  });
+
   it('starts a reindex and reports its progress as JSON and as a server-sent event stream', async () => {
     await request(t.server)
       .post('/v1/admin/products')

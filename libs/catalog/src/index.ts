@@ -19,5 +19,6 @@ export {
   type ImportReport,
 } from './import/catalog-import.service';
 export { CATALOG_LIMITS } from './domain/limits';
+export { identifierProblem, normalizeIdentifier } from './domain/identifier';
 export { parseCatalogLine, productInput, type CatalogLine } from './import/catalog-line';
 export { CatalogModule, CATALOG_DATABASE } from './catalog.module';

@@ -1,6 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { Allow, IsArray, IsBoolean, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { IsIdentifier } from '../http/identifier.validator';
+
+const IDENTIFIER_RULE =
+  'stored in Unicode NFC; bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, ' +
+  'U+061C) and lone surrogates are refused';
 
 export class PriceDto {
   @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'number' }], example: '12.90' })
@@ -17,8 +22,9 @@ export class PriceDto {
  * images must be https URLs. Field rules are the import's, checked by the catalog (one source of truth).
  */
 export class ProductUpsertDto {
-  @ApiProperty({ example: 'MUG-RED-01' })
+  @ApiProperty({ example: 'MUG-RED-01', description: IDENTIFIER_RULE })
   @IsString()
+  @IsIdentifier()
   sku!: string;
 
   @ApiProperty({ example: 'Red mug' })
@@ -30,14 +36,16 @@ export class ProductUpsertDto {
   @IsString()
   description?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, description: IDENTIFIER_RULE })
   @IsOptional()
   @IsString()
+  @IsIdentifier()
   brand?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, description: IDENTIFIER_RULE })
   @IsOptional()
   @IsString()
+  @IsIdentifier()
   category?: string | null;
 
   @ApiPropertyOptional({ type: PriceDto, nullable: true })

@@ -87,6 +87,27 @@ describe('CatalogImportService', () => {
     expect((await cat.products.getBySku('SKU-0000009'))!.images).toEqual([]);
   });
 
+  it('refuses SKUs with lone surrogates or bidi controls, and imports two spellings of one SKU as one', async () => {
+    const { report, rejected } = await importLines([
+      good(1, { sku: 'LONE-\uD800' }),
+      good(2, { sku: 'LONE-\uDC00' }),
+      good(3, { sku: '\u202EKCOLB' }),
+      good(4, { sku: 'CAF\u00C9-1' }),
+      good(5, { sku: 'CAFE\u0301-1' }),
+      good(6, { brand: 'Acme\u200F' }),
+    ]);
+    expect(rejected.map((e) => [e.line, e.reason])).toEqual([
+      [1, expect.stringMatching(/^sku: must not contain a lone UTF-16 surrogate \(U\+D800 at index 5/)],
+      [2, expect.stringMatching(/^sku: must not contain a lone UTF-16 surrogate \(U\+DC00 at index 5/)],
+      [3, 'sku: must not contain bidirectional control characters (U+202E at index 0)'],
+      [5, 'duplicate SKU "CAF\u00C9-1" (first on line 4)'],
+      [6, 'brand: must not contain bidirectional control characters (U+200F at index 4)'],
+    ]);
+    expect(report).toMatchObject({ accepted: 1, created: 1 });
+    expect(await cat.products.count()).toBe(1);
+    expect((await cat.products.getBySku('CAF\u00C9-1'))?.title).toBe(good(4).title);
+  });
+
   it('rejects a 10 MB title without reading it whole, and imports the lines around it', async () => {
     const huge = JSON.stringify(good(2, { title: 't'.repeat(10 * 1024 * 1024) }));
     const heapBefore = process.memoryUsage().heapUsed;

@@ -97,6 +97,43 @@ describe('parseCatalogLine', () => {
     expect(reason(input)).toMatch(expected);
   });
 
+  it.each([
+    [
+      'a SKU with a lone surrogate',
+      { ...valid, sku: 'A-\uD800' },
+      /^sku: must not contain a lone UTF-16 surrogate/,
+    ],
+    ['a SKU with a right-to-left override', { ...valid, sku: '\u202EA-1' }, /^sku: .*U\+202E at index 0/],
+    ['a brand with a bidi isolate', { ...valid, brand: 'Acme\u2066' }, /^brand: .*bidirectional control/],
+    ['a category with a right-to-left mark', { ...valid, category: 'Kit\u200Fchen' }, /^category: .*U\+200F/],
+    ['a category with a lone surrogate', { ...valid, category: '\uDFFF' }, /^category: .*lone UTF-16/],
+  ])('rejects %s, naming the field', (_name, input, expected) => {
+    expect(reason(input)).toMatch(expected);
+  });
+
+  it('keeps SKUs that differ only in lone surrogates apart by refusing both (UTF-8 would make them one)', () => {
+    expect(parse({ ...valid, sku: 'A-\uD800' }).ok).toBe(false);
+    expect(parse({ ...valid, sku: 'A-\uDC00' }).ok).toBe(false);
+  });
+
+  it('stores SKU, brand and category in NFC; other text as given', () => {
+    const r = parse({
+      ...valid,
+      sku: ' CAFE\u0301-1 ',
+      brand: 'Cre\u0300me',
+      category: 'Cafe\u0301',
+      title: 'Cafe\u0301 mug',
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      line: { sku: 'CAF\u00C9-1', brand: 'Cr\u00E8me', category: 'Caf\u00E9', title: 'Cafe\u0301 mug' },
+    });
+  });
+
+  it('accepts a SKU with an emoji (a well-formed surrogate pair) and right-to-left letters', () => {
+    expect(parse({ ...valid, sku: 'מג-\u{1F375}' }).ok).toBe(true);
+  });
+
   it('lists every problem of a line at once', () => {
     const r = reason({ sku: '', title: '', images: [], price: { amount: -1, currency: 'EUR' } });
     expect(r).toContain('sku: must not be empty');

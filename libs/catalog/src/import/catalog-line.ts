@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { identifierProblem, normalizeIdentifier } from '../domain/identifier';
 import { CATALOG_LIMITS } from '../domain/limits';
 import { isKnownCurrency, parseAmount } from '../domain/money';
 import type { JsonValue, Money, ProductInput } from '../domain/product';
@@ -32,22 +33,33 @@ const requiredText = (max: number) =>
     .min(1, 'must not be empty')
     .max(max, { error: (issue) => `must be at most ${max} characters (got ${lengthOf(issue.input)})` });
 
-/** Absent, null or blank all mean "none". */
-const optionalText = (max: number) =>
+const boundedText = (max: number) =>
   z
     .string({ error: (issue) => describeInput(issue.input) })
     .trim()
-    .max(max, { error: (issue) => `must be at most ${max} characters (got ${lengthOf(issue.input)})` })
-    .nullish()
-    .transform((v) => (v ? v : null));
+    .max(max, { error: (issue) => `must be at most ${max} characters (got ${lengthOf(issue.input)})` });
+
+/** Absent, null or blank all mean "none". */
+const optional = (text: z.ZodString) => text.nullish().transform((v) => (v ? v : null));
+
+/** A value products are found or grouped by (SKU, brand, category): no bidi controls or lone surrogates, NFC. */
+const identifier = (text: z.ZodString) =>
+  text
+    .superRefine((value, ctx) => {
+      const problem = identifierProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .overwrite(normalizeIdentifier);
 
 const lineSchema = z.strictObject(
   {
-    sku: requiredText(CATALOG_LIMITS.skuChars).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
+    sku: identifier(
+      requiredText(CATALOG_LIMITS.skuChars).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
+    ),
     title: requiredText(CATALOG_LIMITS.titleChars),
-    description: optionalText(CATALOG_LIMITS.descriptionChars),
-    brand: optionalText(CATALOG_LIMITS.brandChars),
-    category: optionalText(CATALOG_LIMITS.categoryChars),
+    description: optional(boundedText(CATALOG_LIMITS.descriptionChars)),
+    brand: optional(identifier(boundedText(CATALOG_LIMITS.brandChars))),
+    category: optional(identifier(boundedText(CATALOG_LIMITS.categoryChars))),
     price: z
       .strictObject(
         {

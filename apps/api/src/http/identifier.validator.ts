@@ -1,0 +1,22 @@
+import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { identifierProblem } from '@vitrine/catalog';
+
+/**
+ * A string the catalog finds or groups products by (SKU, brand, category): refuses bidirectional control
+ * characters and lone surrogates with the catalog's own rule ({@link identifierProblem}), so the API answers 400
+ * naming the field before any work. The catalog stores the NFC form.
+ */
+export function IsIdentifier(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isIdentifier',
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || identifierProblem(value) === undefined,
+        defaultMessage: (args) =>
+          identifierProblem(typeof args?.value === 'string' ? args.value : '') ??
+          'must be a valid identifier',
+      },
+    },
+    options,
+  );
+}
