@@ -124,6 +124,27 @@ export interface ScrollOptions {
 }
 
 /**
+ * Damage found (and repaired) while opening a store file: what was kept, what was cut off and where a copy of the
+ * cut-off bytes went. Whatever was lost is recovered from the catalog by the indexer's reconcile, which compares
+ * the store with the catalog at boot and re-queues every product whose vectors are missing or stale.
+ */
+export interface StoreDamage {
+  /** The damaged file, relative to the store directory. */
+  readonly file: string;
+  readonly kind: 'wal' | 'segment' | 'catalog';
+  /** `torn`: the file ends inside a record (a crash mid-write, a cut copy); `corrupt`: a checksum failed. */
+  readonly reason: 'torn' | 'corrupt';
+  /** Intact records (log records, snapshot batches) kept. */
+  readonly recordsKept: number;
+  /** Damaged records or snapshot batches dropped (unreadable ones past a damaged length count as one). */
+  readonly recordsLost: number;
+  readonly bytesDiscarded: number;
+  /** Where a copy of the damaged bytes was kept (relative to the store directory). */
+  readonly copy?: string;
+  readonly at: Date;
+}
+
+/**
  * Storage for product embeddings, the port the rest of Vitrine depends on. Two adapters implement it with the
  * same semantics (checked by one contract test suite): {@link QdrantVectorStore} and the in-process
  * {@link EmbeddedVectorStore}.
@@ -177,6 +198,11 @@ export interface VectorStore {
 
   /** Throws `UNAVAILABLE` when the backend cannot serve requests. */
   ping(): Promise<void>;
+  /**
+   * Damage the store found in its own files since it was opened, and repaired by keeping every intact record
+   * (the embedded store; a server such as Qdrant keeps its own files and does not implement it).
+   */
+  damage?(): readonly StoreDamage[];
   /** Flushes and releases resources; the store cannot be used afterwards. */
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { CRASH_BATCH, crashId } from '../testing/crash-writer';
 import { makeDataset, toInput } from '../testing/dataset';
 import type { VectorStore } from '../vector-store';
 import { EmbeddedVectorStore, type EmbeddedOptions } from './embedded-store';
+import { WAL_MAGIC } from './storage/wal';
 
 const DIM = 16;
 const data = makeDataset(99, 60, DIM);
@@ -74,7 +75,7 @@ describe('EmbeddedVectorStore persistence', () => {
   it('folds the log into a new segment and deletes the old generation', async () => {
     await writeTwoBatches({ compaction: { minLogBytes: 0, logToSegmentRatio: 0 } });
     expect(await files()).toEqual(['segment-2.bin', 'wal-2.log']);
-    expect((await fs.stat(path.join(collectionDir(), 'wal-2.log'))).size).toBe(0);
+    expect((await fs.stat(path.join(collectionDir(), 'wal-2.log'))).size).toBe(WAL_MAGIC.length);
     await withStore(async (s) => expect(await ids(s)).toEqual(sorted(data)));
   });
 
@@ -136,14 +137,34 @@ describe('EmbeddedVectorStore persistence', () => {
     expect(await files()).toEqual(['segment-3.bin', 'wal-3.log']);
   });
 
-  it('refuses a corrupt segment instead of opening without its data', async () => {
+  it('opens past a corrupt segment, reports the loss, keeps a copy and writes a sound generation', async () => {
+    // A snapshot used to be all or nothing, and a failed checksum made the collection unusable until someone
+    // deleted files by hand. Now the store opens with what is intact (here: nothing, the 60 points are one
+    // checksummed batch) and the indexer's reconcile re-indexes the rest from the catalog.
     await writeTwoBatches({ compaction: { minLogBytes: 0, logToSegmentRatio: 0 } });
     const seg = path.join(collectionDir(), 'segment-2.bin');
     const buf = await fs.readFile(seg);
     buf[100] = (buf[100] as number) ^ 0xff;
     await fs.writeFile(seg, buf);
     await withStore(async (s) => {
-      await expect(s.count('items')).rejects.toThrow(/checksum/);
+      expect(await s.count('items')).toBe(0);
+      expect(s.damage()).toEqual([
+        expect.objectContaining({
+          kind: 'segment',
+          reason: 'corrupt',
+          file: 'collections/items/segment-2.bin',
+        }),
+      ]);
+      await s.upsert('items', batchA.map(toInput));
+    });
+    const names = await files();
+    const copy = names.find((n) => n.startsWith('segment-2.bin.corrupt-'));
+    expect(copy).toBeDefined();
+    expect(await fs.readFile(path.join(collectionDir(), copy!))).toEqual(buf);
+    expect(names.filter((n) => !n.includes('.corrupt-'))).toEqual(['segment-3.bin', 'wal-3.log']);
+    await withStore(async (s) => {
+      expect(await ids(s)).toEqual(sorted(batchA));
+      expect(s.damage()).toEqual([]);
     });
   });
 

@@ -30,6 +30,7 @@ import { DEFAULT_TUNING, type SearchTuning } from './index/vector-column';
 import { Mutex } from './mutex';
 import { removeTempFiles } from './storage/atomic-file';
 import { CatalogFile, type CatalogData } from './storage/catalog';
+import { DamageLog, type StoreDamage } from './storage/damage';
 import {
   apply,
   CollectionFiles,
@@ -79,6 +80,7 @@ export class EmbeddedVectorStore implements VectorStore {
     private catalog: CatalogData,
     private readonly tuning: SearchTuning,
     private readonly compaction: CompactionPolicy,
+    private readonly damageLog: DamageLog,
   ) {}
 
   /** Opens (creating if needed) the store under `dir`; only one process may hold it. */
@@ -88,7 +90,8 @@ export class EmbeddedVectorStore implements VectorStore {
     const lock = await DirLock.acquire(abs);
     try {
       await removeTempFiles(abs);
-      const catalogFile = new CatalogFile(abs);
+      const damage = new DamageLog(abs);
+      const catalogFile = new CatalogFile(abs, damage);
       const catalog = await catalogFile.read();
       // A crash between writing the catalog and removing a dropped collection's files leaves them orphaned.
       for (const name of await fs.readdir(path.join(abs, 'collections'))) {
@@ -102,6 +105,7 @@ export class EmbeddedVectorStore implements VectorStore {
         catalog,
         { ...DEFAULT_TUNING, ...options.tuning },
         { ...DEFAULT_COMPACTION, ...options.compaction },
+        damage,
       );
     } catch (e) {
       await lock.release();
@@ -142,7 +146,12 @@ export class EmbeddedVectorStore implements VectorStore {
       if (!meta) throw new NotFoundError('Collection', name);
       entry = (async () => {
         const collection = new Collection(meta, this.tuning);
-        const files = await CollectionFiles.open(this.collectionDir(name), collection, this.compaction);
+        const files = await CollectionFiles.open(
+          this.collectionDir(name),
+          collection,
+          this.damageLog,
+          this.compaction,
+        );
         collection.warm();
         return { collection, files, writes: new Mutex() };
       })();
@@ -364,6 +373,15 @@ export class EmbeddedVectorStore implements VectorStore {
       });
       return true;
     });
+  }
+
+  /**
+   * Damage found in the store's files since it was opened (collections are read on first use): each entry says
+   * what was kept, what was lost and where a copy of the damaged bytes is. Everything lost comes back through
+   * the indexer's reconcile (`vitrine index sync`, and every boot), which re-indexes what the store misses.
+   */
+  damage(): readonly StoreDamage[] {
+    return [...this.damageLog.all];
   }
 
   ping(): Promise<void> {

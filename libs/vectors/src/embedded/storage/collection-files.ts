@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Collection } from '../collection';
 import { fsyncDir, removeTempFiles } from './atomic-file';
+import { keepDamagedCopy, type DamageLog } from './damage';
 import { readSegment, writeSegment } from './segment';
 import { encodeRecord, readWal, WalWriter, type WalRecord } from './wal';
 
@@ -20,15 +21,15 @@ export const DEFAULT_COMPACTION: CompactionPolicy = { minLogBytes: 64 * 1024 * 1
 
 /**
  * The files of one collection: generation `g` is `segment-g.bin` (a full snapshot; absent for g = 0) plus
- * `wal-g.log` (changes since). Recovery takes the highest segment, replays its log up to the first torn
- * record, and deletes everything else. Compaction writes `segment-(g+1).bin` atomically and only then starts
+ * `wal-g.log` (changes since). Recovery takes the highest segment, replays its log up to the first torn or
+ * corrupt record, and deletes everything else. Compaction writes `segment-(g+1).bin` atomically and only then starts
  * `wal-(g+1).log`, so a crash at any step leaves one complete generation to open.
  */
 export class CollectionFiles {
   private constructor(
     private readonly dir: string,
     private generation: number,
-    private wal: WalWriter,
+    private wal: WalWriter | undefined,
     private segmentBytes: number,
     private readonly policy: CompactionPolicy,
   ) {}
@@ -40,10 +41,16 @@ export class CollectionFiles {
     await fsyncDir(path.dirname(dir));
   }
 
-  /** Recovers the collection's state into `into` (empty) and opens its log for appending. */
+  /**
+   * Recovers the collection's state into `into` (empty) and opens its log for appending. Damage is repaired, not
+   * fatal: every intact record is kept, a copy of the damaged bytes is left next to the file, and `damage`
+   * records (and logs) what was lost. A damaged or format-1 snapshot, or a format-1 log, is rewritten at once as
+   * a new generation in the current format.
+   */
   static async open(
     dir: string,
     into: Collection,
+    damage: DamageLog,
     policy: CompactionPolicy = DEFAULT_COMPACTION,
   ): Promise<CollectionFiles> {
     await removeTempFiles(dir);
@@ -51,38 +58,67 @@ export class CollectionFiles {
     const generations = names.map((n) => SEGMENT.exec(n)?.[1]).filter((g): g is string => g !== undefined);
     const generation = generations.length ? Math.max(...generations.map(Number)) : 0;
     const { dim, vectors } = into.meta;
-    const seg =
-      generation > 0
-        ? await readSegment(path.join(dir, `segment-${generation}.bin`), dim, vectors)
-        : undefined;
+    const segFile = path.join(dir, `segment-${generation}.bin`);
+    const seg = generation > 0 ? await readSegment(segFile, dim, vectors) : undefined;
     const walFile = path.join(dir, `wal-${generation}.log`);
-    const { records, validBytes } = await readWal(walFile, dim, vectors);
+    const log = await readWal(walFile, dim, vectors);
+    const { records } = log;
     // Size the arrays once: growing by doubling while replaying would copy them and overshoot.
     into.reserve(
       (seg?.points.length ?? 0) + records.reduce((n, r) => n + (r.op === 'upsert' ? r.points.length : 0), 0),
     );
     if (seg) into.upsert(seg.points);
-    const segmentBytes = seg?.bytes ?? 0;
     for (const r of records) apply(into, r);
+    if (seg?.damage) {
+      const copy = await keepDamagedCopy(segFile, seg.buffer, 0);
+      damage.report({
+        file: damage.relative(segFile),
+        kind: 'segment',
+        reason: seg.damage,
+        recordsKept: seg.batchesKept,
+        recordsLost: seg.batchesLost,
+        bytesDiscarded: seg.bytesDiscarded,
+        copy: damage.relative(copy),
+      });
+    }
+    if (log.damage) {
+      const copy = await keepDamagedCopy(walFile, log.buffer, log.validBytes);
+      damage.report({
+        file: damage.relative(walFile),
+        kind: 'wal',
+        reason: log.damage,
+        recordsKept: records.length,
+        recordsLost: 1,
+        bytesDiscarded: log.size - log.validBytes,
+        copy: damage.relative(copy),
+      });
+    }
     // Older generations are fully contained in this one.
     for (const n of names) {
       const g = Number(SEGMENT.exec(n)?.[1] ?? WAL.exec(n)?.[1] ?? NaN);
       if (g < generation) await fs.rm(path.join(dir, n), { force: true });
     }
-    const wal = await WalWriter.open(walFile, validBytes);
+    if (seg?.damage || seg?.format === 1 || log.format === 1) {
+      const files = new CollectionFiles(dir, generation, undefined, 0, policy);
+      await files.compact(into);
+      return files;
+    }
+    const wal = await WalWriter.open(walFile, log.validBytes);
     await fsyncDir(dir);
-    return new CollectionFiles(dir, generation, wal, segmentBytes, policy);
+    return new CollectionFiles(dir, generation, wal, seg?.bytes ?? 0, policy);
   }
 
   /** Appends a change to the log (durable on return when `sync`). Apply it in memory only afterwards. */
   async append(record: WalRecord, collection: Collection, sync: boolean): Promise<void> {
+    if (!this.wal) throw new Error('The vector log is closed');
     await this.wal.append(encodeRecord(record, collection.meta.vectors), sync);
   }
 
   /** Writes a new segment when the log has grown past the policy. Call with writes to the collection paused. */
   async compactIfNeeded(collection: Collection): Promise<boolean> {
     const p = this.policy;
-    if (this.wal.size < Math.max(p.minLogBytes, p.logToSegmentRatio * this.segmentBytes)) return false;
+    if ((this.wal?.size ?? 0) < Math.max(p.minLogBytes, p.logToSegmentRatio * this.segmentBytes))
+      return false;
     await this.compact(collection);
     return true;
   }
@@ -99,7 +135,7 @@ export class CollectionFiles {
     const wal = await WalWriter.open(path.join(this.dir, `wal-${next}.log`), 0);
     await fsyncDir(this.dir);
     const prev = this.generation;
-    await this.wal.close();
+    await this.wal?.close();
     this.wal = wal;
     this.generation = next;
     this.segmentBytes = bytes;
@@ -108,7 +144,7 @@ export class CollectionFiles {
   }
 
   async close(): Promise<void> {
-    await this.wal.close();
+    await this.wal?.close();
   }
 }
 

@@ -3,6 +3,7 @@ import { crc32 } from 'node:zlib';
 import type { CheckedPoint } from '../../validation';
 import type { VectorName } from '../../vector-store';
 import { decodePoints, encodePoints } from './codec';
+import { frame, readFrame, type FrameRead } from './frame';
 
 /** A change as the log records it. */
 export type WalRecord =
@@ -11,8 +12,10 @@ export type WalRecord =
 
 const UPSERT = 1;
 const DELETE = 2;
-/** [u32 body length][u32 crc32 of body] */
-const FRAME = 8;
+/** Starts every log written since records carry a header checksum (format 2). */
+export const WAL_MAGIC = Buffer.from('VITRWAL2', 'ascii');
+/** Format 1 (no magic): `[u32 body length][u32 crc32 of body]` then the body; read, never written. */
+const LEGACY_FRAME = 8;
 
 /** JSON padded with spaces to a multiple of 4 bytes, so the vectors of later records stay 4-byte aligned. */
 function paddedJson(value: unknown): Buffer {
@@ -22,56 +25,106 @@ function paddedJson(value: unknown): Buffer {
   return out;
 }
 
-/** Encodes a record as frame + body chunks. */
+/** Encodes a record as frame + body chunks (see {@link frame}). */
 export function encodeRecord(record: WalRecord, names: readonly VectorName[]): Buffer[] {
-  const body =
+  return frame(
     record.op === 'upsert'
       ? [Buffer.from([UPSERT, 0, 0, 0]), ...encodePoints(record.points, names)]
-      : [Buffer.from([DELETE, 0, 0, 0]), paddedJson(record.ids)];
-  let len = 0;
-  let crc = 0;
-  for (const c of body) {
-    len += c.length;
-    crc = crc32(c, crc);
+      : [Buffer.from([DELETE, 0, 0, 0]), paddedJson(record.ids)],
+  );
+}
+
+/** What reading a log found. */
+export interface WalContents {
+  readonly records: WalRecord[];
+  /** Where the intact prefix ends: the file is cut there before appending. */
+  readonly validBytes: number;
+  readonly size: number;
+  /** 1: written before records had a header checksum (the caller migrates it); 2: current. */
+  readonly format: 1 | 2;
+  /** Why reading stopped before the end of the file. */
+  readonly damage?: 'torn' | 'corrupt';
+  /** The whole file, for keeping a copy of a damaged tail. */
+  readonly buffer: Buffer;
+}
+
+function decodeBody(buf: Buffer, start: number, end: number, dim: number, names: readonly VectorName[]) {
+  const op = buf[start];
+  if (op === UPSERT) {
+    const { points, end: used } = decodePoints(buf, start + 4, dim, names);
+    return used === end ? ({ op: 'upsert', points } as const) : undefined;
   }
-  const frame = Buffer.alloc(FRAME);
-  frame.writeUInt32LE(len, 0);
-  frame.writeUInt32LE(crc, 4);
-  return [frame, ...body];
+  if (op === DELETE)
+    return { op: 'delete', ids: JSON.parse(buf.toString('utf8', start + 4, end)) as string[] } as const;
+  return undefined;
 }
 
 /**
- * Reads every complete, intact record of a log. Reading stops at the first torn or corrupt record (a crash
- * mid-append): `validBytes` is where the intact prefix ends, and the caller truncates the file there.
+ * Reads every intact record of a log, in order, and stops at the first torn or corrupt one: a record after a
+ * lost one may depend on it, so replaying past it could resurrect deleted points. The caller keeps a copy of
+ * the tail and cuts the file at `validBytes`.
  */
-export async function readWal(
-  file: string,
-  dim: number,
-  names: readonly VectorName[],
-): Promise<{ records: WalRecord[]; validBytes: number }> {
+export async function readWal(file: string, dim: number, names: readonly VectorName[]): Promise<WalContents> {
   let buf: Buffer;
   try {
     buf = await fs.readFile(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], validBytes: 0 };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      return { records: [], validBytes: 0, size: 0, format: 2, buffer: Buffer.alloc(0) };
     throw e;
   }
+  const format = logFormat(buf);
   const records: WalRecord[] = [];
-  let off = 0;
-  while (off + FRAME <= buf.length) {
-    const len = buf.readUInt32LE(off);
-    const start = off + FRAME;
-    const end = start + len;
-    if (len < 4 || end > buf.length || crc32(buf.subarray(start, end)) !== buf.readUInt32LE(off + 4)) break;
-    const op = buf[start];
-    if (op === UPSERT)
-      records.push({ op: 'upsert', points: decodePoints(buf, start + 4, dim, names).points });
-    else if (op === DELETE)
-      records.push({ op: 'delete', ids: JSON.parse(buf.toString('utf8', start + 4, end)) as string[] });
-    else break;
-    off = end;
+  let off = format === 2 ? WAL_MAGIC.length : 0;
+  let damage: WalContents['damage'];
+  if (format === 2 && buf.length > 0 && buf.length < WAL_MAGIC.length) {
+    off = 0;
+    damage = 'torn';
   }
-  return { records, validBytes: off };
+  while (!damage && off < buf.length) {
+    const read = format === 2 ? readFrame(buf, off) : readLegacyFrame(buf, off);
+    if (read.kind === 'end') break;
+    if (read.kind !== 'ok') {
+      damage = read.kind === 'torn' ? 'torn' : 'corrupt';
+      break;
+    }
+    let record: WalRecord | undefined;
+    try {
+      record = decodeBody(buf, read.start, read.end, dim, names);
+    } catch {
+      record = undefined;
+    }
+    if (!record) {
+      damage = 'corrupt';
+      break;
+    }
+    records.push(record);
+    off = read.end;
+  }
+  return { records, validBytes: off, size: buf.length, format, buffer: buf, ...(damage ? { damage } : {}) };
+}
+
+/**
+ * The format of a log: 2 when it starts with the magic (or is a prefix of it, or its magic is damaged but a
+ * checksummed record follows), 1 when its first record is an intact format-1 record.
+ */
+function logFormat(buf: Buffer): 1 | 2 {
+  const head = buf.subarray(0, WAL_MAGIC.length);
+  if (head.equals(WAL_MAGIC.subarray(0, head.length))) return 2;
+  if (readLegacyFrame(buf, 0).kind === 'ok') return 1;
+  return 2;
+}
+
+function readLegacyFrame(buf: Buffer, off: number): FrameRead {
+  if (off >= buf.length) return { kind: 'end' };
+  if (off + LEGACY_FRAME > buf.length) return { kind: 'torn' };
+  const len = buf.readUInt32LE(off);
+  const start = off + LEGACY_FRAME;
+  const end = start + len;
+  if (len < 4) return { kind: 'bad-header' };
+  if (end > buf.length) return { kind: 'torn' };
+  if (crc32(buf.subarray(start, end)) !== buf.readUInt32LE(off + 4)) return { kind: 'bad-body', end };
+  return { kind: 'ok', start, end };
 }
 
 /** An open log: appends records, fsyncing them when the caller waits for durability. */
@@ -83,15 +136,28 @@ export class WalWriter {
     private bytes: number,
   ) {}
 
-  /** Opens `file` for appending after cutting it to `validBytes` (dropping a torn tail). */
+  /**
+   * Opens a format-2 log for appending after cutting it to `validBytes` (dropping a damaged tail); a new or empty
+   * log gets its magic first.
+   */
   static async open(file: string, validBytes: number): Promise<WalWriter> {
     const fh = await fs.open(file, 'a+');
-    const { size } = await fh.stat();
-    if (size > validBytes) {
-      await fh.truncate(validBytes);
-      await fh.sync();
+    try {
+      const { size } = await fh.stat();
+      const keep = validBytes < WAL_MAGIC.length ? 0 : validBytes;
+      if (size > keep) {
+        await fh.truncate(keep);
+        await fh.sync();
+      }
+      if (keep === 0) {
+        await fh.write(WAL_MAGIC);
+        await fh.sync();
+      }
+      return new WalWriter(fh, Math.max(keep, WAL_MAGIC.length));
+    } catch (e) {
+      await fh.close();
+      throw e;
     }
-    return new WalWriter(fh, validBytes);
   }
 
   get size(): number {
