@@ -52,12 +52,25 @@ export const envSchema = z.object({
 
   INDEXER_CONCURRENCY: int(1, 256).default(8),
   INDEXER_LOCK_MS: int(1000, 600_000).default(30_000),
+  INDEXER_HEARTBEAT_FILE: z.string().min(1).optional(),
 
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(0, 65535).default(3000),
   ADMIN_API_KEYS: csv.default([]),
   CORS_ORIGINS: csv.default([]),
   RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
+  ADMIN_AUTH_FAILURES_PER_MINUTE: int(1, 100_000).default(10),
+  TRUST_PROXY: z.string().optional(),
+  METRICS_ENABLED: bool.optional(),
+  METRICS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  DOCS_ENABLED: bool.optional(),
+  DOCS_PATH: z
+    .string()
+    .regex(
+      /^\/?[A-Za-z0-9][A-Za-z0-9._~-]*(\/[A-Za-z0-9._~-]+)*\/?$/,
+      'must be a URL path such as docs or ops/docs',
+    )
+    .default('docs'),
 
   SEARCH_CANDIDATES: int(10, 1000).default(50),
   SEARCH_RRF_K: int(1, 1000).default(60),

@@ -65,4 +65,73 @@ describe('loadConfig', () => {
     expect(msg).toContain('DATABASE_URL');
     expect(msg).toContain('EMBEDDING_DEVICE');
   });
+
+  describe('in production', () => {
+    const strong = 'f'.repeat(31) + '0';
+
+    it.each([
+      ['no key', {}, /ADMIN_API_KEYS: required when NODE_ENV=production/],
+      ['an empty value', { ADMIN_API_KEYS: ' , ' }, /ADMIN_API_KEYS: required when NODE_ENV=production/],
+      ['the compose placeholder', { ADMIN_API_KEYS: 'change-me' }, /ADMIN_API_KEYS: key 1 is a placeholder/],
+      [
+        'a short key beside a good one',
+        { ADMIN_API_KEYS: `${strong},hunter2hunter2` },
+        /key 2 has 14 characters/,
+      ],
+    ])('refuses to boot with %s', (_what, env: Record<string, string>, message) => {
+      let err: unknown;
+      try {
+        loadConfig({ NODE_ENV: 'production', ...env });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).message).toMatch(message);
+      // The refusal names the variable, never the key itself (boot errors end up in logs).
+      expect((err as ConfigError).message).not.toContain('hunter2');
+    });
+
+    it('boots with keys of 32 characters or more, with /docs and /metrics off unless asked for', () => {
+      const c = loadConfig({ NODE_ENV: 'production', ADMIN_API_KEYS: strong });
+      expect(c.http.adminApiKeys).toEqual([strong]);
+      expect(c.http.docs.enabled).toBe(false);
+      expect(c.http.metrics).toEqual({ enabled: false, apiKey: undefined });
+      const on = loadConfig({
+        NODE_ENV: 'production',
+        ADMIN_API_KEYS: strong,
+        DOCS_ENABLED: 'true',
+        DOCS_PATH: '/ops/docs/',
+        METRICS_ENABLED: 'true',
+        METRICS_API_KEY: 'scrape-key-0123456789',
+      });
+      expect(on.http.docs).toEqual({ enabled: true, path: 'ops/docs' });
+      expect(on.http.metrics).toEqual({ enabled: true, apiKey: 'scrape-key-0123456789' });
+    });
+
+    it('does not apply the key rules outside production', () => {
+      const c = loadConfig({ ADMIN_API_KEYS: 'change-me' });
+      expect(c.http.adminApiKeys).toEqual(['change-me']);
+      expect(c.http.docs).toEqual({ enabled: true, path: 'docs' });
+      expect(c.http.metrics.enabled).toBe(true);
+    });
+  });
+
+  it('trusts X-Forwarded-For only from the proxies named in TRUST_PROXY', () => {
+    expect(loadConfig({}).http.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::1' }).http.trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::1',
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: "true" would let any client/);
+    expect(() => loadConfig({ TRUST_PROXY: 'loopback,proxy.internal' })).toThrow(/"proxy.internal" is not/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('refuses a docs path that is not a plain URL path', () => {
+    expect(() => loadConfig({ DOCS_PATH: '../docs' })).toThrow(/DOCS_PATH/);
+    expect(() => loadConfig({ DOCS_PATH: 'a b' })).toThrow(/DOCS_PATH/);
+  });
 });

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { envSchema, type Env } from './config.schema';
@@ -43,13 +45,30 @@ export interface AppConfig {
     readonly concurrency: number;
     /** How long a job's lock lives; a worker killed with -9 hands its jobs back after about this long. */
     readonly lockDurationMs: number;
+    /**
+     * The file the indexer process touches every few seconds while it runs; its container health check reads the
+     * file's age (`node dist/apps/indexer/src/healthcheck.js`).
+     */
+    readonly heartbeatFile: string;
   };
   readonly http: {
     readonly host: string;
     readonly port: number;
     readonly adminApiKeys: readonly string[];
     readonly corsOrigins: readonly string[];
+    /** Requests per minute per client across all public routes together; 0 turns the limit off. */
     readonly rateLimitPerMinute: number;
+    /** Failed admin authentications per minute per client before admin routes answer 429 to that client. */
+    readonly adminAuthFailuresPerMinute: number;
+    /**
+     * Which proxies may set the client address through `X-Forwarded-For` (Express's `trust proxy`): `false` (the
+     * default: the socket's peer is the client), a hop count, or addresses/subnets (`loopback`, `10.0.0.0/8`).
+     */
+    readonly trustProxy: false | number | readonly string[];
+    /** Prometheus `/metrics`: off, public, or behind `Authorization: Bearer <apiKey>`. */
+    readonly metrics: { readonly enabled: boolean; readonly apiKey: string | undefined };
+    /** Swagger UI and the OpenAPI document (`<path>/openapi.json`); `path` has no leading or trailing slash. */
+    readonly docs: { readonly enabled: boolean; readonly path: string };
     /** `auto`: import the demo catalog at boot when the catalog is empty and the database is embedded. */
     readonly seedDemoCatalog: Env['SEED_DEMO_CATALOG'];
   };
@@ -126,6 +145,12 @@ export function loadConfig(
       'ANSWERER_MODEL: required when ANSWERER_URL is set (the model name the endpoint serves)',
     ]);
   }
+  const production = e.NODE_ENV === 'production';
+  const problems = [
+    ...(production ? adminKeyProblems(e.ADMIN_API_KEYS) : []),
+    ...(e.TRUST_PROXY === undefined ? [] : trustProxyProblems(e.TRUST_PROXY)),
+  ];
+  if (problems.length > 0) throw new ConfigError(problems);
   const dataDir = path.resolve(cwd, e.DATA_DIR);
   return {
     env: e.NODE_ENV,
@@ -153,13 +178,26 @@ export function loadConfig(
       fetchMaxRedirects: e.IMAGE_FETCH_MAX_REDIRECTS,
       fetchAllowPrivate: e.IMAGE_FETCH_ALLOW_PRIVATE,
     },
-    indexer: { concurrency: e.INDEXER_CONCURRENCY, lockDurationMs: e.INDEXER_LOCK_MS },
+    indexer: {
+      concurrency: e.INDEXER_CONCURRENCY,
+      lockDurationMs: e.INDEXER_LOCK_MS,
+      heartbeatFile: path.resolve(
+        cwd,
+        e.INDEXER_HEARTBEAT_FILE ?? path.join(tmpdir(), 'vitrine-indexer.heartbeat'),
+      ),
+    },
     http: {
       host: e.HOST,
       port: e.PORT,
       adminApiKeys: e.ADMIN_API_KEYS,
       corsOrigins: e.CORS_ORIGINS,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      adminAuthFailuresPerMinute: e.ADMIN_AUTH_FAILURES_PER_MINUTE,
+      trustProxy: parseTrustProxy(e.TRUST_PROXY),
+      // In production the operator endpoints are off unless asked for: an API published to the internet should not
+      // hand out its traffic figures or a map of its admin routes by default.
+      metrics: { enabled: e.METRICS_ENABLED ?? !production, apiKey: e.METRICS_API_KEY },
+      docs: { enabled: e.DOCS_ENABLED ?? !production, path: e.DOCS_PATH.replace(/^\/+|\/+$/g, '') },
       seedDemoCatalog: e.SEED_DEMO_CATALOG,
     },
     search: {
@@ -193,4 +231,62 @@ export function loadConfig(
         : undefined,
     },
   };
+}
+
+/** Admin keys shorter than this are guessable; `openssl rand -hex 32` makes a good one. */
+export const MIN_ADMIN_KEY_LENGTH = 32;
+/** Values that sample files and compose defaults have used: never valid in production. */
+const PLACEHOLDER_KEYS = new Set(['change-me', 'changeme', 'secret', 'password', 'admin', 'test']);
+
+/** Why `ADMIN_API_KEYS` is unfit for production (none, a placeholder, or a short key), without echoing a key. */
+function adminKeyProblems(keys: readonly string[]): string[] {
+  const fix = `set ADMIN_API_KEYS to random keys of at least ${MIN_ADMIN_KEY_LENGTH} characters (openssl rand -hex 32)`;
+  if (keys.length === 0) return [`ADMIN_API_KEYS: required when NODE_ENV=production; ${fix}`];
+  return keys.flatMap((key, i) =>
+    PLACEHOLDER_KEYS.has(key.toLowerCase())
+      ? [`ADMIN_API_KEYS: key ${i + 1} is a placeholder value, refused when NODE_ENV=production; ${fix}`]
+      : key.length < MIN_ADMIN_KEY_LENGTH
+        ? [
+            `ADMIN_API_KEYS: key ${i + 1} has ${key.length} characters, refused when NODE_ENV=production; ${fix}`,
+          ]
+        : [],
+  );
+}
+
+const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** `TRUST_PROXY`'s problems: `true` (anyone could claim any address) and entries that are not addresses. */
+function trustProxyProblems(value: string): string[] {
+  const v = value.trim().toLowerCase();
+  if (v === 'true' || v === 'yes')
+    return [
+      'TRUST_PROXY: "true" would let any client choose its address through X-Forwarded-For; give the number of proxies in front of Vitrine (1) or their addresses (loopback, 10.0.0.0/8)',
+    ];
+  if (['false', 'no', '0'].includes(v) || /^[1-9]\d?$/.test(v)) return [];
+  return v
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '' && !TRUST_PROXY_NAMES.has(x) && !isAddressOrSubnet(x))
+    .map(
+      (x) =>
+        `TRUST_PROXY: "${x}" is not a proxy count, an IP address, a subnet or loopback/linklocal/uniquelocal`,
+    );
+}
+
+function isAddressOrSubnet(s: string): boolean {
+  const [address = '', bits, ...rest] = s.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+function parseTrustProxy(value: string | undefined): false | number | readonly string[] {
+  const v = value?.trim().toLowerCase();
+  if (v === undefined || v === '' || ['false', 'no', '0'].includes(v)) return false;
+  if (/^[1-9]\d?$/.test(v)) return Number(v);
+  return v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 }
