@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   createCatalogDataSource,
+  IndexOutboxRepository,
   IndexStateRepository,
   ProductRepository,
   type CatalogDatabase,
@@ -19,6 +20,7 @@ export interface TestCatalog {
   readonly db: CatalogDatabase;
   readonly products: ProductRepository;
   readonly indexState: IndexStateRepository;
+  readonly outbox: IndexOutboxRepository;
   /** Empties every catalog table (between tests of one file). */
   reset(): Promise<void>;
   /** Closes the connection and deletes the database (PostgreSQL) or the data folder (PGlite). */
@@ -61,8 +63,11 @@ export async function openTestCatalog(backend: CatalogBackend): Promise<TestCata
     db,
     products: new ProductRepository(db),
     indexState: new IndexStateRepository(db),
+    outbox: new IndexOutboxRepository(db),
     reset: async () => {
-      await db.dataSource.query('TRUNCATE products, product_images, product_index_states CASCADE');
+      await db.dataSource.query(
+        'TRUNCATE products, product_images, product_index_states, index_outbox CASCADE',
+      );
     },
     close: async () => {
       try {

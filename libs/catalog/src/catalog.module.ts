@@ -6,6 +6,7 @@ import {
   type CatalogDataSourceOptions,
 } from './database/catalog-data-source';
 import { CatalogImportService } from './import/catalog-import.service';
+import { IndexOutboxRepository } from './repository/index-outbox.repository';
 import { IndexStateRepository } from './repository/index-state.repository';
 import { ProductRepository } from './repository/product.repository';
 
@@ -15,8 +16,8 @@ export const CATALOG_DATABASE = Symbol('CATALOG_DATABASE');
 /**
  * The catalog for a Nest application: connects to `AppConfig.database` (needs `ConfigModule`), runs pending
  * migrations before the application starts (unless `runMigrations: false`), and closes the connection (and stops
- * PGlite) on application shutdown. Provides {@link ProductRepository}, {@link IndexStateRepository} and
- * {@link CatalogImportService}.
+ * PGlite) on application shutdown. Provides {@link ProductRepository}, {@link IndexStateRepository},
+ * {@link IndexOutboxRepository} and {@link CatalogImportService}.
  */
 @Module({})
 export class CatalogModule implements OnApplicationShutdown {
@@ -43,12 +44,23 @@ export class CatalogModule implements OnApplicationShutdown {
           useFactory: (db: CatalogDatabase) => new IndexStateRepository(db),
         },
         {
+          provide: IndexOutboxRepository,
+          inject: [CATALOG_DATABASE],
+          useFactory: (db: CatalogDatabase) => new IndexOutboxRepository(db),
+        },
+        {
           provide: CatalogImportService,
           inject: [ProductRepository],
           useFactory: (products: ProductRepository) => new CatalogImportService(products),
         },
       ],
-      exports: [CATALOG_DATABASE, ProductRepository, IndexStateRepository, CatalogImportService],
+      exports: [
+        CATALOG_DATABASE,
+        ProductRepository,
+        IndexStateRepository,
+        IndexOutboxRepository,
+        CatalogImportService,
+      ],
     };
   }
 

@@ -1,5 +1,6 @@
 export * from './domain/product';
 export * from './domain/index-state';
+export * from './domain/index-outbox';
 export { productContentHash, type ContentFields } from './domain/content-hash';
 export { isKnownCurrency, parseAmount } from './domain/money';
 export {
@@ -9,7 +10,12 @@ export {
   type DatabaseConfig,
 } from './database/catalog-data-source';
 export { ProductRepository, type PageOptions, type UpsertOptions } from './repository/product.repository';
-export { IndexStateRepository, type NeedingIndexOptions } from './repository/index-state.repository';
+export {
+  IndexStateRepository,
+  MAX_FAILURES_PAGE,
+  type NeedingIndexOptions,
+} from './repository/index-state.repository';
+export { IndexOutboxRepository, type ClaimOptions } from './repository/index-outbox.repository';
 export {
   CatalogImportService,
   MAX_REPORTED_ERRORS,

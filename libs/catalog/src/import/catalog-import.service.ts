@@ -29,8 +29,9 @@ export interface ImportOptions {
   /** Called for each rejected line as soon as it is read. */
   readonly onRejected?: (error: ImportLineError) => void;
   /**
-   * Called after each committed batch with what it changed (e.g. to enqueue indexing of `changed`); awaited, so
-   * a slow consumer slows the import rather than piling up work. Not called in a dry run.
+   * Called after each committed batch with what it changed; awaited, so a slow consumer slows the import rather
+   * than piling up work. Not called in a dry run. (Each batch's index work is already committed with it, in the
+   * index outbox: nothing needs to be enqueued here.)
    */
   readonly onBatch?: (result: UpsertResult) => void | Promise<void>;
   /** Called every few hundred lines and at the end. */

@@ -13,6 +13,7 @@ import type {
 import type { CatalogDatabase } from '../database/catalog-data-source';
 import { ProductEntity, ProductImageEntity } from '../database/entities';
 import { BEFORE_FIRST_ID, isUuid } from './ids';
+import { recordOutbox } from './index-outbox.repository';
 import { toProduct } from './mappers';
 import { inTransaction, sql } from './sql';
 
@@ -67,6 +68,11 @@ export class ProductRepository {
       async (runner) => {
         const rows = await upsertProducts(runner, inputs);
         await syncImages(runner, rows, bySku);
+        // Their index work commits with them: a queue outage or a restart cannot lose it.
+        await recordOutbox(
+          runner,
+          rows.map((r) => ({ kind: 'index', productId: r.id, contentHash: r.contentHash })),
+        );
         return rows;
       },
       dryRun,
@@ -102,12 +108,25 @@ export class ProductRepository {
     return product ?? null;
   }
 
-  /** Deletes products (their images and index state go with them); returns how many existed. */
+  /**
+   * Deletes products (their images and index state go with them) and records the removal of their vectors in the
+   * index outbox, in one transaction; returns how many existed.
+   */
   async delete(ids: readonly string[]): Promise<number> {
     const valid = ids.filter(isUuid);
     if (valid.length === 0) return 0;
-    const result = await this.products.delete({ id: In(valid) });
-    return result.affected ?? 0;
+    return inTransaction(this.dataSource, async (runner) => {
+      const { rows } = await sql<{ id: string }>(
+        runner,
+        `DELETE FROM products WHERE id = ANY($1::uuid[]) RETURNING id`,
+        [valid],
+      );
+      await recordOutbox(
+        runner,
+        rows.map((r) => ({ kind: 'delete', productId: r.id })),
+      );
+      return rows.length;
+    });
   }
 
   async count(): Promise<number> {
