@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Client, type ClientBase, type PoolConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@vitrine/core';
 import { CATALOG_ENTITIES } from './entities';
@@ -80,8 +80,11 @@ export async function createCatalogDataSource(
         username: 'postgres',
         database: 'postgres',
         poolSize: 1,
-        // Keep the one connection open: reconnecting costs a PGlite session reset for nothing.
-        extra: { idleTimeoutMillis: 0 },
+        extra: {
+          // Keep the one connection open: reconnecting costs a PGlite session reset for nothing.
+          idleTimeoutMillis: 0,
+          onConnect: resetPgliteSession,
+        } satisfies PgliteAwarePoolConfig,
       });
       try {
         await dataSource.initialize();
@@ -94,6 +97,26 @@ export async function createCatalogDataSource(
       return handle('pglite', dataSource, host);
     }
   }
+}
+
+/** pg-pool awaits the promise `onConnect` returns (its `_promiseTry`); @types/pg still types it as returning void. */
+type PgliteAwarePoolConfig = Omit<PoolConfig, 'onConnect'> & {
+  readonly onConnect: (client: ClientBase) => Promise<unknown>;
+};
+
+/**
+ * Gives every new connection to PGlite a fresh session, as a new PostgreSQL connection has.
+ *
+ * pglite-socket serves every client connection from PGlite's one backend session, so whatever a closed connection
+ * left there (named prepared statements above all) is still there for the next one. `pg` caches which statement
+ * names it has prepared per connection, and `pg-pool` drops a connection whenever a query on it fails; the
+ * replacement starts with an empty cache, sends Parse for a name the session still holds, and every later use of
+ * that statement failed with "prepared statement … already exists" until restart. `DISCARD ALL` is what session
+ * poolers (pgbouncer's `server_reset_query`) run for the same reason; pg-pool awaits this before handing the
+ * connection out. If it fails, the connection is refused and queries (and readiness) report it.
+ */
+function resetPgliteSession(client: ClientBase): Promise<unknown> {
+  return client.query('DISCARD ALL');
 }
 
 function handle(
