@@ -2,3 +2,4 @@ export * from './config/config';
 export * from './config/config.schema';
 export * from './config/config.module';
 export * from './errors/domain-error';
+export * from './json/json-syntax';

@@ -134,6 +134,13 @@ describe('parseCatalogLine', () => {
     expect(parse({ ...valid, sku: 'מג-\u{1F375}' }).ok).toBe(true);
   });
 
+  it('says at which column a malformed line stops being JSON', () => {
+    expect(reason('{"sku": "A-1", "title": "Mug", "images": [}')).toMatch(
+      /^malformed JSON: .* \(at column 43\)$/,
+    );
+    expect(reason('{"sku": "A-1", ')).toMatch(/^malformed JSON: .* \(at column 16\)$/);
+  });
+
   it('lists every problem of a line at once', () => {
     const r = reason({ sku: '', title: '', images: [], price: { amount: -1, currency: 'EUR' } });
     expect(r).toContain('sku: must not be empty');

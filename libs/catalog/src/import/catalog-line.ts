@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { locateJsonError } from '@vitrine/core';
 import { identifierProblem, normalizeIdentifier } from '../domain/identifier';
 import { CATALOG_LIMITS } from '../domain/limits';
 import { isKnownCurrency, parseAmount } from '../domain/money';
@@ -99,7 +100,12 @@ export function parseCatalogLine(
   try {
     json = JSON.parse(text);
   } catch (e) {
-    return { ok: false, reason: `malformed JSON: ${(e as Error).message}` };
+    // The import names the line; the column says where on it (Node's own message often gives no position).
+    const at = locateJsonError(text);
+    return {
+      ok: false,
+      reason: `malformed JSON: ${(e as Error).message}${at ? ` (at column ${at.column})` : ''}`,
+    };
   }
   const parsed = lineSchema.safeParse(json);
   if (!parsed.success) {

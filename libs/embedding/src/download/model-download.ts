@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { DomainError } from '@vitrine/core';
+import { DomainError, JsonFileError, parseJsonFile } from '@vitrine/core';
 import { OnnxEmbeddingProvider } from '../onnx/onnx-embedding-provider';
 import { HF_BASE_URL, manifestFileUrl, type ModelManifest } from './model-manifest';
 
@@ -83,9 +83,21 @@ async function hashFile(file: string, into: Hash = createHash('sha256')): Promis
 }
 
 async function readRecord(dir: string, manifest: ModelManifest): Promise<ChecksumsRecord | undefined> {
-  const text = await fs.readFile(path.join(dir, CHECKSUMS_FILE), 'utf8').catch(() => undefined);
+  const file = path.join(dir, CHECKSUMS_FILE);
+  const text = await fs.readFile(file, 'utf8').catch(() => undefined);
   if (!text) return undefined;
-  const r = JSON.parse(text) as ChecksumsRecord;
+  let r: ChecksumsRecord;
+  try {
+    r = parseJsonFile(text, file) as ChecksumsRecord;
+  } catch (e) {
+    throw new DomainError(
+      'MODEL_INVALID',
+      `${e instanceof JsonFileError ? e.message : `${file} is not valid JSON`}. Restore it, or delete it and ` +
+        'download again with checksums pinned or --trust-on-first-use',
+      { file },
+      { cause: e },
+    );
+  }
   return r.repo === manifest.repo && r.revision === manifest.revision ? r : undefined;
 }
 

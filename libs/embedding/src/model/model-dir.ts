@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { JsonFileError, parseJsonFile } from '@vitrine/core';
 import { modelInvalid } from './model-errors';
 
 /** Files of the Hugging Face CLIP ONNX layout, relative to the model directory. */
@@ -107,9 +108,10 @@ async function readJson(dir: string, file: string): Promise<unknown> {
     throw modelInvalid(dir, `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, e);
   }
   try {
-    return JSON.parse(text) as unknown;
+    return parseJsonFile(text, file);
   } catch (e) {
-    throw modelInvalid(dir, `${file} is not valid JSON`, e);
+    // "config.json: not valid JSON at line 12, column 3 (...)": a cut download is found without an editor.
+    throw modelInvalid(dir, e instanceof JsonFileError ? e.message : `${file} is not valid JSON`, e);
   }
 }
 

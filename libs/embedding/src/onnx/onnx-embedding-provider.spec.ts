@@ -84,6 +84,15 @@ describe('OnnxEmbeddingProvider.load', () => {
       ['missing vision model', (d) => fs.rm(path.join(d, 'onnx', 'vision_model.onnx')), /vision_model\.onnx/],
       ['config.json not JSON', (d) => fs.writeFile(path.join(d, 'config.json'), '{oops'), /config\.json/],
       [
+        'config.json cut short (names the line and column)',
+        async (d) => {
+          const file = path.join(d, 'config.json');
+          const text = await fs.readFile(file, 'utf8');
+          await fs.writeFile(file, text.slice(0, Math.floor(text.length / 2)));
+        },
+        /config\.json: not valid JSON at line \d+, column \d+ \(/,
+      ],
+      [
         'no projection_dim',
         (d) => editJson(path.join(d, 'config.json'), (j) => delete j.projection_dim),
         /projection_dim/,

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   Calibration,
   DEFAULT_LOGIT_SCALE,
@@ -78,6 +81,19 @@ describe('fitLogitScale (temperature scaling)', () => {
 });
 
 describe('Calibration', () => {
+  it('names the file, line and column of a calibration file cut short', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vitrine-calibration-'));
+    try {
+      const file = join(dir, 'calibration.json');
+      writeFileSync(file, '{\n  "modelId": "clip@abc",\n  "scales": {"colour": {"scale": 3');
+      expect(() => Calibration.load('clip@abc', file)).toThrow(
+        /^invalid calibration file .*calibration\.json: not valid JSON at line 3, column 35 \(/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('uses fitted scales for its own model only', () => {
     const file = { modelId: 'clip@abc', scales: { colour: { scale: 33 } } };
     const own = new Calibration('clip@abc', file);

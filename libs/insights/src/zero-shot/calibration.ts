@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ValidationError } from '@vitrine/core';
+import { JsonFileError, parseJsonFile, ValidationError } from '@vitrine/core';
 import { ATTRIBUTE_NAMES, type AttributeName } from './vocabularies';
 
 /**
@@ -145,8 +145,9 @@ export class Calibration {
     if (!path) return new Calibration(modelId);
     let json: unknown;
     try {
-      json = JSON.parse(readFileSync(path, 'utf8'));
+      json = parseJsonFile(readFileSync(path, 'utf8'), path);
     } catch (e) {
+      if (e instanceof JsonFileError) throw new ValidationError(`invalid calibration file ${e.message}`);
       throw new ValidationError(`cannot read the calibration file ${path}: ${(e as Error).message}`);
     }
     const parsed = fileSchema.safeParse(json);

@@ -31,6 +31,14 @@ describe('vocabularies', () => {
     expect(() => loadVocabularies(join(dir, 'missing.json'))).toThrow(/cannot read the vocabulary file/);
   });
 
+  it('names the file, line and column of a truncated file', () => {
+    const file = join(dir, 'cut.json');
+    writeFileSync(file, '{\n  "material": {\n    "labels": ["oak", "pi');
+    expect(() => loadVocabularies(file)).toThrow(
+      /^invalid vocabulary file .*cut\.json: not valid JSON at line 3, column 26 \(/,
+    );
+  });
+
   it("uses the catalog's categories when it has at least two", () => {
     expect(withCategories(DEFAULT_VOCABULARIES, ['Toys', ' Food ', 'Toys']).category.labels).toEqual([
       'Food',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ValidationError } from '@vitrine/core';
+import { JsonFileError, parseJsonFile, ValidationError } from '@vitrine/core';
 import { DEFAULT_NAMED_COLOURS } from '../colour/named-colours';
 
 /** The attributes extracted zero-shot from a product picture. */
@@ -132,8 +132,10 @@ export function loadVocabularies(file: string | undefined): Vocabularies {
   if (!file) return DEFAULT_VOCABULARIES;
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = parseJsonFile(readFileSync(file, 'utf8'), file);
   } catch (e) {
+    // "invalid vocabulary file <file>: not valid JSON at line 3, column 9 (...)"
+    if (e instanceof JsonFileError) throw new ValidationError(`invalid vocabulary file ${e.message}`);
     throw new ValidationError(`cannot read the vocabulary file ${file}: ${(e as Error).message}`);
   }
   const parsed = overrideFile.safeParse(json);

@@ -43,6 +43,7 @@ describe('readEvalQueries', () => {
     await expect(readEvalQueries(file)).rejects.toThrow(
       /4 bad query line\(s\):\nline 1: .*exactly one.*\nline 2: .*\nline 3: .*exactly one.*\nline 4: relevant/s,
     );
+    await expect(readEvalQueries(file)).rejects.toThrow(/\nline 2: .*\(at column 1\)\n/);
   });
 });
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { ValidationError } from '@vitrine/core';
+import { locateJsonError, ValidationError } from '@vitrine/core';
 import type { SearchService } from '../search.service';
 import { MAX_LIMIT, type SearchFilters, type SearchPage } from '../search.types';
 import { computeRetrievalMetrics, type RankedQuery, type RetrievalMetrics } from './retrieval-metrics';
@@ -41,7 +41,8 @@ export async function readEvalQueries(file: string): Promise<EvalQuery[]> {
     try {
       json = JSON.parse(raw);
     } catch (e) {
-      problems.push(`line ${i + 1}: ${(e as Error).message}`);
+      const at = locateJsonError(raw);
+      problems.push(`line ${i + 1}: ${(e as Error).message}${at ? ` (at column ${at.column})` : ''}`);
       return;
     }
     const parsed = lineSchema.safeParse(json);

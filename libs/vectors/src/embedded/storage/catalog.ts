@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
+import { describeJsonError } from '@vitrine/core';
 import type { AttributeIndexType, VectorName } from '../../vector-store';
 import { writeFileAtomic } from './atomic-file';
 import { keepDamagedCopy, type DamageLog } from './damage';
@@ -42,7 +43,8 @@ function parse(text: string): Parsed {
   try {
     file = JSON.parse(text) as CatalogFileData;
   } catch (e) {
-    return { ok: false, why: `not valid JSON (${(e as Error).message})` };
+    // "not valid JSON (line 12, column 3: Unexpected end of JSON input)": where a cut or an edit broke it.
+    return { ok: false, why: `not valid JSON (${describeJsonError(text, e)})` };
   }
   if (typeof file !== 'object' || file === null || typeof file.collections !== 'object' || !file.aliases)
     return { ok: false, why: 'not a catalog' };
