@@ -15,7 +15,9 @@ import { AdminService } from './admin/admin.service';
 import { DemoCatalogSeeder } from './demo/demo-catalog.seeder';
 import { HealthController } from './health/health.controller';
 import { ReadinessIndicators } from './health/readiness';
+import { AdminAuthModule } from './http/admin-auth-limiter';
 import { ApiKeyGuard } from './http/api-key.guard';
+import { ClientThrottlerGuard, RATE_LIMIT_WINDOW_MS } from './http/client-throttler.guard';
 import { ApiExceptionFilter } from './http/error.filter';
 import { MediaTypeGuard } from './http/media-type.guard';
 import { requestIdOf } from './http/request-id';
@@ -76,10 +78,12 @@ export class ApiModule {
         InsightsHttpModule,
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
         ThrottlerModule.forRoot({
-          throttlers: [{ ttl: 60_000, limit: Math.max(1, limit) }],
+          throttlers: [{ ttl: RATE_LIMIT_WINDOW_MS, limit: Math.max(1, limit) }],
           skipIf: () => limit === 0,
-          errorMessage: `rate limit of ${limit} requests per minute exceeded; retry shortly`,
+          errorMessage: (_context, detail) =>
+            `rate limit of ${limit} requests per minute exceeded (per client, all public routes together); retry in ${detail.timeToBlockExpire} s`,
         }),
+        AdminAuthModule,
         MulterModule.register({
           // The whole upload is held in memory for decoding: cap it at what the decoder would accept anyway.
           limits: { fileSize: config.images.maxBytes, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 30 },
@@ -96,6 +100,8 @@ export class ApiModule {
         { provide: ApiMetrics, useValue: metrics },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_GUARD, useClass: MediaTypeGuard },
+        // Every route counts against its client's one bucket unless it opts out with @SkipThrottle().
+        { provide: APP_GUARD, useClass: ClientThrottlerGuard },
         ApiKeyGuard,
         AdminService,
         ReadinessIndicators,

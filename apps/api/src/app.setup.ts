@@ -2,8 +2,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '@vitrine/core';
+import { AdminAuthLimiter } from './http/admin-auth-limiter';
 import { errorBody } from './http/api-error';
 import { codeOfStatus } from './http/error.filter';
+import { METRICS_PATH, metricsAccess, securityHeaders } from './http/operator-endpoints';
 import { requestIdOf } from './http/request-id';
 import { apiValidationPipe } from './http/validation';
 import { ApiMetrics } from './metrics/api-metrics';
@@ -14,11 +16,15 @@ export const JSON_BODY_LIMIT = '1mb';
 
 /**
  * Everything about the HTTP app that is not a module: body parsing (and its errors in our error shape),
- * validation, CORS, metrics, OpenAPI at /docs. Shared by main.ts and the end-to-end tests, so tests exercise the
- * same app. Create the app with `bodyParser: false`.
+ * validation, CORS, security headers, who may see /metrics, OpenAPI at /DOCS_PATH (default /docs). Shared by main.ts
+ * and the end-to-end tests, so tests exercise the same app. Create the app with `bodyParser: false`.
  */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
+  // Which peers may name the client in X-Forwarded-For; req.ip (the rate limits' client) follows it.
+  app.set('trust proxy', config.http.trustProxy);
+  app.use(securityHeaders(config));
+  app.use(METRICS_PATH, metricsAccess(config, app.get(AdminAuthLimiter)));
   app.use((req: Request, res: Response, next: NextFunction) => {
     requestIdOf(req, res);
     next();
@@ -44,10 +50,18 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
       origin: config.http.corsOrigins.includes('*') ? true : [...config.http.corsOrigins],
       methods: ['GET', 'POST', 'DELETE'],
       allowedHeaders: ['Content-Type', 'X-Api-Key', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id', 'Retry-After'],
+      exposedHeaders: [
+        'X-Request-Id',
+        'Retry-After',
+        'RateLimit-Limit',
+        'RateLimit-Remaining',
+        'RateLimit-Reset',
+        'RateLimit-Policy',
+      ],
       maxAge: 600,
     });
   }
+  if (!config.http.docs.enabled) return;
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -59,5 +73,6 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  const docs = config.http.docs.path;
+  SwaggerModule.setup(docs, app, document, { jsonDocumentUrl: `${docs}/openapi.json` });
 }

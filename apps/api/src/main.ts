@@ -21,7 +21,8 @@ async function main(): Promise<void> {
   app.enableShutdownHooks();
   configureApp(app, config);
   await app.listen(config.http.port, config.http.host);
-  app.get(Logger).log(`listening on http://${config.http.host}:${config.http.port} (docs at /docs)`, 'Api');
+  const docs = config.http.docs.enabled ? `docs at /${config.http.docs.path}` : 'docs off: DOCS_ENABLED';
+  app.get(Logger).log(`listening on http://${config.http.host}:${config.http.port} (${docs})`, 'Api');
 }
 
 main().catch((e: unknown) => {

@@ -34,7 +34,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
       res.end();
       return;
     }
-    if (status === 503 || status === 429) res.setHeader('Retry-After', String(RETRY_AFTER_S));
+    // A guard that knows the real wait (the rate limits) has set Retry-After already.
+    if ((status === 503 || status === 429) && !res.hasHeader('Retry-After'))
+      res.setHeader('Retry-After', String(RETRY_AFTER_S));
     res.status(status).json(body);
   }
 

@@ -22,7 +22,6 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import { NotFoundError, ValidationError } from '@vitrine/core';
 import { ProductRepository } from '@vitrine/catalog';
 import { DescriptionService, INSIGHTS, VqaService, type Insights } from '@vitrine/insights';
@@ -62,7 +61,6 @@ const ANSWER_DESCRIPTION =
 })
 @ApiResponse({ status: 404, description: 'no such product', type: ApiErrorDto })
 @ApiResponse({ status: 429, description: 'rate limited', type: ApiErrorDto })
-@UseGuards(ThrottlerGuard)
 @Controller('v1/products')
 export class ProductInsightsController {
   constructor(
@@ -122,7 +120,6 @@ export class ProductInsightsController {
 @ApiResponse({ status: 415, description: 'not an image format we decode', type: ApiErrorDto })
 @ApiResponse({ status: 422, description: 'the image cannot be decoded', type: ApiErrorDto })
 @ApiResponse({ status: 429, description: 'rate limited', type: ApiErrorDto })
-@UseGuards(ThrottlerGuard)
 @Controller('v1/vqa')
 export class VqaController {
   constructor(private readonly vqa: VqaService) {}

@@ -1,7 +1,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Controller, Get, Param, ParseIntPipe, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, ParseIntPipe, Query, Res } from '@nestjs/common';
 import {
   ApiFoundResponse,
   ApiOkResponse,
@@ -10,7 +10,6 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { NotFoundError } from '@vitrine/core';
 import { SearchService } from '@vitrine/search';
@@ -30,7 +29,6 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 
 @ApiTags('products')
 @ApiResponse({ status: 404, description: 'no such product or image', type: ApiErrorDto })
-@UseGuards(ThrottlerGuard)
 @Controller('v1/products')
 export class ProductsController {
   constructor(private readonly search: SearchService) {}

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, UploadedFile, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiBody,
@@ -9,7 +9,6 @@ import {
   getSchemaPath,
   ApiExtraModels,
 } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import { ValidationError } from '@vitrine/core';
 import { SearchService, type SearchTimings } from '@vitrine/search';
 import { ApiErrorDto } from '../http/api-error';
@@ -29,7 +28,6 @@ interface UploadedImage {
 @ApiExtraModels(ImageSearchDto)
 @ApiResponse({ status: 400, description: 'invalid request', type: ApiErrorDto })
 @ApiResponse({ status: 429, description: 'rate limited', type: ApiErrorDto })
-@UseGuards(ThrottlerGuard)
 @Controller('v1/search')
 export class SearchController {
   constructor(

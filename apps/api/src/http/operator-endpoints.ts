@@ -1,0 +1,98 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import helmet from 'helmet';
+import type { AppConfig } from '@vitrine/core';
+import type { AdminAuthLimiter } from './admin-auth-limiter';
+import { errorBody } from './api-error';
+
+/** Where Prometheus scrapes. */
+export const METRICS_PATH = '/metrics';
+
+/**
+ * The usual security headers (helmet) on every answer. API answers get a CSP that allows nothing (they are JSON and
+ * images, never pages); the Swagger UI under DOCS_PATH gets one that lets its own scripts, styles and icons load
+ * and nothing from elsewhere. `Cross-Origin-Resource-Policy: cross-origin` because shops show product images
+ * (`/v1/products/:id/images/:n`) on their own sites; which origins may *read* answers is CORS_ORIGINS' business.
+ */
+export function securityHeaders(config: AppConfig): RequestHandler {
+  const common = {
+    crossOriginResourcePolicy: { policy: 'cross-origin' as const },
+    referrerPolicy: { policy: 'no-referrer' as const },
+  };
+  const api = helmet({
+    ...common,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'none'"],
+        'frame-ancestors': ["'none'"],
+        'base-uri': ["'none'"],
+        'form-action': ["'none'"],
+      },
+    },
+  });
+  const docs = helmet({
+    ...common,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        // Swagger UI's page carries inline <style> blocks and style attributes.
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        'font-src': ["'self'", 'data:'],
+        'object-src': ["'none'"],
+        'frame-ancestors': ["'none'"],
+        'base-uri': ["'self'"],
+        'form-action': ["'self'"],
+      },
+    },
+  });
+  const docsPrefix = `/${config.http.docs.path}`;
+  return (req: Request, res: Response, next: NextFunction) => {
+    const underDocs =
+      config.http.docs.enabled && (req.path === docsPrefix || req.path.startsWith(`${docsPrefix}/`));
+    (underDocs ? docs : api)(req, res, next);
+  };
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+/**
+ * Guards `/metrics` (mounted there): 404 when METRICS_ENABLED is off, and with METRICS_API_KEY set a 401 unless the
+ * request carries `Authorization: Bearer <key>` (what Prometheus' `authorization` scrape setting sends). Wrong
+ * keys count with the admin failures of the same client ({@link AdminAuthLimiter}), so guessing is throttled too.
+ */
+export function metricsAccess(config: AppConfig, limiter: AdminAuthLimiter): RequestHandler {
+  const { enabled, apiKey } = config.http.metrics;
+  const expected = apiKey === undefined ? undefined : digest(apiKey);
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!enabled) {
+      res.status(404).json(errorBody('NOT_FOUND', `Cannot ${req.method} ${req.originalUrl}`));
+      return;
+    }
+    if (!expected) return next();
+    const wait = limiter.retryAfterSeconds(req);
+    if (wait > 0) {
+      res
+        .status(429)
+        .setHeader('Retry-After', String(wait))
+        .json(
+          errorBody('RATE_LIMITED', `too many failed authentications from this address; retry in ${wait} s`, {
+            retryAfterSeconds: wait,
+          }),
+        );
+      return;
+    }
+    const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    if (match?.[1] && timingSafeEqual(digest(match[1]), expected)) return next();
+    limiter.recordFailure(req, match ? 'wrong metrics bearer token' : 'no metrics bearer token');
+    res
+      .status(401)
+      .setHeader('WWW-Authenticate', 'Bearer realm="metrics"')
+      .json(errorBody('UNAUTHORIZED', 'metrics need Authorization: Bearer <METRICS_API_KEY>'));
+  };
+}
