@@ -40,6 +40,12 @@ const FINISHED = new Set(['completed', 'failed']);
 @ApiTags('admin')
 @ApiSecurity('api-key')
 @ApiResponse({ status: 401, description: 'missing or invalid X-Api-Key', type: ApiErrorDto })
+@ApiResponse({
+  status: 429,
+  description:
+    'too many failed admin authentications from this address (ADMIN_AUTH_FAILURES_PER_MINUTE); Retry-After says when to retry',
+  type: ApiErrorDto,
+})
 @UseGuards(ApiKeyGuard)
 @SkipThrottle()
 @Controller('v1/admin')

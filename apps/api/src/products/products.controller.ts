@@ -29,6 +29,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 
 @ApiTags('products')
 @ApiResponse({ status: 404, description: 'no such product or image', type: ApiErrorDto })
+@ApiResponse({ status: 429, description: 'rate limited', type: ApiErrorDto })
 @Controller('v1/products')
 export class ProductsController {
   constructor(private readonly search: SearchService) {}
