@@ -2,4 +2,5 @@ export * from './config/config';
 export * from './config/config.schema';
 export * from './config/config.module';
 export * from './errors/domain-error';
+export * from './errors/storage-error';
 export * from './json/json-syntax';

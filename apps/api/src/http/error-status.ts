@@ -25,8 +25,11 @@ export function statusOf(code: DomainErrorCode): HttpStatus {
     case 'FETCH_FAILED':
     case 'TOO_MANY_FAILURES':
       return HttpStatus.UNPROCESSABLE_ENTITY;
+    case 'INSUFFICIENT_STORAGE':
+      return HttpStatus.INSUFFICIENT_STORAGE;
     case 'OVERLOADED':
     case 'UNAVAILABLE':
+    case 'STORAGE_UNAVAILABLE':
     case 'MODEL_MISMATCH':
       return HttpStatus.SERVICE_UNAVAILABLE;
     case 'MODEL_INVALID':

@@ -18,7 +18,11 @@ export type DomainErrorCode =
   | 'OVERLOADED'
   /** A batch operation failed for more items than its limit allows (a full reindex over REINDEX_MAX_FAILED_RATIO). */
   | 'TOO_MANY_FAILURES'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  /** The disk (or quota) is full: ENOSPC, EDQUOT, PostgreSQL 53100. See storageFaultOf. */
+  | 'INSUFFICIENT_STORAGE'
+  /** The data directory cannot be written: EROFS, EACCES, EPERM, PostgreSQL 58030. */
+  | 'STORAGE_UNAVAILABLE';
 
 export class DomainError extends Error {
   constructor(
