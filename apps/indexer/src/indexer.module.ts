@@ -6,8 +6,9 @@ import { EmbeddingModule } from '@vitrine/embedding';
 import { VectorsModule } from '@vitrine/vectors';
 import { IndexingModule, type IndexingModuleOptions } from '@vitrine/indexing';
 import { InsightsModule } from '@vitrine/insights';
+import { IndexerHeartbeat } from './heartbeat';
 
-/** The indexer process: no HTTP, only the capability modules and the BullMQ worker. */
+/** The indexer process: no HTTP, only the capability modules, the BullMQ worker and its heartbeat file. */
 @Module({})
 export class IndexerModule {
   static forRoot(config: AppConfig, options: IndexingModuleOptions = {}): DynamicModule {
@@ -23,6 +24,7 @@ export class IndexerModule {
         // Provides the attribute extraction the indexer runs after embedding a product.
         InsightsModule.forRoot(),
       ],
+      providers: [IndexerHeartbeat],
     };
   }
 }
