@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
@@ -11,8 +12,17 @@ import { apiValidationPipe } from './http/validation';
 import { ApiMetrics } from './metrics/api-metrics';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
 
-/** JSON bodies are small (queries, filters, one product); images come as multipart uploads. */
-export const JSON_BODY_LIMIT = '1mb';
+/**
+ * JSON body limits by route: a search, a question or a review holds a few kilobytes (the largest legal search,
+ * 100 brands and 100 categories of 200 characters, about 45 kB); an admin write holds one product (a description
+ * of up to 20,000 characters, attributes). Images come as multipart uploads under IMAGE_MAX_BYTES.
+ */
+export const JSON_BODY_LIMITS = { admin: 1024 * 1024, other: 64 * 1024 } as const;
+
+const isAdminRoute = (req: IncomingMessage): boolean =>
+  (req.url ?? '').toLowerCase().startsWith('/v1/admin/');
+const isJson = (req: IncomingMessage): boolean =>
+  /^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '');
 
 /**
  * Everything about the HTTP app that is not a module: body parsing (and its errors in our error shape),
@@ -30,19 +40,22 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     next();
   });
   app.use(httpMetricsMiddleware(app.get(ApiMetrics)));
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  // Two parsers, each reading only its routes' bodies: the limit is enforced while reading, before parsing.
+  app.useBodyParser('json', { limit: JSON_BODY_LIMITS.admin, type: (r) => isJson(r) && isAdminRoute(r) });
+  app.useBodyParser('json', { limit: JSON_BODY_LIMITS.other, type: (r) => isJson(r) && !isAdminRoute(r) });
   // body-parser reports malformed or oversized JSON through Express, before Nest's filters see the request.
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (!err || typeof err !== 'object' || !('type' in err) || res.headersSent) return next(err);
-    const e = err as { status?: number; type?: string; message?: string };
+    const e = err as { status?: number; type?: string; message?: string; limit?: number };
     const status = e.status ?? 400;
     const message =
       e.type === 'entity.too.large'
-        ? `request body larger than ${JSON_BODY_LIMIT}; upload images as multipart/form-data`
+        ? `request body larger than the ${e.limit ?? ''}-byte limit of this route; upload images as multipart/form-data`
         : e.type === 'entity.parse.failed'
           ? `malformed JSON: ${e.message ?? ''}`
           : (e.message ?? 'bad request body');
-    res.status(status).json(errorBody(codeOfStatus(status), message));
+    const details = e.type === 'entity.too.large' && e.limit !== undefined ? { limit: e.limit } : {};
+    res.status(status).json(errorBody(codeOfStatus(status), message, details));
   });
   app.useGlobalPipes(apiValidationPipe());
   if (config.http.corsOrigins.length > 0) {

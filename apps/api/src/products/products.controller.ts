@@ -6,14 +6,17 @@ import {
   ApiFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiProduces,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { CATALOG_LIMITS } from '@vitrine/catalog';
 import { NotFoundError } from '@vitrine/core';
 import { SearchService } from '@vitrine/search';
 import { ApiErrorDto } from '../http/api-error';
+import { IntRangePipe } from '../http/int-range.pipe';
 import { SimilarQueryDto } from '../search/search.dto';
 import { SearchResponseDto, toResponse } from '../search/search-response.dto';
 import { toSearchOptions } from '../search/to-search-filters';
@@ -48,12 +51,18 @@ export class ProductsController {
     summary: "A product's image",
     description: 'Streams images stored with the catalog (file URIs); redirects to the image host otherwise.',
   })
+  @ApiParam({ name: 'position', schema: { type: 'integer', minimum: 0, maximum: CATALOG_LIMITS.images - 1 } })
   @ApiProduces('image/png', 'image/jpeg', 'image/webp', 'image/gif', 'image/avif')
   @ApiOkResponse({ description: 'the image bytes' })
   @ApiFoundResponse({ description: 'redirect to the https URL of the image' })
   async image(
     @Param('id') id: string,
-    @Param('position', new ParseIntPipe({ errorHttpStatusCode: 404 })) position: number,
+    @Param(
+      'position',
+      new ParseIntPipe({ errorHttpStatusCode: 404 }),
+      new IntRangePipe(0, CATALOG_LIMITS.images - 1, 'NOT_FOUND'),
+    )
+    position: number,
     @Res() res: Response,
   ): Promise<void> {
     const uri = await this.search.productImageUri(id, position);

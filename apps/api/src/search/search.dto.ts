@@ -18,21 +18,27 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MAX_LIMIT, MAX_QUERY_CHARS } from '@vitrine/search';
+import { screenInput } from '../http/validation';
 
 const toList = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? [value] : value);
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
+/** Catalog amounts are below 10^15 (15 integer digits); a bound beyond names nothing. */
+const MAX_PRICE = 1e15;
+
 export class PriceRangeDto {
-  @ApiPropertyOptional({ minimum: 0, example: 5 })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_PRICE, example: 5 })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
+  @Max(MAX_PRICE)
   min?: number;
 
-  @ApiPropertyOptional({ minimum: 0, example: 50 })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_PRICE, example: 50 })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
+  @Max(MAX_PRICE)
   max?: number;
 }
 
@@ -157,9 +163,10 @@ const fromForm = ({ value }: { value: unknown }): unknown => {
 /** A JSON-encoded filters object (form field or query parameter) as a filters DTO for nested validation. */
 const filtersFromString = (arg: { value: unknown }): unknown => {
   const value = fromForm(arg);
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? plainToInstance(SearchFiltersDto, value)
-    : value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  // Parsed here, after the pipe's screening of the raw string: bound its shape the same way before any per-key work.
+  screenInput(value, 'filters');
+  return plainToInstance(SearchFiltersDto, value);
 };
 
 /**
