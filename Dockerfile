@@ -1,12 +1,25 @@
-# One image for both processes: `node dist/apps/api/src/main.js` or `node dist/apps/indexer/src/main.js`.
-FROM node:20.19-bookworm-slim AS build
+# One image for both processes: `node dist/apps/api/src/main.js` (the default) or `node dist/apps/indexer/src/main.js`.
+# Node 24 is the current LTS (Node 20 reached end of life in April 2026); the code also runs on Node 20.19+.
+FROM node:24-bookworm-slim AS build
+# Set by BuildKit from --platform: amd64 (the default) or arm64.
+ARG TARGETARCH=amd64
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci
 COPY . .
-RUN npm run build && npm prune --omit=dev
+# After the build, only what runs: production dependencies, onnxruntime's native library for this image's platform
+# (the package ships darwin, win32 and linux arm64/x64 builds, ~290 MB in all), and no TypeScript compiler (a
+# types-only peer dependency of @qdrant/js-client-rest that npm installs anyway).
+RUN npm run build \
+  && npm prune --omit=dev \
+  && ort_arch="$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64)" \
+  && ort=node_modules/onnxruntime-node/bin/napi-v6 \
+  && find "$ort" -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} + \
+  && find "$ort/linux" -mindepth 1 -maxdepth 1 ! -name "$ort_arch" -exec rm -rf {} + \
+  && test -f "$ort/linux/$ort_arch/onnxruntime_binding.node" \
+  && rm -rf node_modules/typescript
 
-FROM node:20.19-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
