@@ -98,6 +98,7 @@ async function main(): Promise<void> {
       collections,
       embedder.modelId,
     );
+    const queue = new InProcessJobQueue({ concurrency: config.indexer.concurrency });
     const reindex = new ReindexService(
       products,
       states,
@@ -107,8 +108,9 @@ async function main(): Promise<void> {
       embedder.modelId,
       embedder.dim,
       32,
+      queue,
+      config.indexer.reindexMaxFailedRatio,
     );
-    const queue = new InProcessJobQueue({ concurrency: config.indexer.concurrency });
     queue.start(indexingHandlers(indexing, reindex));
     const scheduler = new IndexingScheduler(queue, states, reindex, embedder.modelId);
 

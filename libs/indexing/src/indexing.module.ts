@@ -92,6 +92,10 @@ class IndexingWorkerLifecycle implements OnApplicationBootstrap, OnApplicationSh
     this.log.log(
       `indexing with model ${this.indexing.modelId} (${this.config.queue.kind}, concurrency ${this.config.indexer.concurrency})`,
     );
+    // Collections of reindexes that crashed or failed cost disk and every product write until they are dropped.
+    await this.reindex.dropAbandoned().catch((e: unknown) => {
+      this.log.warn(`could not drop the collections of unfinished reindexes: ${String(e)}`);
+    });
     if (state === 'model-changed' && (this.options.reindexOnModelChange ?? true)) {
       const id = await this.scheduler.startReindex();
       this.log.warn(`the products alias serves another model: started full reindex ${id}`);
@@ -221,6 +225,7 @@ export class IndexingModule {
           LiveCollections,
           EMBEDDING_PROVIDER,
           APP_CONFIG,
+          JOB_QUEUE,
         ],
         useFactory: (
           products: ProductRepository,
@@ -230,6 +235,7 @@ export class IndexingModule {
           collections: LiveCollections,
           e: EmbeddingProvider,
           c: AppConfig,
+          queue: JobQueue,
         ) =>
           new ReindexService(
             products,
@@ -240,6 +246,8 @@ export class IndexingModule {
             e.modelId,
             e.dim,
             c.embedding.batchSize,
+            queue,
+            c.indexer.reindexMaxFailedRatio,
           ),
       },
       {

@@ -7,6 +7,7 @@ import {
   MessageEvent,
   Param,
   Post,
+  Query,
   Sse,
   UseGuards,
 } from '@nestjs/common';
@@ -25,6 +26,8 @@ import { ApiErrorDto } from '../http/api-error';
 import { ApiKeyGuard } from '../http/api-key.guard';
 import { Consumes } from '../http/media-type.guard';
 import {
+  IndexFailuresDto,
+  IndexFailuresQueryDto,
   JobAcceptedDto,
   JobProgressDto,
   ProductDeleteResponseDto,
@@ -84,6 +87,19 @@ export class AdminController {
     const jobId = await this.admin.startReindex();
     const progressUrl = `/v1/admin/jobs/${encodeURIComponent(jobId)}`;
     return { jobId, progressUrl, eventsUrl: `${progressUrl}/events` };
+  }
+
+  @Get('index/failures')
+  @ApiOperation({
+    summary: 'Products that could not be indexed, with the reason of their last attempt',
+    description:
+      'Most recent first, `limit`/`offset` paging. A full reindex switches the alias only when at most ' +
+      'REINDEX_MAX_FAILED_RATIO of the products failed; `vitrine index sync --retry-failed` retries them.',
+  })
+  @ApiOkResponse({ type: IndexFailuresDto })
+  @ApiResponse({ status: 400, description: 'limit or offset out of range', type: ApiErrorDto })
+  failures(@Query() query: IndexFailuresQueryDto): Promise<IndexFailuresDto> {
+    return this.admin.failures(query);
   }
 
   @Get('jobs/:id')

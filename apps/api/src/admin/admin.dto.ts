@@ -1,6 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { Allow, IsArray, IsBoolean, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import {
+  Allow,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { MAX_FAILURES_PAGE } from '@vitrine/catalog';
 import { IsIdentifier } from '../http/identifier.validator';
 
 const IDENTIFIER_RULE =
@@ -115,7 +127,10 @@ export class JobProgressDto {
   done!: number;
   @ApiProperty()
   total!: number;
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({
+    description:
+      'products that could not be indexed so far (each listed with its reason by GET /v1/admin/index/failures)',
+  })
   failed?: number;
   @ApiPropertyOptional()
   etaSeconds?: number;
@@ -123,6 +138,67 @@ export class JobProgressDto {
   collection?: string;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   summary?: object;
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({
+    description:
+      'why the run failed, e.g. TOO_MANY_FAILURES when more than REINDEX_MAX_FAILED_RATIO of the products failed ' +
+      '(the alias then stays on the old collection and the new one is deleted)',
+  })
   failedReason?: string;
+}
+
+/** The largest `offset` the failures list takes (a bound, like every numeric parameter). */
+export const MAX_FAILURES_OFFSET = 10_000_000;
+
+export class IndexFailuresQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_FAILURES_PAGE, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_FAILURES_PAGE)
+  limit?: number;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: MAX_FAILURES_OFFSET,
+    default: 0,
+    description: 'failures to skip',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_FAILURES_OFFSET)
+  offset?: number;
+}
+
+export class IndexFailureDto {
+  @ApiProperty({ format: 'uuid' })
+  productId!: string;
+  @ApiProperty({ example: 'MUG-RED-01' })
+  sku!: string;
+  @ApiProperty({ example: 'Red mug' })
+  title!: string;
+  @ApiProperty({
+    example: 'FETCH_FAILED: HTTP 404 fetching https://cdn.example.com/mug-red.jpg',
+    description: '`CODE: message` of the last attempt',
+  })
+  reason!: string;
+  @ApiProperty({ format: 'date-time' })
+  failedAt!: string;
+}
+
+export class IndexFailuresDto {
+  @ApiProperty({ example: 'clip-vit-b-32@1', description: 'the embedding model these failures are for' })
+  modelId!: string;
+  @ApiProperty({ description: 'products whose last indexing attempt failed, in all' })
+  total!: number;
+  @ApiProperty()
+  limit!: number;
+  @ApiProperty()
+  offset!: number;
+  @ApiProperty({ type: [IndexFailureDto], description: 'most recent first' })
+  items!: IndexFailureDto[];
+  @ApiPropertyOptional({ description: '`offset` of the next page; absent on the last page' })
+  nextOffset?: number;
 }

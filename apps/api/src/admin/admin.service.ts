@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError, ValidationError } from '@vitrine/core';
-import { parseCatalogLine, productInput, ProductRepository } from '@vitrine/catalog';
+import { IndexStateRepository, parseCatalogLine, productInput, ProductRepository } from '@vitrine/catalog';
 import { IndexingScheduler, type ReindexProgress } from '@vitrine/indexing';
-import type { ProductUpsertDto, ProductUpsertResponseDto } from './admin.dto';
+import type {
+  IndexFailuresDto,
+  IndexFailuresQueryDto,
+  ProductUpsertDto,
+  ProductUpsertResponseDto,
+} from './admin.dto';
 
 /** Catalog writes from the admin API, each followed by the indexing work it implies. */
 @Injectable()
@@ -10,6 +15,7 @@ export class AdminService {
   constructor(
     private readonly products: ProductRepository,
     private readonly scheduler: IndexingScheduler,
+    private readonly states: IndexStateRepository,
   ) {}
 
   /** Creates or updates a product by SKU with the import's rules and queues its (re-)indexing. */
@@ -48,6 +54,23 @@ export class AdminService {
 
   async startReindex(): Promise<string> {
     return this.scheduler.startReindex();
+  }
+
+  /** Products whose last indexing attempt for the model in service failed, with their reasons. */
+  async failures(query: IndexFailuresQueryDto): Promise<IndexFailuresDto> {
+    const limit = query.limit ?? 50;
+    const offset = query.offset ?? 0;
+    const modelId = this.scheduler.modelId;
+    const page = await this.states.failures(modelId, { limit, offset });
+    const next = offset + page.items.length;
+    return {
+      modelId,
+      total: page.total,
+      limit,
+      offset,
+      items: page.items.map((f) => ({ ...f, failedAt: f.failedAt.toISOString() })),
+      ...(next < page.total && page.items.length > 0 ? { nextOffset: next } : {}),
+    };
   }
 
   async progress(jobId: string): Promise<ReindexProgress> {

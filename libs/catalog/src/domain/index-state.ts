@@ -34,3 +34,19 @@ export interface ProductToIndex {
   readonly status: IndexStatus | null;
   readonly vectorContentHash: string | null;
 }
+
+/** A product whose last indexing attempt for a model failed, and why. */
+export interface IndexFailure {
+  readonly productId: string;
+  readonly sku: string;
+  readonly title: string;
+  /** `CODE: message` of the last attempt, e.g. `FETCH_FAILED: HTTP 404 fetching https://…`. */
+  readonly reason: string;
+  readonly failedAt: Date;
+}
+
+/** One page of {@link IndexFailure}s, most recent first, and how many there are in all. */
+export interface IndexFailurePage {
+  readonly total: number;
+  readonly items: readonly IndexFailure[];
+}

@@ -333,6 +333,43 @@ describe.each(CATALOG_BACKENDS)('catalog repositories on %s', (backend) => {
       expect(written).toBe(1);
     });
 
+    it('lists the failed products of a model with their reasons, most recent first, a page at a time', async () => {
+      const { changed } = await cat.products.upsertMany(syntheticProducts(5));
+      const [p0, p1, p2, p3, p4] = changed;
+      for (const [p, reason] of [
+        [p0!, 'FETCH_FAILED: HTTP 404'],
+        [p1!, 'UNAVAILABLE: connection refused'],
+        [p2!, 'IMAGE_INVALID: corrupt'],
+      ] as const) {
+        await cat.indexState.markFailed(MODEL, [{ productId: p.id, reason }]);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await cat.indexState.markIndexed(MODEL, [{ productId: p3!.id, contentHash: p3!.contentHash }]);
+      await cat.indexState.markFailed('another-model', [{ productId: p4!.id, reason: 'elsewhere' }]);
+      // Fixed since: no longer listed.
+      await cat.indexState.markIndexed(MODEL, [{ productId: p0!.id, contentHash: p0!.contentHash }]);
+
+      const first = await cat.indexState.failures(MODEL, { limit: 1 });
+      expect(first.total).toBe(2);
+      expect(first.items).toEqual([
+        {
+          productId: p2!.id,
+          sku: p2!.sku,
+          title: syntheticProducts(5)[2]!.title,
+          reason: 'IMAGE_INVALID: corrupt',
+          failedAt: expect.any(Date) as Date,
+        },
+      ]);
+      const second = await cat.indexState.failures(MODEL, { limit: 1, offset: 1 });
+      expect(second.items.map((f) => [f.sku, f.reason])).toEqual([
+        [p1!.sku, 'UNAVAILABLE: connection refused'],
+      ]);
+      expect((await cat.indexState.failures(MODEL, { offset: 2 })).items).toEqual([]);
+      await expect(cat.indexState.failures(MODEL, { limit: 0 })).rejects.toBeInstanceOf(ValidationError);
+      await expect(cat.indexState.failures(MODEL, { limit: 501 })).rejects.toBeInstanceOf(ValidationError);
+      await expect(cat.indexState.failures(MODEL, { offset: -1 })).rejects.toBeInstanceOf(ValidationError);
+    });
+
     it('refuses an empty model id', async () => {
       await expect(cat.indexState.counts('')).rejects.toBeInstanceOf(ValidationError);
     });

@@ -1,6 +1,12 @@
 import type { DataSource, Repository } from 'typeorm';
 import { ValidationError } from '@vitrine/core';
-import type { IndexState, IndexStateCounts, IndexStatus, ProductToIndex } from '../domain/index-state';
+import type {
+  IndexFailurePage,
+  IndexState,
+  IndexStateCounts,
+  IndexStatus,
+  ProductToIndex,
+} from '../domain/index-state';
 import type { CatalogDatabase } from '../database/catalog-data-source';
 import { ProductIndexStateEntity } from '../database/entities';
 import { BEFORE_FIRST_ID, isUuid } from './ids';
@@ -9,6 +15,8 @@ import { sql } from './sql';
 
 const MAX_ERROR_LENGTH = 2000;
 const MAX_MODEL_ID_LENGTH = 200;
+/** The most failures one {@link IndexStateRepository.failures} call returns. */
+export const MAX_FAILURES_PAGE = 500;
 
 export interface NeedingIndexOptions {
   /** Products per page (default 500). */
@@ -113,6 +121,53 @@ export class IndexStateRepository {
       indexed: Number(r.indexed),
       failed: Number(r.failed),
       stale: Number(r.stale),
+    };
+  }
+
+  /**
+   * The products whose last attempt for `modelId` failed, with their reasons, most recent first (`offset` paging:
+   * operators read the first pages, and the list changes as products are fixed).
+   */
+  async failures(
+    modelId: string,
+    page: { readonly limit?: number; readonly offset?: number } = {},
+  ): Promise<IndexFailurePage> {
+    checkModelId(modelId);
+    const limit = page.limit ?? 50;
+    const offset = page.offset ?? 0;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_FAILURES_PAGE)
+      throw new ValidationError(`limit must be an integer from 1 to ${MAX_FAILURES_PAGE}`, { limit });
+    if (!Number.isSafeInteger(offset) || offset < 0)
+      throw new ValidationError('offset must be a non-negative integer', { offset });
+    const { rows } = await sql<{
+      id: string;
+      sku: string;
+      title: string;
+      error: string | null;
+      updated_at: Date;
+    }>(
+      this.dataSource,
+      `SELECT p.id, p.sku, p.title, s.error, s.updated_at
+       FROM product_index_states s JOIN products p ON p.id = s.product_id
+       WHERE s.model_id = $1 AND s.status = 'failed'
+       ORDER BY s.updated_at DESC, p.id
+       LIMIT $2 OFFSET $3`,
+      [modelId, limit, offset],
+    );
+    const { rows: totals } = await sql<{ total: string }>(
+      this.dataSource,
+      `SELECT count(*) AS total FROM product_index_states WHERE model_id = $1 AND status = 'failed'`,
+      [modelId],
+    );
+    return {
+      total: Number(totals[0]?.total ?? 0),
+      items: rows.map((r) => ({
+        productId: r.id,
+        sku: r.sku,
+        title: r.title,
+        reason: r.error ?? 'no reason recorded',
+        failedAt: new Date(r.updated_at),
+      })),
     };
   }
 

@@ -52,6 +52,7 @@ export const envSchema = z.object({
 
   INDEXER_CONCURRENCY: int(1, 256).default(8),
   INDEXER_LOCK_MS: int(1000, 600_000).default(30_000),
+  REINDEX_MAX_FAILED_RATIO: z.coerce.number().min(0).max(1).default(0.01),
   INDEXER_HEARTBEAT_FILE: z.string().min(1).optional(),
 
   HOST: z.string().min(1).default('0.0.0.0'),

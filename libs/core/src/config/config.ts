@@ -46,6 +46,11 @@ export interface AppConfig {
     /** How long a job's lock lives; a worker killed with -9 hands its jobs back after about this long. */
     readonly lockDurationMs: number;
     /**
+     * The largest share of the catalog a full reindex may fail to index and still switch the alias (0 to 1); over
+     * it, the run ends failed, the old collection keeps serving and the new one is deleted.
+     */
+    readonly reindexMaxFailedRatio: number;
+    /**
      * The file the indexer process touches every few seconds while it runs; its container health check reads the
      * file's age (`node dist/apps/indexer/src/healthcheck.js`).
      */
@@ -181,6 +186,7 @@ export function loadConfig(
     indexer: {
       concurrency: e.INDEXER_CONCURRENCY,
       lockDurationMs: e.INDEXER_LOCK_MS,
+      reindexMaxFailedRatio: e.REINDEX_MAX_FAILED_RATIO,
       heartbeatFile: path.resolve(
         cwd,
         e.INDEXER_HEARTBEAT_FILE ?? path.join(tmpdir(), 'vitrine-indexer.heartbeat'),

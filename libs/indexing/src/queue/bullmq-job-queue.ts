@@ -78,6 +78,7 @@ export class BullmqJobQueue implements JobQueue {
       state: (STATES as readonly string[]).includes(state) ? (state as JobState) : 'unknown',
       data: job.data as unknown,
       children: { processed: deps.processed ?? 0, pending: deps.unprocessed ?? 0, failed: deps.failed ?? 0 },
+      childResults: deps.processed ? Object.values(await job.getChildrenValues<unknown>()) : [],
       progress: isProgress(job.progress) ? job.progress : undefined,
       result: job.returnvalue as unknown,
       failedReason: job.failedReason || undefined,
@@ -158,6 +159,7 @@ export class BullmqJobWorker {
     const ctx: JobContext = {
       jobId: job.id ?? '',
       attempt: job.attemptsMade + 1,
+      finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
       reportProgress: (p: JobProgress) => job.updateProgress({ ...p }),
       updateData: (data) => job.updateData(data),
       addChildren: async (requests) => {
@@ -169,8 +171,8 @@ export class BullmqJobWorker {
             opts: {
               ...jobOptions(r),
               parent: { id: job.id ?? '', queue: job.queueQualifiedName },
-              // A child that runs out of attempts fails the whole run: the alias never switches to a collection
-              // that is missing products, and the old collection keeps serving.
+              // A child fails for good only when the infrastructure does (a product's own failure is recorded
+              // and counted, never thrown): then the whole run fails and the old collection keeps serving.
               failParentOnFailure: true,
             },
           })),
@@ -181,6 +183,7 @@ export class BullmqJobWorker {
         suspended = await job.moveToWaitingChildren(token);
         return suspended;
       },
+      childResults: async () => Object.values(await job.getChildrenValues<unknown>()),
     };
     try {
       const result = await handler(job.data, ctx);

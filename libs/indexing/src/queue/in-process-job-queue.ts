@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from '@nestjs/common';
 import { DomainError } from '@vitrine/core';
 import { assertHandlers } from './bullmq-job-queue';
 import type { JobName } from './job-definitions';
@@ -41,6 +42,7 @@ interface Entry {
  * in embedded mode the catalog's index state is the source of truth, and a restart re-indexes what is pending.
  */
 export class InProcessJobQueue implements JobQueue {
+  private readonly log = new Logger('Queue');
   private readonly entries = new Map<string, Entry>();
   private readonly ready: string[] = [];
   private handlers: JobHandlers | undefined;
@@ -69,7 +71,8 @@ export class InProcessJobQueue implements JobQueue {
   status(jobId: string): Promise<JobStatus | undefined> {
     const e = this.entries.get(jobId);
     if (!e) return Promise.resolve(undefined);
-    const children = [...e.children].map((c) => this.entries.get(c)?.state);
+    const entries = [...e.children].map((c) => this.entries.get(c));
+    const children = entries.map((c) => c?.state);
     return Promise.resolve({
       id: e.id,
       name: e.name,
@@ -80,6 +83,7 @@ export class InProcessJobQueue implements JobQueue {
         pending: children.filter((s) => s !== 'completed' && s !== 'failed').length,
         failed: children.filter((s) => s === 'failed').length,
       },
+      childResults: completedResults(entries),
       progress: e.progress,
       result: e.result,
       failedReason: e.failedReason,
@@ -169,6 +173,7 @@ export class InProcessJobQueue implements JobQueue {
     const ctx: JobContext = {
       jobId: entry.id,
       attempt: entry.attemptsMade,
+      finalAttempt: entry.attemptsMade >= (this.options.attempts ?? 5),
       reportProgress: (p) => {
         entry.progress = p;
         return Promise.resolve();
@@ -188,6 +193,8 @@ export class InProcessJobQueue implements JobQueue {
         suspended = children.some((c) => c?.state !== 'completed');
         return Promise.resolve(suspended);
       },
+      childResults: () =>
+        Promise.resolve(completedResults([...entry.children].map((c) => this.entries.get(c)))),
     };
     try {
       const result = await handler(entry.data, ctx);
@@ -236,11 +243,18 @@ export class InProcessJobQueue implements JobQueue {
     entry.state = state;
     entry.result = result;
     entry.failedReason = reason;
+    // As the BullMQ worker's 'failed' event does: a job that ends failed is never silent.
+    if (state === 'failed') this.log.warn(`job ${entry.name} ${entry.id} failed: ${reason ?? ''}`);
     entry.done.resolve();
-    this.finished.push(entry.id);
+    // A child is forgotten with its parent, never before: the parent's last step reads the children's results.
+    if (!entry.parentId) this.finished.push(entry.id, ...entry.children);
     const keep = this.options.keepFinished ?? 10_000;
     while (this.finished.length > keep) this.entries.delete(this.finished.shift()!);
   }
+}
+
+function completedResults(children: readonly (Entry | undefined)[]): unknown[] {
+  return children.filter((c) => c?.state === 'completed').map((c) => c!.result);
 }
 
 function childFailed(child: Entry): DomainError {

@@ -199,6 +199,56 @@ describe.each(adapters)('JobQueue contract: %s', (_name, make) => {
     expect(finished).toBe(false);
   });
 
+  it('tells a handler which attempt is its last, so it can record the failure instead of losing it', async () => {
+    const seen: boolean[] = [];
+    await h.start(
+      handlers({
+        'index-product': (_d, ctx) => {
+          seen.push(ctx.finalAttempt);
+          if (!ctx.finalAttempt) throw new Error('picture server down');
+          return Promise.resolve('recorded as failed');
+        },
+      }),
+    );
+    await h.queue.enqueue({ name: 'index-product', data: product('a'), jobId: 'last' });
+    await until(() => seen.length >= 3);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toEqual([false, false, true]);
+  });
+
+  it("gives a parent's next step, and its status, what each completed child returned", async () => {
+    let fromContext: unknown[] = [];
+    await h.start(
+      handlers({
+        reindex: async (data, ctx) => {
+          if (data.step === 'plan') {
+            await ctx.addChildren(
+              [0, 1].map((i) => ({
+                name: 'reindex-batch' as const,
+                data: { runId: data.runId, collection: 'c', productIds: [`p${i}`] },
+                jobId: `run3.batch.${i}`,
+              })),
+            );
+            await ctx.updateData({ ...data, step: 'finish' });
+            if (await ctx.waitForChildren()) return undefined;
+          }
+          fromContext = await ctx.childResults();
+          return undefined;
+        },
+        'reindex-batch': (data) => Promise.resolve({ failed: data.productIds[0] === 'p1' ? 1 : 0 }),
+      }),
+    );
+    await h.queue.enqueue({ name: 'reindex', data: reindex('run3'), jobId: 'run3' });
+    await until(async () => (await h.queue.status('run3'))?.state === 'completed');
+    const byFailed = (a: unknown, b: unknown) =>
+      (a as { failed: number }).failed - (b as { failed: number }).failed;
+    expect(fromContext.sort(byFailed)).toEqual([{ failed: 0 }, { failed: 1 }]);
+    expect([...(await h.queue.status('run3'))!.childResults].sort(byFailed)).toEqual([
+      { failed: 0 },
+      { failed: 1 },
+    ]);
+  });
+
   it('refuses to start without a handler for every job', async () => {
     const partial = { 'index-product': () => Promise.resolve() } as unknown as JobHandlers;
     await expect(h.start(partial)).rejects.toThrow(

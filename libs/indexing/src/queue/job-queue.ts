@@ -33,6 +33,8 @@ export interface JobStatus {
   /** The job's current payload (multi-step jobs update it between steps). */
   readonly data: unknown;
   readonly children: ChildCounts;
+  /** What the children that completed returned (a full reindex sums its batches' outcomes from them). */
+  readonly childResults: readonly unknown[];
   readonly progress: JobProgress | undefined;
   readonly result: unknown;
   readonly failedReason: string | undefined;
@@ -56,6 +58,11 @@ export const JOB_QUEUE = Symbol('JOB_QUEUE');
 export interface JobContext<N extends JobName = JobName> {
   readonly jobId: string;
   readonly attempt: number;
+  /**
+   * Whether this is the job's last attempt: a handler that would throw a transient error records it as the
+   * outcome instead (a product whose picture server never answers ends failed with that reason, not lost).
+   */
+  readonly finalAttempt: boolean;
   reportProgress(progress: JobProgress): Promise<void>;
   /** Replaces the job's payload (the next step of a multi-step job reads it). */
   updateData(data: JobPayloads[N]): Promise<void>;
@@ -67,6 +74,8 @@ export interface JobContext<N extends JobName = JobName> {
    * pending and the handler can go on.
    */
   waitForChildren(): Promise<boolean>;
+  /** What this job's completed children returned. */
+  childResults(): Promise<unknown[]>;
 }
 
 export type JobHandler<N extends JobName> = (data: JobPayloads[N], ctx: JobContext<N>) => Promise<unknown>;

@@ -19,7 +19,7 @@ export class LiveCollections {
     private readonly store: VectorStore,
     private readonly modelId: string,
     private readonly dim: number,
-    private readonly alias: string = PRODUCTS_ALIAS,
+    readonly alias: string = PRODUCTS_ALIAS,
   ) {}
 
   /**
@@ -70,6 +70,29 @@ export class LiveCollections {
   /** Name of a reindex run's collection; deterministic, so a re-planned run (after a crash) reuses it. */
   collectionFor(generation: number): string {
     return collectionNameFor(this.modelId, generation, this.alias);
+  }
+
+  /**
+   * Drops the collections of this alias that nothing serves and no run is filling: leftovers of full reindexes
+   * that crashed or failed (they would otherwise take disk and every product write). Never the alias's
+   * collection, `keep`, or one whose run `inProgress` says is still going. Returns the dropped names.
+   */
+  async dropAbandoned(
+    inProgress: (generation: number) => Promise<boolean>,
+    keep?: string,
+    log?: Pick<Logger, 'log'>,
+  ): Promise<string[]> {
+    const live = await this.store.resolveAlias(this.alias);
+    const dropped: string[] = [];
+    for (const c of await this.store.listCollections()) {
+      const parsed = parseCollectionName(c);
+      if (c === live || c === keep || !parsed || parsed.prefix !== this.alias) continue;
+      if (await inProgress(parsed.generation)) continue;
+      await this.store.dropCollection(c);
+      dropped.push(c);
+    }
+    if (dropped.length) log?.log(`dropped ${dropped.join(', ')}, left by reindexes that did not finish`);
+    return dropped;
   }
 
   /**

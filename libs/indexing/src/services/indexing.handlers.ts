@@ -11,10 +11,10 @@ export function indexingHandlers(
   attributes?: AttributeExtractionPort,
 ): JobHandlers {
   return {
-    'index-product': (data) => indexing.indexProduct(data.productId),
+    'index-product': (data, ctx) => indexing.indexProduct(data.productId, { finalAttempt: ctx.finalAttempt }),
     'delete-product': (data) => indexing.deleteProduct(data.productId),
     reindex: (data, ctx) => reindex.run(data, ctx),
-    'reindex-batch': (data) => reindex.batch(data),
+    'reindex-batch': (data, ctx) => reindex.batch(data, ctx),
     'extract-attributes': (data) =>
       attributes
         ? attributes.extractProduct(data.productId)

@@ -15,6 +15,20 @@ export type IndexOutcome =
   | { readonly status: 'missing'; readonly productId: string }
   | { readonly status: 'failed'; readonly productId: string; readonly reason: string };
 
+export interface EmbedOptions {
+  /**
+   * The job's last attempt: a transient failure to read or embed the product's pictures (a server that refuses
+   * connections, a timeout) is recorded as the product's failure instead of thrown, so it ends with a reason.
+   */
+  readonly finalAttempt?: boolean;
+}
+
+/** A failure as the index state, the logs and the admin API show it: `CODE: message`. */
+export function describeFailure(e: unknown): string {
+  if (e instanceof DomainError) return `${e.code}: ${e.message}`;
+  return e instanceof Error ? e.message : String(e);
+}
+
 /**
  * Keeps one product's vectors in step with the catalog. Skips the model entirely when the product's content and
  * the model are what its stored vectors were computed from. Permanent failures (bad image, 404, refused address)
@@ -35,7 +49,10 @@ export class IndexingService {
     private readonly afterIndexed?: (product: Product) => Promise<void>,
   ) {}
 
-  async indexProduct(productId: string, options: { readonly force?: boolean } = {}): Promise<IndexOutcome> {
+  async indexProduct(
+    productId: string,
+    options: { readonly force?: boolean } & EmbedOptions = {},
+  ): Promise<IndexOutcome> {
     const product = await this.products.getById(productId);
     if (!product) return { status: 'missing', productId };
     const targets = await this.collections.writeTargets();
@@ -43,9 +60,9 @@ export class IndexingService {
       // Price and stock do not feed the embeddings, but searches filter on them: refresh the payload alone.
       return (await this.refreshPayload(product, targets))
         ? { status: 'unchanged', productId }
-        : this.embedInto(product, targets);
+        : this.embedInto(product, targets, options);
     }
-    return this.embedInto(product, targets);
+    return this.embedInto(product, targets, options);
   }
 
   /**
@@ -68,16 +85,22 @@ export class IndexingService {
    * Embeds `product` and writes it into `collections`, recording image and index state. Shared with the full
    * reindex, which passes its own target collection.
    */
-  async embedInto(product: Product, collections: readonly string[]): Promise<IndexOutcome> {
+  async embedInto(
+    product: Product,
+    collections: readonly string[],
+    options: EmbedOptions = {},
+  ): Promise<IndexOutcome> {
     let vectors;
     try {
       vectors = await this.vectorizer.vectorize(product);
     } catch (e) {
-      if (e instanceof DomainError && !e.transient) {
-        const reason = `${e.code}: ${e.message}`;
+      const permanent = e instanceof DomainError && !e.transient;
+      if (permanent || options.finalAttempt) {
+        const reason = describeFailure(e);
         await this.states.markFailed(this.modelId, [{ productId: product.id, reason }]);
-        // Without images that work, the old vectors would describe a product that no longer looks like that.
-        await Promise.all(collections.map((c) => this.store.delete(c, [product.id])));
+        // Without images that work, the old vectors would describe a product that no longer looks like that. A
+        // passing outage (out of retries) keeps them: the product stays findable as it was.
+        if (permanent) await Promise.all(collections.map((c) => this.store.delete(c, [product.id])));
         this.log.warn(`product ${product.sku} (${product.id}) failed: ${reason}`);
         return { status: 'failed', productId: product.id, reason };
       }
