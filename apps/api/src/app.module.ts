@@ -4,7 +4,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
-import { ConfigModule, type AppConfig } from '@vitrine/core';
+import { APP_CONFIG, ConfigModule, type AppConfig } from '@vitrine/core';
 import { CatalogModule } from '@vitrine/catalog';
 import { EmbeddingModule } from '@vitrine/embedding';
 import { VectorsModule } from '@vitrine/vectors';
@@ -15,6 +15,7 @@ import { AdminService } from './admin/admin.service';
 import { DemoCatalogSeeder } from './demo/demo-catalog.seeder';
 import { HealthController } from './health/health.controller';
 import { ReadinessIndicators } from './health/readiness';
+import { StorageHealth } from './health/storage-health';
 import { AdminAuthModule } from './http/admin-auth-limiter';
 import { ApiKeyGuard } from './http/api-key.guard';
 import { ClientThrottlerGuard, RATE_LIMIT_WINDOW_MS } from './http/client-throttler.guard';
@@ -98,6 +99,11 @@ export class ApiModule {
       ],
       providers: [
         { provide: ApiMetrics, useValue: metrics },
+        {
+          provide: StorageHealth,
+          useFactory: (c: AppConfig) => StorageHealth.forConfig(c),
+          inject: [APP_CONFIG],
+        },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_GUARD, useClass: MediaTypeGuard },
         // Every route counts against its client's one bucket unless it opts out with @SkipThrottle().

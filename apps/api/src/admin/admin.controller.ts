@@ -44,6 +44,11 @@ const FINISHED = new Set(['completed', 'failed']);
 @ApiSecurity('api-key')
 @ApiResponse({ status: 401, description: 'missing or invalid X-Api-Key', type: ApiErrorDto })
 @ApiResponse({
+  status: 507,
+  description: 'INSUFFICIENT_STORAGE: the server is out of disk space; nothing was written, retry later',
+  type: ApiErrorDto,
+})
+@ApiResponse({
   status: 429,
   description:
     'too many failed admin authentications from this address (ADMIN_AUTH_FAILURES_PER_MINUTE); Retry-After says when to retry',

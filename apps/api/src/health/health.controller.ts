@@ -31,6 +31,7 @@ export class HealthController {
       () => this.indicators.redis(),
       () => this.indicators.vectors(),
       () => this.indicators.model(),
+      () => this.indicators.storage(),
     ]);
   }
 }

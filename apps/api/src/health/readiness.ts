@@ -5,6 +5,7 @@ import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
 import { JOB_QUEUE, type JobQueue } from '@vitrine/indexing';
 import { APP_CONFIG, type AppConfig } from '@vitrine/core';
 import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
+import { StorageHealth } from './storage-health';
 
 /** A check that hangs counts as down: readiness probes have short timeouts of their own. */
 const CHECK_TIMEOUT_MS = 2000;
@@ -27,6 +28,7 @@ export class ReadinessIndicators {
     @Inject(EMBEDDING_PROVIDER) private readonly embedder: EmbeddingProvider,
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly storageHealth: StorageHealth,
   ) {}
 
   private async probe(
@@ -62,6 +64,14 @@ export class ReadinessIndicators {
       await this.store.ping();
       return {};
     });
+  }
+
+  /**
+   * The data directories in use take a flushed write, and no request met a full or read-only disk in the last
+   * minute (details: what was checked, or which store cannot write and why).
+   */
+  storage(): Promise<HealthIndicatorResult> {
+    return this.probe('storage', () => this.storageHealth.check());
   }
 
   model(): Promise<HealthIndicatorResult> {

@@ -8,7 +8,8 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { APP_CONFIG, DomainError, type AppConfig } from '@vitrine/core';
+import { APP_CONFIG, DomainError, isStorageCode, storageFaultOf, type AppConfig } from '@vitrine/core';
+import { StorageHealth } from '../health/storage-health';
 import { errorBody, type ApiErrorBody, type ApiErrorCode } from './api-error';
 import { statusOf } from './error-status';
 
@@ -24,7 +25,10 @@ const RETRY_AFTER_S = 1;
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly log = new Logger('HTTP');
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly storage: StorageHealth,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
@@ -41,6 +45,19 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 
   describe(exception: unknown): { status: number; body: ApiErrorBody } {
+    // A full or read-only disk under any adapter: 507/503 with its own code, and /readyz goes down with it.
+    const storage =
+      !(exception instanceof DomainError) || exception.code === 'UNAVAILABLE' || isStorageCode(exception.code)
+        ? storageFaultOf(exception)
+        : undefined;
+    if (storage) {
+      this.storage.recordFault(storage);
+      this.log.error(`${storage.code}: ${describeCause(exception)}`);
+      return {
+        status: statusOf(storage.code),
+        body: errorBody(storage.code, storage.message, { reason: storage.details?.reason }),
+      };
+    }
     if (exception instanceof DomainError) {
       const details = { ...(exception.details ?? {}) };
       delete details.transient;
@@ -82,6 +99,18 @@ export class ApiExceptionFilter implements ExceptionFilter {
       body: errorBody('INTERNAL', 'internal error; the request id in X-Request-Id identifies it in the logs'),
     };
   }
+}
+
+/** The innermost message of a cause chain (what the file system or the database said, path included: logs only). */
+function describeCause(exception: unknown): string {
+  let current: unknown = exception;
+  for (let i = 0; i < 8; i++) {
+    const cause = (current as { cause?: unknown } | null)?.cause;
+    if (typeof cause !== 'object' || cause === null) break;
+    current = cause;
+  }
+  const message = (current as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(current);
 }
 
 export function codeOfStatus(status: number): ApiErrorCode {
