@@ -13,11 +13,14 @@ export const METRICS_PATH = '/metrics';
  * images, never pages); the Swagger UI under DOCS_PATH gets one that lets its own scripts, styles and icons load
  * and nothing from elsewhere. `Cross-Origin-Resource-Policy: cross-origin` because shops show product images
  * (`/v1/products/:id/images/:n`) on their own sites; which origins may *read* answers is CORS_ORIGINS' business.
+ * Browsers ignore `Strict-Transport-Security` over plain HTTP, so it only matters behind a TLS terminator.
  */
 export function securityHeaders(config: AppConfig): RequestHandler {
   const common = {
     crossOriginResourcePolicy: { policy: 'cross-origin' as const },
     referrerPolicy: { policy: 'no-referrer' as const },
+    // HTTPS for a year on this host only: the API should not decide for every subdomain of the shop's domain.
+    strictTransportSecurity: { maxAge: 365 * 24 * 3600, includeSubDomains: false },
   };
   const api = helmet({
     ...common,
