@@ -1,7 +1,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadConfig, type AppConfig } from '@vitrine/core';
-import { IndexStateRepository } from '@vitrine/catalog';
+import { IndexStateRepository, type IndexFailurePage } from '@vitrine/catalog';
 import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
 import { PRODUCTS_ALIAS, VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import {
@@ -26,13 +26,15 @@ export async function runIndexStatus(io: IndexIo, json: boolean): Promise<number
   try {
     const modelId = app.get<EmbeddingProvider>(EMBEDDING_PROVIDER).modelId;
     const store = app.get<VectorStore>(VECTOR_STORE);
-    const counts = await app.get(IndexStateRepository).counts(modelId);
+    const states = app.get(IndexStateRepository);
+    const counts = await states.counts(modelId);
+    const failures = await states.failures(modelId, { limit: STATUS_FAILURES });
     const queue = await app.get<JobQueue>(JOB_QUEUE).counts();
     const collection = await store.resolveAlias(PRODUCTS_ALIAS);
     const vectors = collection ? await store.count(collection) : 0;
     if (json) {
       io.stdout.write(
-        `${JSON.stringify({ modelId, products: counts, queue, collection: collection ?? null, vectors })}\n`,
+        `${JSON.stringify({ modelId, products: counts, failures, queue, collection: collection ?? null, vectors })}\n`,
       );
       return 0;
     }
@@ -43,7 +45,8 @@ export async function runIndexStatus(io: IndexIo, json: boolean): Promise<number
         `indexed     ${counts.indexed}${counts.stale ? ` (${counts.stale} stale: content changed since)` : ''}`,
         `pending     ${counts.pending}`,
         `missing     ${counts.missing}`,
-        `failed      ${counts.failed}${counts.failed ? '  (see product_index_states.error; `index sync --retry-failed`)' : ''}`,
+        `failed      ${counts.failed}${counts.failed ? '  (`index sync --retry-failed` retries them)' : ''}`,
+        ...failureLines(failures),
         `queue       ${queue.waiting} waiting, ${queue.active} active, ${queue.delayed} delayed, ${queue.failed} failed`,
         '',
       ].join('\n'),
@@ -52,6 +55,21 @@ export async function runIndexStatus(io: IndexIo, json: boolean): Promise<number
   } finally {
     await app.close();
   }
+}
+
+/** Failures `index status` lists; the admin API pages through the rest. */
+const STATUS_FAILURES = 10;
+/** Characters of a failure's reason `index status` shows (the whole reason is in --json and the admin API). */
+const REASON_CHARS = 200;
+
+function failureLines(failures: IndexFailurePage): string[] {
+  const lines = failures.items.map((f) => {
+    const reason = f.reason.length > REASON_CHARS ? `${f.reason.slice(0, REASON_CHARS)}…` : f.reason;
+    return `  ${f.sku}  ${reason}`;
+  });
+  const more = failures.total - failures.items.length;
+  if (more > 0) lines.push(`  … and ${more} more (--json, or GET /v1/admin/index/failures)`);
+  return lines;
 }
 
 /**
@@ -132,6 +150,7 @@ export async function runReindex(io: IndexIo, detach: boolean): Promise<number> 
       `reindexed ${s?.products ?? last.total} products into ${s?.collection ?? last.collection ?? '?'} in ` +
         `${(s?.seconds ?? 0).toFixed(1)} s; the "${PRODUCTS_ALIAS}" alias now points to it` +
         (s?.dropped.length ? ` (dropped ${s.dropped.join(', ')})` : '') +
+        (s?.failed ? `; ${s.failed} could not be indexed (reasons: vitrine index status)` : '') +
         '\n',
     );
     return 0;
