@@ -140,6 +140,16 @@ describe('log (wal-N.log)', () => {
     });
   });
 
+  it('loses nothing to a flipped byte in the magic: the records after it carry their own checksums', async () => {
+    await writeLog([40, 40]);
+    await flip(path.join(colDir(), 'wal-0.log'), 2);
+    await withStore(async (s) => {
+      expect(await s.count('items')).toBe(80);
+      await s.upsert('items', data.slice(80, 90).map(toInput));
+    });
+    await withStore(async (s) => expect(await s.count('items')).toBe(90));
+  });
+
   it('reads a log written before records had a header checksum, and rewrites it in the new format', async () => {
     await withStore((s) => s.ensureCollection(shape));
     const points = checkPoints(data.slice(0, 30).map(toInput), DIM, NAMES);

@@ -101,6 +101,8 @@ export async function readWal(file: string, dim: number, names: readonly VectorN
     records.push(record);
     off = read.end;
   }
+  // Nothing intact behind a damaged magic: the whole file is the damaged part (and gets a fresh magic).
+  if (damage && off === WAL_MAGIC.length && !buf.subarray(0, off).equals(WAL_MAGIC)) off = 0;
   return { records, validBytes: off, size: buf.length, format, buffer: buf, ...(damage ? { damage } : {}) };
 }
 
