@@ -141,9 +141,10 @@ describe('admin routes through HTTP', () => {
       expect(res.body.error.details.fields).toEqual([expect.objectContaining({ field })]);
     }
 
-    const decomposed = await post({ ...product, sku: 'ADM-CAFE\u0301' }).expect(200);
+    const brand = { decomposed: 'Cre\u0300me Testware', composed: 'Cr\u00E8me Testware' };
+    const decomposed = await post({ ...product, sku: 'ADM-CAFE\u0301', brand: brand.decomposed }).expect(200);
     expect(decomposed.body).toMatchObject({ sku: 'ADM-CAF\u00C9', change: 'created' });
-    const composed = await post({ ...product, sku: 'ADM-CAF\u00C9' }).expect(200);
+    const composed = await post({ ...product, sku: 'ADM-CAF\u00C9', brand: brand.composed }).expect(200);
     expect(composed.body).toEqual({
       id: decomposed.body.id,
       sku: 'ADM-CAF\u00C9',
@@ -151,6 +152,14 @@ describe('admin routes through HTTP', () => {
       indexQueued: false,
     });
     await waitForIdle(t.queue);
+    // A brand filter typed either way finds the product.
+    for (const spelling of [brand.decomposed, brand.composed]) {
+      const found = await request(t.server)
+        .post('/v1/search/text')
+        .send({ query: 'zyxwv teapot', filters: { brand: spelling } })
+        .expect(200);
+      expect((found.body as { items: { sku: string }[] }).items.map((i) => i.sku)).toEqual(['ADM-CAF\u00C9']);
+    }
   });
 
   it('starts a reindex and reports its progress as JSON and as a server-sent event stream', async () => {

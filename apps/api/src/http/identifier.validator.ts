@@ -1,5 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
-import { identifierProblem } from '@vitrine/catalog';
+import { identifierProblem, normalizeIdentifier } from '@vitrine/catalog';
 
 /**
  * A string the catalog finds or groups products by (SKU, brand, category): refuses bidirectional control
@@ -20,3 +20,14 @@ export function IsIdentifier(options?: ValidationOptions): PropertyDecorator {
     options,
   );
 }
+
+/**
+ * class-transformer `@Transform` for a filter on identifiers (one value or a list): the list, each string in NFC,
+ * so a brand or category typed decomposed matches the stored (NFC) value.
+ */
+export const toIdentifierList = ({ value }: { value: unknown }): unknown => {
+  const list = typeof value === 'string' ? [value] : value;
+  return Array.isArray(list)
+    ? list.map((v: unknown) => (typeof v === 'string' ? normalizeIdentifier(v) : v))
+    : list;
+};

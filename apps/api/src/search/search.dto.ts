@@ -18,9 +18,9 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MAX_LIMIT, MAX_QUERY_CHARS } from '@vitrine/search';
+import { toIdentifierList } from '../http/identifier.validator';
 import { screenInput } from '../http/validation';
 
-const toList = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? [value] : value);
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
 /** Catalog amounts are below 10^15 (15 integer digits); a bound beyond names nothing. */
@@ -50,7 +50,7 @@ export class SearchFiltersDto {
     description: 'one category or any of several',
   })
   @IsOptional()
-  @Transform(toList)
+  @Transform(toIdentifierList)
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
@@ -64,7 +64,7 @@ export class SearchFiltersDto {
     example: ['Acme', 'Bloom & Root'],
   })
   @IsOptional()
-  @Transform(toList)
+  @Transform(toIdentifierList)
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)

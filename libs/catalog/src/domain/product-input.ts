@@ -1,3 +1,4 @@
+import { identifierProblem } from './identifier';
 import { CATALOG_LIMITS as L } from './limits';
 import { isKnownCurrency, parseAmount } from './money';
 import type { ProductInput } from './product';
@@ -18,6 +19,15 @@ export function productInputProblems(p: ProductInput): string[] {
   text('description', p.description, L.descriptionChars, false);
   text('brand', p.brand, L.brandChars, false);
   text('category', p.category, L.categoryChars, false);
+  // Direct callers skip the import's schema: lone surrogates would still merge SKUs in the database.
+  for (const [name, value] of [
+    ['sku', p.sku],
+    ['brand', p.brand],
+    ['category', p.category],
+  ] as const) {
+    const problem = value ? identifierProblem(value) : undefined;
+    if (problem) problems.push(`${name} ${problem}`);
+  }
   if (p.price) {
     const amount = parseAmount(p.price.amount);
     if (!amount.ok) problems.push(`price amount ${amount.reason}`);

@@ -183,6 +183,18 @@ describe.each(CATALOG_BACKENDS)('catalog repositories on %s', (backend) => {
       expect(await cat.products.count()).toBe(0);
     });
 
+    it('refuses identifiers with lone surrogates or bidi controls, and finds an NFC SKU by any spelling', async () => {
+      await expect(cat.products.upsertMany([one({ sku: 'LONE-\uD800' })])).rejects.toThrow(
+        /sku must not contain a lone UTF-16 surrogate/,
+      );
+      await expect(cat.products.upsertMany([one({ brand: 'Acme\u202E' })])).rejects.toThrow(
+        /brand must not contain bidirectional control characters/,
+      );
+      expect(await cat.products.count()).toBe(0);
+      await cat.products.upsertMany([one({ sku: 'CAF\u00C9-1' })]);
+      expect((await cat.products.getBySku('CAFE\u0301-1'))?.sku).toBe('CAF\u00C9-1');
+    });
+
     it('counts exactly in a dry run and writes nothing', async () => {
       await cat.products.upsertMany(syntheticProducts(5));
       const inputs = syntheticProducts(8);

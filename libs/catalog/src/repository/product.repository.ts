@@ -1,6 +1,7 @@
 import { In, type DataSource, type QueryRunner, type Repository } from 'typeorm';
 import { NotFoundError, ValidationError } from '@vitrine/core';
 import { productContentHash } from '../domain/content-hash';
+import { normalizeIdentifier } from '../domain/identifier';
 import { parseAmount } from '../domain/money';
 import { productInputProblems } from '../domain/product-input';
 import type {
@@ -101,8 +102,9 @@ export class ProductRepository {
     return valid.flatMap((id) => byId.get(id) ?? []);
   }
 
+  /** The product stored under `sku`, however it is spelt in Unicode (SKUs are stored in NFC). */
   async getBySku(sku: string): Promise<Product | null> {
-    const row = await this.products.findOne({ where: { sku } });
+    const row = await this.products.findOne({ where: { sku: normalizeIdentifier(sku) } });
     if (!row) return null;
     const [product] = await this.withImages([row]);
     return product ?? null;
