@@ -48,6 +48,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ VQA_MIN_CONFIDENCE: '2' })).toThrow(/VQA_MIN_CONFIDENCE/);
   });
 
+  it('takes the share of failed products a full reindex may switch the alias with, 1% unless set', () => {
+    expect(loadConfig({}).indexer.reindexMaxFailedRatio).toBe(0.01);
+    expect(loadConfig({ REINDEX_MAX_FAILED_RATIO: '0' }).indexer.reindexMaxFailedRatio).toBe(0);
+    expect(loadConfig({ REINDEX_MAX_FAILED_RATIO: '0.25' }).indexer.reindexMaxFailedRatio).toBe(0.25);
+    for (const bad of ['-0.1', '1.5', '1%', 'some'])
+      expect(() => loadConfig({ REINDEX_MAX_FAILED_RATIO: bad })).toThrow(/REINDEX_MAX_FAILED_RATIO/);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: '' }).database.kind).toBe('pglite');
   });
