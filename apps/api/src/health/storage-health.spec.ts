@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DomainError } from '@vitrine/core';
+import { DomainError, loadConfig } from '@vitrine/core';
 import { STORAGE_FAULT_HOLD_MS, STORAGE_PROBE_FILE, StorageHealth } from './storage-health';
 
 // Disk-full without a tiny file system or root tricks: the probe file is a symlink to /dev/full, which answers
@@ -28,6 +28,22 @@ describe('StorageHealth', () => {
     const health = new StorageHealth([{ name: 'vector store', dir }], { now });
     expect(await health.check()).toEqual({ writable: ['vector store'] });
     expect(await fs.readdir(dir)).toEqual([]);
+  });
+
+  it("checks the directories the configuration stores data in, and leaves PGlite's own folder alone", async () => {
+    const embedded = loadConfig({ DATA_DIR: dir }, dir);
+    if (embedded.vectors.kind !== 'embedded') throw new Error('expected the embedded store');
+    await fs.mkdir(embedded.vectors.dir, { recursive: true });
+    expect(await StorageHealth.forConfig(embedded).check()).toEqual({
+      writable: ['catalog database', 'vector store'],
+    });
+    const remote = loadConfig(
+      { DATA_DIR: dir, DATABASE_URL: 'postgres://db/x', QDRANT_URL: 'http://qdrant:6333' },
+      dir,
+    );
+    expect(await StorageHealth.forConfig(remote).check()).toEqual({
+      kind: 'nothing stored locally (PostgreSQL and Qdrant)',
+    });
   });
 
   it('says when nothing is stored locally', async () => {

@@ -44,7 +44,10 @@ export class StorageHealth {
 
   static forConfig(config: AppConfig): StorageHealth {
     const dirs: StorageDir[] = [];
-    if (config.database.kind === 'pglite') dirs.push({ name: 'catalog database', dir: config.database.dir });
+    // Beside PGlite's folder (where its lock file lives), not in it: nothing foreign in a PostgreSQL data dir.
+    if (config.database.kind === 'pglite') {
+      dirs.push({ name: 'catalog database', dir: path.dirname(config.database.dir) });
+    }
     if (config.vectors.kind === 'embedded') dirs.push({ name: 'vector store', dir: config.vectors.dir });
     return new StorageHealth(dirs);
   }
