@@ -55,6 +55,13 @@ describe('storageFaultOf', () => {
     ['EROFS on a path', errno('EROFS', { path: path.join(os.tmpdir(), 'x') }), 'STORAGE_UNAVAILABLE'],
     ['EPERM from open', errno('EPERM', { syscall: 'open' }), 'STORAGE_UNAVAILABLE'],
     ['PostgreSQL io_error (58030)', errno('58030'), 'STORAGE_UNAVAILABLE'],
+    [
+      'PostgreSQL on a read-only disk (42501 about a file)',
+      Object.assign(new Error('could not extend file "base/16384/16385": Read-only file system'), {
+        code: '42501',
+      }),
+      'STORAGE_UNAVAILABLE',
+    ],
   ])('maps %s', (_name, error, code) => {
     expect(storageFaultOf(error)?.code).toBe(code);
   });
@@ -63,6 +70,10 @@ describe('storageFaultOf', () => {
     ['a socket EACCES (a firewall, not the disk)', errno('EACCES', { syscall: 'connect' })],
     ['a missing file', errno('ENOENT', { syscall: 'open', path: '/x' })],
     ['a PostgreSQL unique violation', errno('23505')],
+    [
+      'a missing GRANT (42501 about a table)',
+      Object.assign(new Error('permission denied for table products'), { code: '42501' }),
+    ],
     ['a plain error', new Error('boom')],
     ['not an error', 'ENOSPC'],
   ])('leaves %s alone', (_name, error) => {
