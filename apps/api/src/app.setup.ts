@@ -43,17 +43,22 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   // Two parsers, each reading only its routes' bodies: the limit is enforced while reading, before parsing.
   app.useBodyParser('json', { limit: JSON_BODY_LIMITS.admin, type: (r) => isJson(r) && isAdminRoute(r) });
   app.useBodyParser('json', { limit: JSON_BODY_LIMITS.other, type: (r) => isJson(r) && !isAdminRoute(r) });
-  // body-parser reports malformed or oversized JSON through Express, before Nest's filters see the request.
+  // body-parser reports malformed, oversized or undecodable bodies through Express, before Nest's filters see the
+  // request: with a `type`, or (a gzip body that is not gzip) only a 4xx status on the zlib error.
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (!err || typeof err !== 'object' || !('type' in err) || res.headersSent) return next(err);
+    if (!err || typeof err !== 'object' || res.headersSent) return next(err);
     const e = err as { status?: number; type?: string; message?: string; limit?: number };
+    const clientError = typeof e.status === 'number' && e.status >= 400 && e.status < 500;
+    if (!('type' in err) && !clientError) return next(err);
     const status = e.status ?? 400;
     const message =
       e.type === 'entity.too.large'
         ? `request body larger than the ${e.limit ?? ''}-byte limit of this route; upload images as multipart/form-data`
         : e.type === 'entity.parse.failed'
           ? `malformed JSON: ${e.message ?? ''}`
-          : (e.message ?? 'bad request body');
+          : e.type === undefined
+            ? `unreadable request body: ${e.message ?? ''}`
+            : (e.message ?? 'bad request body');
     const details = e.type === 'entity.too.large' && e.limit !== undefined ? { limit: e.limit } : {};
     res.status(status).json(errorBody(codeOfStatus(status), message, details));
   });

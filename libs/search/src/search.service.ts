@@ -211,6 +211,31 @@ export class SearchService {
     return uri;
   }
 
+  /** Readiness of the catalog side: runs search's own catalog statements (see `SearchCatalogRepository.probe`). */
+  async probeCatalog(): Promise<void> {
+    await this.deps.catalog.probe();
+  }
+
+  /**
+   * Readiness of the vector side: resolves the live collection as searches do, checks it holds this model's
+   * vectors, and runs a one-hit nearest-neighbour read on it. Throws whenever searches would; a missing alias
+   * (nothing indexed yet: searches answer empty) is ready, with `collection: null`.
+   */
+  async probeVectors(): Promise<{ collection: string | null; points?: number }> {
+    if ((await this.aliasState()) === 'missing') return { collection: null };
+    const collection = await this.deps.store.resolveAlias(PRODUCTS_ALIAS);
+    const info = collection === undefined ? undefined : await this.deps.store.collectionInfo(collection);
+    if (collection === undefined || info === undefined)
+      throw new DomainError('UNAVAILABLE', `the search alias points at a collection that does not exist`, {
+        collection,
+      });
+    const query = new Float32Array(info.dim);
+    query[0] = 1;
+    for (const vector of info.vectors)
+      await this.deps.store.search(PRODUCTS_ALIAS, { vector, query, limit: 1 });
+    return { collection, points: info.count };
+  }
+
   /** Query-embedding cache counters. */
   cacheStats(): ReturnType<QueryEmbeddingCache['stats']> {
     return this.queryEmbeddings.stats();

@@ -4,6 +4,7 @@ import { CATALOG_DATABASE, type CatalogDatabase } from '@vitrine/catalog';
 import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
 import { JOB_QUEUE, type JobQueue } from '@vitrine/indexing';
 import { APP_CONFIG, type AppConfig } from '@vitrine/core';
+import { SearchService } from '@vitrine/search';
 import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import { StorageHealth } from './storage-health';
 
@@ -28,6 +29,7 @@ export class ReadinessIndicators {
     @Inject(EMBEDDING_PROVIDER) private readonly embedder: EmbeddingProvider,
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly search: SearchService,
     private readonly storageHealth: StorageHealth,
   ) {}
 
@@ -45,7 +47,8 @@ export class ReadinessIndicators {
 
   database(): Promise<HealthIndicatorResult> {
     return this.probe('database', async () => {
-      await this.db.dataSource.query('SELECT 1');
+      // Search's own statements on the catalog tables: `SELECT 1` stayed up while every search failed.
+      await this.search.probeCatalog();
       return { kind: this.db.kind };
     });
   }
@@ -62,7 +65,8 @@ export class ReadinessIndicators {
   vectors(): Promise<HealthIndicatorResult> {
     return this.probe('vectorStore', async () => {
       await this.store.ping();
-      return {};
+      // A read of the live collection as searches do it (alias, model, nearest neighbour), not just a ping.
+      return { ...(await this.search.probeVectors()) };
     });
   }
 

@@ -18,7 +18,15 @@ export const INPUT_LIMITS = {
   maxEntries: 1_000,
   /** Field problems listed in a 400; the others are only counted. */
   maxProblems: 10,
+  /** A path parameter names one thing (a UUID, a job id, a position): longer ones cannot, and echo back large. */
+  maxParamChars: 256,
 } as const;
+
+/**
+ * Keys no DTO declares and that only ever serve prototype pollution: class-transformer skips them silently (so a
+ * nested `constructor` was ignored instead of refused), and code merging request objects must never see them.
+ */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * C0 and C1 control characters and DEL, except tab, line feed and carriage return (free text such as a product
@@ -74,8 +82,9 @@ function fail(fields: readonly FieldProblem[], uncounted = 0): never {
 /**
  * One iterative pass over a request value (no recursion, so no depth can overflow the stack): refuses nesting
  * deeper than {@link INPUT_LIMITS.maxDepth}, more than {@link INPUT_LIMITS.maxEntries} keys and items, and
- * control characters in any string or key, naming the field. `root` names the value (a path parameter's name;
- * empty for a body or query object, whose fields are named by their keys).
+ * control characters in any string or key, and prototype-pollution keys, naming the field. `root` names the value
+ * (a path parameter's name, whose string may not exceed {@link INPUT_LIMITS.maxParamChars}; empty for a body or
+ * query object, whose fields are named by their keys).
  */
 export function screenInput(value: unknown, root = ''): void {
   const problems: FieldProblem[] = [];
@@ -84,6 +93,10 @@ export function screenInput(value: unknown, root = ''): void {
   while (stack.length > 0) {
     const { value: v, path, depth } = stack.pop()!;
     if (typeof v === 'string') {
+      if (depth === 0 && root && v.length > INPUT_LIMITS.maxParamChars)
+        fail([
+          { field: root, problems: [`${root} is longer than ${INPUT_LIMITS.maxParamChars} characters`] },
+        ]);
       const p = controlProblem(v, path || 'value');
       if (p) problems.push({ field: path || 'value', problems: [p] });
       continue;
@@ -111,7 +124,9 @@ export function screenInput(value: unknown, root = ''): void {
       continue;
     }
     for (const key of keys!) {
-      const p = controlProblem(key, `key ${JSON.stringify(shown(key))}`);
+      const p = FORBIDDEN_KEYS.has(key)
+        ? `key "${key}" is not allowed`
+        : controlProblem(key, `key ${JSON.stringify(shown(key))}`);
       if (p) problems.push({ field: path || 'body', problems: [p] });
       stack.push({ value: (v as Record<string, unknown>)[key], path: join(path, key), depth: depth + 1 });
     }

@@ -18,6 +18,8 @@ const TSQUERY = `replace(plainto_tsquery('english'::regconfig, $1)::text, ' & ',
  */
 const RANK = `ts_rank_cd(p.search_tsv, q.q, 1 | 32)`;
 
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
 /** Statement shapes kept prepared; rarer shapes beyond it (many attribute filters) run unnamed. */
 const MAX_NAMED_STATEMENTS = 64;
 
@@ -106,6 +108,15 @@ export class SearchCatalogRepository {
       [productId, position],
     );
     return rows[0]?.uri;
+  }
+
+  /**
+   * Readiness: the two statements every search runs (lexical retrieval, cards) on the real tables, prepared on this
+   * pool exactly as a search's are, so it fails whenever searches would.
+   */
+  async probe(): Promise<void> {
+    await this.lexicalSearch('readiness', {}, 1);
+    await this.cards([NIL_UUID]);
   }
 
   private async query<T extends QueryResultRow>(text: string, params: readonly unknown[]): Promise<T[]> {
