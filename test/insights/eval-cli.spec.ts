@@ -34,6 +34,17 @@ describe('eval-descriptions and eval-vqa commands', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('eval-vqa names the file, line and column of a malformed query line', async () => {
+    const queries = join(dir, 'cut-queries.jsonl');
+    writeFileSync(queries, '{"image": "queries/a.png", "relevant": ["A"]}\n{"image": "queries/b.png", "rel');
+    await expect(
+      runEvalVqa({ catalog: join(dir, 'products.jsonl'), queries, pictures: 'queries', json: true }, config, {
+        stdout: sink(),
+        stderr: sink(),
+      }),
+    ).rejects.toThrow(/cut-queries\.jsonl line 2: not valid JSON at column 32 \(/);
+  });
+
   it('eval-descriptions scores every style against the references and finds no contradiction', async () => {
     const out = sink();
     const refs = join(dir, 'refs.jsonl');

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Presets, SingleBar } from 'cli-progress';
-import { loadConfig, ValidationError, type AppConfig } from '@vitrine/core';
+import { loadConfig, locateJsonError, ValidationError, type AppConfig } from '@vitrine/core';
 import type { Product } from '@vitrine/catalog';
 import { embeddingOptionsFromConfig, OnnxEmbeddingProvider } from '@vitrine/embedding';
 import {
@@ -62,9 +62,17 @@ function evalVocabularies(products: readonly Product[]): Vocabularies {
 function queryPictures(file: string): Map<string, string> {
   const base = dirname(resolve(file));
   const out = new Map<string, string>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  for (const [i, line] of readFileSync(file, 'utf8').split('\n').entries()) {
     if (!line.trim()) continue;
-    const q = JSON.parse(line) as { image?: unknown; relevant?: unknown };
+    let q: { image?: unknown; relevant?: unknown };
+    try {
+      q = JSON.parse(line) as typeof q;
+    } catch (e) {
+      const at = locateJsonError(line);
+      throw new ValidationError(
+        `${file} line ${i + 1}: not valid JSON${at ? ` at column ${at.column}` : ''} (${(e as Error).message})`,
+      );
+    }
     if (typeof q.image !== 'string' || !Array.isArray(q.relevant) || typeof q.relevant[0] !== 'string')
       continue;
     out.set(q.relevant[0], join(base, q.image));
