@@ -9,8 +9,8 @@ export const TINY_CLIP = path.join(__dirname, 'tiny-clip');
 export const TINY_CLIP_LEGACY = path.join(__dirname, 'tiny-clip-legacy');
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const DEMO_CLIP = path.join(REPO_ROOT, 'models', 'demo-clip');
-/** OpenAI CLIP tokenizer reference data, outside the repository (see FINDINGS.md). */
-export const CLIP_REFERENCE = path.resolve(REPO_ROOT, '..', 'shared', 'reference', 'clip-vit-b32');
+/** OpenAI CLIP tokenizer reference data (MIT, vendored with its notice: see clip-vit-b32/README.md). */
+export const CLIP_REFERENCE = path.join(__dirname, 'clip-vit-b32');
 
 /** Copies a model directory to a fresh temp dir so a test can break it. */
 export async function copyModel(src: string): Promise<string> {
