@@ -10,10 +10,11 @@ import { waitForIdle } from '../support/queue-idle';
 import { DEMO_DIR, startApiApp, type ApiTestApp } from './api-app';
 
 /**
- * Hostile input through HTTP, embedded mode (PGlite, in-process queue, embedded store) on a small indexed catalog:
- * every request below must be refused with a 4xx in the one error shape, and after each one an ordinary search
- * still answers 200 with results and /readyz says ready. The last part breaks the catalog and the live collection
- * on purpose and checks that /readyz stops saying ready while searches fail, and recovers with them.
+ * Hostile input through HTTP, in embedded mode (PGlite, in-process queue) and on PostgreSQL with Redis, each on a
+ * small indexed catalog (embedded vector store): every request below must be refused with a 4xx in the one error
+ * shape, and after each one an ordinary search still answers 200 with results and /readyz says ready. The last part
+ * breaks the catalog and the live collection on purpose and checks that /readyz stops saying ready while searches
+ * fail, and recovers with them.
  */
 
 const KEY = 'hostile-suite-admin-key-0123456789abcdef';
@@ -31,7 +32,13 @@ interface Attempt {
   readonly message?: RegExp;
 }
 
-describe('hostile input through HTTP (embedded mode)', () => {
+/** Embedded mode (PGlite behind pglite-socket, in-process queue) and PostgreSQL with Redis (BullMQ). */
+const MODES: readonly [string, Record<string, string>][] = [
+  ['embedded: PGlite, in-process queue', { DATABASE_URL: '', REDIS_URL: '' }],
+  ['PostgreSQL and Redis', {}],
+];
+
+describe.each(MODES)('hostile input through HTTP (%s)', (mode, modeEnv) => {
   let t: ApiTestApp;
   let catalogDir: string;
   let id: string;
@@ -42,8 +49,7 @@ describe('hostile input through HTTP (embedded mode)', () => {
   beforeAll(async () => {
     t = await startApiApp({
       env: {
-        DATABASE_URL: '',
-        REDIS_URL: '',
+        ...modeEnv,
         ADMIN_API_KEYS: KEY,
         RATE_LIMIT_PER_MINUTE: '1000000',
         IMAGE_MAX_BYTES: String(256 * 1024),
@@ -68,7 +74,7 @@ describe('hostile input through HTTP (embedded mode)', () => {
   }, 240_000);
 
   afterAll(async () => {
-    console.log(`hostile input: ${tried.size} classes, ${requests} requests tried`);
+    console.log(`hostile input (${mode}): ${tried.size} classes, ${requests} requests tried`);
     await t?.close();
     if (catalogDir) rmSync(catalogDir, { recursive: true, force: true });
   });

@@ -68,6 +68,12 @@ export class AdminController {
     description: 'Same fields and rules as a catalog JSONL line; images must be https URLs. Queues indexing.',
   })
   @ApiOkResponse({ type: ProductUpsertResponseDto })
+  @ApiResponse({
+    status: 400,
+    description: 'invalid product (each problem names its field)',
+    type: ApiErrorDto,
+  })
+  @ApiResponse({ status: 413, description: 'JSON body larger than 1 MB', type: ApiErrorDto })
   upsert(@Body() dto: ProductUpsertDto): Promise<ProductUpsertResponseDto> {
     return this.admin.upsert(dto);
   }

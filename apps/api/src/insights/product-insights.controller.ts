@@ -75,6 +75,7 @@ export class ProductInsightsController {
   @Consumes('application/json')
   @ApiOperation({ summary: 'Ask a question about a product', description: ANSWER_DESCRIPTION })
   @ApiOkResponse({ type: AnswerDto })
+  @ApiResponse({ status: 413, description: 'JSON body larger than 64 kB', type: ApiErrorDto })
   async ask(@Param('id') id: string, @Body() dto: AskDto): Promise<AnswerDto> {
     return toAnswerDto(await this.vqa.askAboutProduct(id, dto.question, { heatmap: dto.heatmap ?? false }));
   }

@@ -31,6 +31,11 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 };
 
 @ApiTags('products')
+@ApiResponse({
+  status: 400,
+  description: 'invalid parameter (control characters, an id over 256 characters, a bad option)',
+  type: ApiErrorDto,
+})
 @ApiResponse({ status: 404, description: 'no such product or image', type: ApiErrorDto })
 @ApiResponse({ status: 429, description: 'rate limited', type: ApiErrorDto })
 @Controller('v1/products')

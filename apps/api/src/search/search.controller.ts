@@ -45,6 +45,7 @@ export class SearchController {
       'title/description/brand/category, under the filters; fused by weighted RRF, then reranked.',
   })
   @ApiOkResponse({ type: SearchResponseDto })
+  @ApiResponse({ status: 413, description: 'JSON body larger than 64 kB', type: ApiErrorDto })
   async text(@Body() dto: TextSearchDto): Promise<SearchResponseDto> {
     const timings = newTimings();
     const page = await this.search.searchText(
