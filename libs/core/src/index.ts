@@ -1,6 +1,7 @@
 export * from './config/config';
 export * from './config/config.schema';
 export * from './config/config.module';
+export { renderConfigReference, undocumentedVariables } from './config/config-reference';
 export * from './errors/domain-error';
 export * from './errors/storage-error';
 export * from './json/json-syntax';
