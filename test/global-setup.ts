@@ -3,8 +3,9 @@ import Redis from 'ioredis';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './support/services';
 
 /**
- * Integration tests run on the real PostgreSQL and Redis. A missing service is a failure with a message
- * that says how to start it, never a silent skip.
+ * Global setup of the `integration` Jest project (*.int-spec.ts, *.e2e-spec.ts), which runs on the real PostgreSQL
+ * and Redis. A missing service is a failure with a message that says how to start it, never a silent skip. The
+ * `unit` project has no global setup: `npm run test:unit` needs no services.
  */
 export default async function globalSetup(): Promise<void> {
   const problems: string[] = [];
@@ -25,12 +26,16 @@ export default async function globalSetup(): Promise<void> {
     maxRetriesPerRequest: 0,
     connectTimeout: 3000,
   });
+  // connect() rejects with a bare "Connection is closed."; the cause (e.g. ECONNREFUSED) comes as an 'error' event,
+  // which ioredis would otherwise print as unhandled.
+  let cause: Error | undefined;
+  redis.on('error', (e: Error) => (cause = e));
   try {
     await redis.connect();
     await redis.ping();
   } catch (e) {
     problems.push(
-      `Redis at ${TEST_REDIS_URL} is not reachable (${(e as Error).message}). ` +
+      `Redis at ${TEST_REDIS_URL} is not reachable (${(cause ?? (e as Error)).message}). ` +
         'Start it: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no',
     );
   } finally {
