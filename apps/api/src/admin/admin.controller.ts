@@ -73,7 +73,7 @@ export class AdminController {
     description: 'invalid product (each problem names its field)',
     type: ApiErrorDto,
   })
-  @ApiResponse({ status: 413, description: 'JSON body larger than 1 MB', type: ApiErrorDto })
+  @ApiResponse({ status: 413, description: 'JSON body larger than 256 kB', type: ApiErrorDto })
   upsert(@Body() dto: ProductUpsertDto): Promise<ProductUpsertResponseDto> {
     return this.admin.upsert(dto);
   }
