@@ -16,7 +16,7 @@ import { EMBEDDING_PROVIDER, ImageSource, SafeFetcher, type EmbeddingProvider } 
 import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import { BullmqJobQueue, BullmqJobWorker } from './queue/bullmq-job-queue';
 import { InProcessJobQueue } from './queue/in-process-job-queue';
-import { jobIds } from './queue/job-definitions';
+import { INDEXING_QUEUE, jobIds } from './queue/job-definitions';
 import { JOB_QUEUE, type JobQueue } from './queue/job-queue';
 import { ATTRIBUTE_EXTRACTION, type AttributeExtractionPort } from './services/attribute-extraction.port';
 import { LiveCollections } from './services/collections';
@@ -25,6 +25,8 @@ import { IndexingScheduler } from './services/indexing.scheduler';
 import { IndexingService } from './services/indexing.service';
 import { ProductVectorizer } from './services/product-vectors';
 import { ReindexService } from './services/reindex.service';
+import { StoreReconciler } from './services/store-reconciler';
+import { withRedisLock } from './queue/boot-lock';
 
 /** The Redis connection BullMQ uses (workers need `maxRetriesPerRequest: null`). */
 export const INDEXING_REDIS = Symbol('INDEXING_REDIS');
@@ -38,13 +40,16 @@ export interface IndexingModuleOptions {
   /** Start a full reindex at boot when the alias serves another model (default true for workers). */
   readonly reindexOnModelChange?: boolean;
   /**
-   * At boot, remove the vectors of products no longer in the catalog and queue every product with missing or
-   * stale vectors (default true for in-process workers).
+   * At boot, reconcile the vector store with the catalog (see `StoreReconciler`): remove the vectors of products
+   * no longer in the catalog, mark and queue every product with missing or stale vectors (default true for
+   * every worker, in-process and BullMQ alike; with BullMQ one indexer at a time does it).
    */
   readonly syncAtBoot?: boolean;
 }
 
 const OPTIONS = Symbol('INDEXING_OPTIONS');
+/** How long the boot reconcile's lock outlives an indexer that died holding it. */
+const BOOT_RECONCILE_LOCK_MS = 10 * 60_000;
 
 /**
  * Runs the consumer side when this process is a worker: makes sure the `products` alias exists for the model,
@@ -64,6 +69,7 @@ class IndexingWorkerLifecycle implements OnApplicationBootstrap, OnApplicationSh
     private readonly indexing: IndexingService,
     private readonly reindex: ReindexService,
     private readonly scheduler: IndexingScheduler,
+    private readonly reconciler: StoreReconciler,
     @Optional() @Inject(ATTRIBUTE_EXTRACTION) private readonly attributes?: AttributeExtractionPort,
   ) {}
 
@@ -99,15 +105,21 @@ class IndexingWorkerLifecycle implements OnApplicationBootstrap, OnApplicationSh
     if (state === 'model-changed' && (this.options.reindexOnModelChange ?? true)) {
       const id = await this.scheduler.startReindex();
       this.log.warn(`the products alias serves another model: started full reindex ${id}`);
-    } else if (this.options.syncAtBoot ?? this.queue instanceof InProcessJobQueue) {
-      const removed = await this.indexing.removeOrphans();
-      if (removed)
-        this.log.log(
-          `removed the vectors of ${removed} product${removed === 1 ? '' : 's'} no longer in the catalog`,
-        );
-      const queued = await this.scheduler.syncPending();
-      if (queued) this.log.log(`queued ${queued} products with missing or stale vectors`);
+    } else if (this.options.syncAtBoot ?? true) {
+      await this.bootSync();
     }
+  }
+
+  /** The boot reconcile; with BullMQ, under a Redis lock so indexers starting together run it once. */
+  private async bootSync(): Promise<void> {
+    const run = () => this.reconciler.reconcile();
+    if (!this.redis || this.config.queue.kind !== 'redis') {
+      await run();
+      return;
+    }
+    const key = `${this.config.queue.prefix}:${INDEXING_QUEUE}:boot-reconcile`;
+    const done = await withRedisLock(this.redis, key, BOOT_RECONCILE_LOCK_MS, run);
+    if (!done.ran) this.log.log('another indexer is reconciling the vector store with the catalog');
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -256,12 +268,31 @@ export class IndexingModule {
         useFactory: (q: JobQueue, states: IndexStateRepository, r: ReindexService, e: EmbeddingProvider) =>
           new IndexingScheduler(q, states, r, e.modelId),
       },
+      {
+        provide: StoreReconciler,
+        inject: [
+          IndexStateRepository,
+          VECTOR_STORE,
+          LiveCollections,
+          IndexingService,
+          IndexingScheduler,
+          EMBEDDING_PROVIDER,
+        ],
+        useFactory: (
+          states: IndexStateRepository,
+          store: VectorStore,
+          collections: LiveCollections,
+          indexing: IndexingService,
+          scheduler: IndexingScheduler,
+          e: EmbeddingProvider,
+        ) => new StoreReconciler(states, store, collections, indexing, scheduler, e.modelId),
+      },
       IndexingWorkerLifecycle,
     ];
     return {
       module: IndexingModule,
       providers,
-      exports: [JOB_QUEUE, IndexingScheduler, IndexingService, LiveCollections],
+      exports: [JOB_QUEUE, IndexingScheduler, IndexingService, LiveCollections, StoreReconciler],
     };
   }
 }

@@ -6,11 +6,12 @@ import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
 import { PRODUCTS_ALIAS, VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import {
   IndexingScheduler,
-  IndexingService,
   JOB_QUEUE,
   LiveCollections,
+  StoreReconciler,
   type JobQueue,
   type ReindexProgress,
+  type StoreAudit,
 } from '@vitrine/indexing';
 import { openIndexingContext } from './indexing-context';
 
@@ -32,9 +33,11 @@ export async function runIndexStatus(io: IndexIo, json: boolean): Promise<number
     const queue = await app.get<JobQueue>(JOB_QUEUE).counts();
     const collection = await store.resolveAlias(PRODUCTS_ALIAS);
     const vectors = collection ? await store.count(collection) : 0;
+    // What the store really holds, product by product: the index state alone can be wrong after a damaged store file.
+    const audit = await app.get(StoreReconciler).audit();
     if (json) {
       io.stdout.write(
-        `${JSON.stringify({ modelId, products: counts, failures, queue, collection: collection ?? null, vectors })}\n`,
+        `${JSON.stringify({ modelId, products: counts, failures, queue, collection: collection ?? null, vectors, store: audit })}\n`,
       );
       return 0;
     }
@@ -42,7 +45,11 @@ export async function runIndexStatus(io: IndexIo, json: boolean): Promise<number
       [
         `model       ${modelId}`,
         `collection  ${collection ?? '(none yet)'} (${vectors} products with vectors)`,
-        `indexed     ${counts.indexed}${counts.stale ? ` (${counts.stale} stale: content changed since)` : ''}`,
+        ...storeLines(audit),
+        `indexed     ${counts.indexed}${counts.stale ? ` (${counts.stale} stale: content changed since)` : ''}` +
+          (audit.unfounded
+            ? `; ${audit.unfounded} of them without those vectors in the store (\`index sync\` re-queues them)`
+            : ''),
         `pending     ${counts.pending}`,
         `missing     ${counts.missing}`,
         `failed      ${counts.failed}${counts.failed ? '  (`index sync --retry-failed` retries them)' : ''}`,
@@ -55,6 +62,19 @@ export async function runIndexStatus(io: IndexIo, json: boolean): Promise<number
   } finally {
     await app.close();
   }
+}
+
+/** The store compared with the catalog, and any damage it repaired while opening. */
+function storeLines(a: StoreAudit): string[] {
+  return [
+    `store       current vectors for ${a.current} of ${a.products} products: ${a.missing} missing, ` +
+      `${a.stale} stale, ${a.orphans} orphaned`,
+    ...a.damage.map(
+      (d) =>
+        `  damaged ${d.file} (${d.reason}): kept ${d.recordsKept} records, dropped ${d.recordsLost} ` +
+        `(${d.bytesDiscarded} bytes)${d.copy ? `, copy in ${d.copy}` : ''}`,
+    ),
+  ];
 }
 
 /** Failures `index status` lists; the admin API pages through the rest. */
@@ -73,8 +93,9 @@ function failureLines(failures: IndexFailurePage): string[] {
 }
 
 /**
- * `vitrine index sync`: removes the vectors of products no longer in the catalog and queues every product
- * whose vectors are missing or stale. Embedded, it indexes them in
+ * `vitrine index sync`: reconciles the vector store with the catalog (see `StoreReconciler`): removes the vectors
+ * of products no longer in the catalog and queues every product whose vectors are missing or stale, including
+ * those the index state calls indexed that the store lost. Embedded, it indexes them in
  * this process and shows progress; with Redis it enqueues for the indexer processes and returns.
  */
 export async function runIndexSync(io: IndexIo, retryFailed: boolean): Promise<number> {
@@ -83,12 +104,21 @@ export async function runIndexSync(io: IndexIo, retryFailed: boolean): Promise<n
     await app.get(LiveCollections).ensure();
     const queue = app.get<JobQueue>(JOB_QUEUE);
     const before = await queue.counts();
-    const removed = await app.get(IndexingService).removeOrphans();
+    const {
+      audit,
+      orphansRemoved: removed,
+      requeued,
+      queued,
+    } = await app.get(StoreReconciler).reconcile({ retryFailed });
+    for (const line of storeLines(audit).slice(1)) io.stdout.write(`${line.trim()}\n`);
     if (removed)
       io.stdout.write(
         `removed the vectors of ${removed} product${removed === 1 ? '' : 's'} no longer in the catalog\n`,
       );
-    const queued = await app.get(IndexingScheduler).syncPending({ retryFailed });
+    if (requeued)
+      io.stdout.write(
+        `${requeued} product${requeued === 1 ? ' was' : 's were'} marked indexed but had no current vectors in the store\n`,
+      );
     io.stdout.write(`queued ${queued} product${queued === 1 ? '' : 's'} with missing or stale vectors\n`);
     if (io.config.queue.kind === 'redis' || queued === 0) return 0;
     const bar = progressBar(io, 'indexing');

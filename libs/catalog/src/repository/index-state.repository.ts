@@ -213,6 +213,44 @@ export class IndexStateRepository {
       after = rows[rows.length - 1]!.id;
     }
   }
+
+  /**
+   * Every product with its index state for `modelId`, in id order, a page at a time: what the indexer's reconcile
+   * compares with the vector store.
+   */
+  async *allWithState(
+    modelId: string,
+    options: { readonly pageSize?: number } = {},
+  ): AsyncGenerator<ProductToIndex[], void, undefined> {
+    checkModelId(modelId);
+    const pageSize = options.pageSize ?? 500;
+    if (!Number.isInteger(pageSize) || pageSize < 1)
+      throw new ValidationError('pageSize must be a positive integer');
+    let after = BEFORE_FIRST_ID;
+    for (;;) {
+      const { rows } = await sql<{
+        id: string;
+        content_hash: string;
+        status: IndexStatus | null;
+        vector_content_hash: string | null;
+      }>(
+        this.dataSource,
+        `SELECT p.id, p.content_hash, s.status, s.vector_content_hash
+         FROM products p LEFT JOIN product_index_states s ON s.product_id = p.id AND s.model_id = $1
+         WHERE p.id > $2 ORDER BY p.id LIMIT $3`,
+        [modelId, after, pageSize],
+      );
+      if (rows.length === 0) return;
+      yield rows.map((r) => ({
+        productId: r.id,
+        contentHash: r.content_hash,
+        status: r.status,
+        vectorContentHash: r.vector_content_hash,
+      }));
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
 }
 
 function checkModelId(modelId: string): void {
