@@ -740,6 +740,58 @@ describe.each(MODES)('hostile input through HTTP (%s)', (mode, modeEnv) => {
         'cursor',
       ),
     ],
+    'malformed multipart bodies': () => {
+      const boundary = 'hostileboundary';
+      const head = `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`;
+      const multipart = (payload: string | Buffer, type = `multipart/form-data; boundary=${boundary}`) =>
+        raw('/v1/search/image', type, payload);
+      return [
+        refused(
+          'cut short before its closing boundary',
+          () => multipart(Buffer.concat([Buffer.from(head), png.subarray(0, 500)])),
+          400,
+          'VALIDATION_FAILED',
+        ),
+        refused(
+          'no boundary parameter',
+          () => multipart(`${head}x\r\n--${boundary}--\r\n`, 'multipart/form-data'),
+          400,
+          'VALIDATION_FAILED',
+        ),
+        refused(
+          'the file under another part name',
+          () => request(t.server).post('/v1/search/image').attach('photo', png, 'a.png'),
+          400,
+          'VALIDATION_FAILED',
+        ),
+        refused(
+          'two image files',
+          () =>
+            request(t.server)
+              .post('/v1/search/image')
+              .attach('image', png, 'a.png')
+              .attach('image', png, 'b.png'),
+          400,
+          'VALIDATION_FAILED',
+        ),
+      ];
+    },
+    'unknown routes and methods': () => [
+      refused(
+        'PUT on a search route',
+        () => request(t.server).put('/v1/search/text').send({ query: 'a' }),
+        404,
+        'NOT_FOUND',
+      ),
+      refused('GET on a POST route', () => json('get', '/v1/search/text'), 404, 'NOT_FOUND'),
+      refused('an encoded NUL in a route segment', () => json('get', '/v1/search%00/text'), 404, 'NOT_FOUND'),
+      refused(
+        'a path traversal',
+        () => json('get', '/v1/products/..%2F..%2Fetc%2Fpasswd/images/0'),
+        404,
+        'NOT_FOUND',
+      ),
+    ],
   };
 
   for (const [name, attempts] of Object.entries(CLASSES)) {
