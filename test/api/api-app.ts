@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { loadConfig, type AppConfig } from '@vitrine/core';
-import { JOB_QUEUE, type JobQueue } from '@vitrine/indexing';
+import { JOB_QUEUE, type IndexingModuleOptions, type JobQueue } from '@vitrine/indexing';
 import { ApiModule } from '../../apps/api/src/app.module';
 import { configureApp } from '../../apps/api/src/app.setup';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -29,6 +29,8 @@ export interface ApiTestOptions {
   /** Import (and index) the demo catalog at boot, as `npm start` does on first run. Default false. */
   readonly demoCatalog?: boolean;
   readonly env?: Record<string, string>;
+  /** Indexing options on top of the default (this process consumes jobs too: `role: 'worker'`). */
+  readonly indexing?: IndexingModuleOptions;
 }
 
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -51,7 +53,7 @@ export async function startApiApp(options: ApiTestOptions = {}): Promise<ApiTest
   );
   // With Redis the API is normally a producer beside an indexer process; here it consumes too.
   const moduleRef = await Test.createTestingModule({
-    imports: [ApiModule.forRoot(config, { indexing: { role: 'worker' } })],
+    imports: [ApiModule.forRoot(config, { indexing: { role: 'worker', ...options.indexing } })],
   })
     .setLogger(quiet)
     .compile();

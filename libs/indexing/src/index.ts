@@ -13,6 +13,7 @@ export {
 } from './services/reindex.service';
 export { IndexingScheduler } from './services/indexing.scheduler';
 export { StoreReconciler, type ReconcileResult, type StoreAudit } from './services/store-reconciler';
+export { OutboxRelay, type OutboxRelayOptions, type RelayStatus } from './services/outbox-relay';
 export { indexingHandlers } from './services/indexing.handlers';
 export { ATTRIBUTE_EXTRACTION, type AttributeExtractionPort } from './services/attribute-extraction.port';
 export { ProductVectorizer, productPayload, productText } from './services/product-vectors';

@@ -6,12 +6,13 @@ import {
   type DynamicModule,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  type OnModuleDestroy,
   Optional,
   type Provider,
 } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@vitrine/core';
-import { IndexStateRepository, ProductRepository } from '@vitrine/catalog';
+import { IndexOutboxRepository, IndexStateRepository, ProductRepository } from '@vitrine/catalog';
 import { EMBEDDING_PROVIDER, ImageSource, SafeFetcher, type EmbeddingProvider } from '@vitrine/embedding';
 import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import { BullmqJobQueue, BullmqJobWorker } from './queue/bullmq-job-queue';
@@ -23,6 +24,7 @@ import { LiveCollections } from './services/collections';
 import { indexingHandlers } from './services/indexing.handlers';
 import { IndexingScheduler } from './services/indexing.scheduler';
 import { IndexingService } from './services/indexing.service';
+import { OutboxRelay } from './services/outbox-relay';
 import { ProductVectorizer } from './services/product-vectors';
 import { ReindexService } from './services/reindex.service';
 import { StoreReconciler } from './services/store-reconciler';
@@ -45,11 +47,43 @@ export interface IndexingModuleOptions {
    * every worker, in-process and BullMQ alike; with BullMQ one indexer at a time does it).
    */
   readonly syncAtBoot?: boolean;
+  /**
+   * Run the outbox relay in the background (default true): every API and indexer process moves index work from
+   * the catalog's outbox to the queue. Commands that only read (or relay explicitly) pass false.
+   */
+  readonly relayOutbox?: boolean;
 }
 
 const OPTIONS = Symbol('INDEXING_OPTIONS');
 /** How long the boot reconcile's lock outlives an indexer that died holding it. */
 const BOOT_RECONCILE_LOCK_MS = 10 * 60_000;
+/**
+ * The producer's own Redis connection: no offline queue (a command fails at once while Redis is unreachable
+ * instead of waiting for it), where the worker's connection must wait (BullMQ's blocking reads need that).
+ */
+const PRODUCER_REDIS = Symbol('INDEXING_PRODUCER_REDIS');
+
+/** Runs the outbox relay in the background; stops it before the queue and the database close. */
+@Injectable()
+class OutboxRelayLifecycle implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
+  constructor(
+    @Inject(OPTIONS) private readonly options: IndexingModuleOptions,
+    @Inject(PRODUCER_REDIS) private readonly redis: Redis | undefined,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.options.relayOutbox ?? true) this.relay.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.relay.stop();
+  }
+
+  onApplicationShutdown(): void {
+    this.redis?.disconnect();
+  }
+}
 
 /**
  * Runs the consumer side when this process is a worker: makes sure the `products` alias exists for the model,
@@ -147,18 +181,38 @@ export class IndexingModule {
       { provide: OPTIONS, useValue: options },
       {
         provide: INDEXING_REDIS,
+        inject: [APP_CONFIG, OPTIONS],
+        // Only workers consume (producers use PRODUCER_REDIS): a connection nobody uses would only log outages.
+        useFactory: (c: AppConfig, o: IndexingModuleOptions) =>
+          c.queue.kind === 'redis' && indexingRole(c, o) === 'worker'
+            ? new Redis(c.queue.url, { maxRetriesPerRequest: null })
+            : undefined,
+      },
+      {
+        provide: PRODUCER_REDIS,
         inject: [APP_CONFIG],
         useFactory: (c: AppConfig) =>
-          c.queue.kind === 'redis' ? new Redis(c.queue.url, { maxRetriesPerRequest: null }) : undefined,
+          c.queue.kind === 'redis'
+            ? new Redis(c.queue.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+                // Connection trouble is reported by the calls that fail (and /readyz), not as unhandled events.
+                .on('error', () => undefined)
+            : undefined,
       },
       {
         provide: JOB_QUEUE,
-        inject: [APP_CONFIG, INDEXING_REDIS],
+        inject: [APP_CONFIG, PRODUCER_REDIS],
         useFactory: (c: AppConfig, redis: Redis | undefined): JobQueue =>
           c.queue.kind === 'redis' && redis
-            ? new BullmqJobQueue({ connection: redis, prefix: c.queue.prefix })
+            ? new BullmqJobQueue({ connection: redis, prefix: c.queue.prefix, timeoutMs: c.queue.timeoutMs })
             : new InProcessJobQueue({ concurrency: c.indexer.concurrency }),
       },
+      {
+        provide: OutboxRelay,
+        inject: [IndexOutboxRepository, JOB_QUEUE, EMBEDDING_PROVIDER, APP_CONFIG],
+        useFactory: (outbox: IndexOutboxRepository, q: JobQueue, e: EmbeddingProvider, c: AppConfig) =>
+          new OutboxRelay(outbox, q, e.modelId, { pollMs: c.indexer.outboxPollMs }),
+      },
+      OutboxRelayLifecycle,
       {
         provide: ImageSource,
         inject: [APP_CONFIG],
@@ -292,7 +346,7 @@ export class IndexingModule {
     return {
       module: IndexingModule,
       providers,
-      exports: [JOB_QUEUE, IndexingScheduler, IndexingService, LiveCollections, StoreReconciler],
+      exports: [JOB_QUEUE, IndexingScheduler, IndexingService, LiveCollections, OutboxRelay, StoreReconciler],
     };
   }
 }

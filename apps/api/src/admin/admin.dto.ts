@@ -94,7 +94,11 @@ export class ProductUpsertResponseDto {
   sku!: string;
   @ApiProperty({ enum: ['created', 'updated', 'unchanged'] })
   change!: 'created' | 'updated' | 'unchanged';
-  @ApiProperty({ description: 'whether an indexing job was queued (content or price/stock changed)' })
+  @ApiProperty({
+    description:
+      'whether indexing work was recorded (content or price/stock changed). It is committed with the product in ' +
+      "the catalog's outbox and reaches the indexing queue even if the queue is down or the API restarts",
+  })
   indexQueued!: boolean;
 }
 

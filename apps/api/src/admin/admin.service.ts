@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError, ValidationError } from '@vitrine/core';
 import { IndexStateRepository, parseCatalogLine, productInput, ProductRepository } from '@vitrine/catalog';
-import { IndexingScheduler, type ReindexProgress } from '@vitrine/indexing';
+import { IndexingScheduler, OutboxRelay, type ReindexProgress } from '@vitrine/indexing';
 import type {
   IndexFailuresDto,
   IndexFailuresQueryDto,
@@ -9,12 +9,17 @@ import type {
   ProductUpsertResponseDto,
 } from './admin.dto';
 
-/** Catalog writes from the admin API, each followed by the indexing work it implies. */
+/**
+ * Catalog writes from the admin API. Each write records its index work in the catalog's outbox in the same
+ * transaction, so it succeeds (and its indexing follows) whether or not the job queue is up; the relay is then
+ * nudged so that, with the queue up, the job exists when the write answers.
+ */
 @Injectable()
 export class AdminService {
   constructor(
     private readonly products: ProductRepository,
     private readonly scheduler: IndexingScheduler,
+    private readonly relay: OutboxRelay,
     private readonly states: IndexStateRepository,
   ) {}
 
@@ -37,7 +42,7 @@ export class AdminService {
     const result = await this.products.upsertMany([input]);
     const changed = result.changed[0];
     if (changed) {
-      await this.scheduler.productsChanged([changed]);
+      await this.relay.nudge();
       return { id: changed.id, sku: changed.sku, change: changed.change, indexQueued: true };
     }
     const existing = await this.products.getBySku(line.sku);
@@ -45,11 +50,11 @@ export class AdminService {
     return { id: existing.id, sku: existing.sku, change: 'unchanged', indexQueued: false };
   }
 
-  /** Deletes a product from the catalog and queues the removal of its vectors. */
+  /** Deletes a product from the catalog, with the removal of its vectors recorded in the outbox. */
   async delete(id: string): Promise<void> {
     const deleted = await this.products.delete([id]);
     if (deleted === 0) throw new NotFoundError('product', id);
-    await this.scheduler.productDeleted(id.toLowerCase());
+    await this.relay.nudge();
   }
 
   async startReindex(): Promise<string> {

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@vitrine/core';
 import { CatalogImportService, IndexStateRepository, ProductRepository } from '@vitrine/catalog';
-import { IndexingScheduler } from '@vitrine/indexing';
+import { IndexingScheduler, OutboxRelay } from '@vitrine/indexing';
 
 /** Where `npm start` finds the demo catalog (paths are relative to the working directory, like MODEL_DIR). */
 export const DEMO_CATALOG_FILE = 'data/demo-catalog/products.jsonl';
@@ -31,6 +31,7 @@ export class DemoCatalogSeeder implements OnApplicationBootstrap, OnApplicationS
     private readonly states: IndexStateRepository,
     private readonly importer: CatalogImportService,
     private readonly scheduler: IndexingScheduler,
+    private readonly relay: OutboxRelay,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -46,8 +47,9 @@ export class DemoCatalogSeeder implements OnApplicationBootstrap, OnApplicationS
     const started = Date.now();
     let imported = 0;
     const report = await this.importer.importFile(file, {
+      // Each batch committed its indexing to the catalog's outbox; the relay hands it to the queue.
       onBatch: async (batch) => {
-        await this.scheduler.productsChanged(batch.changed);
+        await this.relay.nudge();
         imported += batch.created + batch.updated + batch.unchanged;
         this.log.log(`imported ${imported} products so far, their indexing queued`);
       },

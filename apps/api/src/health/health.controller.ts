@@ -23,12 +23,19 @@ export class HealthController {
 
   @Get('readyz')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: PostgreSQL, Redis (when configured), vector store, model' })
+  @ApiOperation({
+    summary: 'Readiness: PostgreSQL, vector store, model; Redis and the index outbox backlog as details',
+    description:
+      'Redis being unreachable does not make the API unready (details.redis.reachable is false): searches do ' +
+      'not use it, and catalog writes keep their index work in the outbox (details.indexOutbox: pending, ' +
+      'oldestAgeSeconds) until the queue is back.',
+  })
   @ApiResponse({ status: 503, description: 'a dependency is down (details name it)', type: ApiErrorDto })
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
       () => this.indicators.database(),
       () => this.indicators.redis(),
+      () => this.indicators.outbox(),
       () => this.indicators.vectors(),
       () => this.indicators.model(),
       () => this.indicators.storage(),

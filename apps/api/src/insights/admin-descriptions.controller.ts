@@ -3,7 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { ChangedProduct } from '@vitrine/catalog';
-import { IndexingScheduler } from '@vitrine/indexing';
+import { OutboxRelay } from '@vitrine/indexing';
 import { DescriptionService } from '@vitrine/insights';
 import { ApiErrorDto } from '../http/api-error';
 import { ApiKeyGuard } from '../http/api-key.guard';
@@ -95,13 +95,12 @@ export class AdminDescriptionsController {
   }
 
   /**
-   * Queues re-indexing of a product whose description was published. The scheduler belongs to the application's
-   * IndexingModule, so it is looked up there rather than injected.
+   * Publishing wrote the product's re-indexing to the catalog's outbox with the new description; this nudges the
+   * relay. The relay belongs to the application's IndexingModule, so it is looked up there rather than injected.
    */
   private async reindex(published: ChangedProduct | undefined): Promise<boolean> {
     if (!published) return false;
-    const scheduler = this.moduleRef.get(IndexingScheduler, { strict: false });
-    await scheduler.productsChanged([published]);
+    await this.moduleRef.get(OutboxRelay, { strict: false }).nudge();
     this.log.log(`published a description for product ${published.id}; re-indexing queued`);
     return true;
   }

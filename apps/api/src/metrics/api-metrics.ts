@@ -40,6 +40,18 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  readonly outboxPending = new Gauge({
+    name: 'vitrine_index_outbox_pending',
+    help: 'Catalog changes whose index work is not yet in the queue (sampled at scrape time)',
+    registers: [this.registry],
+  });
+
+  readonly outboxOldestAge = new Gauge({
+    name: 'vitrine_index_outbox_oldest_age_seconds',
+    help: 'How long the oldest outbox row has waited for the queue (0 when empty)',
+    registers: [this.registry],
+  });
+
   readonly queryCache = new Gauge({
     name: 'vitrine_query_embedding_cache',
     help: 'Query-embedding cache hits, misses (cumulative) and size',

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { JOB_QUEUE, type JobQueue } from '@vitrine/indexing';
+import { JOB_QUEUE, OutboxRelay, type JobQueue } from '@vitrine/indexing';
 import { SearchService } from '@vitrine/search';
 import { ApiMetrics } from './api-metrics';
 
@@ -14,6 +14,7 @@ export class MetricsController {
     private readonly metrics: ApiMetrics,
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
     private readonly search: SearchService,
+    private readonly relay: OutboxRelay,
   ) {}
 
   @Get()
@@ -25,6 +26,13 @@ export class MetricsController {
       for (const [state, n] of Object.entries(counts)) this.metrics.queueJobs.set({ state }, n);
     } catch {
       // Queue backend down: /readyz reports it; the other metrics are still worth serving.
+    }
+    try {
+      const outbox = await this.relay.status();
+      this.metrics.outboxPending.set(outbox.pending);
+      this.metrics.outboxOldestAge.set(outbox.oldestAgeSeconds ?? 0);
+    } catch {
+      // Database down: /readyz reports it.
     }
     const cache = this.search.cacheStats();
     this.metrics.queryCache.set({ kind: 'hits' }, cache.hits);

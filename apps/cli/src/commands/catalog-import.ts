@@ -76,7 +76,11 @@ function summary(r: ImportReport): string {
     ? `Dry run of ${name} (${seconds} s), nothing written. ${lines}.\n` +
         `Would create ${r.created}, update ${r.updated}; ${r.unchanged} unchanged.\n`
     : `Imported ${name} in ${seconds} s. ${lines}.\n` +
-        `Products: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged.\n`;
+        `Products: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged.\n` +
+        (r.created + r.updated > 0
+          ? `Their indexing is recorded in the catalog's index outbox: a running API or indexer picks it up ` +
+            `(or run \`vitrine index sync\`).\n`
+          : '');
 }
 
 interface ProgressView {

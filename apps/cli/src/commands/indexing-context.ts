@@ -17,7 +17,7 @@ class CliIndexingModule {
         EmbeddingModule.forRoot(),
         VectorsModule.forRoot(),
         // The command decides what to queue; nothing is started behind its back.
-        IndexingModule.forRoot({ syncAtBoot: false, reindexOnModelChange: false }),
+        IndexingModule.forRoot({ syncAtBoot: false, reindexOnModelChange: false, relayOutbox: false }),
       ],
     };
   }

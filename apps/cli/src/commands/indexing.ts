@@ -1,13 +1,14 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadConfig, type AppConfig } from '@vitrine/core';
-import { IndexStateRepository, type IndexFailurePage } from '@vitrine/catalog';
+import { IndexOutboxRepository, IndexStateRepository, type IndexFailurePage } from '@vitrine/catalog';
 import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
 import { PRODUCTS_ALIAS, VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import {
   IndexingScheduler,
   JOB_QUEUE,
   LiveCollections,
+  OutboxRelay,
   StoreReconciler,
   type JobQueue,
   type ReindexProgress,
@@ -30,14 +31,19 @@ export async function runIndexStatus(io: IndexIo, json: boolean): Promise<number
     const states = app.get(IndexStateRepository);
     const counts = await states.counts(modelId);
     const failures = await states.failures(modelId, { limit: STATUS_FAILURES });
-    const queue = await app.get<JobQueue>(JOB_QUEUE).counts();
+    const outbox = await app.get(IndexOutboxRepository).backlog();
+    // The queue being down is worth reporting, not a reason to report nothing.
+    const queue = await app
+      .get<JobQueue>(JOB_QUEUE)
+      .counts()
+      .catch((e: unknown) => ({ unreachable: e instanceof Error ? e.message : String(e) }));
     const collection = await store.resolveAlias(PRODUCTS_ALIAS);
     const vectors = collection ? await store.count(collection) : 0;
     // What the store really holds, product by product: the index state alone can be wrong after a damaged store file.
     const audit = await app.get(StoreReconciler).audit();
     if (json) {
       io.stdout.write(
-        `${JSON.stringify({ modelId, products: counts, failures, queue, collection: collection ?? null, vectors, store: audit })}\n`,
+        `${JSON.stringify({ modelId, products: counts, failures, outbox, queue, collection: collection ?? null, vectors, store: audit })}\n`,
       );
       return 0;
     }
@@ -54,7 +60,11 @@ export async function runIndexStatus(io: IndexIo, json: boolean): Promise<number
         `missing     ${counts.missing}`,
         `failed      ${counts.failed}${counts.failed ? '  (`index sync --retry-failed` retries them)' : ''}`,
         ...failureLines(failures),
-        `queue       ${queue.waiting} waiting, ${queue.active} active, ${queue.delayed} delayed, ${queue.failed} failed`,
+        `outbox      ${outbox.pending} change${outbox.pending === 1 ? '' : 's'} waiting for the queue` +
+          (outbox.oldestAgeSeconds === null ? '' : ` (oldest ${outbox.oldestAgeSeconds.toFixed(0)} s)`),
+        'unreachable' in queue
+          ? `queue       unreachable: ${queue.unreachable}`
+          : `queue       ${queue.waiting} waiting, ${queue.active} active, ${queue.delayed} delayed, ${queue.failed} failed`,
         '',
       ].join('\n'),
     );
@@ -104,6 +114,10 @@ export async function runIndexSync(io: IndexIo, retryFailed: boolean): Promise<n
     await app.get(LiveCollections).ensure();
     const queue = app.get<JobQueue>(JOB_QUEUE);
     const before = await queue.counts();
+    // Catalog changes still in the outbox first (an import while the queue was down, or with no API running).
+    const relayed = await app.get(OutboxRelay).relayAll();
+    if (relayed)
+      io.stdout.write(`relayed ${relayed} catalog change${relayed === 1 ? '' : 's'} from the index outbox\n`);
     const {
       audit,
       orphansRemoved: removed,

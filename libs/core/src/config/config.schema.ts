@@ -33,6 +33,7 @@ export const envSchema = z.object({
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
   QUEUE_PREFIX: z.string().min(1).default('vitrine'),
+  QUEUE_TIMEOUT_MS: int(50, 60_000).default(1000),
   QDRANT_URL: optionalUrl(['http:', 'https:']),
   QDRANT_API_KEY: z.string().min(1).optional(),
   QDRANT_QUANTIZATION: z.enum(['none', 'int8']).default('none'),
@@ -53,6 +54,7 @@ export const envSchema = z.object({
   INDEXER_CONCURRENCY: int(1, 256).default(8),
   INDEXER_LOCK_MS: int(1000, 600_000).default(30_000),
   REINDEX_MAX_FAILED_RATIO: z.coerce.number().min(0).max(1).default(0.01),
+  OUTBOX_POLL_MS: int(50, 600_000).default(1000),
   INDEXER_HEARTBEAT_FILE: z.string().min(1).optional(),
 
   HOST: z.string().min(1).default('0.0.0.0'),

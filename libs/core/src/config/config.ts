@@ -15,7 +15,13 @@ export interface AppConfig {
     | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number }
     | { readonly kind: 'pglite'; readonly dir: string };
   readonly queue:
-    | { readonly kind: 'redis'; readonly url: string; readonly prefix: string }
+    | {
+        readonly kind: 'redis';
+        readonly url: string;
+        readonly prefix: string;
+        /** The longest any call to Redis may take (enqueue, counts, status) before it fails as UNAVAILABLE. */
+        readonly timeoutMs: number;
+      }
     | { readonly kind: 'in-process' };
   readonly vectors:
     | {
@@ -50,6 +56,8 @@ export interface AppConfig {
      * it, the run ends failed, the old collection keeps serving and the new one is deleted.
      */
     readonly reindexMaxFailedRatio: number;
+    /** How often each API and indexer process looks for index work in the catalog's outbox. */
+    readonly outboxPollMs: number;
     /**
      * The file the indexer process touches every few seconds while it runs; its container health check reads the
      * file's age (`node dist/apps/indexer/src/healthcheck.js`).
@@ -164,7 +172,9 @@ export function loadConfig(
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
       : { kind: 'pglite', dir: path.join(dataDir, 'pglite') },
-    queue: e.REDIS_URL ? { kind: 'redis', url: e.REDIS_URL, prefix: e.QUEUE_PREFIX } : { kind: 'in-process' },
+    queue: e.REDIS_URL
+      ? { kind: 'redis', url: e.REDIS_URL, prefix: e.QUEUE_PREFIX, timeoutMs: e.QUEUE_TIMEOUT_MS }
+      : { kind: 'in-process' },
     vectors: e.QDRANT_URL
       ? { kind: 'qdrant', url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, quantization: e.QDRANT_QUANTIZATION }
       : { kind: 'embedded', dir: path.join(dataDir, 'vectors') },
@@ -187,6 +197,7 @@ export function loadConfig(
       concurrency: e.INDEXER_CONCURRENCY,
       lockDurationMs: e.INDEXER_LOCK_MS,
       reindexMaxFailedRatio: e.REINDEX_MAX_FAILED_RATIO,
+      outboxPollMs: e.OUTBOX_POLL_MS,
       heartbeatFile: path.resolve(
         cwd,
         e.INDEXER_HEARTBEAT_FILE ?? path.join(tmpdir(), 'vitrine-indexer.heartbeat'),

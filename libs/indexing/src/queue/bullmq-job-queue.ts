@@ -8,6 +8,8 @@ import {
   type JobType,
 } from 'bullmq';
 import type Redis from 'ioredis';
+import { Logger } from '@nestjs/common';
+import { DomainError } from '@vitrine/core';
 import { INDEXING_QUEUE, JOB_NAMES, type JobName, type JobPayloads } from './job-definitions';
 import { describeError, isRetryable } from './job-errors';
 import type {
@@ -27,6 +29,12 @@ export interface BullmqQueueOptions {
   readonly queueName?: string;
   readonly attempts?: number;
   readonly backoffMs?: number;
+  /**
+   * Producer calls (enqueue, status, counts) fail as UNAVAILABLE after this long (default: no bound). BullMQ waits
+   * for a connection that was never ready, and ioredis queues commands while reconnecting: without a bound, a
+   * request that touches the queue while Redis is down hangs.
+   */
+  readonly timeoutMs?: number;
 }
 
 const STATES = [
@@ -52,22 +60,28 @@ export class BullmqJobQueue implements JobQueue {
       prefix: options.prefix,
       defaultJobOptions: defaultJobOptions(options),
     });
+    // Without a listener every reconnect attempt during an outage is printed; the calls that fail report it.
+    this.queue.on('error', () => undefined);
   }
 
   async enqueue<N extends JobName>(request: JobRequest<N>): Promise<string> {
-    const job = await this.queue.add(request.name, request.data, jobOptions(request));
+    const job = await this.bounded(this.queue.add(request.name, request.data, jobOptions(request)));
     return job.id ?? request.jobId ?? '';
   }
 
   async enqueueBulk(requests: readonly JobRequest[]): Promise<string[]> {
     if (requests.length === 0) return [];
-    const jobs = await this.queue.addBulk(
-      requests.map((r) => ({ name: r.name, data: r.data, opts: jobOptions(r) })),
+    const jobs = await this.bounded(
+      this.queue.addBulk(requests.map((r) => ({ name: r.name, data: r.data, opts: jobOptions(r) }))),
     );
     return jobs.map((j) => j.id ?? '');
   }
 
-  async status(jobId: string): Promise<JobStatus | undefined> {
+  status(jobId: string): Promise<JobStatus | undefined> {
+    return this.bounded(this.readStatus(jobId));
+  }
+
+  private async readStatus(jobId: string): Promise<JobStatus | undefined> {
     const job = await this.queue.getJob(jobId);
     if (!job) return undefined;
     const state = (await job.getState()) as string;
@@ -87,7 +101,7 @@ export class BullmqJobQueue implements JobQueue {
   }
 
   async counts(): Promise<Record<JobState, number>> {
-    const raw = await this.queue.getJobCounts(...STATES);
+    const raw = await this.bounded(this.queue.getJobCounts(...STATES));
     return Object.fromEntries([...STATES, 'unknown'].map((s) => [s, raw[s] ?? 0])) as Record<
       JobState,
       number
@@ -96,6 +110,34 @@ export class BullmqJobQueue implements JobQueue {
 
   async close(): Promise<void> {
     await this.queue.close();
+  }
+
+  /** `work` within {@link BullmqQueueOptions.timeoutMs}; a refusal by an unready connection is UNAVAILABLE too. */
+  private async bounded<T>(work: Promise<T>): Promise<T> {
+    const ms = this.options.timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      if (ms === undefined) return;
+      timer = setTimeout(
+        () => reject(new DomainError('UNAVAILABLE', `the job queue (Redis) did not answer within ${ms} ms`)),
+        ms,
+      );
+    });
+    // A call given up on may still settle later: never as an unhandled rejection.
+    work.catch(() => undefined);
+    try {
+      return await Promise.race([work, timeout]);
+    } catch (e) {
+      if (e instanceof DomainError || this.options.connection.status === 'ready') throw e;
+      throw new DomainError(
+        'UNAVAILABLE',
+        `the job queue (Redis) is unreachable: ${e instanceof Error ? e.message : String(e)}`,
+        undefined,
+        { cause: e },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
@@ -111,6 +153,7 @@ export interface BullmqWorkerOptions extends BullmqQueueOptions {
  * has no handler. Permanent domain errors end the job at once (UnrecoverableError); everything else retries.
  */
 export class BullmqJobWorker {
+  private readonly log = new Logger('Indexer');
   private readonly worker: Worker;
   private readonly producer: Queue;
 
@@ -134,6 +177,15 @@ export class BullmqJobWorker {
       stalledInterval: options.stalledIntervalMs ?? 30_000,
       maxStalledCount: 3,
     });
+    // While Redis is down every reconnect attempt fails: say so once a minute, not a hundred times.
+    let lastLogged = 0;
+    const connectionError = (e: Error) => {
+      if (Date.now() - lastLogged < 60_000) return;
+      lastLogged = Date.now();
+      this.log.warn(`the job queue (Redis) is unreachable: ${e.message}; retrying (jobs wait in Redis)`);
+    };
+    this.worker.on('error', connectionError);
+    this.producer.on('error', connectionError);
   }
 
   get events(): Worker {

@@ -55,7 +55,8 @@ export const INDEXING_QUEUE = 'indexing';
 export const jobIds = {
   indexProduct: (p: JobPayloads['index-product']) =>
     `index.${p.productId}.${p.contentHash}.${sanitize(p.modelId)}`,
-  deleteProduct: (p: JobPayloads['delete-product']) => `delete.${p.productId}.${Date.now()}`,
+  // A product id is never reused, so its removal is one job however many times the outbox relays it.
+  deleteProduct: (p: JobPayloads['delete-product']) => `delete.${p.productId}`,
   reindex: (runId: string) => `reindex.${runId}`,
   reindexBatch: (runId: string, page: number) => `reindex.${runId}.batch.${page}`,
   extractAttributes: (p: JobPayloads['extract-attributes']) =>

@@ -4,8 +4,10 @@ import type { JobQueue, JobRequest } from '../queue/job-queue';
 import { ReindexService, type ReindexProgress } from './reindex.service';
 
 /**
- * The producer side of indexing, for the API, the CLI and the catalog import: every way work reaches the
- * indexer goes through here, with deterministic job ids so asking twice is harmless.
+ * Indexing work that does not come from a catalog write: reconciliation (`syncPending`) and full reindexes.
+ * Catalog writes (admin API, file and CLI imports, demo seeding, published descriptions) record their index work in
+ * the catalog's outbox in their own transaction, and {@link OutboxRelay} hands it to the queue. Job ids are
+ * deterministic, so asking twice is harmless.
  */
 export class IndexingScheduler {
   constructor(
@@ -15,7 +17,7 @@ export class IndexingScheduler {
     readonly modelId: string,
   ) {}
 
-  /** Queues the products a catalog import or an admin upsert changed. */
+  /** Queues (re-)indexing of products directly, bypassing the outbox: for reconciliation and tests. */
   async productsChanged(changed: readonly Pick<ChangedProduct, 'id' | 'contentHash'>[]): Promise<number> {
     const requests: JobRequest<'index-product'>[] = changed.map((c) => {
       const data = { productId: c.id, contentHash: c.contentHash, modelId: this.modelId };
@@ -25,6 +27,7 @@ export class IndexingScheduler {
     return requests.length;
   }
 
+  /** Queues the removal of a product's vectors directly, bypassing the outbox: for tests. */
   async productDeleted(productId: string): Promise<void> {
     await this.queue.enqueue({
       name: 'delete-product',
