@@ -64,6 +64,11 @@ function seedOf(name: string): number {
  * append-only log (see {@link CollectionFiles}). A write with `wait` is fsynced before it resolves; a crash at
  * any point reopens to the last acknowledged state. Collections load on first use and stay in memory.
  *
+ * Every file is checksummed (log records, snapshot batches, the catalog, which also keeps a second copy). Damage
+ * found while opening is repaired, never fatal and never silent: every intact record is kept, the damaged bytes are
+ * copied to `<file>.corrupt-<timestamp>`, an error is logged with what was kept and dropped, and {@link damage}
+ * reports it. The indexer's reconcile then re-indexes what was lost from the product catalog.
+ *
  * Search is exact for small candidate sets and otherwise an int8 prescan of randomly rotated codes followed
  * by exact rescoring (recall@10 ≥ 0.99 on clustered data, see `npm run bench:vectors`). Filters are evaluated
  * first, over column-wise payload copies, and only matching rows are scored.
