@@ -776,6 +776,27 @@ describe.each(MODES)('hostile input through HTTP (%s)', (mode, modeEnv) => {
         ),
       ];
     },
+    'too many filter conditions': () => [
+      bad(
+        '500 attribute filters',
+        () => text({ query: 'a', filters: { attributes: manyKeys(500, 'attr') } }),
+        'filters.attributes may name at most 32',
+      ),
+      bad(
+        '101 categories',
+        () => text({ query: 'a', filters: { category: Array.from({ length: 101 }, (_, i) => `c${i}`) } }),
+        'filters.category',
+      ),
+      bad(
+        '101 brands in similar products',
+        () =>
+          json(
+            'get',
+            `/v1/products/${id}/similar?filters=${encodeURIComponent(JSON.stringify({ brand: Array.from({ length: 101 }, (_, i) => `b${i}`) }))}`,
+          ),
+        'filters.brand',
+      ),
+    ],
     'unknown routes and methods': () => [
       refused(
         'PUT on a search route',

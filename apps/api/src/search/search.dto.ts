@@ -94,7 +94,7 @@ export class SearchFiltersDto {
     type: 'object',
     additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
     example: { color: 'red' },
-    description: 'equality on scalar attributes',
+    description: 'equality on scalar attributes (at most 32)',
   })
   @IsOptional()
   @IsObject()

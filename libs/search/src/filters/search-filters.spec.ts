@@ -23,6 +23,11 @@ describe('search filters', () => {
     expect(refusal({ category: [] })).toContain('filters.category');
     expect(refusal({ attributes: { 'bad key!': 'x' } })).toContain('filters.attributes');
     expect(refusal({ attributes: { size: { gt: 3 } } })).toContain('filters.attributes.size');
+    const many = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`a${i}`, 'x']));
+    expect(refusal({ attributes: many })).toBe('filters.attributes may name at most 32 attributes');
+    expect(() =>
+      validateFilters({ attributes: Object.fromEntries(Object.entries(many).slice(1)) }),
+    ).not.toThrow();
   });
 
   it('translates the same conditions for the vector store and for SQL', () => {

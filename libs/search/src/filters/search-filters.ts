@@ -7,6 +7,11 @@ const PRICE_KEYS = new Set(['min', 'max']);
 /** Same key rule as the vector store's payload filter. */
 const ATTRIBUTE_KEY = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_VALUES = 100;
+/**
+ * Attribute conditions per search: each one is checked against every candidate row and point, so a thousand of
+ * them made one request cost a thousand filters over the catalog. No storefront refines on more.
+ */
+export const MAX_ATTRIBUTE_FILTERS = 32;
 const MAX_VALUE_CHARS = 200;
 
 function fail(field: string, message: string): never {
@@ -57,6 +62,8 @@ export function validateFilters(filters: SearchFilters | undefined): SearchFilte
   if (filters.attributes !== undefined) {
     const a = filters.attributes;
     if (typeof a !== 'object' || a === null || Array.isArray(a)) fail('attributes', 'must be an object');
+    if (Object.keys(a).length > MAX_ATTRIBUTE_FILTERS)
+      fail('attributes', `may name at most ${MAX_ATTRIBUTE_FILTERS} attributes`);
     for (const [key, v] of Object.entries(a)) {
       if (!ATTRIBUTE_KEY.test(key))
         fail(`attributes`, `key "${key.slice(0, 80)}" must match ${ATTRIBUTE_KEY.source}`);
