@@ -1,8 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-/** The vendored Qdrant 1.18 OpenAPI document (see `../qdrant/openapi/README.md`). */
-export const QDRANT_OPENAPI_FILE = path.resolve(__dirname, '../qdrant/openapi/v1.18.x.json');
+const DOCUMENT = 'qdrant/openapi/v1.18.x.json';
+/**
+ * The vendored Qdrant 1.18 OpenAPI document (see `../qdrant/openapi/README.md`). The build copies no JSON into
+ * dist/, so compiled code (dist/libs/vectors/src/testing) reads it from the source tree.
+ */
+export const QDRANT_OPENAPI_FILE =
+  [
+    path.resolve(__dirname, '..', DOCUMENT),
+    path.resolve(__dirname, '../../../../../libs/vectors/src', DOCUMENT),
+  ].find((f) => existsSync(f)) ?? path.resolve(__dirname, '..', DOCUMENT);
 
 /**
  * The part of JSON Schema (OpenAPI 3.0 flavour) that Qdrant's document uses. Anything else in a schema is
