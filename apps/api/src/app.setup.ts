@@ -8,7 +8,7 @@ import { errorBody } from './http/api-error';
 import { codeOfStatus } from './http/error.filter';
 import { METRICS_PATH, metricsAccess, securityHeaders } from './http/operator-endpoints';
 import { requestIdOf } from './http/request-id';
-import { apiValidationPipe } from './http/validation';
+import { apiValidationPipe, INPUT_LIMITS } from './http/validation';
 import { ApiMetrics } from './metrics/api-metrics';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
 
@@ -87,7 +87,12 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     new DocumentBuilder()
       .setTitle('Vitrine')
       .setDescription(
-        'Product retrieval by picture and words. Errors are `{ "error": { "code", "message", "details" } }`.',
+        'Product retrieval by picture and words. Errors are `{ "error": { "code", "message", "details" } }`. ' +
+          `Every request: JSON bodies up to ${JSON_BODY_LIMITS.other / 1024} kB (admin routes ` +
+          `${JSON_BODY_LIMITS.admin / 1024} kB, else 413); at most ${INPUT_LIMITS.maxEntries} keys and list items ` +
+          `and ${INPUT_LIMITS.maxDepth} levels of nesting; no control characters but tab, CR and LF in any field, ` +
+          'key or path parameter (400 naming the field, the first ' +
+          `${INPUT_LIMITS.maxProblems} problems listed and the rest counted in details.more).`,
       )
       .setVersion('1')
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
