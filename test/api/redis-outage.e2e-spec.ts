@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import request from 'supertest';
+import { IndexStateRepository } from '@vitrine/catalog';
+import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
+import { PRODUCTS_ALIAS, VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
+import { waitForIdle } from '../support/queue-idle';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startApiApp, type ApiTestApp } from './api-app';
 
@@ -231,4 +235,32 @@ describe('admin writes while Redis is down (the index outbox)', () => {
       }
     }, 120_000);
   });
+});
+
+describe('the index outbox in embedded mode (PGlite, in-process queue)', () => {
+  let t: ApiTestApp;
+  beforeAll(async () => {
+    t = await startApiApp({ env: { ADMIN_API_KEYS: KEY, DATABASE_URL: '', REDIS_URL: '' } });
+  }, 120_000);
+  afterAll(() => t?.close());
+
+  const state = (id: string) =>
+    t.app.get(IndexStateRepository).get(id, t.app.get<EmbeddingProvider>(EMBEDDING_PROVIDER).modelId);
+  const vectors = async (id: string) => {
+    const store = t.app.get<VectorStore>(VECTOR_STORE);
+    return store.get(PRODUCTS_ALIAS, [id]);
+  };
+
+  it('indexes an admin upsert and removes a deleted product through the outbox, leaving it empty', async () => {
+    const { body } = await upsertTimed(t, teapot('EMBEDDED-1', 'Plokm'));
+    await waitForIdle(t.queue);
+    expect(await state(body.id)).toMatchObject({ status: 'indexed' });
+    expect(await vectors(body.id)).toHaveLength(1);
+
+    await request(t.server).delete(`/v1/admin/products/${body.id}`).set('X-Api-Key', KEY).expect(200);
+    await waitForIdle(t.queue);
+    expect(await vectors(body.id)).toHaveLength(0);
+    const ready = await request(t.server).get('/readyz').expect(200);
+    expect(ready.body.details.indexOutbox).toMatchObject({ pending: 0, queue: 'up' });
+  }, 60_000);
 });

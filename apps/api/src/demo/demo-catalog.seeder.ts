@@ -54,6 +54,13 @@ export class DemoCatalogSeeder implements OnApplicationBootstrap, OnApplicationS
         this.log.log(`imported ${imported} products so far, their indexing queued`);
       },
     });
+    // Whatever the last nudges left in the outbox is queued before the server listens (the relay loop would get
+    // to it within OUTBOX_POLL_MS anyway).
+    await this.relay
+      .relayAll()
+      .catch((e: unknown) =>
+        this.log.warn(`indexing stays in the outbox for now: ${e instanceof Error ? e.message : String(e)}`),
+      );
     this.log.log(
       `imported ${report.created} products (${report.rejected} rejected) in ${Date.now() - started} ms; indexing in the background`,
     );
