@@ -91,6 +91,9 @@ function accepted(schema: InputSchema): string {
   }
   if (schema.format === 'uri') return 'a URL';
   if (schema.pattern !== undefined) return 'a URL path (letters, digits, `._~-`, segments separated by `/`)';
+  if (schema.minLength !== undefined && schema.minLength > 1) {
+    return `a string of at least ${schema.minLength} characters`;
+  }
   return schema.minLength ? 'a non-empty string' : 'a string';
 }
 
