@@ -9,7 +9,13 @@ import { PassThrough } from 'node:stream';
 import { loadConfig } from '@vitrine/core';
 import { IndexStateRepository, ProductRepository, productAsInput } from '@vitrine/catalog';
 import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
-import { IndexingScheduler, JOB_QUEUE, StoreReconciler, type StoreAudit } from '@vitrine/indexing';
+import {
+  IndexingScheduler,
+  JOB_QUEUE,
+  OutboxRelay,
+  StoreReconciler,
+  type StoreAudit,
+} from '@vitrine/indexing';
 import { PRODUCTS_ALIAS, VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { runIndexStatus, runIndexSync, type IndexIo } from '../../apps/cli/src/commands/indexing';
@@ -71,6 +77,7 @@ async function expectEverythingSearchable(stack: IndexingStack): Promise<StoreAu
     current: PRODUCTS,
     missing: 0,
     stale: 0,
+    outdatedPayload: 0,
     orphans: 0,
     unfounded: 0,
   });
@@ -330,6 +337,46 @@ describe('a store older than the index state (a restored backup, a log that lost
       const [point] = await stack.app.get<VectorStore>(VECTOR_STORE).get(PRODUCTS_ALIAS, [changed.id]);
       expect(point?.payload.contentHash).toBe(changed.contentHash);
       expect(logged()).toMatch(/1 product marked indexed had no current vectors in the store/);
+    } finally {
+      await stack.close();
+    }
+  }, 120_000);
+});
+
+describe('a log that lost a payload-only change (a new price: same content hash, same vectors)', () => {
+  // After the test above: it changes a product's price.
+  it('rewrites the outdated payload, so price filters answer from the catalog again', async () => {
+    const wal = join(await liveDir(), 'wal-0.log');
+    const before = (await fs.stat(wal)).size;
+    let stack = await boot();
+    const id = ids[1]!;
+    try {
+      await waitForIdle(stack.app.get(JOB_QUEUE));
+      const repo = stack.app.get(ProductRepository);
+      const [product] = await repo.getByIds([id]);
+      const result = await repo.upsertMany([
+        { ...productAsInput(product!), price: { amount: '999.00', currency: 'EUR' }, inStock: false },
+      ]);
+      await stack.app.get(IndexingScheduler).productsChanged(result.changed);
+      // Nothing left in the outbox for the next boot to relay: the reconcile alone must notice the lost change.
+      await stack.app.get(OutboxRelay).relayAll();
+      await waitForIdle(stack.app.get(JOB_QUEUE));
+      const [point] = await stack.app.get<VectorStore>(VECTOR_STORE).get(PRODUCTS_ALIAS, [id]);
+      expect(point?.payload).toMatchObject({ price: 999, inStock: false });
+    } finally {
+      await stack.close();
+    }
+    // Everything written since this test started is cut off: the price change among it.
+    await cut(wal, (before + 1) / (await fs.stat(wal)).size);
+    warnings.mockClear();
+    errors.mockClear();
+    stack = await boot();
+    try {
+      await waitForIdle(stack.app.get(JOB_QUEUE));
+      await expectEverythingSearchable(stack);
+      const [point] = await stack.app.get<VectorStore>(VECTOR_STORE).get(PRODUCTS_ALIAS, [id]);
+      expect(point?.payload).toMatchObject({ price: 999, inStock: false });
+      expect(logged()).toMatch(/[1-9]\d* had an outdated payload/);
     } finally {
       await stack.close();
     }

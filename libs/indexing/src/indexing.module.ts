@@ -325,6 +325,7 @@ export class IndexingModule {
       {
         provide: StoreReconciler,
         inject: [
+          ProductRepository,
           IndexStateRepository,
           VECTOR_STORE,
           LiveCollections,
@@ -333,13 +334,14 @@ export class IndexingModule {
           EMBEDDING_PROVIDER,
         ],
         useFactory: (
+          products: ProductRepository,
           states: IndexStateRepository,
           store: VectorStore,
           collections: LiveCollections,
           indexing: IndexingService,
           scheduler: IndexingScheduler,
           e: EmbeddingProvider,
-        ) => new StoreReconciler(states, store, collections, indexing, scheduler, e.modelId),
+        ) => new StoreReconciler(products, states, store, collections, indexing, scheduler, e.modelId),
       },
       IndexingWorkerLifecycle,
     ];

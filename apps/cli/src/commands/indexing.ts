@@ -78,7 +78,8 @@ export async function runIndexStatus(io: IndexIo, json: boolean): Promise<number
 function storeLines(a: StoreAudit): string[] {
   return [
     `store       current vectors for ${a.current} of ${a.products} products: ${a.missing} missing, ` +
-      `${a.stale} stale, ${a.orphans} orphaned`,
+      `${a.stale} stale, ${a.orphans} orphaned` +
+      (a.outdatedPayload ? `; ${a.outdatedPayload} with an outdated price/stock/attributes payload` : ''),
     ...a.damage.map(
       (d) =>
         `  damaged ${d.file} (${d.reason}): kept ${d.recordsKept} records, dropped ${d.recordsLost} ` +

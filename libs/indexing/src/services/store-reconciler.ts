@@ -1,9 +1,11 @@
+import { isDeepStrictEqual } from 'node:util';
 import { Logger } from '@nestjs/common';
-import type { IndexStateRepository, ProductToIndex } from '@vitrine/catalog';
+import type { IndexStateRepository, Product, ProductRepository, ProductToIndex } from '@vitrine/catalog';
 import type { StoreDamage, StoredPoint, VectorStore } from '@vitrine/vectors';
 import type { LiveCollections } from './collections';
 import type { IndexingScheduler } from './indexing.scheduler';
 import type { IndexingService } from './indexing.service';
+import { productPayload } from './product-vectors';
 
 /** Products compared with the store per round trip. */
 const PAGE = 500;
@@ -23,6 +25,11 @@ export interface StoreAudit {
   readonly missing: number;
   /** Products whose vectors in the store were computed from other content (or by another model). */
   readonly stale: number;
+  /**
+   * Of `current`: products whose stored payload (price, stock, SKU, filterable attributes, which do not feed the
+   * vectors) is not the catalog's, so filters would answer from old values.
+   */
+  readonly outdatedPayload: number;
   /** Points of products the catalog no longer has. */
   readonly orphans: number;
   /**
@@ -40,23 +47,25 @@ export interface ReconcileResult {
   readonly orphansRemoved: number;
   /** Products marked pending because the store did not hold what their index state claimed. */
   readonly requeued: number;
-  /** Products queued for indexing (those above plus every other missing or stale one). */
+  /** Products queued for indexing (those above plus every other missing or stale one, and outdated payloads). */
   readonly queued: number;
 }
 
-type Verdict = 'current' | 'missing' | 'stale';
+type Verdict = 'current' | 'missing' | 'stale' | 'outdatedPayload';
 
 /**
- * Compares the vector store with the catalog by product id and content hash, and repairs the difference: the
- * vectors of deleted products are removed, every product whose vectors are missing or stale is marked pending
+ * Compares the vector store with the catalog by product id, content hash and payload, and repairs the difference:
+ * the vectors of deleted products are removed, every product whose vectors are missing or stale is marked pending
  * (the index state must never claim `indexed` for vectors the store lacks) and queued through the
- * {@link IndexingScheduler}. Runs at every worker's boot and in `vitrine index sync`; it is what brings back
+ * {@link IndexingScheduler}, and so is every product whose stored payload is outdated (its job rewrites the
+ * payload without running the model). Runs at every worker's boot and in `vitrine index sync`; it is what brings back
  * vectors lost to a damaged store file, a restored backup or a wiped vector store.
  */
 export class StoreReconciler {
   private readonly log = new Logger('Reconcile');
 
   constructor(
+    private readonly products: ProductRepository,
     private readonly states: IndexStateRepository,
     private readonly store: VectorStore,
     private readonly collections: LiveCollections,
@@ -75,16 +84,21 @@ export class StoreReconciler {
     const live = await this.collections.live();
     const orphansRemoved = live ? await this.indexing.removeOrphans() : 0;
     let requeued = 0;
+    const refresh: Product[] = [];
     // Without a live collection of this model (the alias serves another one until a full reindex switches it),
     // this model's vectors are in the reindex's collection: nothing to mark.
     const audit = await this.scan(
       live
-        ? async (lost) => {
-            requeued += await this.states.markPending(this.modelId, lost);
+        ? async (lost, outdated) => {
+            if (lost.length) requeued += await this.states.markPending(this.modelId, lost);
+            refresh.push(...outdated);
           }
         : undefined,
     );
-    const queued = await this.scheduler.syncPending(options);
+    let queued = await this.scheduler.syncPending(options);
+    for (let i = 0; i < refresh.length; i += PAGE) {
+      queued += await this.scheduler.productsChanged(refresh.slice(i, i + PAGE));
+    }
     const result = { audit, orphansRemoved, requeued, queued };
     this.report(result);
     return result;
@@ -95,11 +109,13 @@ export class StoreReconciler {
     const s = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
     const summary =
       `the store holds current vectors for ${a.current} of ${s(a.products, 'product')} ` +
-      `(${a.missing} missing, ${a.stale} stale); removed ${s(r.orphansRemoved, 'orphan')}; ` +
+      `(${a.missing} missing, ${a.stale} stale, ${a.outdatedPayload} with an outdated payload); ` +
+      `removed ${s(r.orphansRemoved, 'orphan')}; ` +
       `queued ${s(r.queued, 'product')}`;
-    if (r.requeued > 0) {
+    if (r.requeued > 0 || a.outdatedPayload > 0) {
       this.log.error(
-        `${s(r.requeued, 'product')} marked indexed had no current vectors in the store ` +
+        `${s(r.requeued, 'product')} marked indexed had no current vectors in the store, ` +
+          `${a.outdatedPayload} had an outdated payload ` +
           `(${a.damage.length ? `${s(a.damage.length, 'damaged store file')} repaired` : 'the store lost them'}): ` +
           `marked pending and re-queued; ${summary}`,
       );
@@ -108,10 +124,15 @@ export class StoreReconciler {
     }
   }
 
-  /** One pass over the catalog in id order; `onLost` gets each page's products whose state is unfounded. */
-  private async scan(onLost: ((ids: string[]) => Promise<void>) | undefined): Promise<StoreAudit> {
+  /**
+   * One pass over the catalog in id order; `onPage` gets each page's products whose state is unfounded and those
+   * whose payload is outdated.
+   */
+  private async scan(
+    onPage: ((lost: string[], outdated: Product[]) => Promise<void>) | undefined,
+  ): Promise<StoreAudit> {
     const collection = (await this.collections.live()) ?? null;
-    const counts = { products: 0, current: 0, missing: 0, stale: 0, unfounded: 0 };
+    const counts = { products: 0, current: 0, missing: 0, stale: 0, outdatedPayload: 0, unfounded: 0 };
     let held = 0;
     for await (const page of this.states.allWithState(this.modelId, { pageSize: PAGE })) {
       const points = collection
@@ -122,17 +143,34 @@ export class StoreReconciler {
         : [];
       const byId = new Map(points.map((p) => [p.id, p]));
       held += points.length;
+      // Full products only for those with current vectors: their payload is the one thing left to compare.
+      const withCurrent = page.filter((p) => this.holds(byId.get(p.productId), p.contentHash));
+      const catalog = new Map(
+        (await this.products.getByIds(withCurrent.map((p) => p.productId))).map((p) => [p.id, p]),
+      );
       const lost: string[] = [];
+      const outdated: Product[] = [];
       for (const product of page) {
         const point = byId.get(product.productId);
+        const full = catalog.get(product.productId);
+        let verdict = this.verdict(product, point);
+        if (
+          verdict === 'current' &&
+          full &&
+          !isDeepStrictEqual(point?.payload, productPayload(full, this.modelId))
+        ) {
+          verdict = 'outdatedPayload';
+          outdated.push(full);
+        }
         counts.products++;
-        counts[this.verdict(product, point)]++;
+        counts[verdict === 'outdatedPayload' ? 'current' : verdict]++;
+        if (verdict === 'outdatedPayload') counts.outdatedPayload++;
         if (product.status === 'indexed' && !this.holds(point, product.vectorContentHash)) {
           counts.unfounded++;
           lost.push(product.productId);
         }
       }
-      if (lost.length && onLost) await onLost(lost);
+      if ((lost.length || outdated.length) && onPage) await onPage(lost, outdated);
     }
     const vectors = collection ? await this.store.count(collection) : 0;
     return {
