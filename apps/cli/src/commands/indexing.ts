@@ -209,14 +209,20 @@ export function registerIndexingCommands(program: Command): void {
   const index = program.command('index').description('the vector index of the catalog');
   index
     .command('status')
-    .description('products per index state for the configured model, queue depth, live collection')
+    .description(
+      'products per index state for the configured model, what the vector store really holds (missing, stale), ' +
+        'queue depth, live collection',
+    )
     .option('--json', 'print JSON', false)
     .action(async (o: { json: boolean }) => {
       process.exitCode = await runIndexStatus(stdio(), o.json);
     });
   index
     .command('sync')
-    .description('index every product whose vectors are missing or stale (embedded: here, with progress)')
+    .description(
+      'reconcile the vector store with the catalog and index every product whose vectors are missing or stale ' +
+        '(embedded: here, with progress)',
+    )
     .option('--retry-failed', 'also retry products whose last attempt failed', false)
     .action(async (o: { retryFailed: boolean }) => {
       process.exitCode = await runIndexSync(stdio(), o.retryFailed);
