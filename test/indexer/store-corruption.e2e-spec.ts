@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Logger } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
 import Redis from 'ioredis';
 import { PassThrough } from 'node:stream';
 import { loadConfig } from '@vitrine/core';
@@ -18,6 +21,8 @@ import {
 } from '@vitrine/indexing';
 import { PRODUCTS_ALIAS, VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { ApiModule } from '../../apps/api/src/app.module';
+import { configureApp } from '../../apps/api/src/app.setup';
 import { runIndexStatus, runIndexSync, type IndexIo } from '../../apps/cli/src/commands/indexing';
 import { DEMO_MODEL_DIR, startIndexingStack, type IndexingStack } from '../support/indexing-app';
 import { waitForIdle } from '../support/queue-idle';
@@ -122,6 +127,8 @@ beforeAll(async () => {
       })),
     );
     await stack.app.get(IndexingScheduler).productsChanged(result.changed);
+    // The outbox empty too: a later boot's relay must not re-index what the tests expect the reconcile to find.
+    await stack.app.get(OutboxRelay).relayAll();
     await waitForIdle(stack.app.get(JOB_QUEUE));
     ids = result.changed.map((c) => c.id);
     await expectEverythingSearchable(stack);
@@ -232,6 +239,31 @@ describe('the index state never claims vectors the store lacks', () => {
   }, 120_000);
 });
 
+describe('the API on a damaged store', () => {
+  it('boots, serves every product again after its boot reconcile, and counts the damage in /metrics', async () => {
+    await flipByte(join(await liveDir(), 'wal-0.log'), 0.3);
+    const config = loadConfig(
+      { DATABASE_URL: db.url, DATA_DIR: dataDir, MODEL_DIR: DEMO_MODEL_DIR, LOG_LEVEL: 'silent' },
+      resolve(__dirname, '../..'),
+    );
+    const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).compile();
+    const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+    configureApp(app, config);
+    await app.init();
+    try {
+      const metrics = (await request(app.getHttpServer()).get('/metrics').expect(200)).text;
+      expect(metrics).toMatch(/vitrine_vector_store_damaged_files\{kind="wal"\} 1/);
+      expect(metrics).toMatch(/vitrine_vector_store_damaged_files\{kind="segment"\} 0/);
+      expect(metrics).toMatch(/vitrine_vector_store_discarded_bytes [1-9]\d*/);
+      await waitForIdle(app.get(JOB_QUEUE));
+      const audit = await app.get(StoreReconciler).audit();
+      expect(audit).toMatchObject({ current: PRODUCTS, missing: 0, unfounded: 0 });
+    } finally {
+      await app.close();
+    }
+  }, 120_000);
+});
+
 describe('vitrine index status and index sync on a damaged store', () => {
   async function cli(command: (io: IndexIo) => Promise<number>): Promise<{ code: number; stdout: string }> {
     let stdout = '';
@@ -324,6 +356,8 @@ describe('a store older than the index state (a restored backup, a log that lost
       const result = await repo.upsertMany([{ ...productAsInput(product!), title: 'Renamed product' }]);
       changed = result.changed[0]!;
       await stack.app.get(IndexingScheduler).productsChanged(result.changed);
+      // Nothing left in the outbox for the next boot to relay: the reconcile alone must notice the stale vectors.
+      await stack.app.get(OutboxRelay).relayAll();
       await waitForIdle(stack.app.get(JOB_QUEUE));
       await expectEverythingSearchable(stack);
     } finally {

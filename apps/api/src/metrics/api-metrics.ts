@@ -52,6 +52,19 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  readonly vectorStoreDamage = new Gauge({
+    name: 'vitrine_vector_store_damaged_files',
+    help: 'Embedded vector store files found damaged (and repaired) since the store opened, by file kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly vectorStoreDiscarded = new Gauge({
+    name: 'vitrine_vector_store_discarded_bytes',
+    help: 'Bytes of damaged embedded vector store files dropped since the store opened (copies kept as .corrupt-*)',
+    registers: [this.registry],
+  });
+
   readonly queryCache = new Gauge({
     name: 'vitrine_query_embedding_cache',
     help: 'Query-embedding cache hits, misses (cumulative) and size',

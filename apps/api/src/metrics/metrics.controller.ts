@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { JOB_QUEUE, OutboxRelay, type JobQueue } from '@vitrine/indexing';
 import { SearchService } from '@vitrine/search';
+import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import { ApiMetrics } from './api-metrics';
 
 /** Prometheus scrape endpoint. */
@@ -15,6 +16,7 @@ export class MetricsController {
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
     private readonly search: SearchService,
     private readonly relay: OutboxRelay,
+    @Inject(VECTOR_STORE) private readonly store: VectorStore,
   ) {}
 
   @Get()
@@ -34,6 +36,10 @@ export class MetricsController {
     } catch {
       // Database down: /readyz reports it.
     }
+    const damage = this.store.damage?.() ?? [];
+    for (const kind of ['wal', 'segment', 'catalog'] as const)
+      this.metrics.vectorStoreDamage.set({ kind }, damage.filter((d) => d.kind === kind).length);
+    this.metrics.vectorStoreDiscarded.set(damage.reduce((n, d) => n + d.bytesDiscarded, 0));
     const cache = this.search.cacheStats();
     this.metrics.queryCache.set({ kind: 'hits' }, cache.hits);
     this.metrics.queryCache.set({ kind: 'misses' }, cache.misses);
