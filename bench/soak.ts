@@ -765,9 +765,13 @@ async function main(): Promise<void> {
 
   const drainDeadline = Date.now() + DRAIN_S * 1000;
   let lost = await verify(stack);
-  while (lost.length > 0 && Date.now() < drainDeadline) {
+  for (let lastLog = Date.now(); lost.length > 0 && Date.now() < drainDeadline;) {
     await sleep(2000);
     lost = await verify(stack);
+    if (Date.now() - lastLog >= 10_000) {
+      log(`waiting for the indexer: ${lost.length} acknowledged writes not reflected yet`);
+      lastLog = Date.now();
+    }
   }
   const catalog = await unindexed(stack);
 
@@ -809,4 +813,5 @@ main()
     console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
     process.exitCode = 2;
   })
-  .finally(() => cleanup());
+  // Explicit exit: the picture server and the HTTP clients' keep-alive pools would hold the process open.
+  .finally(() => cleanup().finally(() => process.exit(process.exitCode ?? 0)));
