@@ -29,6 +29,12 @@ const DEFAULT_BULK_LIMIT = 100;
     'too many failed admin authentications from this address (ADMIN_AUTH_FAILURES_PER_MINUTE); Retry-After says when to retry',
   type: ApiErrorDto,
 })
+@ApiResponse({
+  status: 400,
+  description: 'invalid request (each problem names its field)',
+  type: ApiErrorDto,
+})
+@ApiResponse({ status: 413, description: 'JSON body larger than 256 kB', type: ApiErrorDto })
 @UseGuards(ApiKeyGuard)
 @SkipThrottle()
 @Controller('v1/admin')
