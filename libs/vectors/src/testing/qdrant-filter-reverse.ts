@@ -56,7 +56,12 @@ function fieldCondition(c: Json): KeyCondition {
     }
     unsupported(`match ${Object.keys(match).join(', ')} on ${key}`);
   }
-  if (range !== undefined) return { key, condition: rangeOf(range) };
+  if (range !== undefined) {
+    const r = rangeOf(range);
+    // A closed range on one number is how the adapter writes numeric equality (match takes no floats).
+    const exact = Object.keys(r).length === 2 && r.gte !== undefined && r.gte === r.lte;
+    return { key, condition: exact ? r.gte! : r };
+  }
   unsupported(`condition on ${key} without match or range`);
 }
 
@@ -71,11 +76,9 @@ function numericInSet(filter: Json): KeyCondition {
   const key = alternatives[0]?.key;
   const values: number[] = [];
   for (const a of alternatives) {
-    const r = a.condition as { gte?: unknown; lte?: unknown };
-    const keys = isObject(a.condition) ? Object.keys(a.condition) : [];
-    if (a.key !== key || keys.length !== 2 || typeof r.gte !== 'number' || r.gte !== r.lte)
+    if (a.key !== key || typeof a.condition !== 'number')
       unsupported('should alternatives other than exact numbers on one key');
-    values.push(r.gte);
+    values.push(a.condition);
   }
   if (key === undefined) unsupported('an empty should');
   return { key, condition: { in: values } };
