@@ -1,4 +1,4 @@
-// npm run soak [-- --duration 600 --clients 16 --grace 5 --drain 240 --logs DIR]
+// npm run soak [-- --duration 600 --clients 16 --grace 5 --drain 240 --logs DIR --pg-bin /usr/lib/postgresql/15/bin]
 // The full stack under load with faults injected, then a comparison of what clients were told with what the
 // catalog and the vector store hold. Starts everything itself, on loopback only, in one temporary directory:
 // its own PostgreSQL 15 cluster (initdb, run as the postgres user), its own redis-server (no persistence), the
@@ -37,9 +37,16 @@ import { DomainError } from '@vitrine/core';
 import { PRODUCTS_ALIAS, QdrantVectorStore } from '@vitrine/vectors';
 
 const ROOT = resolve(__dirname, '..');
-const PG_BIN = '/usr/lib/postgresql/15/bin';
-const ADMIN_KEY = 'soak-admin-key-0123456789abcdefghijklmnopqrstuvwxyz';
 const args = process.argv.slice(2);
+const PG_BIN = args.includes('--pg-bin') ? args[args.indexOf('--pg-bin') + 1]! : '/usr/lib/postgresql/15/bin';
+/** PostgreSQL refuses to run as root: as root, its commands run as the postgres user; otherwise as we are. */
+const AS_ROOT = process.getuid?.() === 0;
+function pgCommand(tool: string, argv: readonly string[]): [string, string[]] {
+  return AS_ROOT
+    ? ['runuser', ['-u', 'postgres', '--', `${PG_BIN}/${tool}`, ...argv]]
+    : [`${PG_BIN}/${tool}`, [...argv]];
+}
+const ADMIN_KEY = 'soak-admin-key-0123456789abcdefghijklmnopqrstuvwxyz';
 function num(name: string, fallback: number, min: number, max: number): number {
   const i = args.indexOf(`--${name}`);
   const v = i >= 0 ? Number(args[i + 1]) : fallback;
@@ -139,13 +146,9 @@ async function cleanup(): Promise<void> {
   cleaned = true;
   await Promise.all([...children].map((c) => stop(c)));
   if (pgData && existsSync(join(pgData, 'postmaster.pid')))
-    spawnSync(
-      'runuser',
-      ['-u', 'postgres', '--', `${PG_BIN}/pg_ctl`, '-D', pgData, '-m', 'immediate', 'stop'],
-      {
-        timeout: 30_000,
-      },
-    );
+    spawnSync(...pgCommand('pg_ctl', ['-D', pgData, '-m', 'immediate', 'stop']), {
+      timeout: 30_000,
+    });
   await Promise.all(logs.map((l) => new Promise<void>((done) => l.end(() => done()))));
   if (LOGS_DIR) {
     mkdirSync(LOGS_DIR, { recursive: true });
@@ -195,8 +198,7 @@ async function until(what: string, timeoutMs: number, probe: () => Promise<boole
 /** pg_ctl as the postgres user. `-l` always: without it the server would hold our output pipe open. */
 function pgCtl(...argv: string[]): Promise<void> {
   return runAsync(
-    'runuser',
-    ['-u', 'postgres', '--', `${PG_BIN}/pg_ctl`, '-D', pgData!, '-l', join(work, 'postgres.log'), ...argv],
+    ...pgCommand('pg_ctl', ['-D', pgData!, '-l', join(work, 'postgres.log'), ...argv]),
     `pg_ctl ${argv.at(-1)}`,
   );
 }
@@ -263,17 +265,17 @@ async function startStack(): Promise<Stack> {
   ]);
   pgData = join(work, 'pg');
   mkdirSync(pgData);
-  const pwd = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-  const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-  chownSync(pgData, Number(pwd.stdout), Number(gid.stdout));
-  run(
-    'runuser',
-    ['-u', 'postgres', '--', `${PG_BIN}/initdb`, '-D', pgData, '-A', 'trust', '-U', 'postgres', '--no-sync'],
-    'initdb',
-  );
+  const owner = (file: string) => {
+    if (!AS_ROOT) return;
+    const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout;
+    const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout;
+    chownSync(file, Number(uid), Number(gid));
+  };
+  owner(pgData);
+  run(...pgCommand('initdb', ['-D', pgData, '-A', 'trust', '-U', 'postgres', '--no-sync']), 'initdb');
   const pgLog = join(work, 'postgres.log');
   writeFileSync(pgLog, '');
-  chownSync(pgLog, Number(pwd.stdout), Number(gid.stdout));
+  owner(pgLog);
   await pgCtl(
     '-o',
     `-p ${pgPort} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`,
