@@ -4,4 +4,5 @@ export * from './config/config.module';
 export { renderConfigReference, undocumentedVariables } from './config/config-reference';
 export * from './errors/domain-error';
 export * from './errors/storage-error';
+export * from './errors/outage-error';
 export * from './json/json-syntax';

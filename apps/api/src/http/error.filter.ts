@@ -8,7 +8,14 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { APP_CONFIG, DomainError, isStorageCode, storageFaultOf, type AppConfig } from '@vitrine/core';
+import {
+  APP_CONFIG,
+  DomainError,
+  dependencyOutageOf,
+  isStorageCode,
+  storageFaultOf,
+  type AppConfig,
+} from '@vitrine/core';
 import { StorageHealth } from '../health/storage-health';
 import { errorBody, type ApiErrorBody, type ApiErrorCode } from './api-error';
 import { statusOf } from './error-status';
@@ -92,6 +99,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
         };
       }
       return { status, body: errorBody(codeOfStatus(status), message, details) };
+    }
+    // PostgreSQL restarting or a dropped connection: the request did nothing and the pool reconnects by itself.
+    const outage = dependencyOutageOf(exception);
+    if (outage) {
+      this.log.warn(`${outage.code} (${String(outage.details?.reason)}): ${describeCause(exception)}`);
+      return { status: statusOf(outage.code), body: errorBody(outage.code, outage.message, outage.details) };
     }
     this.log.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     return {
