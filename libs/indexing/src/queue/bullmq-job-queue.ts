@@ -198,9 +198,21 @@ export class BullmqJobWorker {
     await this.worker.waitUntilReady();
   }
 
-  /** Graceful shutdown: stops taking jobs and waits for those in flight to finish. */
+  /**
+   * Graceful shutdown: stops taking jobs and waits for those in flight to finish, at most the lock duration. BullMQ's
+   * wait can hang when Redis has just restarted (its blocking read never returns); past the lock duration the jobs
+   * are stalled anyway and a worker takes them back.
+   */
   async close(): Promise<void> {
-    await this.worker.close();
+    const graceMs = this.options.lockDurationMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const closed = await Promise.race([
+      this.worker.close().then(() => true),
+      new Promise<false>((r) => (timer = setTimeout(() => r(false), graceMs))),
+    ]);
+    clearTimeout(timer);
+    if (!closed)
+      this.log.warn(`the worker did not stop within ${graceMs} ms; its jobs in flight will be retried`);
     await this.producer.close();
   }
 
