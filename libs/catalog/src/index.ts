@@ -9,6 +9,7 @@ export {
   type CatalogDataSourceOptions,
   type DatabaseConfig,
 } from './database/catalog-data-source';
+export type { PgliteHostOptions, PgliteLogger, PgliteState } from './database/pglite-host';
 export { ProductRepository, type PageOptions, type UpsertOptions } from './repository/product.repository';
 export {
   IndexStateRepository,

@@ -1,9 +1,10 @@
+import { Logger } from '@nestjs/common';
 import { Client, type ClientBase, type PoolConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@vitrine/core';
 import { CATALOG_ENTITIES } from './entities';
 import { CATALOG_MIGRATIONS } from './migrations';
-import { startPglite, type PgliteHost } from './pglite-host';
+import { startPglite, type PgliteHost, type PgliteHostOptions } from './pglite-host';
 
 /** `AppConfig.database`: an external PostgreSQL, or PGlite under a data folder. */
 export type DatabaseConfig = AppConfig['database'];
@@ -16,13 +17,25 @@ export interface CatalogDataSourceOptions {
   readonly runMigrations?: boolean;
   /** Log every SQL statement (TypeORM's logger). */
   readonly logging?: boolean;
+  /** Embedded mode: how crashes of PGlite are repaired and reported (see `startPglite`). */
+  readonly embedded?: PgliteHostOptions;
 }
+
+/** The longest one catalog query may take when the configuration does not say (`DATABASE_QUERY_TIMEOUT_MS`). */
+export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 
 /** An initialised catalog connection. Create it once per process; {@link close} it on shutdown. */
 export interface CatalogDatabase {
   readonly kind: DatabaseConfig['kind'];
   /** Internal to the catalog: other code goes through the repositories. */
   readonly dataSource: DataSource;
+  /** Embedded mode: the PGlite host (its state after crashes and restarts, where it listens); undefined otherwise. */
+  readonly embedded: Pick<PgliteHost, 'state' | 'stats' | 'connection'> | undefined;
+  /**
+   * Settles with the reason once the embedded database crashed and could not be restarted (never with PostgreSQL,
+   * whose restarts the pool rides out). The process should then exit so that its supervisor restarts it.
+   */
+  readonly unrecoverable: Promise<Error>;
   /** Closes the pool and, in embedded mode, stops PGlite (its files are flushed). Safe to call twice. */
   close(): Promise<void>;
 }
@@ -58,10 +71,26 @@ export async function createCatalogDataSource(
     applicationName: 'vitrine',
   };
   const runMigrations = options.runMigrations ?? true;
+  // Nothing waits on the catalog forever: a query (client side, which also covers a database that stopped
+  // answering) and the wait for a pooled connection are bounded, so a stuck database fails requests instead of
+  // hanging them.
+  const timeoutMs = config.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const bounded = { query_timeout: timeoutMs, connectionTimeoutMillis: timeoutMs } satisfies PoolConfig;
 
   switch (config.kind) {
     case 'postgres': {
-      const dataSource = new DataSource({ ...common, url: config.url, poolSize: config.poolSize });
+      const dataSource = new DataSource({
+        ...common,
+        url: config.url,
+        poolSize: config.poolSize,
+        // PostgreSQL cancels a statement over the bound itself (freeing the server); the client-side bound, a little
+        // later, still covers a server that stopped answering.
+        extra: {
+          ...bounded,
+          statement_timeout: timeoutMs,
+          query_timeout: timeoutMs + 1000,
+        } satisfies PoolConfig,
+      });
       await dataSource.initialize();
       try {
         if (runMigrations) await migrateUnderLock(dataSource, config.url);
@@ -69,10 +98,19 @@ export async function createCatalogDataSource(
         await dataSource.destroy();
         throw e;
       }
-      return handle('postgres', dataSource, undefined);
+      return handle('postgres', dataSource, undefined, new Promise<Error>(() => undefined));
     }
     case 'pglite': {
-      const host = await startPglite(config.dir);
+      let giveUp: (e: Error) => void = () => undefined;
+      const unrecoverable = new Promise<Error>((resolve) => (giveUp = resolve));
+      const host = await startPglite(config.dir, {
+        logger: new Logger('EmbeddedDatabase'),
+        ...options.embedded,
+        onUnrecoverable: (e) => {
+          options.embedded?.onUnrecoverable?.(e);
+          giveUp(e);
+        },
+      });
       const dataSource = new DataSource({
         ...common,
         host: host.connection.host,
@@ -81,6 +119,7 @@ export async function createCatalogDataSource(
         database: 'postgres',
         poolSize: 1,
         extra: {
+          ...bounded,
           // Keep the one connection open: reconnecting costs a PGlite session reset for nothing.
           idleTimeoutMillis: 0,
           onConnect: resetPgliteSession,
@@ -94,7 +133,7 @@ export async function createCatalogDataSource(
         await host.stop();
         throw e;
       }
-      return handle('pglite', dataSource, host);
+      return handle('pglite', dataSource, host, unrecoverable);
     }
   }
 }
@@ -123,11 +162,14 @@ function handle(
   kind: DatabaseConfig['kind'],
   dataSource: DataSource,
   host: PgliteHost | undefined,
+  unrecoverable: Promise<Error>,
 ): CatalogDatabase {
   let closing: Promise<void> | undefined;
   return {
     kind,
     dataSource,
+    embedded: host,
+    unrecoverable,
     close: () =>
       (closing ??= (async () => {
         try {

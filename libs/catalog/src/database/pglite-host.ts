@@ -13,12 +13,40 @@ export interface PgliteWorkerData {
 export type PgliteWorkerMessage =
   | { readonly type: 'ready'; readonly address: string }
   | { readonly type: 'failed'; readonly message: string }
+  /** PGlite itself failed while running a protocol message (not a database error): this instance is unusable. */
+  | { readonly type: 'crashed'; readonly message: string; readonly stack: string | undefined }
   | { readonly type: 'stopped' };
+
+/** `up`: serving; `restarting`: crashed, a new worker is on its way; `failed`: every restart failed; `stopped`. */
+export type PgliteState = 'up' | 'restarting' | 'failed' | 'stopped';
+
+/** Where the host reports crashes and restarts (Nest's `Logger` fits). */
+export interface PgliteLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface PgliteHostOptions {
+  /**
+   * Consecutive restarts tried after a crash before giving up (default 5). A worker that served for a minute has
+   * recovered: the next crash starts counting again.
+   */
+  readonly maxRestarts?: number;
+  /** Wait before the first restart, doubled for each consecutive one up to 10 s (default 250 ms). */
+  readonly restartDelayMs?: number;
+  /** Called once when the database crashed and every restart failed: the process should exit and be restarted. */
+  readonly onUnrecoverable?: (error: Error) => void;
+  readonly logger?: PgliteLogger;
+}
 
 /** A running embedded PostgreSQL: where `pg` connects, and how to stop it. */
 export interface PgliteHost {
-  /** `pg` connection settings: a Unix socket folder (port picks the socket file) or 127.0.0.1 with a free port. */
+  /** `pg` connection settings: a Unix socket folder (port picks the socket file) or 127.0.0.1 with a port. */
   readonly connection: { readonly host: string; readonly port: number };
+  state(): PgliteState;
+  /** Crashes seen and restarts that brought the database back, since start. */
+  stats(): { readonly crashes: number; readonly restarts: number; readonly lastCrash: string | undefined };
   /** Stops the wire server, closes PGlite (flushing its files), ends the worker and releases the lock. */
   stop(): Promise<void>;
 }
@@ -26,6 +54,9 @@ export interface PgliteHost {
 const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 30_000;
 const SOCKET_PORT = 5432;
+const MAX_RESTART_DELAY_MS = 10_000;
+/** A worker that served this long has recovered: a later crash starts the restart count again. */
+const STABLE_AFTER_MS = 60_000;
 
 /**
  * Starts PGlite on `dataDir` (created and initialised on first use, which takes several seconds) in a worker
@@ -35,13 +66,23 @@ const SOCKET_PORT = 5432;
  *
  * A lock file beside the data folder (`<dataDir>.lock`) refuses a second process: PGlite itself would let two
  * processes open the same folder and corrupt it.
+ *
+ * **Crashes.** When PGlite itself fails (its backend exits, a write under it throws; see pglite-worker.ts) or the
+ * worker dies, the host logs the cause, ends the worker at once (every open connection closes, so in-flight
+ * queries fail instead of waiting; new connections are refused while it is down) and starts a new worker on the
+ * same folder and address, which recovers from PostgreSQL's write-ahead log as after a power cut: every committed
+ * transaction is kept. The `pg` pool reconnects by itself. Restarts back off (`restartDelayMs`, doubling) and are
+ * bounded (`maxRestarts` in a row); after that the state is `failed` and `onUnrecoverable` is called.
  */
-export async function startPglite(dataDir: string): Promise<PgliteHost> {
+export async function startPglite(dataDir: string, options: PgliteHostOptions = {}): Promise<PgliteHost> {
+  const maxRestarts = options.maxRestarts ?? 5;
+  const restartDelayMs = options.restartDelayMs ?? 250;
+  const logger = options.logger;
   fs.mkdirSync(dataDir, { recursive: true });
   const releaseLock = acquireLock(dataDir);
   const socketDir =
     process.platform === 'win32' ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-pg-'));
-  const listen: PgliteWorkerData['listen'] = socketDir
+  let listen: PgliteWorkerData['listen'] = socketDir
     ? { path: path.join(socketDir, `.s.PGSQL.${SOCKET_PORT}`) }
     : { host: '127.0.0.1', port: 0 };
   const cleanup = (): void => {
@@ -49,36 +90,10 @@ export async function startPglite(dataDir: string): Promise<PgliteHost> {
     releaseLock();
   };
 
-  let worker: Worker;
+  let started: { worker: Worker; address: string };
   try {
-    worker = spawnWorker({ dataDir, listen });
+    started = await launch({ dataDir, listen });
   } catch (e) {
-    cleanup();
-    throw e;
-  }
-  let address: string;
-  try {
-    address = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`PGlite did not start within ${START_TIMEOUT_MS} ms`)),
-        START_TIMEOUT_MS,
-      );
-      worker.once('message', (m: PgliteWorkerMessage) => {
-        clearTimeout(timer);
-        if (m.type === 'ready') resolve(m.address);
-        else reject(new Error(m.type === 'failed' ? m.message : `unexpected ${m.type}`));
-      });
-      worker.once('error', (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-      worker.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`PGlite worker exited with code ${code} before it was ready`));
-      });
-    });
-  } catch (e) {
-    await worker.terminate();
     cleanup();
     throw new DomainError(
       'UNAVAILABLE',
@@ -88,26 +103,105 @@ export async function startPglite(dataDir: string): Promise<PgliteHost> {
       },
     );
   }
-  worker.removeAllListeners();
-  // A crash after start surfaces as connection errors in pg; keep it from becoming an unhandled 'error' event.
-  let crash: Error | undefined;
-  worker.on('error', (e) => (crash = e));
-
+  const address = started.address;
+  /** The serving worker; undefined while a crashed one is replaced (or none could be). */
+  let worker: Worker | undefined = started.worker;
   const connection = socketDir
     ? { host: socketDir, port: SOCKET_PORT }
     : { host: '127.0.0.1', port: Number(address.slice(address.lastIndexOf(':') + 1)) };
+  // A restarted worker listens where the pool connects.
+  if (!socketDir) listen = { host: '127.0.0.1', port: connection.port };
 
+  let state: PgliteState = 'up';
+  let upSince = Date.now();
+  let consecutive = 0;
+  let crashes = 0;
+  let restarts = 0;
+  let lastCrash: string | undefined;
   let stopping: Promise<void> | undefined;
+  let recovering: Promise<void> | undefined;
+
+  const watch = (w: Worker): void => {
+    forget(w);
+    w.on('message', (m: PgliteWorkerMessage) => {
+      if (m.type === 'crashed') crashed(w, m.stack ?? m.message);
+    });
+    w.on('error', (e) => crashed(w, e.stack ?? e.message));
+    w.on('exit', (code) => crashed(w, `the PGlite worker exited with code ${code}`));
+  };
+
+  /** The first sign of a crash of the current worker starts one recovery; later signs of the same crash are no-ops. */
+  const crashed = (w: Worker, cause: string): void => {
+    if (w !== worker || state !== 'up' || stopping) return;
+    state = 'restarting';
+    crashes++;
+    lastCrash = cause;
+    if (Date.now() - upSince >= STABLE_AFTER_MS) consecutive = 0;
+    logger?.error(`Embedded database at ${dataDir} crashed; restarting it. Cause: ${cause}`);
+    recovering = recover(w);
+  };
+
+  const recover = async (dead: Worker): Promise<void> => {
+    worker = undefined;
+    forget(dead);
+    dead.on('error', () => undefined);
+    await dead.terminate();
+    for (;;) {
+      if (stopping) return;
+      consecutive++;
+      if (consecutive > maxRestarts) {
+        state = 'failed';
+        const error = new Error(
+          `Embedded database at ${dataDir} crashed and ${maxRestarts} restarts in a row failed; last cause: ${lastCrash}`,
+        );
+        logger?.error(error.message);
+        options.onUnrecoverable?.(error);
+        return;
+      }
+      const delay = Math.min(restartDelayMs * 2 ** (consecutive - 1), MAX_RESTART_DELAY_MS);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (stopping) return;
+      try {
+        const next = await launch({ dataDir, listen });
+        worker = next.worker;
+        if (stopping) return;
+        watch(next.worker);
+        state = 'up';
+        upSince = Date.now();
+        restarts++;
+        logger?.log(`Embedded database at ${dataDir} restarted (attempt ${consecutive} of ${maxRestarts})`);
+        return;
+      } catch (e) {
+        lastCrash = (e as Error).message;
+        logger?.warn(`Embedded database at ${dataDir} did not restart: ${lastCrash}`);
+      }
+    }
+  };
+
+  watch(started.worker);
+
   const stop = async (): Promise<void> => {
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    const stopped = new Promise<PgliteWorkerMessage>((resolve) => worker.once('message', resolve));
-    worker.postMessage('stop');
+    await recovering;
+    const current = worker;
+    state = 'stopped';
+    if (!current) {
+      // Crashed and not restarted (given up, or stopped meanwhile): recover() ended the last worker already.
+      cleanup();
+      return;
+    }
+    forget(current);
+    // A crash while stopping surfaces as the outcome below; keep it from becoming an unhandled 'error' event.
+    let crash: Error | undefined;
+    current.on('error', (e) => (crash = e));
+    const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
+    const stopped = new Promise<PgliteWorkerMessage>((resolve) => current.on('message', resolve));
+    current.postMessage('stop');
     const outcome = await Promise.race([
       stopped,
       exited.then(() => undefined),
       new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS).unref()),
     ]);
-    if (outcome === 'timeout') await worker.terminate();
+    if (outcome === 'timeout') await current.terminate();
     else await exited;
     cleanup();
     if (crash) throw crash;
@@ -118,8 +212,51 @@ export async function startPglite(dataDir: string): Promise<PgliteHost> {
   };
   return {
     connection,
+    state: () => state,
+    stats: () => ({ crashes, restarts, lastCrash }),
     stop: () => (stopping ??= stop()),
   };
+}
+
+/** Spawns a worker and waits for it to serve; a worker that fails to start is ended. */
+async function launch(data: PgliteWorkerData): Promise<{ worker: Worker; address: string }> {
+  const worker = spawnWorker(data);
+  try {
+    const address = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`PGlite did not start within ${START_TIMEOUT_MS} ms`)),
+        START_TIMEOUT_MS,
+      );
+      worker.once('message', (m: PgliteWorkerMessage) => {
+        clearTimeout(timer);
+        if (m.type === 'ready') resolve(m.address);
+        else
+          reject(new Error(m.type === 'failed' || m.type === 'crashed' ? m.message : `unexpected ${m.type}`));
+      });
+      worker.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      worker.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`PGlite worker exited with code ${code} before it was ready`));
+      });
+    });
+    return { worker, address };
+  } catch (e) {
+    forget(worker);
+    worker.on('error', () => undefined);
+    await worker.terminate();
+    throw e;
+  }
+}
+
+/**
+ * Drops our listeners. Never `removeAllListeners()` without an event name: it also removes Node's own listeners on
+ * the Worker, after which no further message from the worker is delivered (a crash report would go unheard).
+ */
+function forget(worker: Worker): void {
+  for (const event of ['message', 'error', 'exit'] as const) worker.removeAllListeners(event);
 }
 
 /**

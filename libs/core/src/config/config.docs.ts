@@ -49,6 +49,11 @@ export const ENV_DOCS: { readonly [K in keyof Env]?: EnvVarDoc } = {
     group: 'Services',
     description: 'Connections in the PostgreSQL pool. Embedded PGlite always uses one.',
   },
+  DATABASE_QUERY_TIMEOUT_MS: {
+    group: 'Services',
+    description:
+      'The longest one catalog query, or the wait for a pooled connection, may take before it fails (a request then answers 503). PostgreSQL also cancels the statement (`statement_timeout`). Applies to embedded PGlite too; raise it for very large migrations.',
+  },
   REDIS_URL: {
     group: 'Services',
     description:

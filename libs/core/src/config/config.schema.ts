@@ -31,6 +31,7 @@ export const envSchema = z.object({
 
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
+  DATABASE_QUERY_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
   QUEUE_PREFIX: z.string().min(1).default('vitrine'),
   QUEUE_TIMEOUT_MS: int(50, 60_000).default(1000),

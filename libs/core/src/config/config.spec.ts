@@ -5,11 +5,24 @@ describe('loadConfig', () => {
   it('runs fully embedded when nothing is configured', () => {
     const c = loadConfig({}, '/srv/app');
     expect(c.dataDir).toBe('/srv/app/.vitrine');
-    expect(c.database).toEqual({ kind: 'pglite', dir: path.join('/srv/app/.vitrine', 'pglite') });
+    expect(c.database).toEqual({
+      kind: 'pglite',
+      dir: path.join('/srv/app/.vitrine', 'pglite'),
+      queryTimeoutMs: 30_000,
+    });
     expect(c.queue).toEqual({ kind: 'in-process' });
     expect(c.vectors).toEqual({ kind: 'embedded', dir: path.join('/srv/app/.vitrine', 'vectors') });
     expect(c.embedding.device).toBe('cpu');
     expect(c.http.port).toBe(3000);
+  });
+
+  it('bounds catalog queries in both modes (DATABASE_QUERY_TIMEOUT_MS) and refuses no bound at all', () => {
+    expect(loadConfig({ DATABASE_QUERY_TIMEOUT_MS: '5000' }).database.queryTimeoutMs).toBe(5000);
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://root@127.0.0.1:5432/test', DATABASE_QUERY_TIMEOUT_MS: '5000' })
+        .database.queryTimeoutMs,
+    ).toBe(5000);
+    expect(() => loadConfig({ DATABASE_QUERY_TIMEOUT_MS: '0' })).toThrow(/DATABASE_QUERY_TIMEOUT_MS/);
   });
 
   it('uses the external services that are configured', () => {

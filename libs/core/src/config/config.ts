@@ -12,8 +12,14 @@ export interface AppConfig {
   readonly dataDir: string;
   /** `embedded` when no external service is configured for that part. */
   readonly database:
-    | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number }
-    | { readonly kind: 'pglite'; readonly dir: string };
+    | {
+        readonly kind: 'postgres';
+        readonly url: string;
+        readonly poolSize: number;
+        /** The longest one catalog query (or the wait for a pooled connection) may take; 30 s when absent. */
+        readonly queryTimeoutMs?: number;
+      }
+    | { readonly kind: 'pglite'; readonly dir: string; readonly queryTimeoutMs?: number };
   readonly queue:
     | {
         readonly kind: 'redis';
@@ -170,8 +176,13 @@ export function loadConfig(
     logLevel: e.LOG_LEVEL,
     dataDir,
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
-      : { kind: 'pglite', dir: path.join(dataDir, 'pglite') },
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          poolSize: e.DATABASE_POOL_SIZE,
+          queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS,
+        }
+      : { kind: 'pglite', dir: path.join(dataDir, 'pglite'), queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS },
     queue: e.REDIS_URL
       ? { kind: 'redis', url: e.REDIS_URL, prefix: e.QUEUE_PREFIX, timeoutMs: e.QUEUE_TIMEOUT_MS }
       : { kind: 'in-process' },

@@ -1,0 +1,126 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { copyPgliteTemplate, OPEN_CATALOG_TIMEOUT_MS } from '../../../../test/support/catalog-db';
+import { crashPglite } from '../../../../test/support/pglite-crash';
+import { startPglite, type PgliteHost, type PgliteLogger } from './pglite-host';
+
+const client = (host: PgliteHost) =>
+  new Client({
+    host: host.connection.host,
+    port: host.connection.port,
+    user: 'postgres',
+    database: 'postgres',
+    connectionTimeoutMillis: 5000,
+  });
+
+/** Runs `sql` on a new connection; how long it took and what came back (rows or the error message). */
+async function attempt(
+  host: PgliteHost,
+  sql: string,
+): Promise<{ ms: number; rows?: unknown[]; error?: string }> {
+  const started = Date.now();
+  const c = client(host);
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    const { rows } = await c.query(sql);
+    return { ms: Date.now() - started, rows };
+  } catch (e) {
+    return { ms: Date.now() - started, error: (e as Error).message };
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+async function until(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('startPglite when PGlite itself fails', () => {
+  let root: string;
+  let dataDir: string;
+  const logged: string[] = [];
+  const logger: PgliteLogger = {
+    log: (m) => logged.push(`log: ${m}`),
+    warn: (m) => logged.push(`warn: ${m}`),
+    error: (m) => logged.push(`error: ${m}`),
+  };
+
+  beforeEach(async () => {
+    logged.length = 0;
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-pglite-crash-'));
+    dataDir = path.join(root, 'data');
+    await copyPgliteTemplate(dataDir);
+  }, OPEN_CATALOG_TIMEOUT_MS);
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it(
+    'logs the cause, fails connections fast while down, restarts on the same folder and keeps committed rows',
+    async () => {
+      const host = await startPglite(dataDir, { logger, restartDelayMs: 500 });
+      try {
+        const writer = client(host);
+        await writer.connect();
+        await writer.query('CREATE TABLE kept (n int)');
+        await writer.query('INSERT INTO kept VALUES (1), (2)');
+        writer.on('error', () => undefined);
+
+        await crashPglite(host.connection);
+        // A connection that was open when PGlite failed is closed, so its next query fails instead of waiting.
+        const started = Date.now();
+        await expect(writer.query('SELECT 1')).rejects.toThrow(/Connection terminated|not queryable/);
+        expect(Date.now() - started).toBeLessThan(3000);
+        await writer.end().catch(() => undefined);
+
+        expect(host.state()).toBe('restarting');
+        // While it restarts a new connection is refused at once (before: it hung forever).
+        const down = await attempt(host, 'SELECT 1');
+        expect(down.error).toBeDefined();
+        expect(down.ms).toBeLessThan(3000);
+        expect(logged.find((m) => m.startsWith('error: '))).toContain('Program terminated with exit(1)');
+
+        await until(() => host.state() === 'up', 60_000);
+        expect(host.stats()).toMatchObject({ crashes: 1, restarts: 1 });
+        expect(await attempt(host, 'SELECT n FROM kept ORDER BY n')).toMatchObject({
+          rows: [{ n: 1 }, { n: 2 }],
+        });
+        expect(logged).toContainEqual(expect.stringMatching(/^log: .* restarted/));
+      } finally {
+        await host.stop();
+      }
+      expect(fs.existsSync(`${dataDir}.lock`)).toBe(false);
+    },
+    OPEN_CATALOG_TIMEOUT_MS,
+  );
+
+  it(
+    'gives up after maxRestarts in a row, reports it once and still refuses connections fast',
+    async () => {
+      const reasons: Error[] = [];
+      const host = await startPglite(dataDir, {
+        logger,
+        maxRestarts: 0,
+        onUnrecoverable: (e) => reasons.push(e),
+      });
+      try {
+        await crashPglite(host.connection);
+        await until(() => host.state() === 'failed', 10_000);
+        expect(reasons).toHaveLength(1);
+        expect(reasons[0]?.message).toContain('Program terminated with exit(1)');
+        const down = await attempt(host, 'SELECT 1');
+        expect(down.error).toMatch(/ECONNREFUSED|ENOENT/);
+        expect(down.ms).toBeLessThan(3000);
+      } finally {
+        await host.stop();
+      }
+      expect(fs.existsSync(`${dataDir}.lock`)).toBe(false);
+    },
+    OPEN_CATALOG_TIMEOUT_MS,
+  );
+});
