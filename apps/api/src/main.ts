@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { CATALOG_DATABASE, type CatalogDatabase } from '@vitrine/catalog';
 import { ConfigError, loadConfig } from '@vitrine/core';
 import { ApiModule } from './app.module';
 import { configureApp } from './app.setup';
@@ -23,6 +24,20 @@ async function main(): Promise<void> {
   await app.listen(config.http.port, config.http.host);
   const docs = config.http.docs.enabled ? `docs at /${config.http.docs.path}` : 'docs off: DOCS_ENABLED';
   app.get(Logger).log(`listening on http://${config.http.host}:${config.http.port} (${docs})`, 'Api');
+  exitWhenCatalogIsLost(app);
+}
+
+/**
+ * Embedded PGlite restarts itself after a crash; when every restart failed the process can no longer serve, so it
+ * shuts down (requests in flight finish with 503) and exits 1 for its supervisor (compose `restart:`) to restart it.
+ */
+function exitWhenCatalogIsLost(app: NestExpressApplication): void {
+  void app.get<CatalogDatabase>(CATALOG_DATABASE).unrecoverable.then((e) => {
+    app.get(Logger).error(`${e.message}; exiting so that the supervisor restarts Vitrine`, 'Api');
+    setTimeout(() => process.exit(1), 15_000).unref();
+    const exit = (): never => process.exit(1);
+    app.close().then(exit, exit);
+  });
 }
 
 main().catch((e: unknown) => {
