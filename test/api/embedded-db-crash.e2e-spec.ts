@@ -50,8 +50,17 @@ describe('embedded database crash through HTTP', () => {
       after = await search().ok(() => true);
     }
     expect(after.status).toBe(200);
-    await request(t.server).get('/readyz').timeout(HUNG_MS).expect(200);
-    expect(embedded.stats()).toMatchObject({ crashes: 1, restarts: 1 });
-    expect(embedded.state()).toBe('up');
+    // What an operator sees: ready again, and the crash and its repair counted.
+    const ready = await request(t.server).get('/readyz').timeout(HUNG_MS).expect(200);
+    expect((ready.body as { info: Record<string, unknown> }).info.database).toEqual({
+      status: 'up',
+      kind: 'pglite',
+      state: 'up',
+      crashes: 1,
+      restarts: 1,
+    });
+    const metrics = await request(t.server).get('/metrics').timeout(HUNG_MS).expect(200);
+    expect(metrics.text).toContain('vitrine_embedded_database_events{event="crashes"} 1');
+    expect(metrics.text).toContain('vitrine_embedded_database_events{event="restarts"} 1');
   }, 90_000);
 });

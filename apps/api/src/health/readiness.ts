@@ -50,7 +50,12 @@ export class ReadinessIndicators {
     return this.probe('database', async () => {
       // Search's own statements on the catalog tables: `SELECT 1` stayed up while every search failed.
       await this.search.probeCatalog();
-      return { kind: this.db.kind };
+      // Embedded: whether PGlite crashed and was restarted since boot (a repaired crash is ready, but worth seeing).
+      // The cause (a stack) stays in the logs.
+      const { crashes, restarts } = this.db.embedded?.stats() ?? {};
+      return this.db.embedded
+        ? { kind: this.db.kind, state: this.db.embedded.state(), crashes, restarts }
+        : { kind: this.db.kind };
     });
   }
 

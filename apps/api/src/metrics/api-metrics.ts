@@ -65,6 +65,13 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  readonly embeddedDatabase = new Gauge({
+    name: 'vitrine_embedded_database_events',
+    help: 'Embedded PGlite crashes seen and restarts that repaired them since the process started (0 with PostgreSQL)',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+
   readonly queryCache = new Gauge({
     name: 'vitrine_query_embedding_cache',
     help: 'Query-embedding cache hits, misses (cumulative) and size',

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
+import { CATALOG_DATABASE, type CatalogDatabase } from '@vitrine/catalog';
 import { JOB_QUEUE, OutboxRelay, type JobQueue } from '@vitrine/indexing';
 import { SearchService } from '@vitrine/search';
 import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
@@ -17,6 +18,7 @@ export class MetricsController {
     private readonly search: SearchService,
     private readonly relay: OutboxRelay,
     @Inject(VECTOR_STORE) private readonly store: VectorStore,
+    @Inject(CATALOG_DATABASE) private readonly db: CatalogDatabase,
   ) {}
 
   @Get()
@@ -40,6 +42,9 @@ export class MetricsController {
     for (const kind of ['wal', 'segment', 'catalog'] as const)
       this.metrics.vectorStoreDamage.set({ kind }, damage.filter((d) => d.kind === kind).length);
     this.metrics.vectorStoreDiscarded.set(damage.reduce((n, d) => n + d.bytesDiscarded, 0));
+    const embedded = this.db.embedded?.stats();
+    this.metrics.embeddedDatabase.set({ event: 'crashes' }, embedded?.crashes ?? 0);
+    this.metrics.embeddedDatabase.set({ event: 'restarts' }, embedded?.restarts ?? 0);
     const cache = this.search.cacheStats();
     this.metrics.queryCache.set({ kind: 'hits' }, cache.hits);
     this.metrics.queryCache.set({ kind: 'misses' }, cache.misses);
