@@ -23,6 +23,8 @@ export interface CatalogDataSourceOptions {
 
 /** The longest one catalog query may take when the configuration does not say (`DATABASE_QUERY_TIMEOUT_MS`). */
 export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
+/** Embedded mode: the least time PGlite may stay unresponsive before it counts as stuck (startup, checkpoints). */
+const MIN_WATCHDOG_MS = 5_000;
 
 /** An initialised catalog connection. Create it once per process; {@link close} it on shutdown. */
 export interface CatalogDatabase {
@@ -105,6 +107,9 @@ export async function createCatalogDataSource(
       const unrecoverable = new Promise<Error>((resolve) => (giveUp = resolve));
       const host = await startPglite(config.dir, {
         logger: new Logger('EmbeddedDatabase'),
+        // A statement still running at twice the bound was given up by its client long ago and blocks every other
+        // query (PGlite runs one at a time, on the worker's thread): restart PGlite rather than wait for it.
+        watchdogMs: Math.max(2 * timeoutMs, MIN_WATCHDOG_MS),
         ...options.embedded,
         onUnrecoverable: (e) => {
           options.embedded?.onUnrecoverable?.(e);

@@ -15,6 +15,7 @@ export type PgliteWorkerMessage =
   | { readonly type: 'failed'; readonly message: string }
   /** PGlite itself failed while running a protocol message (not a database error): this instance is unusable. */
   | { readonly type: 'crashed'; readonly message: string; readonly stack: string | undefined }
+  | { readonly type: 'pong' }
   | { readonly type: 'stopped' };
 
 /** `up`: serving; `restarting`: crashed, a new worker is on its way; `failed`: every restart failed; `stopped`. */
@@ -38,6 +39,12 @@ export interface PgliteHostOptions {
   /** Called once when the database crashed and every restart failed: the process should exit and be restarted. */
   readonly onUnrecoverable?: (error: Error) => void;
   readonly logger?: PgliteLogger;
+  /**
+   * A worker that does not answer a ping for this long is stuck (PGlite runs statements synchronously on the
+   * worker's thread, so one that never ends blocks every other query) and is restarted like a crashed one.
+   * Undefined: no watchdog. Set it above the longest statement allowed (the catalog uses twice its query bound).
+   */
+  readonly watchdogMs?: number;
 }
 
 /** A running embedded PostgreSQL: where `pg` connects, and how to stop it. */
@@ -120,11 +127,14 @@ export async function startPglite(dataDir: string, options: PgliteHostOptions = 
   let lastCrash: string | undefined;
   let stopping: Promise<void> | undefined;
   let recovering: Promise<void> | undefined;
+  /** When the unanswered ping was sent (undefined: none outstanding). */
+  let pingSent: number | undefined;
 
   const watch = (w: Worker): void => {
     forget(w);
     w.on('message', (m: PgliteWorkerMessage) => {
       if (m.type === 'crashed') crashed(w, m.stack ?? m.message);
+      if (m.type === 'pong') pingSent = undefined;
     });
     w.on('error', (e) => crashed(w, e.stack ?? e.message));
     w.on('exit', (code) => crashed(w, `the PGlite worker exited with code ${code}`));
@@ -168,6 +178,7 @@ export async function startPglite(dataDir: string, options: PgliteHostOptions = 
         watch(next.worker);
         state = 'up';
         upSince = Date.now();
+        pingSent = undefined;
         restarts++;
         logger?.log(`Embedded database at ${dataDir} restarted (attempt ${consecutive} of ${maxRestarts})`);
         return;
@@ -180,7 +191,27 @@ export async function startPglite(dataDir: string, options: PgliteHostOptions = 
 
   watch(started.worker);
 
+  const watchdogMs = options.watchdogMs;
+  const watchdog =
+    watchdogMs === undefined
+      ? undefined
+      : setInterval(
+          () => {
+            const current = worker;
+            if (state !== 'up' || !current) return;
+            if (pingSent === undefined) {
+              pingSent = Date.now();
+              current.postMessage('ping');
+            } else if (Date.now() - pingSent >= watchdogMs) {
+              crashed(current, `the PGlite worker did not answer for ${Date.now() - pingSent} ms (stuck)`);
+            }
+          },
+          Math.max(50, Math.floor(watchdogMs / 4)),
+        );
+  watchdog?.unref();
+
   const stop = async (): Promise<void> => {
+    clearInterval(watchdog);
     await recovering;
     const current = worker;
     state = 'stopped';
@@ -194,7 +225,11 @@ export async function startPglite(dataDir: string, options: PgliteHostOptions = 
     let crash: Error | undefined;
     current.on('error', (e) => (crash = e));
     const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
-    const stopped = new Promise<PgliteWorkerMessage>((resolve) => current.on('message', resolve));
+    const stopped = new Promise<PgliteWorkerMessage>((resolve) =>
+      current.on('message', (m: PgliteWorkerMessage) => {
+        if (m.type === 'stopped' || m.type === 'failed') resolve(m);
+      }),
+    );
     current.postMessage('stop');
     const outcome = await Promise.race([
       stopped,

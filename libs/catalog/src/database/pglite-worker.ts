@@ -33,6 +33,8 @@ async function main(): Promise<void> {
   }
   const openDb = db;
   port.on('message', (m: unknown) => {
+    // The host's watchdog: answered only while this thread is free (PGlite runs statements synchronously on it).
+    if (m === 'ping') send({ type: 'pong' });
     if (m !== 'stop') return;
     void (async () => {
       try {
