@@ -52,7 +52,7 @@ export const ENV_DOCS: { readonly [K in keyof Env]?: EnvVarDoc } = {
   DATABASE_QUERY_TIMEOUT_MS: {
     group: 'Services',
     description:
-      'The longest one catalog query, or the wait for a pooled connection, may take before it fails (a request then answers 503). PostgreSQL also cancels the statement (`statement_timeout`). Applies to embedded PGlite too; raise it for very large migrations.',
+      'The longest one catalog query, or the wait for a pooled connection, may take before it fails (a request then answers 503). PostgreSQL also cancels the statement (`statement_timeout`). Applies to embedded PGlite too, where a database busy for twice this long (at least 5 s) counts as stuck and is restarted. Raise it for very large migrations.',
   },
   REDIS_URL: {
     group: 'Services',
