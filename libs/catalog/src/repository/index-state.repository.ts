@@ -175,55 +175,38 @@ export class IndexStateRepository {
    * Products whose vectors for `modelId` are missing, not `indexed`, or computed from another content hash than the
    * product's current one, in id order, a page at a time (keyset pagination, one short query per page).
    */
-  async *needingIndex(
+  needingIndex(
     modelId: string,
     options: NeedingIndexOptions = {},
   ): AsyncGenerator<ProductToIndex[], void, undefined> {
-    checkModelId(modelId);
-    const pageSize = options.pageSize ?? 500;
-    if (!Number.isInteger(pageSize) || pageSize < 1)
-      throw new ValidationError('pageSize must be a positive integer');
-    const includeFailed = options.includeFailed ?? true;
-    let after = BEFORE_FIRST_ID;
-    for (;;) {
-      const { rows } = await sql<{
-        id: string;
-        content_hash: string;
-        status: IndexStatus | null;
-        vector_content_hash: string | null;
-      }>(
-        this.dataSource,
-        `SELECT p.id, p.content_hash, s.status, s.vector_content_hash
-         FROM products p LEFT JOIN product_index_states s ON s.product_id = p.id AND s.model_id = $1
-         WHERE p.id > $2
-           AND (s.product_id IS NULL OR s.status <> 'indexed' OR s.vector_content_hash IS DISTINCT FROM p.content_hash)
-           AND ($4 OR s.status IS DISTINCT FROM 'failed')
-         ORDER BY p.id
-         LIMIT $3`,
-        [modelId, after, pageSize, includeFailed],
-      );
-      if (rows.length === 0) return;
-      yield rows.map((r) => ({
-        productId: r.id,
-        contentHash: r.content_hash,
-        status: r.status,
-        vectorContentHash: r.vector_content_hash,
-      }));
-      if (rows.length < pageSize) return;
-      after = rows[rows.length - 1]!.id;
-    }
+    return this.pagesWithState(
+      modelId,
+      options.pageSize,
+      `(s.product_id IS NULL OR s.status <> 'indexed' OR s.vector_content_hash IS DISTINCT FROM p.content_hash)
+       AND ($4 OR s.status IS DISTINCT FROM 'failed')`,
+      [options.includeFailed ?? true],
+    );
   }
 
   /**
    * Every product with its index state for `modelId`, in id order, a page at a time: what the indexer's reconcile
    * compares with the vector store.
    */
-  async *allWithState(
+  allWithState(
     modelId: string,
     options: { readonly pageSize?: number } = {},
   ): AsyncGenerator<ProductToIndex[], void, undefined> {
+    return this.pagesWithState(modelId, options.pageSize, 'TRUE', []);
+  }
+
+  /** Products and their index state matching `condition` (parameters from $4 on), keyset-paginated by id. */
+  private async *pagesWithState(
+    modelId: string,
+    pageSize = 500,
+    condition: string,
+    params: readonly unknown[],
+  ): AsyncGenerator<ProductToIndex[], void, undefined> {
     checkModelId(modelId);
-    const pageSize = options.pageSize ?? 500;
     if (!Number.isInteger(pageSize) || pageSize < 1)
       throw new ValidationError('pageSize must be a positive integer');
     let after = BEFORE_FIRST_ID;
@@ -237,8 +220,10 @@ export class IndexStateRepository {
         this.dataSource,
         `SELECT p.id, p.content_hash, s.status, s.vector_content_hash
          FROM products p LEFT JOIN product_index_states s ON s.product_id = p.id AND s.model_id = $1
-         WHERE p.id > $2 ORDER BY p.id LIMIT $3`,
-        [modelId, after, pageSize],
+         WHERE p.id > $2 AND ${condition}
+         ORDER BY p.id
+         LIMIT $3`,
+        [modelId, after, pageSize, ...params],
       );
       if (rows.length === 0) return;
       yield rows.map((r) => ({
