@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -74,7 +75,9 @@ describe('startPglite when PGlite itself fails', () => {
         await crashPglite(host.connection);
         // A connection that was open when PGlite failed is closed, so its next query fails instead of waiting.
         const started = Date.now();
-        await expect(writer.query('SELECT 1')).rejects.toThrow(/Connection terminated|not queryable/);
+        await expect(writer.query('SELECT 1')).rejects.toThrow(
+          /Connection terminated|not queryable|EPIPE|ECONNRESET/,
+        );
         expect(Date.now() - started).toBeLessThan(3000);
         await writer.end().catch(() => undefined);
 
@@ -95,6 +98,81 @@ describe('startPglite when PGlite itself fails', () => {
         await host.stop();
       }
       expect(fs.existsSync(`${dataDir}.lock`)).toBe(false);
+    },
+    OPEN_CATALOG_TIMEOUT_MS,
+  );
+
+  it(
+    'answers a malformed protocol message with a FATAL and never hands it to PGlite (which would spin, eating memory)',
+    async () => {
+      const host = await startPglite(dataDir, { logger });
+      try {
+        const params = Buffer.from('user\0postgres\0database\0postgres\0\0', 'latin1');
+        const startup = Buffer.alloc(8 + params.length);
+        startup.writeInt32BE(startup.length, 0);
+        startup.writeInt32BE(196608, 4);
+        params.copy(startup, 8);
+        for (const bad of [
+          Buffer.from([0x01, 0, 0, 0, 4]), // no such message type
+          Buffer.from([0x51, 0, 0, 0, 2, 0x41, 0x42]), // a Query whose length is too short to be one
+          Buffer.from([0x51, 0xff, 0xff, 0xff, 0xf8, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48]), // -8
+        ]) {
+          const answer = await new Promise<string>((resolve, reject) => {
+            let got = '';
+            const socket = net.connect(path.join(host.connection.host, `.s.PGSQL.${host.connection.port}`));
+            socket.on('connect', () => {
+              socket.write(startup);
+              // After the startup answer (ReadyForQuery), the malformed message.
+              socket.once('data', () => socket.write(bad));
+            });
+            socket.on('data', (d: Buffer) => {
+              got += d.toString('latin1');
+              if (got.includes('08P01')) {
+                socket.destroy();
+                resolve(got);
+              }
+            });
+            socket.on('error', reject);
+          });
+          expect(answer).toMatch(/SFATAL.*C08P01.*Minvalid/);
+          // PGlite is unharmed: another connection is served at once.
+          const next = await attempt(host, 'SELECT 1 AS one');
+          expect(next).toMatchObject({ rows: [{ one: 1 }] });
+          expect(next.ms).toBeLessThan(3000);
+        }
+        expect(host.stats()).toMatchObject({ crashes: 0, refused: 3 });
+        expect(logged.filter((m) => m.startsWith('warn: ') && m.includes('malformed'))).toHaveLength(3);
+      } finally {
+        await host.stop();
+      }
+    },
+    OPEN_CATALOG_TIMEOUT_MS,
+  );
+
+  it(
+    'a length so negative that pglite-socket would loop on it forever (memory growing) ends in a restart instead',
+    async () => {
+      const host = await startPglite(dataDir, { logger, restartDelayMs: 100 });
+      try {
+        const bad = Buffer.from([
+          0x51, 0xff, 0xff, 0xff, 0xf0, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48,
+        ]);
+        await new Promise<void>((resolve, reject) => {
+          const socket = net.connect(path.join(host.connection.host, `.s.PGSQL.${host.connection.port}`));
+          socket.on('connect', () => socket.write(bad));
+          socket.on('data', () => undefined);
+          socket.on('error', reject);
+          socket.on('close', () => resolve());
+        });
+        await until(() => host.state() === 'up' && host.stats().restarts === 1, 30_000);
+        expect(host.stats()).toMatchObject({
+          crashes: 1,
+          lastCrash: 'a protocol message with a negative length',
+        });
+        expect(await attempt(host, 'SELECT 1 AS one')).toMatchObject({ rows: [{ one: 1 }] });
+      } finally {
+        await host.stop();
+      }
     },
     OPEN_CATALOG_TIMEOUT_MS,
   );

@@ -16,6 +16,8 @@ export type PgliteWorkerMessage =
   /** PGlite itself failed while running a protocol message (not a database error): this instance is unusable. */
   | { readonly type: 'crashed'; readonly message: string; readonly stack: string | undefined }
   | { readonly type: 'pong' }
+  /** A message whose framing PGlite cannot survive was answered with a FATAL and never reached it. */
+  | { readonly type: 'refused'; readonly message: string }
   | { readonly type: 'stopped' };
 
 /** `up`: serving; `restarting`: crashed, a new worker is on its way; `failed`: every restart failed; `stopped`. */
@@ -52,8 +54,13 @@ export interface PgliteHost {
   /** `pg` connection settings: a Unix socket folder (port picks the socket file) or 127.0.0.1 with a port. */
   readonly connection: { readonly host: string; readonly port: number };
   state(): PgliteState;
-  /** Crashes seen and restarts that brought the database back, since start. */
-  stats(): { readonly crashes: number; readonly restarts: number; readonly lastCrash: string | undefined };
+  /** Crashes seen, restarts that brought the database back, malformed messages refused, since start. */
+  stats(): {
+    readonly crashes: number;
+    readonly restarts: number;
+    readonly lastCrash: string | undefined;
+    readonly refused: number;
+  };
   /** Stops the wire server, closes PGlite (flushing its files), ends the worker and releases the lock. */
   stop(): Promise<void>;
 }
@@ -125,6 +132,7 @@ export async function startPglite(dataDir: string, options: PgliteHostOptions = 
   let crashes = 0;
   let restarts = 0;
   let lastCrash: string | undefined;
+  let refused = 0;
   let stopping: Promise<void> | undefined;
   let recovering: Promise<void> | undefined;
   /** When the unanswered ping was sent (undefined: none outstanding). */
@@ -135,6 +143,10 @@ export async function startPglite(dataDir: string, options: PgliteHostOptions = 
     w.on('message', (m: PgliteWorkerMessage) => {
       if (m.type === 'crashed') crashed(w, m.stack ?? m.message);
       if (m.type === 'pong') pingSent = undefined;
+      if (m.type === 'refused') {
+        refused++;
+        logger?.warn(`Embedded database at ${dataDir} refused a malformed protocol message: ${m.message}`);
+      }
     });
     w.on('error', (e) => crashed(w, e.stack ?? e.message));
     w.on('exit', (code) => crashed(w, `the PGlite worker exited with code ${code}`));
@@ -248,7 +260,7 @@ export async function startPglite(dataDir: string, options: PgliteHostOptions = 
   return {
     connection,
     state: () => state,
-    stats: () => ({ crashes, restarts, lastCrash }),
+    stats: () => ({ crashes, restarts, lastCrash, refused }),
     stop: () => (stopping ??= stop()),
   };
 }

@@ -63,6 +63,25 @@ function reportFaults(db: PGlite, send: (m: PgliteWorkerMessage) => void): void 
   const run = db.execProtocolRawStream.bind(db);
   let reported = false;
   db.execProtocolRawStream = async (...args: Parameters<PGlite['execProtocolRawStream']>) => {
+    const [message, options] = args;
+    if (message.length === 0) {
+      // pglite-socket cuts an empty message out of a negative length field and then loops on the same bytes
+      // forever, queueing empty messages (memory grows until the process dies). Rejecting is the only way to end
+      // that loop (pglite-socket then closes the connection), and it leaves its queue locked: restart PGlite.
+      if (!reported) {
+        reported = true;
+        send({ type: 'crashed', message: 'a protocol message with a negative length', stack: undefined });
+      }
+      throw new Error('invalid message length');
+    }
+    const problem = framingProblem(message);
+    if (problem) {
+      // Never handed to PGlite: it spins on such a message, its memory growing by ~100 MB/s until the process
+      // dies. The sender gets the FATAL a PostgreSQL server sends, and PGlite stays as it was.
+      send({ type: 'refused', message: problem });
+      options.onRawData(fatalProtocolViolation(problem));
+      return;
+    }
     try {
       return await run(...args);
     } catch (e) {
@@ -73,6 +92,35 @@ function reportFaults(db: PGlite, send: (m: PgliteWorkerMessage) => void): void 
       throw e;
     }
   };
+}
+
+/** Frontend message types of protocol 3.0 (after the startup packet). */
+const FRONTEND_TYPES = new Set([...'BCdcfDEHFpPQSX'].map((c) => c.charCodeAt(0)));
+
+/**
+ * What is wrong with the framing of one message as pglite-socket cut it, or undefined. pglite-socket trusts the
+ * length field: a negative one yields a message shorter than it says, and a byte that is no message type reaches
+ * PGlite as one; PGlite loops forever on either.
+ */
+export function framingProblem(message: Uint8Array): string | undefined {
+  const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+  if (message.length >= 8 && message[0] === 0) {
+    // A startup packet: its length counts itself.
+    return view.getInt32(0) === message.length ? undefined : 'invalid startup packet length';
+  }
+  if (message.length < 5) return 'invalid message length';
+  if (!FRONTEND_TYPES.has(message[0]!)) return `invalid frontend message type ${message[0]}`;
+  return view.getInt32(1) === message.length - 1 ? undefined : 'invalid message length';
+}
+
+/** An ErrorResponse: FATAL, 08P01 protocol_violation, as PostgreSQL answers a malformed message. */
+function fatalProtocolViolation(text: string): Uint8Array {
+  const fields = ['SFATAL', 'VFATAL', 'C08P01', `M${text}`].map((f) => Buffer.from(`${f}\0`, 'utf8'));
+  const body = Buffer.concat([...fields, Buffer.from([0])]);
+  const head = Buffer.alloc(5);
+  head.write('E', 0, 'latin1');
+  head.writeInt32BE(body.length + 4, 1);
+  return new Uint8Array(Buffer.concat([head, body]));
 }
 
 /** Emscripten's `ExitStatus` (what an exited backend throws) is no Error but has a name and a message. */
