@@ -26,7 +26,10 @@ export async function sql<T>(
   }
 }
 
-/** Runs `work` in one transaction on one connection; rolls back on error or when `rollback` is true. */
+/**
+ * Runs `work` in one transaction on one connection; rolls back on error (throwing `work`'s error) or when `rollback`
+ * is true.
+ */
 export async function inTransaction<R>(
   dataSource: DataSource,
   work: (runner: QueryRunner) => Promise<R>,
@@ -40,7 +43,9 @@ export async function inTransaction<R>(
     try {
       result = await work(runner);
     } catch (e) {
-      await runner.rollbackTransaction();
+      // On a connection PostgreSQL has ended (a restart, a dropped socket) the rollback fails too, and the server has
+      // rolled back already: report what went wrong first, which the API maps to 503, not the rollback's own failure.
+      await runner.rollbackTransaction().catch(() => undefined);
       throw e;
     }
     if (rollback) await runner.rollbackTransaction();
