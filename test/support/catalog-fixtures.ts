@@ -104,3 +104,18 @@ export async function writeJsonl(file: string, lines: Iterable<CatalogJsonLine |
   out.end();
   await once(out, 'finish');
 }
+
+/** A product as a test writes it: the fields it names, the rest empty (no description, brand, price; in stock). */
+export function productInput(
+  fields: Pick<ProductInput, 'sku' | 'title' | 'images'> & Partial<ProductInput>,
+): ProductInput {
+  return {
+    description: null,
+    brand: null,
+    category: null,
+    price: null,
+    inStock: true,
+    attributes: {},
+    ...fields,
+  };
+}

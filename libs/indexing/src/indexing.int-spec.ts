@@ -18,6 +18,7 @@ import {
   startIndexingStack,
   type IndexingStack,
 } from '../../../test/support/indexing-app';
+import { productInput } from '../../../test/support/catalog-fixtures';
 import { waitForIdle } from '../../../test/support/queue-idle';
 import { JOB_QUEUE, type JobQueue } from './queue/job-queue';
 import { IndexingScheduler } from './services/indexing.scheduler';
@@ -182,29 +183,19 @@ describe('indexing failures end as failed products with a reason while the rest 
     const corrupt = join(stack.dataDir, 'corrupt.jpg');
     writeFileSync(corrupt, Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5]));
     const good = pathToFileURL(join(__dirname, '../../../data/demo-catalog/images/bouquet.png')).href;
-    const fields = {
-      description: null,
-      brand: null,
-      category: null,
-      price: null,
-      inStock: true,
-      attributes: {},
-    };
     const result = await stack.app.get(ProductRepository).upsertMany([
-      { ...fields, sku: 'GOOD', title: 'Bouquet', images: [good] },
-      { ...fields, sku: 'CORRUPT', title: 'Broken', images: [pathToFileURL(corrupt).href] },
-      {
-        ...fields,
+      productInput({ sku: 'GOOD', title: 'Bouquet', images: [good] }),
+      productInput({ sku: 'CORRUPT', title: 'Broken', images: [pathToFileURL(corrupt).href] }),
+      productInput({
         sku: 'PRIVATE',
         title: 'Metadata',
         images: ['https://169.254.169.254/latest/meta-data/x.png'],
-      },
-      {
-        ...fields,
+      }),
+      productInput({
         sku: 'PARTIAL',
         title: 'Two images, one bad',
         images: [good, pathToFileURL(corrupt).href],
-      },
+      }),
     ]);
     await stack.app.get(IndexingScheduler).productsChanged(result.changed);
     await waitForIdle(stack.app.get(JOB_QUEUE));
@@ -227,17 +218,9 @@ describe('indexing failures end as failed products with a reason while the rest 
       { role: 'worker' },
       { db: stack.db, dataDir: stack.dataDir },
     );
-    const fields = {
-      description: null,
-      brand: null,
-      category: null,
-      price: null,
-      inStock: true,
-      attributes: {},
-    };
     const result = await stack.app
       .get(ProductRepository)
-      .upsertMany([{ ...fields, sku: 'GONE', title: 'Gone', images: [`${base}/gone.png`] }]);
+      .upsertMany([productInput({ sku: 'GONE', title: 'Gone', images: [`${base}/gone.png`] })]);
     await stack.app.get(IndexingScheduler).productsChanged(result.changed);
     await waitForIdle(stack.app.get(JOB_QUEUE));
     const reasons = await stateBySku(stack);

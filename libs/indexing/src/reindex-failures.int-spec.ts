@@ -8,6 +8,7 @@ import { IndexStateRepository, ProductRepository } from '@vitrine/catalog';
 import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
 import { PRODUCTS_ALIAS, VECTOR_NAMES, VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import { destroyStack, startIndexingStack, type IndexingStack } from '../../../test/support/indexing-app';
+import { productInput } from '../../../test/support/catalog-fixtures';
 import { waitForIdle } from '../../../test/support/queue-idle';
 import { JOB_QUEUE, type JobQueue } from './queue/job-queue';
 import { LiveCollections } from './services/collections';
@@ -57,18 +58,12 @@ describe.each(modes)('a full reindex with products that cannot be indexed (%s)',
     await new Promise((r) => closed.close(r));
 
     stack = await startIndexingStack(env('0.5'), { role: 'worker' });
-    const fields = {
-      description: null,
-      brand: null,
-      category: null,
-      price: null,
-      inStock: true,
-      attributes: {},
-    };
     await get(ProductRepository).upsertMany([
-      ...[1, 2, 3].map((i) => ({ ...fields, sku: `GOOD-${i}`, title: `Bouquet ${i}`, images: [GOOD_IMAGE] })),
-      { ...fields, sku: 'GONE', title: 'Picture answers 404', images: [gone] },
-      { ...fields, sku: 'REFUSED', title: 'Picture server down', images: [refused] },
+      ...[1, 2, 3].map((i) =>
+        productInput({ sku: `GOOD-${i}`, title: `Bouquet ${i}`, images: [GOOD_IMAGE] }),
+      ),
+      productInput({ sku: 'GONE', title: 'Picture answers 404', images: [gone] }),
+      productInput({ sku: 'REFUSED', title: 'Picture server down', images: [refused] }),
     ]);
   }, 60_000);
   beforeEach(() => {
