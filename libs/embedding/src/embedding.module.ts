@@ -1,20 +1,36 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@vitrine/core';
 import { EMBEDDING_PROVIDER, type EmbeddingProvider } from './embedding-provider';
+import { ImageSource } from './fetch/image-source';
+import { SafeFetcher } from './fetch/safe-fetch';
 import {
   OnnxEmbeddingProvider,
   embeddingOptionsFromConfig,
   type OnnxEmbeddingOptions,
 } from './onnx/onnx-embedding-provider';
 
+/** The one {@link SafeFetcher} of a process, from `AppConfig.images` (image URLs of catalogs and of queries). */
+export function safeFetcherFromConfig(config: AppConfig): SafeFetcher {
+  return new SafeFetcher({
+    timeoutMs: config.images.fetchTimeoutMs,
+    maxBytes: config.images.maxBytes,
+    maxRedirects: config.images.fetchMaxRedirects,
+    allowPrivate: config.images.fetchAllowPrivate,
+  });
+}
+
 /**
- * Provides {@link EMBEDDING_PROVIDER}: the ONNX adapter built from `AppConfig.embedding` and
- * `AppConfig.images`, loaded once at init (a bad model directory stops boot with `MODEL_INVALID`) and closed
- * on shutdown (`app.close()` / shutdown hooks).
+ * Provides the side effects of turning pictures and texts into vectors, each configured once (global):
+ * {@link EMBEDDING_PROVIDER} (the ONNX adapter built from `AppConfig.embedding` and `AppConfig.images`, loaded
+ * once at init — a bad model directory stops boot with `MODEL_INVALID`), the SSRF-safe {@link SafeFetcher} and
+ * the {@link ImageSource} over it (file paths and URLs). All are closed on shutdown.
  */
 @Module({})
 export class EmbeddingModule implements OnApplicationShutdown {
-  constructor(@Inject(EMBEDDING_PROVIDER) private readonly provider: EmbeddingProvider) {}
+  constructor(
+    @Inject(EMBEDDING_PROVIDER) private readonly provider: EmbeddingProvider,
+    private readonly fetcher: SafeFetcher,
+  ) {}
 
   /** `overrides` adjust the options derived from AppConfig (e.g. a logger, an `onBatch` metrics hook). */
   static forRoot(overrides: Partial<OnnxEmbeddingOptions> = {}): DynamicModule {
@@ -28,12 +44,19 @@ export class EmbeddingModule implements OnApplicationShutdown {
           useFactory: (config: AppConfig): Promise<EmbeddingProvider> =>
             OnnxEmbeddingProvider.load({ ...embeddingOptionsFromConfig(config), ...overrides }),
         },
+        { provide: SafeFetcher, inject: [APP_CONFIG], useFactory: safeFetcherFromConfig },
+        {
+          provide: ImageSource,
+          inject: [APP_CONFIG, SafeFetcher],
+          useFactory: (config: AppConfig, fetcher: SafeFetcher) =>
+            new ImageSource(fetcher, config.images.maxBytes),
+        },
       ],
-      exports: [EMBEDDING_PROVIDER],
+      exports: [EMBEDDING_PROVIDER, SafeFetcher, ImageSource],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.provider.close();
+    await Promise.all([this.provider.close(), this.fetcher.close()]);
   }
 }

@@ -13,7 +13,7 @@ import {
 import Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@vitrine/core';
 import { IndexOutboxRepository, IndexStateRepository, ProductRepository } from '@vitrine/catalog';
-import { EMBEDDING_PROVIDER, ImageSource, SafeFetcher, type EmbeddingProvider } from '@vitrine/embedding';
+import { EMBEDDING_PROVIDER, ImageSource, type EmbeddingProvider } from '@vitrine/embedding';
 import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import { BullmqJobQueue, BullmqJobWorker } from './queue/bullmq-job-queue';
 import { InProcessJobQueue } from './queue/in-process-job-queue';
@@ -213,20 +213,6 @@ export class IndexingModule {
           new OutboxRelay(outbox, q, e.modelId, { pollMs: c.indexer.outboxPollMs }),
       },
       OutboxRelayLifecycle,
-      {
-        provide: ImageSource,
-        inject: [APP_CONFIG],
-        useFactory: (c: AppConfig) =>
-          new ImageSource(
-            new SafeFetcher({
-              timeoutMs: c.images.fetchTimeoutMs,
-              maxBytes: c.images.maxBytes,
-              maxRedirects: c.images.fetchMaxRedirects,
-              allowPrivate: c.images.fetchAllowPrivate,
-            }),
-            c.images.maxBytes,
-          ),
-      },
       {
         provide: ProductVectorizer,
         inject: [EMBEDDING_PROVIDER, ImageSource],

@@ -7,7 +7,7 @@ export {
   type SearchDependencies,
   type SearchTimings,
 } from './search.service';
-export { SearchModule, createSearchService, defaultReranker, SEARCH_IMAGE_FETCHER } from './search.module';
+export { SearchModule, createSearchService, defaultReranker } from './search.module';
 export type { SearchModuleOptions } from './search.module';
 export { SearchCatalogRepository, type LexicalHit } from './catalog/search-catalog.repository';
 export { validateFilters, toVectorFilter, toSqlWhere } from './filters/search-filters';

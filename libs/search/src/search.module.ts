@@ -1,15 +1,17 @@
-import { Module, type DynamicModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@vitrine/core';
 import { CATALOG_DATABASE, type CatalogDatabase } from '@vitrine/catalog';
-import { EMBEDDING_PROVIDER, SafeFetcher, type EmbeddingProvider } from '@vitrine/embedding';
+import {
+  EMBEDDING_PROVIDER,
+  SafeFetcher,
+  safeFetcherFromConfig,
+  type EmbeddingProvider,
+} from '@vitrine/embedding';
 import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import { SearchCatalogRepository } from './catalog/search-catalog.repository';
 import { LinearReranker } from './rerank/linear-reranker';
 import { RERANKER, type Reranker } from './rerank/reranker';
 import { SearchService } from './search.service';
-
-/** Injection token of the SSRF-safe fetcher used for image URLs given to search. */
-export const SEARCH_IMAGE_FETCHER = Symbol('SEARCH_IMAGE_FETCHER');
 
 export interface SearchModuleOptions {
   /** Replaces the default {@link LinearReranker} (e.g. a cross-encoder or a remote reranking service). */
@@ -21,7 +23,7 @@ export function createSearchService(
   config: AppConfig,
   deps: { db: CatalogDatabase; embedder: EmbeddingProvider; store: VectorStore; reranker?: Reranker },
 ): { service: SearchService; fetcher: SafeFetcher } {
-  const fetcher = imageFetcher(config);
+  const fetcher = safeFetcherFromConfig(config);
   const service = new SearchService(
     {
       embedder: deps.embedder,
@@ -46,29 +48,17 @@ export function defaultReranker(config: AppConfig): Reranker {
   });
 }
 
-function imageFetcher(config: AppConfig): SafeFetcher {
-  return new SafeFetcher({
-    timeoutMs: config.images.fetchTimeoutMs,
-    maxBytes: config.images.maxBytes,
-    maxRedirects: config.images.fetchMaxRedirects,
-    allowPrivate: config.images.fetchAllowPrivate,
-  });
-}
-
 /**
  * Provides {@link SearchService} (global). Needs `ConfigModule`, `CatalogModule`, `EmbeddingModule` and
  * `VectorsModule` in the application.
  */
 @Module({})
-export class SearchModule implements OnApplicationShutdown {
-  constructor(@Inject(SEARCH_IMAGE_FETCHER) private readonly fetcher: SafeFetcher) {}
-
+export class SearchModule {
   static forRoot(options: SearchModuleOptions = {}): DynamicModule {
     return {
       module: SearchModule,
       global: true,
       providers: [
-        { provide: SEARCH_IMAGE_FETCHER, inject: [APP_CONFIG], useFactory: imageFetcher },
         {
           provide: RERANKER,
           inject: [APP_CONFIG],
@@ -86,7 +76,7 @@ export class SearchModule implements OnApplicationShutdown {
             EMBEDDING_PROVIDER,
             VECTOR_STORE,
             SearchCatalogRepository,
-            SEARCH_IMAGE_FETCHER,
+            SafeFetcher,
             RERANKER,
           ],
           useFactory: (
@@ -101,9 +91,5 @@ export class SearchModule implements OnApplicationShutdown {
       ],
       exports: [SearchService, RERANKER],
     };
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.fetcher.close();
   }
 }
