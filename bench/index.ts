@@ -1,182 +1,157 @@
 /**
- * `npm run bench:index`: end-to-end indexing throughput of the demo catalog (read catalog → load images → embed →
- * store), and where the time goes. Runs on a fresh PostgreSQL database, the demo model and an embedded store, with
- * the in-process queue and the production services, wiring them by hand so the store can be timed.
+ * `npm run bench:index`: end-to-end indexing of the demo catalog (read catalog → load images → embed → store), with
+ * attribute extraction off and on, and where the time goes. Each run builds the indexer's own Nest graph
+ * (the modules `apps/indexer` composes, with the in-process queue) over a fresh PostgreSQL database, the demo
+ * model and an embedded store, imports the catalog and times its first indexing: every index job and, with
+ * extraction on, every `extract-attributes` job, until the queue is empty.
  *
- *   npm run bench:index [-- --catalog data/demo-catalog/products.jsonl --repeat 2]
+ *   npm run bench:index [-- --catalog data/demo-catalog/products.jsonl --modes off,on --repeat 1]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Logger } from '@nestjs/common';
-import { loadConfig } from '@vitrine/core';
-import {
-  CatalogImportService,
-  createCatalogDataSource,
-  IndexStateRepository,
-  ProductRepository,
-} from '@vitrine/catalog';
-import {
-  embeddingOptionsFromConfig,
-  ImageSource,
-  OnnxEmbeddingProvider,
-  SafeFetcher,
-} from '@vitrine/embedding';
-import { EmbeddedVectorStore, type VectorStore } from '@vitrine/vectors';
-import {
-  InProcessJobQueue,
-  IndexingScheduler,
-  IndexingService,
-  indexingHandlers,
-  LiveCollections,
-  ProductVectorizer,
-  ReindexService,
-} from '@vitrine/indexing';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigModule, loadConfig, type AppConfig } from '@vitrine/core';
+import { CatalogImportService, CatalogModule } from '@vitrine/catalog';
+import { EMBEDDING_PROVIDER, EmbeddingModule, type EmbeddingProvider } from '@vitrine/embedding';
+import { VectorsModule } from '@vitrine/vectors';
+import { IndexingModule, IndexingScheduler, InProcessJobQueue, JOB_QUEUE } from '@vitrine/indexing';
+import { InsightsModule } from '@vitrine/insights';
 import { createTestDatabase } from '../test/support/database';
 
 const { values } = parseArgs({
   options: {
     catalog: { type: 'string', default: 'data/demo-catalog/products.jsonl' },
-    repeat: { type: 'string', default: '2' },
+    modes: { type: 'string', default: 'off,on' },
+    repeat: { type: 'string', default: '1' },
     concurrency: { type: 'string', default: '8' },
   },
 });
 
-/** Adds up the wall time spent inside the store's write calls. */
-function timed(store: VectorStore, spent: { ms: number }): VectorStore {
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function' || !['upsert', 'delete', 'get'].includes(String(prop))) {
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      }
-      return async (...args: unknown[]) => {
-        const t = performance.now();
-        try {
-          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        } finally {
-          spent.ms += performance.now() - t;
-        }
-      };
-    },
-  });
+/** The indexer's graph (apps/indexer/src/indexer.module.ts) with the in-process queue and nothing at boot. */
+@Module({})
+class BenchIndexerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: BenchIndexerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        CatalogModule.forRoot(),
+        EmbeddingModule.forRoot(),
+        VectorsModule.forRoot(),
+        IndexingModule.forRoot({ role: 'worker', syncAtBoot: false, relayOutbox: false }),
+        InsightsModule.forRoot(),
+      ],
+    };
+  }
 }
 
-async function main(): Promise<void> {
-  Logger.overrideLogger(['error']);
-  const db = await createTestDatabase('bench_index');
+interface Row {
+  readonly mode: string;
+  readonly products: number;
+  readonly wall: number;
+  readonly imagesEmbedded: number;
+  readonly decode: number;
+  readonly imageInfer: number;
+  readonly text: number;
+}
+
+async function run(mode: 'off' | 'on'): Promise<Row> {
+  const db = await createTestDatabase(`bench_index_${mode}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'vitrine-bench-index-'));
   const config = loadConfig({
     DATABASE_URL: db.url,
     DATA_DIR: dataDir,
     INDEXER_CONCURRENCY: values.concurrency,
+    ATTRIBUTE_EXTRACTION: mode === 'on' ? 'true' : 'false',
     LOG_LEVEL: 'error',
   });
-  const catalog = await createCatalogDataSource(config.database);
-  const embedder = await OnnxEmbeddingProvider.load(embeddingOptionsFromConfig(config));
-  const raw = await EmbeddedVectorStore.open(join(dataDir, 'vectors'));
-  const storeTime = { ms: 0 };
-  const store = timed(raw, storeTime);
-  const fetcher = new SafeFetcher({
-    timeoutMs: 10_000,
-    maxBytes: config.images.maxBytes,
-    maxRedirects: 3,
-    allowPrivate: false,
+  const app = await NestFactory.createApplicationContext(BenchIndexerModule.forRoot(config), {
+    logger: ['error'],
   });
   try {
-    const products = new ProductRepository(catalog);
-    const states = new IndexStateRepository(catalog);
-    const report = await new CatalogImportService(products).importFile(resolve(values.catalog));
-    const collections = new LiveCollections(store, embedder.modelId, embedder.dim);
-    await collections.ensure();
-    const indexing = new IndexingService(
-      products,
-      states,
-      store,
-      new ProductVectorizer(embedder, new ImageSource(fetcher, config.images.maxBytes)),
-      collections,
-      embedder.modelId,
-    );
-    const queue = new InProcessJobQueue({ concurrency: config.indexer.concurrency });
-    const reindex = new ReindexService(
-      products,
-      states,
-      store,
-      indexing,
-      collections,
-      embedder.modelId,
-      embedder.dim,
-      32,
-      queue,
-      config.indexer.reindexMaxFailedRatio,
-    );
-    queue.start(indexingHandlers(indexing, reindex));
-    const scheduler = new IndexingScheduler(queue, states, reindex, embedder.modelId);
-
-    console.log(`catalog: ${report.accepted} products (${values.catalog}); model ${embedder.modelId}`);
-    console.log(
-      `concurrency ${config.indexer.concurrency}, embedding batch ${config.embedding.batchSize}, cpu cores 2\n`,
-    );
-    const rows: string[][] = [];
-    for (let run = 0; run < Number(values.repeat); run++) {
-      // Run 0 is the first indexing; later runs force a re-embed of everything (a model change's full work).
-      if (run > 0) await catalog.dataSource.query('DELETE FROM product_index_states');
-      const before = embedder.stats();
-      storeTime.ms = 0;
-      const t0 = performance.now();
-      const queued = await scheduler.syncPending();
-      await queue.drain();
-      const wall = (performance.now() - t0) / 1000;
-      const after = embedder.stats();
-      const img = after.images;
-      const txt = after.texts;
-      rows.push([
-        `run ${run + 1}`,
-        String(queued),
-        wall.toFixed(2),
-        (queued / wall).toFixed(1),
-        ((img.decodeMs - before.images.decodeMs) / 1000).toFixed(2),
-        ((img.inferenceMs - before.images.inferenceMs) / 1000).toFixed(2),
-        (
-          (txt.inferenceMs - before.texts.inferenceMs + txt.tokenizeMs - before.texts.tokenizeMs) /
-          1000
-        ).toFixed(2),
-        (storeTime.ms / 1000).toFixed(2),
-        ((img.items - before.images.items) / Math.max(1, img.batches - before.images.batches)).toFixed(1),
-      ]);
-    }
-    const unchanged = performance.now();
-    const requeued = await scheduler.syncPending();
-    await queue.drain();
-    const head = [
-      '',
-      'products',
-      'wall s',
-      'products/s',
-      'decode+prep s*',
-      'img infer s',
-      'text s',
-      'store s',
-      'imgs/batch',
-    ];
-    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (r: string[]) => r.map((c, i) => c.padStart(widths[i]!)).join('  ');
-    console.log(line(head));
-    for (const r of rows) console.log(line(r));
-    console.log(
-      `\n* decode + preprocess is summed over images decoded in parallel on libuv threads (CPU time, not wall time).` +
-        `\nunchanged catalog: ${requeued} products queued, ${((performance.now() - unchanged) / 1000).toFixed(2)} s`,
-    );
-    await queue.close();
+    const embedder = app.get<EmbeddingProvider>(EMBEDDING_PROVIDER);
+    await app.get(CatalogImportService).importFile(resolve(values.catalog));
+    const before = embedder.stats();
+    const t0 = performance.now();
+    const queued = await app.get(IndexingScheduler).syncPending();
+    await app.get<InProcessJobQueue>(JOB_QUEUE).drain();
+    const wall = (performance.now() - t0) / 1000;
+    const after = embedder.stats();
+    return {
+      mode,
+      products: queued,
+      wall,
+      imagesEmbedded: after.images.items - before.images.items,
+      decode: (after.images.decodeMs - before.images.decodeMs) / 1000,
+      imageInfer: (after.images.inferenceMs - before.images.inferenceMs) / 1000,
+      text:
+        (after.texts.inferenceMs -
+          before.texts.inferenceMs +
+          after.texts.tokenizeMs -
+          before.texts.tokenizeMs) /
+        1000,
+    };
   } finally {
-    await embedder.close();
-    await raw.close();
-    await fetcher.close();
-    await catalog.close();
+    await app.close();
     await db.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+async function main(): Promise<void> {
+  Logger.overrideLogger(['error']);
+  const modes = values.modes.split(',').map((m) => m.trim());
+  for (const m of modes) if (m !== 'on' && m !== 'off') throw new Error(`--modes: "${m}" is not on or off`);
+  console.log(
+    `catalog ${values.catalog}; concurrency ${values.concurrency}; extraction modes ${modes.join(', ')}; ` +
+      `repeat ${values.repeat}\n`,
+  );
+  const rows: Row[] = [];
+  for (let r = 0; r < Number(values.repeat); r++) {
+    for (const m of modes) {
+      rows.push(await run(m as 'off' | 'on'));
+      process.stderr.write(`  extraction ${m}: ${rows.at(-1)!.wall.toFixed(2)} s\n`);
+    }
+  }
+  const head = [
+    'extraction',
+    'products',
+    'wall s',
+    'products/s',
+    'images embedded',
+    'decode+prep s*',
+    'img infer s',
+    'text s',
+  ];
+  const cells = rows.map((r) => [
+    r.mode,
+    String(r.products),
+    r.wall.toFixed(2),
+    (r.products / r.wall).toFixed(1),
+    String(r.imagesEmbedded),
+    r.decode.toFixed(2),
+    r.imageInfer.toFixed(2),
+    r.text.toFixed(2),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => c.map((x, i) => x.padStart(widths[i]!)).join('  ');
+  console.log(line(head));
+  for (const c of cells) console.log(line(c));
+  const mean = (mode: string) => {
+    const w = rows.filter((r) => r.mode === mode).map((r) => r.wall);
+    return w.length ? w.reduce((a, b) => a + b, 0) / w.length : undefined;
+  };
+  const off = mean('off');
+  const on = mean('on');
+  if (off !== undefined && on !== undefined) {
+    console.log(`\nextraction on / off, wall time: ${(on / off).toFixed(2)}×`);
+  }
+  console.log(
+    '* decode + preprocess is summed over images decoded in parallel on libuv threads (CPU time, not wall time).',
+  );
 }
 
 main().catch((e: unknown) => {
