@@ -2,9 +2,9 @@ export * from './queue/job-definitions';
 export * from './queue/job-queue';
 export { BullmqJobQueue, BullmqJobWorker, assertHandlers } from './queue/bullmq-job-queue';
 export { InProcessJobQueue } from './queue/in-process-job-queue';
-export { isRetryable } from './queue/job-errors';
+export { isRetryable, UnrecoverableJobError } from './queue/job-errors';
 export { LiveCollections } from './services/collections';
-export { IndexingService, type IndexOutcome } from './services/indexing.service';
+export { IndexingService, ProductIndexFailed, type IndexOutcome } from './services/indexing.service';
 export {
   ReindexService,
   type ReindexBatchResult,

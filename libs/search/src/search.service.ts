@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { DomainError, NotFoundError, ValidationError, type AppConfig } from '@vitrine/core';
 import { meanDirection, type EmbeddingProvider } from '@vitrine/embedding';
-import { PRODUCTS_ALIAS, isCollectionOfModel, type StoredPoint, type VectorStore } from '@vitrine/vectors';
+import { LiveIndex, PRODUCTS_ALIAS, type StoredPoint, type VectorStore } from '@vitrine/vectors';
 import type { SearchCatalogRepository } from './catalog/search-catalog.repository';
 import { toVectorFilter, validateFilters } from './filters/search-filters';
 import { fuseRrf, type RankedList } from './fusion/rrf';
@@ -406,23 +406,16 @@ export class SearchService {
   }
 
   /**
-   * Whether the alias exists and serves this model's vectors, re-checked at most once a second. A missing alias
-   * means nothing was indexed yet (empty results); another model's vectors cannot be compared with our queries.
+   * Whether the alias exists and serves this model's vectors (the one live-index check, `LiveIndex`), re-checked at
+   * most once a second. A missing alias means nothing was indexed yet (empty results); another model's vectors
+   * cannot be compared with our queries (`MODEL_MISMATCH`, transient: the reindex to our model ends it).
    */
   private async aliasState(): Promise<'ok' | 'missing'> {
     const now = Date.now();
     if (!this.aliasCheck || now - this.aliasCheck.at > ALIAS_CHECK_MS) {
-      const state = this.deps.store.resolveAlias(PRODUCTS_ALIAS).then((target) => {
-        if (target === undefined) return 'missing' as const;
-        if (!isCollectionOfModel(target, this.deps.embedder.modelId)) {
-          throw new DomainError(
-            'MODEL_MISMATCH',
-            `the search index holds another model's vectors; a reindex for ${this.deps.embedder.modelId} is needed or running`,
-            { modelId: this.deps.embedder.modelId, transient: true },
-          );
-        }
-        return 'ok' as const;
-      });
+      const state = new LiveIndex(this.deps.store, this.deps.embedder.modelId)
+        .require()
+        .then((live) => (live === undefined ? ('missing' as const) : ('ok' as const)));
       this.aliasCheck = { at: now, state };
       // A failed check must not be cached as a rejection for a whole second of requests.
       state.catch(() => (this.aliasCheck = undefined));

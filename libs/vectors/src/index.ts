@@ -9,7 +9,7 @@ export {
 export { LIMITS } from './validation';
 export { normalizeId } from './ids';
 export * from './collection-naming';
-export * from './reindex';
+export * from './live-index';
 export * from './iterate';
 export { EmbeddedVectorStore, type EmbeddedOptions } from './embedded/embedded-store';
 export { DEFAULT_TUNING, type SearchTuning } from './embedded/index/vector-column';

@@ -5,7 +5,7 @@ import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
 import { JOB_QUEUE, OutboxRelay, type JobQueue } from '@vitrine/indexing';
 import { APP_CONFIG, type AppConfig } from '@vitrine/core';
 import { SearchService } from '@vitrine/search';
-import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
+import { LiveIndex, VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import { StorageHealth } from './storage-health';
 
 /** A check that hangs counts as down: readiness probes have short timeouts of their own. */
@@ -22,6 +22,8 @@ function withTimeout<T>(work: Promise<T>): Promise<T> {
 /** One terminus indicator per dependency the API cannot serve without. */
 @Injectable()
 export class ReadinessIndicators {
+  private readonly liveIndex: LiveIndex;
+
   constructor(
     private readonly health: HealthIndicatorService,
     @Inject(CATALOG_DATABASE) private readonly db: CatalogDatabase,
@@ -32,7 +34,9 @@ export class ReadinessIndicators {
     private readonly storageHealth: StorageHealth,
     private readonly search: SearchService,
     private readonly relay: OutboxRelay,
-  ) {}
+  ) {
+    this.liveIndex = new LiveIndex(store, embedder.modelId);
+  }
 
   private async probe(
     key: string,
@@ -82,6 +86,9 @@ export class ReadinessIndicators {
   vectors(): Promise<HealthIndicatorResult> {
     return this.probe('vectorStore', async () => {
       await this.store.ping();
+      // The one live-index check (MODEL_MISMATCH while the alias serves another model), uncached: a probe must see
+      // the alias as it is now.
+      await this.liveIndex.require();
       // A read of the live collection as searches do it (alias, model, nearest neighbour), not just a ping.
       return { ...(await this.search.probeVectors()) };
     });

@@ -35,10 +35,13 @@ export class DomainError extends Error {
     this.name = new.target.name;
   }
 
-  /** Whether retrying the same operation can succeed (network blips, a busy service). */
+  /**
+   * Whether retrying the same operation can succeed (network blips, a busy service, an index that serves another
+   * model while the reindex to ours runs).
+   */
   get transient(): boolean {
     if (typeof this.details?.transient === 'boolean') return this.details.transient;
-    return this.code === 'UNAVAILABLE' || this.code === 'OVERLOADED';
+    return this.code === 'UNAVAILABLE' || this.code === 'OVERLOADED' || this.code === 'MODEL_MISMATCH';
   }
 }
 

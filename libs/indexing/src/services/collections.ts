@@ -1,8 +1,8 @@
 import type { Logger } from '@nestjs/common';
-import { DomainError } from '@vitrine/core';
 import {
   collectionNameFor,
   isCollectionOfModel,
+  LiveIndex,
   parseCollectionName,
   PRODUCTS_ALIAS,
   VECTOR_NAMES,
@@ -15,12 +15,17 @@ import {
  * reindex is filling, so a change made mid-reindex is not lost when the alias switches.
  */
 export class LiveCollections {
+  /** The one live-index check (shared with search and readiness). */
+  readonly liveIndex: LiveIndex;
+
   constructor(
     private readonly store: VectorStore,
     private readonly modelId: string,
     private readonly dim: number,
     readonly alias: string = PRODUCTS_ALIAS,
-  ) {}
+  ) {
+    this.liveIndex = new LiveIndex(store, modelId, alias);
+  }
 
   /**
    * Makes sure the alias exists for this model: on a fresh store it creates generation 0 and points the alias at
@@ -28,9 +33,9 @@ export class LiveCollections {
    * it switches the alias, product changes are written only to the new model's reindex collection).
    */
   async ensure(): Promise<'ready' | 'created' | 'model-changed'> {
-    const current = await this.store.resolveAlias(this.alias);
-    if (current && isCollectionOfModel(current, this.modelId)) return 'ready';
-    if (current) return 'model-changed';
+    const state = await this.liveIndex.state();
+    if (state.status === 'ready') return 'ready';
+    if (state.status === 'model-mismatch') return 'model-changed';
     const name = collectionNameFor(this.modelId, 0, this.alias);
     await this.store.ensureCollection({ name, dim: this.dim, vectors: VECTOR_NAMES });
     await this.store.switchAlias(this.alias, name);
@@ -39,12 +44,16 @@ export class LiveCollections {
 
   /** The collection the alias points to when it holds this model's vectors. */
   async live(): Promise<string | undefined> {
-    const current = await this.store.resolveAlias(this.alias);
-    return current && isCollectionOfModel(current, this.modelId) ? current : undefined;
+    const state = await this.liveIndex.state();
+    return state.status === 'ready' ? state.collection : undefined;
   }
 
-  /** Where a product change must be written (live collection first, then reindex targets in progress). */
-  async writeTargets(): Promise<string[]> {
+  /**
+   * Every collection of this model readers see or soon will: the live one first, then those a running full
+   * reindex is filling. Empty while the alias serves another model and no reindex to ours has created its
+   * collection yet (nothing of ours to delete from).
+   */
+  async ours(): Promise<string[]> {
     const live = await this.live();
     const liveGen = live ? (parseCollectionName(live)?.generation ?? -1) : -1;
     const building = (await this.store.listCollections()).filter(
@@ -53,17 +62,16 @@ export class LiveCollections {
         isCollectionOfModel(c, this.modelId) &&
         (parseCollectionName(c)?.generation ?? -1) > liveGen,
     );
-    const targets = live ? [live, ...building] : building;
-    if (targets.length === 0) {
-      throw new DomainError(
-        'MODEL_MISMATCH',
-        `the "${this.alias}" alias serves another model; run a full reindex`,
-        {
-          modelId: this.modelId,
-          transient: false,
-        },
-      );
-    }
+    return live ? [live, ...building] : building;
+  }
+
+  /**
+   * Where a product change must be written ({@link ours}); rejects with the live-index check's `MODEL_MISMATCH`
+   * (transient: the queue retries until the reindex to this model has created its collection) when there is none.
+   */
+  async writeTargets(): Promise<string[]> {
+    const targets = await this.ours();
+    if (targets.length === 0) throw this.liveIndex.mismatch();
     return targets;
   }
 

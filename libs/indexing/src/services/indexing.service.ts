@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { DomainError } from '@vitrine/core';
 import type { IndexStateRepository, Product, ProductRepository } from '@vitrine/catalog';
 import type { VectorStore } from '@vitrine/vectors';
+import { UnrecoverableJobError } from '../queue/job-errors';
 import type { LiveCollections } from './collections';
 import { productPayload, type ProductVectorizer } from './product-vectors';
 
@@ -12,8 +13,22 @@ const ORPHAN_PAGE = 1000;
 export type IndexOutcome =
   | { readonly status: 'indexed'; readonly productId: string; readonly imageErrors: number }
   | { readonly status: 'unchanged'; readonly productId: string }
-  | { readonly status: 'missing'; readonly productId: string }
-  | { readonly status: 'failed'; readonly productId: string; readonly reason: string };
+  | { readonly status: 'missing'; readonly productId: string };
+
+/**
+ * A product that cannot be indexed (bad picture, 404, refused address; or a passing outage on the job's last
+ * attempt). Its failure is already recorded on its index state with `reason` when this is thrown; the queue ends the
+ * job failed without retrying it, and a full reindex counts it.
+ */
+export class ProductIndexFailed extends UnrecoverableJobError {
+  constructor(
+    readonly productId: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`product ${productId}: ${reason}`, options);
+  }
+}
 
 export interface EmbedOptions {
   /**
@@ -32,8 +47,8 @@ export function describeFailure(e: unknown): string {
 /**
  * Keeps one product's vectors in step with the catalog. Skips the model entirely when the product's content and
  * the model are what its stored vectors were computed from. Permanent failures (bad image, 404, refused address)
- * are recorded on the product's index state and returned, never thrown, so they cannot block other work;
- * transient ones are thrown for the queue to retry.
+ * are recorded on the product's index state and thrown as {@link ProductIndexFailed}, which the queue records as
+ * a failed job without retrying; transient ones are thrown as they are for the queue to retry.
  */
 export class IndexingService {
   private readonly log = new Logger('Indexing');
@@ -102,7 +117,7 @@ export class IndexingService {
         // passing outage (out of retries) keeps them: the product stays findable as it was.
         if (permanent) await Promise.all(collections.map((c) => this.store.delete(c, [product.id])));
         this.log.warn(`product ${product.sku} (${product.id}) failed: ${reason}`);
-        return { status: 'failed', productId: product.id, reason };
+        throw new ProductIndexFailed(product.id, reason, { cause: e });
       }
       throw e;
     }
@@ -117,10 +132,7 @@ export class IndexingService {
 
   /** Removes a product's vectors from every collection readers may see (or soon will). */
   async deleteProduct(productId: string): Promise<void> {
-    const targets = await this.collections.writeTargets().catch((e: unknown) => {
-      if (e instanceof DomainError && e.code === 'MODEL_MISMATCH') return [];
-      throw e;
-    });
+    const targets = await this.collections.ours();
     await Promise.all(targets.map((c) => this.store.delete(c, [productId], { wait: true })));
   }
 
@@ -132,7 +144,7 @@ export class IndexingService {
    */
   async removeOrphans(): Promise<number> {
     let removed = 0;
-    for (const c of await this.collections.writeTargets()) {
+    for (const c of await this.collections.ours()) {
       let cursor: string | undefined;
       do {
         const page = await this.store.scrollIds(c, { limit: ORPHAN_PAGE, ...(cursor ? { cursor } : {}) });

@@ -5,7 +5,7 @@ import { VECTOR_NAMES, type PointInput, type VectorStore } from '@vitrine/vector
 import { jobIds, type JobPayloads } from '../queue/job-definitions';
 import type { JobContext, JobProgress, JobQueue, JobRequest, JobStatus } from '../queue/job-queue';
 import type { LiveCollections } from './collections';
-import { describeFailure, type IndexingService } from './indexing.service';
+import { describeFailure, ProductIndexFailed, type IndexingService } from './indexing.service';
 import { productPayload } from './product-vectors';
 
 export interface ReindexBatchResult {
@@ -198,12 +198,11 @@ export class ReindexService {
     let retry: unknown;
     const refused: { productId: string; reason: string }[] = [];
     outcomes.forEach((o, i) => {
-      if (o.status === 'fulfilled') {
-        if (o.value.status === 'failed') failed++;
-        return;
-      }
+      if (o.status === 'fulfilled') return;
       const e: unknown = o.reason;
-      if (e instanceof DomainError && !e.transient) {
+      // Recorded on the product's index state already: counted against the run, never failing it.
+      if (e instanceof ProductIndexFailed) failed++;
+      else if (e instanceof DomainError && !e.transient) {
         // The product itself was refused past its pictures (its point or payload): its failure, not the run's.
         const p = toEmbed[i]!;
         refused.push({ productId: p.id, reason: describeFailure(e) });

@@ -2,7 +2,6 @@ import { DomainError } from '@vitrine/core';
 import type { VectorFilter } from '../filter';
 import { iterateIds } from '../iterate';
 import { Prng } from '../prng';
-import { ReindexTarget } from '../reindex';
 import type { VectorName, VectorStore } from '../vector-store';
 import {
   BRANDS,
@@ -319,52 +318,6 @@ export function describeVectorStoreContract(name: string, factory: () => Promise
       expect(await store.deleteAlias(alias)).toBe(false);
       expect(await store.count(a)).toBe(10);
       await expectCode(store.switchAlias(alias, `${h.prefix}nope`), 'NOT_FOUND');
-    });
-
-    it('reindexes behind an alias without downtime', async () => {
-      const alias = `${h.prefix}catalog`;
-      const first = await ReindexTarget.begin(store, {
-        modelId: 'Demo/CLIP v1',
-        dim: DIM,
-        vectors: ['image'],
-        alias,
-        generation: 1,
-      });
-      await store.upsert(
-        first.collection,
-        dataset
-          .slice(0, 5)
-          .map((p) => ({ ...toInput(p), vectors: { image: p.vectors.image ?? queries[0]! } })),
-      );
-      expect(await first.commit()).toBeUndefined();
-      const second = await ReindexTarget.begin(store, {
-        modelId: 'Demo/CLIP v2',
-        dim: DIM,
-        vectors: ['image'],
-        alias,
-        generation: 2,
-      });
-      expect(second.collection).not.toBe(first.collection);
-      expect(await store.count(alias)).toBe(5);
-      await store.upsert(
-        second.collection,
-        dataset
-          .slice(0, 8)
-          .map((p) => ({ ...toInput(p), vectors: { image: p.vectors.image ?? queries[0]! } })),
-      );
-      expect(await second.commit()).toBe(first.collection);
-      expect(await store.count(alias)).toBe(8);
-      expect(await store.listCollections()).not.toContain(first.collection);
-      const aborted = await ReindexTarget.begin(store, {
-        modelId: 'Demo/CLIP v3',
-        dim: DIM,
-        vectors: ['image'],
-        alias,
-        generation: 3,
-      });
-      await aborted.abort();
-      expect(await store.listCollections()).not.toContain(aborted.collection);
-      expect(await store.resolveAlias(alias)).toBe(second.collection);
     });
 
     it('rejects bad input with domain errors', async () => {
