@@ -8,6 +8,7 @@ import {
 import { CatalogImportService } from './import/catalog-import.service';
 import { IndexOutboxRepository } from './repository/index-outbox.repository';
 import { IndexStateRepository } from './repository/index-state.repository';
+import { ProductSearchRepository } from './repository/product-search.repository';
 import { ProductRepository } from './repository/product.repository';
 
 /** Injection token for the module's {@link CatalogDatabase} (health checks; everything else uses the repositories). */
@@ -17,7 +18,7 @@ export const CATALOG_DATABASE = Symbol('CATALOG_DATABASE');
  * The catalog for a Nest application: connects to `AppConfig.database` (needs `ConfigModule`), runs pending
  * migrations before the application starts (unless `runMigrations: false`), and closes the connection (and stops
  * PGlite) on application shutdown. Provides {@link ProductRepository}, {@link IndexStateRepository},
- * {@link IndexOutboxRepository} and {@link CatalogImportService}.
+ * {@link IndexOutboxRepository}, {@link ProductSearchRepository} and {@link CatalogImportService}.
  */
 @Module({})
 export class CatalogModule implements OnApplicationShutdown {
@@ -49,6 +50,11 @@ export class CatalogModule implements OnApplicationShutdown {
           useFactory: (db: CatalogDatabase) => new IndexOutboxRepository(db),
         },
         {
+          provide: ProductSearchRepository,
+          inject: [CATALOG_DATABASE],
+          useFactory: (db: CatalogDatabase) => new ProductSearchRepository(db),
+        },
+        {
           provide: CatalogImportService,
           inject: [ProductRepository],
           useFactory: (products: ProductRepository) => new CatalogImportService(products),
@@ -59,6 +65,7 @@ export class CatalogModule implements OnApplicationShutdown {
         ProductRepository,
         IndexStateRepository,
         IndexOutboxRepository,
+        ProductSearchRepository,
         CatalogImportService,
       ],
     };

@@ -5,7 +5,10 @@ export { productContentHash, type ContentFields } from './domain/content-hash';
 export { isKnownCurrency, parseAmount } from './domain/money';
 export {
   createCatalogDataSource,
+  isMissingProduct,
+  PRODUCT_ID_REFERENCE,
   type CatalogDatabase,
+  type LibraryMigration,
   type CatalogDataSourceOptions,
   type DatabaseConfig,
 } from './database/catalog-data-source';
@@ -17,6 +20,13 @@ export {
   type NeedingIndexOptions,
 } from './repository/index-state.repository';
 export { IndexOutboxRepository, type ClaimOptions } from './repository/index-outbox.repository';
+export {
+  ProductSearchRepository,
+  type CardImage,
+  type LexicalHit,
+  type ProductCard,
+  type ProductFilter,
+} from './repository/product-search.repository';
 export {
   CatalogImportService,
   MAX_REPORTED_ERRORS,
