@@ -1,6 +1,11 @@
 export * from './queue/job-definitions';
 export * from './queue/job-queue';
-export { BullmqJobQueue, BullmqJobWorker, assertHandlers } from './queue/bullmq-job-queue';
+export {
+  BullmqJobQueue,
+  assertHandlers,
+  type BullmqQueueOptions,
+  type BullmqWorkerOptions,
+} from './queue/bullmq-job-queue';
 export { InProcessJobQueue } from './queue/in-process-job-queue';
 export { isRetryable, UnrecoverableJobError } from './queue/job-errors';
 export { LiveCollections } from './services/collections';

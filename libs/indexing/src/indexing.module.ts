@@ -15,7 +15,7 @@ import { APP_CONFIG, type AppConfig } from '@vitrine/core';
 import { IndexOutboxRepository, IndexStateRepository, ProductRepository } from '@vitrine/catalog';
 import { EMBEDDING_PROVIDER, ImageSource, type EmbeddingProvider } from '@vitrine/embedding';
 import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
-import { BullmqJobQueue, BullmqJobWorker } from './queue/bullmq-job-queue';
+import { BullmqJobQueue } from './queue/bullmq-job-queue';
 import { InProcessJobQueue } from './queue/in-process-job-queue';
 import { INDEXING_QUEUE, jobIds } from './queue/job-definitions';
 import { JOB_QUEUE, type JobQueue } from './queue/job-queue';
@@ -87,12 +87,11 @@ class OutboxRelayLifecycle implements OnApplicationBootstrap, OnModuleDestroy, O
 
 /**
  * Runs the consumer side when this process is a worker: makes sure the `products` alias exists for the model,
- * starts the BullMQ worker (or the in-process queue), and hands in-flight jobs back on shutdown.
+ * starts consuming the queue (whichever adapter it is), and hands in-flight jobs back on shutdown.
  */
 @Injectable()
 class IndexingWorkerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('Indexer');
-  private worker: BullmqJobWorker | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -111,24 +110,7 @@ class IndexingWorkerLifecycle implements OnApplicationBootstrap, OnApplicationSh
     if (indexingRole(this.config, this.options) !== 'worker') return;
     const handlers = indexingHandlers(this.indexing, this.reindex, this.attributes);
     const state = await this.collections.ensure();
-    if (this.queue instanceof InProcessJobQueue) {
-      this.queue.start(handlers);
-    } else if (this.redis && this.config.queue.kind === 'redis') {
-      this.worker = new BullmqJobWorker(
-        {
-          connection: this.redis,
-          prefix: this.config.queue.prefix,
-          concurrency: this.config.indexer.concurrency,
-          lockDurationMs: this.config.indexer.lockDurationMs,
-          stalledIntervalMs: this.config.indexer.lockDurationMs,
-        },
-        handlers,
-      );
-      this.worker.events.on('failed', (job, err) =>
-        this.log.warn(`job ${job?.name ?? '?'} ${job?.id ?? '?'} failed: ${err.message}`),
-      );
-      await this.worker.start();
-    }
+    await this.queue.consume(handlers);
     this.log.log(
       `indexing with model ${this.indexing.modelId} (${this.config.queue.kind}, concurrency ${this.config.indexer.concurrency})`,
     );
@@ -158,7 +140,6 @@ class IndexingWorkerLifecycle implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     // Finish the jobs in flight; BullMQ hands back the ones not started.
-    await this.worker?.close();
     await this.queue.close();
     this.redis?.disconnect();
   }
@@ -200,10 +181,25 @@ export class IndexingModule {
       },
       {
         provide: JOB_QUEUE,
-        inject: [APP_CONFIG, PRODUCER_REDIS],
-        useFactory: (c: AppConfig, redis: Redis | undefined): JobQueue =>
-          c.queue.kind === 'redis' && redis
-            ? new BullmqJobQueue({ connection: redis, prefix: c.queue.prefix, timeoutMs: c.queue.timeoutMs })
+        inject: [APP_CONFIG, PRODUCER_REDIS, INDEXING_REDIS],
+        useFactory: (c: AppConfig, producer: Redis | undefined, worker: Redis | undefined): JobQueue =>
+          c.queue.kind === 'redis' && producer
+            ? new BullmqJobQueue({
+                connection: producer,
+                prefix: c.queue.prefix,
+                timeoutMs: c.queue.timeoutMs,
+                // Only a worker process has a consuming connection (see INDEXING_REDIS).
+                ...(worker
+                  ? {
+                      worker: {
+                        connection: worker,
+                        concurrency: c.indexer.concurrency,
+                        lockDurationMs: c.indexer.lockDurationMs,
+                        stalledIntervalMs: c.indexer.lockDurationMs,
+                      },
+                    }
+                  : {}),
+              })
             : new InProcessJobQueue({ concurrency: c.indexer.concurrency }),
       },
       {

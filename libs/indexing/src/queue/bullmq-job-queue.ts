@@ -10,7 +10,15 @@ import {
 import type Redis from 'ioredis';
 import { Logger } from '@nestjs/common';
 import { DomainError } from '@vitrine/core';
-import { INDEXING_QUEUE, JOB_NAMES, type JobName, type JobPayloads } from './job-definitions';
+import {
+  INDEXING_QUEUE,
+  JOB_DEFINITIONS,
+  JOB_NAMES,
+  MAX_KEPT_FINISHED,
+  type JobDefinitions,
+  type JobName,
+  type JobPayloads,
+} from './job-definitions';
 import { describeError, isRetryable } from './job-errors';
 import type {
   JobContext,
@@ -27,14 +35,25 @@ export interface BullmqQueueOptions {
   readonly connection: Redis;
   readonly prefix: string;
   readonly queueName?: string;
-  readonly attempts?: number;
-  readonly backoffMs?: number;
+  /** Attempts, backoff and retention per job name (default {@link JOB_DEFINITIONS}; tests shorten them). */
+  readonly definitions?: JobDefinitions;
   /**
    * Producer calls (enqueue, status, counts) fail as UNAVAILABLE after this long (default: no bound). BullMQ waits
    * for a connection that was never ready, and ioredis queues commands while reconnecting: without a bound, a
    * request that touches the queue while Redis is down hangs.
    */
   readonly timeoutMs?: number;
+  /** What {@link BullmqJobQueue.consume} needs; without it this process only enqueues. */
+  readonly worker?: BullmqWorkerOptions;
+}
+
+export interface BullmqWorkerOptions {
+  /** The worker's own connection: it must wait through outages (`maxRetriesPerRequest: null`). */
+  readonly connection: Redis;
+  readonly concurrency: number;
+  /** How long a job's lock lives without renewal; a worker killed with -9 gives its jobs back after this. */
+  readonly lockDurationMs?: number;
+  readonly stalledIntervalMs?: number;
 }
 
 const STATES = [
@@ -47,34 +66,51 @@ const STATES = [
 ] as const satisfies readonly (JobType & JobState)[];
 
 /**
- * Producer side on BullMQ. Retries use exponential backoff; finished jobs are removed so that a deterministic
- * id can be enqueued again later (the handlers' own "unchanged?" check is what makes re-runs cheap), except
- * full reindexes, kept a week so their outcome stays readable.
+ * The job queue on BullMQ (full-stack mode). Attempts, exponential backoff and how long finished jobs stay readable
+ * come from the job definitions; {@link consume} adds a worker in this process.
  */
 export class BullmqJobQueue implements JobQueue {
   readonly queue: Queue;
+  private readonly definitions: JobDefinitions;
+  private worker: BullmqJobWorker | undefined;
 
   constructor(private readonly options: BullmqQueueOptions) {
+    this.definitions = options.definitions ?? JOB_DEFINITIONS;
     this.queue = new Queue(options.queueName ?? INDEXING_QUEUE, {
       connection: options.connection,
       prefix: options.prefix,
-      defaultJobOptions: defaultJobOptions(options),
     });
     // Without a listener every reconnect attempt during an outage is printed; the calls that fail report it.
     this.queue.on('error', () => undefined);
   }
 
   async enqueue<N extends JobName>(request: JobRequest<N>): Promise<string> {
-    const job = await this.bounded(this.queue.add(request.name, request.data, jobOptions(request)));
+    const job = await this.bounded(
+      this.queue.add(request.name, request.data, jobOptions(request, this.definitions)),
+    );
     return job.id ?? request.jobId ?? '';
   }
 
   async enqueueBulk(requests: readonly JobRequest[]): Promise<string[]> {
     if (requests.length === 0) return [];
     const jobs = await this.bounded(
-      this.queue.addBulk(requests.map((r) => ({ name: r.name, data: r.data, opts: jobOptions(r) }))),
+      this.queue.addBulk(
+        requests.map((r) => ({ name: r.name, data: r.data, opts: jobOptions(r, this.definitions) })),
+      ),
     );
     return jobs.map((j) => j.id ?? '');
+  }
+
+  /** Starts a BullMQ worker on this queue; resolves once it is connected. */
+  async consume(handlers: JobHandlers): Promise<void> {
+    const worker = this.options.worker;
+    if (!worker) throw new Error('indexer wiring: this process only enqueues (no worker connection)');
+    if (this.worker) throw new Error('indexer wiring: this queue is consumed already');
+    this.worker = new BullmqJobWorker(
+      { ...worker, prefix: this.options.prefix, queueName: this.queue.name, definitions: this.definitions },
+      handlers,
+    );
+    await this.worker.start();
   }
 
   status(jobId: string): Promise<JobStatus | undefined> {
@@ -109,6 +145,7 @@ export class BullmqJobQueue implements JobQueue {
   }
 
   async close(): Promise<void> {
+    await this.worker?.close();
     await this.queue.close();
   }
 
@@ -141,33 +178,28 @@ export class BullmqJobQueue implements JobQueue {
   }
 }
 
-export interface BullmqWorkerOptions extends BullmqQueueOptions {
-  readonly concurrency: number;
-  /** How long a job's lock lives without renewal; a worker killed with -9 gives its jobs back after this. */
-  readonly lockDurationMs?: number;
-  readonly stalledIntervalMs?: number;
+interface WorkerSetup extends BullmqWorkerOptions {
+  readonly prefix: string;
+  readonly queueName: string;
+  readonly definitions: JobDefinitions;
 }
 
 /**
  * Consumer side: one BullMQ worker dispatching by job name to thin handlers. Refuses to start when a job name
  * has no handler. Permanent domain errors end the job at once (UnrecoverableError); everything else retries.
  */
-export class BullmqJobWorker {
+class BullmqJobWorker {
   private readonly log = new Logger('Indexer');
   private readonly worker: Worker;
   private readonly producer: Queue;
 
   constructor(
-    private readonly options: BullmqWorkerOptions,
+    private readonly options: WorkerSetup,
     handlers: JobHandlers,
   ) {
     assertHandlers(handlers);
-    const queueName = options.queueName ?? INDEXING_QUEUE;
-    this.producer = new Queue(queueName, {
-      connection: options.connection,
-      prefix: options.prefix,
-      defaultJobOptions: defaultJobOptions(options),
-    });
+    const queueName = options.queueName;
+    this.producer = new Queue(queueName, { connection: options.connection, prefix: options.prefix });
     this.worker = new Worker(queueName, (job, token) => this.process(handlers, job, token), {
       connection: options.connection,
       prefix: options.prefix,
@@ -186,10 +218,10 @@ export class BullmqJobWorker {
     };
     this.worker.on('error', connectionError);
     this.producer.on('error', connectionError);
-  }
-
-  get events(): Worker {
-    return this.worker;
+    // A job that ends failed is never silent (the in-process runner logs the same line).
+    this.worker.on('failed', (job, err) =>
+      this.log.warn(`job ${job?.name ?? '?'} ${job?.id ?? '?'} failed: ${err.message}`),
+    );
   }
 
   /** Starts consuming; resolves once the worker is connected. */
@@ -233,7 +265,7 @@ export class BullmqJobWorker {
             name: r.name,
             data: r.data,
             opts: {
-              ...jobOptions(r),
+              ...jobOptions(r, this.options.definitions),
               parent: { id: job.id ?? '', queue: job.queueQualifiedName },
               // A child fails for good only when the infrastructure does (a product's own failure is recorded
               // and counted, never thrown): then the whole run fails and the old collection keeps serving.
@@ -261,21 +293,16 @@ export class BullmqJobWorker {
   }
 }
 
-function defaultJobOptions(o: BullmqQueueOptions): JobsOptions {
+/** BullMQ options for one job, from its definition. */
+function jobOptions(r: JobRequest, definitions: JobDefinitions): JobsOptions {
+  const d = definitions[r.name];
   return {
-    attempts: o.attempts ?? 5,
-    backoff: { type: 'exponential', delay: o.backoffMs ?? 1000 },
-    removeOnComplete: true,
-    removeOnFail: { age: 24 * 3600, count: 10_000 },
+    ...(r.jobId ? { jobId: r.jobId } : {}),
+    attempts: d.attempts,
+    backoff: { type: 'exponential', delay: d.backoffMs },
+    removeOnComplete: d.keepCompletedS === 0 ? true : { age: d.keepCompletedS, count: MAX_KEPT_FINISHED },
+    removeOnFail: d.keepFailedS === 0 ? true : { age: d.keepFailedS, count: MAX_KEPT_FINISHED },
   };
-}
-
-function jobOptions(r: JobRequest): JobsOptions {
-  const keep: JobsOptions =
-    r.name === 'reindex'
-      ? { removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } }
-      : {};
-  return r.jobId ? { jobId: r.jobId, ...keep } : keep;
 }
 
 function isProgress(p: unknown): p is JobProgress {

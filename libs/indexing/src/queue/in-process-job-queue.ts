@@ -2,24 +2,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { DomainError } from '@vitrine/core';
 import { assertHandlers } from './bullmq-job-queue';
-import type { JobName } from './job-definitions';
+import {
+  JOB_DEFINITIONS,
+  MAX_KEPT_FINISHED,
+  retryDelayMs,
+  type JobDefinitions,
+  type JobName,
+} from './job-definitions';
 import { describeError, isRetryable } from './job-errors';
-import type {
-  JobContext,
-  JobHandlers,
-  JobProgress,
-  JobQueue,
-  JobRequest,
-  JobState,
-  JobStatus,
-} from './job-queue';
+import type { JobContext, JobHandlers, JobQueue, JobRequest, JobState, JobStatus } from './job-queue';
 
 export interface InProcessQueueOptions {
   readonly concurrency: number;
-  readonly attempts?: number;
-  readonly backoffMs?: number;
-  /** How many finished jobs stay readable through `status()`. */
-  readonly keepFinished?: number;
+  /** Attempts, backoff and retention per job name (default `JOB_DEFINITIONS`; tests shorten them). */
+  readonly definitions?: JobDefinitions;
 }
 
 interface Entry {
@@ -27,40 +23,52 @@ interface Entry {
   readonly name: JobName;
   data: unknown;
   state: JobState;
-  progress: JobProgress | undefined;
+  progress: JobStatus['progress'];
   result: unknown;
   failedReason: string | undefined;
   attemptsMade: number;
   readonly parentId: string | undefined;
   readonly children: Set<string>;
-  readonly done: Deferred;
+  /** Settles when the job has completed or failed for good. */
+  readonly done: Promise<void>;
+  settle(): void;
 }
 
 /**
- * The indexer's queue for embedded mode (no Redis): the same handlers, ids, retries with exponential backoff,
- * permanent-error handling and parent/child steps as on BullMQ, in this process. Nothing survives a restart —
- * in embedded mode the catalog's index state is the source of truth, and a restart re-indexes what is pending.
+ * The job queue for embedded mode (no Redis): what BullMQ does for the indexer, in this process and nothing more —
+ * the same job types and handlers, deterministic ids (a duplicate of a pending job is dropped), attempts and
+ * exponential backoff from the job definitions, unrecoverable errors ending a job at once, a failed job's reason
+ * kept readable and logged, and a parent (a full reindex) that waits for its children and fails with one. Nothing
+ * survives a restart: in embedded mode the catalog's index state is the source of truth, and a restart re-indexes
+ * what is pending.
  */
 export class InProcessJobQueue implements JobQueue {
   private readonly log = new Logger('Queue');
+  private readonly definitions: JobDefinitions;
   private readonly entries = new Map<string, Entry>();
-  private readonly ready: string[] = [];
+  private readonly ready: Entry[] = [];
+  /** Top-level finished jobs, oldest first, each forgotten with its children when its retention is over. */
+  private readonly finished: { readonly id: string; readonly until: number }[] = [];
   private handlers: JobHandlers | undefined;
   private running = 0;
   private seq = 0;
   private closed = false;
-  private readonly finished: string[] = [];
 
-  constructor(private readonly options: InProcessQueueOptions) {}
-
-  /** Starts running jobs (those enqueued before start wait for it). */
-  start(handlers: JobHandlers): void {
-    assertHandlers(handlers);
-    this.handlers = handlers;
-    this.pump();
+  constructor(private readonly options: InProcessQueueOptions) {
+    this.definitions = options.definitions ?? JOB_DEFINITIONS;
   }
 
-  enqueue<N extends JobName>(request: JobRequest<N>): Promise<string> {
+  consume(handlers: JobHandlers): Promise<void> {
+    // A throw in the executor rejects the promise, as the BullMQ adapter's refusal does.
+    return new Promise((resolve) => {
+      assertHandlers(handlers);
+      this.handlers = handlers;
+      this.pump();
+      resolve();
+    });
+  }
+
+  enqueue(request: JobRequest): Promise<string> {
     return Promise.resolve(this.add(request, undefined));
   }
 
@@ -69,21 +77,22 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   status(jobId: string): Promise<JobStatus | undefined> {
+    this.forgetExpired();
     const e = this.entries.get(jobId);
     if (!e) return Promise.resolve(undefined);
-    const entries = [...e.children].map((c) => this.entries.get(c));
-    const children = entries.map((c) => c?.state);
+    const children = this.childrenOf(e);
+    const count = (match: (s: JobState) => boolean) => children.filter((c) => match(c.state)).length;
     return Promise.resolve({
       id: e.id,
       name: e.name,
       state: e.state,
       data: e.data,
       children: {
-        processed: children.filter((s) => s === 'completed').length,
-        pending: children.filter((s) => s !== 'completed' && s !== 'failed').length,
-        failed: children.filter((s) => s === 'failed').length,
+        processed: count((s) => s === 'completed'),
+        pending: count((s) => s !== 'completed' && s !== 'failed'),
+        failed: count((s) => s === 'failed'),
       },
-      childResults: completedResults(entries),
+      childResults: completedResults(children),
       progress: e.progress,
       result: e.result,
       failedReason: e.failedReason,
@@ -92,6 +101,7 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   counts(): Promise<Record<JobState, number>> {
+    this.forgetExpired();
     const counts: Record<JobState, number> = {
       waiting: 0,
       active: 0,
@@ -105,19 +115,12 @@ export class InProcessJobQueue implements JobQueue {
     return Promise.resolve(counts);
   }
 
-  /** Resolves when the job has completed or failed for good (for tests and the CLI). */
-  async waitFor(jobId: string): Promise<JobStatus | undefined> {
-    const e = this.entries.get(jobId);
-    if (e) await e.done.promise;
-    return this.status(jobId);
-  }
-
-  /** Resolves once nothing is waiting, running or delayed. */
+  /** Resolves once nothing is waiting, running or delayed (the CLI and benchmarks wait for a whole run). */
   async drain(): Promise<void> {
     for (;;) {
       const open = [...this.entries.values()].filter((e) => e.state !== 'completed' && e.state !== 'failed');
       if (open.length === 0) return;
-      await Promise.all(open.map((e) => e.done.promise));
+      await Promise.all(open.map((e) => e.done));
     }
   }
 
@@ -130,8 +133,10 @@ export class InProcessJobQueue implements JobQueue {
   private add(request: JobRequest, parentId: string | undefined): string {
     const id = request.jobId ?? `job-${++this.seq}`;
     const existing = this.entries.get(id);
-    // Same id while the job is pending or running: a duplicate request, dropped (as BullMQ does).
-    if (existing && existing.state !== 'completed' && existing.state !== 'failed') return id;
+    // Same id while the job is pending, running or kept after it finished: one job (as on BullMQ).
+    if (existing) return id;
+    let settle!: () => void;
+    const done = new Promise<void>((r) => (settle = r));
     const entry: Entry = {
       id,
       name: request.name,
@@ -143,11 +148,12 @@ export class InProcessJobQueue implements JobQueue {
       attemptsMade: 0,
       parentId,
       children: new Set(),
-      done: deferred(),
+      done,
+      settle,
     };
     this.entries.set(id, entry);
     if (parentId) this.entries.get(parentId)?.children.add(id);
-    this.ready.push(id);
+    this.ready.push(entry);
     this.pump();
     return id;
   }
@@ -155,83 +161,65 @@ export class InProcessJobQueue implements JobQueue {
   private pump(): void {
     if (!this.handlers || this.closed) return;
     while (this.running < this.options.concurrency && this.ready.length > 0) {
-      const entry = this.entries.get(this.ready.shift()!);
-      if (!entry || entry.state !== 'waiting') continue;
+      const entry = this.ready.shift()!;
+      if (entry.state !== 'waiting') continue;
       this.running++;
-      void this.run(entry).finally(() => {
+      void this.run(entry, this.handlers).finally(() => {
         this.running--;
         this.pump();
       });
     }
   }
 
-  private async run(entry: Entry): Promise<void> {
-    const handler = this.handlers![entry.name] as (data: unknown, ctx: JobContext) => Promise<unknown>;
+  private async run(entry: Entry, handlers: JobHandlers): Promise<void> {
+    const handler = handlers[entry.name] as (data: unknown, ctx: JobContext) => Promise<unknown>;
+    const definition = this.definitions[entry.name];
     entry.state = 'active';
     entry.attemptsMade++;
     let suspended = false;
     const ctx: JobContext = {
       jobId: entry.id,
       attempt: entry.attemptsMade,
-      finalAttempt: entry.attemptsMade >= (this.options.attempts ?? 5),
-      reportProgress: (p) => {
-        entry.progress = p;
-        return Promise.resolve();
-      },
-      updateData: (data) => {
-        entry.data = data;
-        return Promise.resolve();
-      },
-      addChildren: (requests) => {
-        for (const r of requests) this.add(r, entry.id);
-        return Promise.resolve();
-      },
+      finalAttempt: entry.attemptsMade >= definition.attempts,
+      reportProgress: (p) => Promise.resolve(void (entry.progress = p)),
+      updateData: (data) => Promise.resolve(void (entry.data = data)),
+      addChildren: (requests) => Promise.resolve(void requests.forEach((r) => this.add(r, entry.id))),
       waitForChildren: () => {
-        const children = [...entry.children].map((c) => this.entries.get(c));
-        const failed = children.find((c) => c?.state === 'failed');
+        const children = this.childrenOf(entry);
+        const failed = children.find((c) => c.state === 'failed');
         if (failed) return Promise.reject(childFailed(failed));
-        suspended = children.some((c) => c?.state !== 'completed');
+        suspended = children.some((c) => c.state !== 'completed');
         return Promise.resolve(suspended);
       },
-      childResults: () =>
-        Promise.resolve(completedResults([...entry.children].map((c) => this.entries.get(c)))),
+      childResults: () => Promise.resolve(completedResults(this.childrenOf(entry))),
     };
     try {
       const result = await handler(entry.data, ctx);
       if (suspended) {
         entry.state = 'waiting-children';
         void this.resumeAfterChildren(entry);
-        return;
-      }
-      this.finish(entry, 'completed', result, undefined);
+      } else this.finish(entry, 'completed', result, undefined);
     } catch (e) {
-      const attempts = this.options.attempts ?? 5;
-      if (isRetryable(e) && entry.attemptsMade < attempts) {
+      if (isRetryable(e) && entry.attemptsMade < definition.attempts) {
         entry.state = 'delayed';
-        const delay = (this.options.backoffMs ?? 1000) * 2 ** (entry.attemptsMade - 1);
-        setTimeout(() => {
-          entry.state = 'waiting';
-          this.ready.push(entry.id);
-          this.pump();
-        }, delay).unref();
-        return;
-      }
-      this.finish(entry, 'failed', undefined, describeError(e));
+        setTimeout(() => this.requeue(entry), retryDelayMs(definition, entry.attemptsMade)).unref();
+      } else this.finish(entry, 'failed', undefined, describeError(e));
     }
   }
 
-  private async resumeAfterChildren(entry: Entry): Promise<void> {
-    const children = [...entry.children].map((c) => this.entries.get(c)!);
-    await Promise.all(children.map((c) => c.done.promise));
-    const failed = children.find((c) => c.state === 'failed');
-    if (failed) {
-      // As on BullMQ with failParentOnFailure: a child out of attempts fails the parent.
-      this.finish(entry, 'failed', undefined, describeError(childFailed(failed)));
-      return;
-    }
+  private requeue(entry: Entry): void {
     entry.state = 'waiting';
-    this.ready.push(entry.id);
+    this.ready.push(entry);
     this.pump();
+  }
+
+  private async resumeAfterChildren(entry: Entry): Promise<void> {
+    const children = this.childrenOf(entry);
+    await Promise.all(children.map((c) => c.done));
+    const failed = children.find((c) => c.state === 'failed');
+    // As on BullMQ with failParentOnFailure: a child out of attempts fails the parent.
+    if (failed) this.finish(entry, 'failed', undefined, describeError(childFailed(failed)));
+    else this.requeue(entry);
   }
 
   private finish(
@@ -245,32 +233,41 @@ export class InProcessJobQueue implements JobQueue {
     entry.failedReason = reason;
     // As the BullMQ worker's 'failed' event does: a job that ends failed is never silent.
     if (state === 'failed') this.log.warn(`job ${entry.name} ${entry.id} failed: ${reason ?? ''}`);
-    entry.done.resolve();
+    entry.settle();
     // A child is forgotten with its parent, never before: the parent's last step reads the children's results.
-    if (!entry.parentId) this.finished.push(entry.id, ...entry.children);
-    const keep = this.options.keepFinished ?? 10_000;
-    while (this.finished.length > keep) this.entries.delete(this.finished.shift()!);
+    if (entry.parentId) return;
+    const definition = this.definitions[entry.name];
+    const keepS = state === 'completed' ? definition.keepCompletedS : definition.keepFailedS;
+    this.finished.push({ id: entry.id, until: Date.now() + keepS * 1000 });
+    this.forgetExpired();
+  }
+
+  /**
+   * Forgets finished jobs past their retention (oldest first; one kept longer holds back those behind it, which are
+   * then kept a little longer than asked), or beyond the count kept, with their children.
+   */
+  private forgetExpired(): void {
+    const now = Date.now();
+    while (this.finished.length > 0) {
+      const oldest = this.finished[0]!;
+      if (oldest.until > now && this.finished.length <= MAX_KEPT_FINISHED) return;
+      this.finished.shift();
+      for (const c of this.entries.get(oldest.id)?.children ?? []) this.entries.delete(c);
+      this.entries.delete(oldest.id);
+    }
+  }
+
+  private childrenOf(entry: Entry): Entry[] {
+    return [...entry.children].flatMap((c) => this.entries.get(c) ?? []);
   }
 }
 
-function completedResults(children: readonly (Entry | undefined)[]): unknown[] {
-  return children.filter((c) => c?.state === 'completed').map((c) => c!.result);
+function completedResults(children: readonly Entry[]): unknown[] {
+  return children.filter((c) => c.state === 'completed').map((c) => c.result);
 }
 
 function childFailed(child: Entry): DomainError {
   return new DomainError('UNAVAILABLE', `child ${child.id} failed: ${child.failedReason ?? ''}`, {
     transient: false,
   });
-}
-
-interface Deferred {
-  readonly promise: Promise<void>;
-  resolve(): void;
-}
-
-// Promise.withResolvers needs Node 22.
-function deferred(): Deferred {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
 }

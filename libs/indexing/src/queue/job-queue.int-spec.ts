@@ -2,30 +2,38 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { DomainError } from '@vitrine/core';
 import { TEST_REDIS_URL } from '../../../../test/support/services';
-import { BullmqJobQueue, BullmqJobWorker } from './bullmq-job-queue';
+import { BullmqJobQueue } from './bullmq-job-queue';
 import { InProcessJobQueue } from './in-process-job-queue';
-import type { JobPayloads } from './job-definitions';
+import { JOB_DEFINITIONS, JOB_NAMES, type JobDefinitions, type JobPayloads } from './job-definitions';
+import { UnrecoverableJobError } from './job-errors';
 import type { JobHandlers, JobQueue } from './job-queue';
 
-/** Both queue adapters must behave the same for the indexer's handlers. */
+/**
+ * Both queue adapters must behave the same for the indexer's handlers: each gets the same job definitions, and is
+ * started through the port's own `consume()`.
+ */
 interface Harness {
   readonly queue: JobQueue;
-  start(handlers: JobHandlers): Promise<void>;
   stop(): Promise<void>;
 }
 
-const fast = { attempts: 3, backoffMs: 20 };
+/**
+ * The real definitions with short waits. Failed jobs stay readable so the tests can see how they ended, except
+ * `index-product`'s, forgotten at once as in production (its failure lives in the product's index state).
+ */
+const fast = Object.fromEntries(
+  JOB_NAMES.map((n) => [
+    n,
+    { ...JOB_DEFINITIONS[n], attempts: 3, backoffMs: 20, keepFailedS: n === 'index-product' ? 0 : 60 },
+  ]),
+) as unknown as JobDefinitions;
 
 const adapters: [string, () => Harness][] = [
   [
     'in-process',
     () => {
-      const queue = new InProcessJobQueue({ concurrency: 4, ...fast });
-      return {
-        queue,
-        start: (h) => new Promise<void>((resolve) => resolve(queue.start(h))),
-        stop: () => queue.close(),
-      };
+      const queue = new InProcessJobQueue({ concurrency: 4, definitions: fast });
+      return { queue, stop: () => queue.close() };
     },
   ],
   [
@@ -33,16 +41,15 @@ const adapters: [string, () => Harness][] = [
     () => {
       const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
       const prefix = `vitrine-test-${randomUUID()}`;
-      const queue = new BullmqJobQueue({ connection, prefix, ...fast });
-      let worker: BullmqJobWorker | undefined;
+      const queue = new BullmqJobQueue({
+        connection,
+        prefix,
+        definitions: fast,
+        worker: { connection, concurrency: 4 },
+      });
       return {
         queue,
-        start: async (h) => {
-          worker = new BullmqJobWorker({ connection, prefix, concurrency: 4, ...fast }, h);
-          await worker.start();
-        },
         stop: async () => {
-          await worker?.close();
           await queue.close();
           const keys = await connection.keys(`${prefix}:*`);
           if (keys.length) await connection.del(...keys);
@@ -100,7 +107,7 @@ describe.each(adapters)('JobQueue contract: %s', (_name, make) => {
       { name: 'index-product', data: product('b') },
       { name: 'delete-product', data: { productId: 'c' } },
     ]);
-    await h.start(
+    await h.queue.consume(
       handlers({
         'index-product': (d) => Promise.resolve(void seen.push(`index ${d.productId}`)),
         'delete-product': (d) => Promise.resolve(void seen.push(`delete ${d.productId}`)),
@@ -114,7 +121,7 @@ describe.each(adapters)('JobQueue contract: %s', (_name, make) => {
   it('retries transient failures and gives up at once on permanent ones', async () => {
     let flaky = 0;
     let permanent = 0;
-    await h.start(
+    await h.queue.consume(
       handlers({
         'index-product': () => {
           if (++flaky < 3) throw new Error('connection reset');
@@ -136,9 +143,30 @@ describe.each(adapters)('JobQueue contract: %s', (_name, make) => {
     expect(permanent).toBe(1);
   });
 
+  it('ends a job at once on an unrecoverable error, and forgets it so the same id can be queued again', async () => {
+    let calls = 0;
+    await h.queue.consume(
+      handlers({
+        'index-product': () => {
+          calls++;
+          return calls === 1
+            ? Promise.reject(new UnrecoverableJobError('product a: IMAGE_INVALID: corrupt image'))
+            : Promise.resolve('indexed');
+        },
+      }),
+    );
+    await h.queue.enqueue({ name: 'index-product', data: product('a'), jobId: 'again' });
+    await until(() => calls === 1);
+    await until(async () => (await h.queue.status('again')) === undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(calls).toBe(1);
+    await h.queue.enqueue({ name: 'index-product', data: product('a'), jobId: 'again' });
+    await until(() => calls === 2);
+  });
+
   it('suspends a parent until its children complete, then runs its next step', async () => {
     const order: string[] = [];
-    await h.start(
+    await h.queue.consume(
       handlers({
         reindex: async (data, ctx) => {
           if (data.step === 'plan') {
@@ -173,7 +201,7 @@ describe.each(adapters)('JobQueue contract: %s', (_name, make) => {
 
   it('fails the parent when a child fails for good (the alias must not switch)', async () => {
     let finished = false;
-    await h.start(
+    await h.queue.consume(
       handlers({
         reindex: async (data, ctx) => {
           if (data.step === 'plan') {
@@ -201,7 +229,7 @@ describe.each(adapters)('JobQueue contract: %s', (_name, make) => {
 
   it('tells a handler which attempt is its last, so it can record the failure instead of losing it', async () => {
     const seen: boolean[] = [];
-    await h.start(
+    await h.queue.consume(
       handlers({
         'index-product': (_d, ctx) => {
           seen.push(ctx.finalAttempt);
@@ -218,7 +246,7 @@ describe.each(adapters)('JobQueue contract: %s', (_name, make) => {
 
   it("gives a parent's next step, and its status, what each completed child returned", async () => {
     let fromContext: unknown[] = [];
-    await h.start(
+    await h.queue.consume(
       handlers({
         reindex: async (data, ctx) => {
           if (data.step === 'plan') {
@@ -251,7 +279,7 @@ describe.each(adapters)('JobQueue contract: %s', (_name, make) => {
 
   it('refuses to start without a handler for every job', async () => {
     const partial = { 'index-product': () => Promise.resolve() } as unknown as JobHandlers;
-    await expect(h.start(partial)).rejects.toThrow(
+    await expect(h.queue.consume(partial)).rejects.toThrow(
       /no handler for job\(s\) delete-product, reindex, reindex-batch/,
     );
   });

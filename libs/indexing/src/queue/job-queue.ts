@@ -41,7 +41,11 @@ export interface JobStatus {
   readonly attemptsMade: number;
 }
 
-/** The producer side of the indexer's queue: BullMQ on Redis, or in-process in embedded mode. */
+/**
+ * The indexer's queue: BullMQ on Redis, or in-process in embedded mode. Both run the same job types with the same
+ * attempts, backoff and retention (`JOB_DEFINITIONS`), end a job failed at once on an unrecoverable error, and
+ * keep a failed job's reason readable.
+ */
 export interface JobQueue {
   enqueue<N extends JobName>(request: JobRequest<N>): Promise<string>;
   enqueueBulk(requests: readonly JobRequest[]): Promise<string[]>;
@@ -49,6 +53,12 @@ export interface JobQueue {
   status(jobId: string): Promise<JobStatus | undefined>;
   /** Jobs per state across the queue. */
   counts(): Promise<Record<JobState, number>>;
+  /**
+   * Starts running jobs in this process with `handlers` (a worker). Rejects when a job name has no handler, or
+   * when this process was set up only to enqueue.
+   */
+  consume(handlers: JobHandlers): Promise<void>;
+  /** Stops consuming (jobs in flight finish, within a bound) and closes the queue. */
   close(): Promise<void>;
 }
 

@@ -52,6 +52,9 @@ class SwitchedQueue implements JobQueue {
   counts() {
     return this.real.counts();
   }
+  consume(): Promise<void> {
+    return Promise.reject(new Error('not used'));
+  }
   close() {
     return Promise.resolve();
   }
