@@ -4,32 +4,34 @@
 // renderings as images — a style the demo model never saw) through SearchService with the evaluator
 // (evaluateSearch: R@K, MedR, MeanR, MRR, nDCG@10 per query kind), pipeline variant by variant: vectors alone,
 // full-text alone, both fused by RRF, the reranker on top, and what the products' text vectors, MMR and the
-// business boosts change.
+// business boosts change. Each variant is a configuration: it runs in its own Nest application context, composed of
+// the modules the API composes for search, over the same database and vector store.
 import 'reflect-metadata';
 import { join } from 'node:path';
-import { CATALOG_DATABASE, type CatalogDatabase } from '@vitrine/catalog';
-import type { AppConfig } from '@vitrine/core';
-import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
-import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
-import { createSearchService, evaluateSearch, readEvalQueries, type RetrievalMetrics } from '@vitrine/search';
-import { DEMO_DIR, startDemoSearchStack } from '../test/api/search-stack';
+import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CatalogModule } from '@vitrine/catalog';
+import { ConfigModule, type AppConfig } from '@vitrine/core';
+import { EMBEDDING_PROVIDER, EmbeddingModule, type EmbeddingProvider } from '@vitrine/embedding';
+import { VectorsModule } from '@vitrine/vectors';
+import { SearchModule, SearchService } from '@vitrine/search';
+import { evaluateSearch, readEvalQueries, type RetrievalMetrics } from '@vitrine/evaluation';
+import { DEMO_DIR, indexDemoCatalog } from '../test/api/search-stack';
 
 const depthArg = process.argv.indexOf('--depth');
 const DEPTH = depthArg > 0 ? Number(process.argv[depthArg + 1]) : 100;
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const stack = await startDemoSearchStack();
+  const demo = await indexDemoCatalog();
   console.log(`demo catalog imported and indexed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   try {
     const queries = await readEvalQueries(join(DEMO_DIR, 'queries.jsonl'));
-    const deps = {
-      db: stack.app.get<CatalogDatabase>(CATALOG_DATABASE),
-      embedder: stack.app.get<EmbeddingProvider>(EMBEDDING_PROVIDER),
-      store: stack.app.get<VectorStore>(VECTOR_STORE),
-    };
-    console.log(`model ${deps.embedder.modelId}; ${queries.length} queries; rankings read ${DEPTH} deep\n`);
-    const base = stack.config.search;
+    const modelId = await withSearch(demo.config, (app) =>
+      Promise.resolve(app.get<EmbeddingProvider>(EMBEDDING_PROVIDER).modelId),
+    );
+    console.log(`model ${modelId}; ${queries.length} queries; rankings read ${DEPTH} deep\n`);
+    const base = demo.config.search;
     const w = base.weights;
     const variants: [string, Partial<AppConfig['search']>, boolean, readonly ('text' | 'image')[]][] = [
       [
@@ -53,9 +55,11 @@ async function main(): Promise<void> {
       ['pipeline', 'queries', 'R@1', 'R@5', 'R@10', 'nDCG@10', 'MRR', 'MedR', 'ms/query'],
     ];
     for (const [label, search, rerank, kinds] of variants) {
-      const { service } = createSearchService({ ...stack.config, search: { ...base, ...search } }, deps);
       const selected = queries.filter((q) => kinds.includes(q.image !== undefined ? 'image' : 'text'));
-      const report = await evaluateSearch(service, selected, { depth: DEPTH, rerank });
+      const config: AppConfig = { ...demo.config, search: { ...base, ...search } };
+      const report = await withSearch(config, (app) =>
+        evaluateSearch(app.get(SearchService), selected, { depth: DEPTH, rerank }),
+      );
       for (const kind of kinds) {
         const m: RetrievalMetrics | undefined = report[kind];
         if (!m) continue;
@@ -76,7 +80,40 @@ async function main(): Promise<void> {
     console.log('');
     printTable(rows);
   } finally {
-    await stack.close();
+    await demo.drop();
+  }
+}
+
+/** Search as the API composes it, under `config`. */
+@Module({})
+class SearchBenchModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: SearchBenchModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        CatalogModule.forRoot(),
+        EmbeddingModule.forRoot(),
+        VectorsModule.forRoot(),
+        SearchModule.forRoot(),
+      ],
+    };
+  }
+}
+
+/** Runs `work` in a search application context under `config`, closed afterwards (the store allows one at a time). */
+async function withSearch<T>(
+  config: AppConfig,
+  work: (app: INestApplicationContext) => Promise<T>,
+): Promise<T> {
+  const app = await NestFactory.createApplicationContext(SearchBenchModule.forRoot(config), {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
   }
 }
 

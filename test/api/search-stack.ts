@@ -1,23 +1,25 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import { rmSync } from 'node:fs';
 import type { AppConfig } from '@vitrine/core';
 import { CatalogImportService } from '@vitrine/catalog';
 import { IndexingScheduler, JOB_QUEUE } from '@vitrine/indexing';
-import { SearchModule } from '@vitrine/search';
 import { DEMO_CATALOG, destroyStack, startIndexingStack } from '../support/indexing-app';
 import { waitForIdle } from '../support/queue-idle';
 
 export { DEMO_DIR } from '../support/indexing-app';
 
-/** The search stack (no HTTP) on a fresh PostgreSQL database with the demo catalog imported and indexed. */
-export interface DemoSearchStack {
-  readonly app: INestApplicationContext;
+/**
+ * The demo catalog imported and indexed into a fresh PostgreSQL database and an embedded store, with the indexing
+ * application closed: `config` names the database and data folder, for contexts that search them (the store's
+ * folder lock allows one at a time). `drop()` removes both.
+ */
+export interface DemoIndex {
   readonly config: AppConfig;
-  close(): Promise<void>;
+  drop(): Promise<void>;
 }
 
-/** For benchmarks and tests that exercise `SearchService` without HTTP. */
-export async function startDemoSearchStack(env: Record<string, string> = {}): Promise<DemoSearchStack> {
-  const stack = await startIndexingStack(env, { role: 'worker', modules: [SearchModule.forRoot()] });
+/** For benchmarks that run `SearchService` under several configurations over the same index. */
+export async function indexDemoCatalog(env: Record<string, string> = {}): Promise<DemoIndex> {
+  const stack = await startIndexingStack(env, { role: 'worker' });
   try {
     const scheduler = stack.app.get(IndexingScheduler);
     await stack.app.get(CatalogImportService).importFile(DEMO_CATALOG, {
@@ -28,5 +30,12 @@ export async function startDemoSearchStack(env: Record<string, string> = {}): Pr
     await destroyStack(stack);
     throw e;
   }
-  return { app: stack.app, config: stack.config, close: () => destroyStack(stack) };
+  await stack.close();
+  return {
+    config: stack.config,
+    drop: async () => {
+      await stack.db.drop();
+      rmSync(stack.dataDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -7,10 +7,9 @@ export {
   type SearchDependencies,
   type SearchTimings,
 } from './search.service';
-export { SearchModule, createSearchService, defaultReranker } from './search.module';
+export { SearchModule } from './search.module';
 export type { SearchModuleOptions } from './search.module';
-export { SearchCatalogRepository, type LexicalHit } from './catalog/search-catalog.repository';
-export { validateFilters, toVectorFilter, toSqlWhere } from './filters/search-filters';
+export { validateFilters, toVectorFilter } from './filters/search-filters';
 export { fuseRrf, type FusedCandidate, type RankedList } from './fusion/rrf';
 export {
   RERANKER,

@@ -1,14 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@vitrine/core';
-import { CATALOG_DATABASE, type CatalogDatabase } from '@vitrine/catalog';
-import {
-  EMBEDDING_PROVIDER,
-  SafeFetcher,
-  safeFetcherFromConfig,
-  type EmbeddingProvider,
-} from '@vitrine/embedding';
+import { ProductSearchRepository } from '@vitrine/catalog';
+import { EMBEDDING_PROVIDER, SafeFetcher, type EmbeddingProvider } from '@vitrine/embedding';
 import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
-import { SearchCatalogRepository } from './catalog/search-catalog.repository';
 import { LinearReranker } from './rerank/linear-reranker';
 import { RERANKER, type Reranker } from './rerank/reranker';
 import { SearchService } from './search.service';
@@ -16,25 +10,6 @@ import { SearchService } from './search.service';
 export interface SearchModuleOptions {
   /** Replaces the default {@link LinearReranker} (e.g. a cross-encoder or a remote reranking service). */
   readonly reranker?: Reranker;
-}
-
-/** Builds the search components from config and the catalog, embedding and vector modules (outside Nest too). */
-export function createSearchService(
-  config: AppConfig,
-  deps: { db: CatalogDatabase; embedder: EmbeddingProvider; store: VectorStore; reranker?: Reranker },
-): { service: SearchService; fetcher: SafeFetcher } {
-  const fetcher = safeFetcherFromConfig(config);
-  const service = new SearchService(
-    {
-      embedder: deps.embedder,
-      store: deps.store,
-      catalog: new SearchCatalogRepository(deps.db),
-      fetcher,
-      reranker: deps.reranker ?? defaultReranker(config),
-    },
-    config.search,
-  );
-  return { service, fetcher };
 }
 
 /** The default second stage from `AppConfig.search`. */
@@ -49,8 +24,9 @@ export function defaultReranker(config: AppConfig): Reranker {
 }
 
 /**
- * Provides {@link SearchService} (global). Needs `ConfigModule`, `CatalogModule`, `EmbeddingModule` and
- * `VectorsModule` in the application.
+ * Provides {@link SearchService} (global), configured from `AppConfig.search`. Needs `ConfigModule`,
+ * `CatalogModule` (its `ProductSearchRepository`), `EmbeddingModule` and `VectorsModule` in the application.
+ * Search settings are configuration: a benchmark that compares settings builds one context per configuration.
  */
 @Module({})
 export class SearchModule {
@@ -65,17 +41,12 @@ export class SearchModule {
           useFactory: (c: AppConfig) => options.reranker ?? defaultReranker(c),
         },
         {
-          provide: SearchCatalogRepository,
-          inject: [CATALOG_DATABASE],
-          useFactory: (db: CatalogDatabase) => new SearchCatalogRepository(db),
-        },
-        {
           provide: SearchService,
           inject: [
             APP_CONFIG,
             EMBEDDING_PROVIDER,
             VECTOR_STORE,
-            SearchCatalogRepository,
+            ProductSearchRepository,
             SafeFetcher,
             RERANKER,
           ],
@@ -83,7 +54,7 @@ export class SearchModule {
             c: AppConfig,
             embedder: EmbeddingProvider,
             store: VectorStore,
-            catalog: SearchCatalogRepository,
+            catalog: ProductSearchRepository,
             fetcher: SafeFetcher,
             reranker: Reranker,
           ) => new SearchService({ embedder, store, catalog, fetcher, reranker }, c.search),

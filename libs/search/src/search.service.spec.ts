@@ -1,3 +1,4 @@
+import type { LexicalHit, ProductFilter, ProductSearchRepository } from '@vitrine/catalog';
 import { DomainError, loadConfig, type AppConfig } from '@vitrine/core';
 import type { Embedding, EmbeddingProvider, EmbeddingStats, ImageOutcome } from '@vitrine/embedding';
 import {
@@ -13,7 +14,6 @@ import {
   type VectorName,
   type VectorStore,
 } from '@vitrine/vectors';
-import type { LexicalHit, SearchCatalogRepository } from './catalog/search-catalog.repository';
 import type { RerankCandidate, RerankedCandidate, Reranker } from './rerank/reranker';
 import { SearchService, type ImageFetcher } from './search.service';
 import type { ProductCard, SearchFilters, SearchPage } from './search.types';
@@ -166,23 +166,18 @@ interface CatalogProduct {
 /** The catalog queries search runs: word matches (share of the query's words in the title) and cards. */
 class FakeCatalog {
   readonly products = new Map<string, CatalogProduct>();
-  readonly lexicalCalls: { query: string; filters: SearchFilters }[] = [];
+  readonly lexicalCalls: { query: string; filter: ProductFilter }[] = [];
 
-  lexicalSearch(
-    query: string,
-    filters: SearchFilters,
-    limit: number,
-    excludeIds: readonly string[] = [],
-  ): Promise<LexicalHit[]> {
-    this.lexicalCalls.push({ query, filters });
+  lexicalSearch(query: string, filter: ProductFilter, limit: number): Promise<LexicalHit[]> {
+    this.lexicalCalls.push({ query, filter });
     const words = query.toLowerCase().split(/\s+/);
     const hits: LexicalHit[] = [];
     for (const { card, price } of this.products.values()) {
-      if (excludeIds.includes(card.id)) continue;
-      if (filters.category !== undefined && filters.category !== card.category) continue;
-      if (filters.inStock !== undefined && filters.inStock !== card.inStock) continue;
-      if (filters.price?.max !== undefined && price > filters.price.max) continue;
-      if (filters.price?.min !== undefined && price < filters.price.min) continue;
+      if (filter.excludeIds?.includes(card.id)) continue;
+      if (filter.category !== undefined && !filter.category.includes(card.category ?? '')) continue;
+      if (filter.inStock !== undefined && filter.inStock !== card.inStock) continue;
+      if (filter.price?.max !== undefined && price > filter.price.max) continue;
+      if (filter.price?.min !== undefined && price < filter.price.min) continue;
       const title = card.title.toLowerCase().split(/\s+/);
       const found = words.filter((w) => title.includes(w)).length;
       if (found > 0) hits.push({ id: card.id, score: found / (words.length + 1) });
@@ -262,7 +257,7 @@ function world(products: readonly Product[], search: Partial<AppConfig['search']
       embedder: new FakeEmbedder({ 'red shoe': 0, 'green hat': 1 }),
       store,
       // The service takes the concrete repository class; this fake has all of its public methods.
-      catalog: catalog as unknown as SearchCatalogRepository,
+      catalog: catalog as unknown as ProductSearchRepository,
       fetcher,
       reranker: new InStockFirst(),
     },
@@ -375,7 +370,10 @@ describe('SearchService', () => {
       ['image', sent],
       ['text', sent],
     ]);
-    expect(w.catalog.lexicalCalls).toEqual([{ query: 'red shoe', filters }]);
+    // The catalog gets the same conditions in its typed form (lists for category and brand).
+    expect(w.catalog.lexicalCalls).toEqual([
+      { query: 'red shoe', filter: { category: ['shoes'], inStock: true, price: { max: 50 } } },
+    ]);
   });
 
   it('refuses a reversed price range before searching anything', async () => {

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
+import type { ProductSearchRepository } from '@vitrine/catalog';
 import { DomainError, NotFoundError, ValidationError, type AppConfig } from '@vitrine/core';
 import { meanDirection, type EmbeddingProvider } from '@vitrine/embedding';
 import { LiveIndex, PRODUCTS_ALIAS, type StoredPoint, type VectorStore } from '@vitrine/vectors';
-import type { SearchCatalogRepository } from './catalog/search-catalog.repository';
-import { toVectorFilter, validateFilters } from './filters/search-filters';
+import { toCatalogFilter, toVectorFilter, validateFilters } from './filters/search-filters';
 import { fuseRrf, type RankedList } from './fusion/rrf';
 import { decodeCursor, encodeCursor, fingerprint } from './query/cursor';
 import { QueryEmbeddingCache } from './query/query-embedding-cache';
@@ -35,7 +35,8 @@ export interface ImageFetcher {
 export interface SearchDependencies {
   readonly embedder: EmbeddingProvider;
   readonly store: VectorStore;
-  readonly catalog: SearchCatalogRepository;
+  /** The catalog's search queries (full-text candidates, cards), from @vitrine/catalog. */
+  readonly catalog: ProductSearchRepository;
   readonly fetcher: ImageFetcher;
   readonly reranker: Reranker;
 }
@@ -211,7 +212,7 @@ export class SearchService {
     return uri;
   }
 
-  /** Readiness of the catalog side: runs search's own catalog statements (see `SearchCatalogRepository.probe`). */
+  /** Readiness of the catalog side: runs search's own catalog statements (see `ProductSearchRepository.probe`). */
   async probeCatalog(): Promise<void> {
     await this.deps.catalog.probe();
   }
@@ -354,7 +355,11 @@ export class SearchService {
     const lists = await Promise.all(
       active.map(async (r): Promise<RankedList> => {
         if (r.source === 'lexical') {
-          const hits = await this.deps.catalog.lexicalSearch(r.text, filters, pool, plan.excludeIds);
+          const hits = await this.deps.catalog.lexicalSearch(
+            r.text,
+            toCatalogFilter(filters, plan.excludeIds),
+            pool,
+          );
           for (const h of hits) evidence.lexical.set(h.id, h.score);
           return { source: 'lexical', ids: hits.map((h) => h.id), weight: w.lexical };
         }

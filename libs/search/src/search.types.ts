@@ -1,4 +1,4 @@
-import type { Money } from '@vitrine/catalog';
+import type { ProductCard } from '@vitrine/catalog';
 
 /**
  * What a shopper can narrow a search to. Every condition must hold (AND); the same conditions are applied inside
@@ -45,23 +45,8 @@ export interface ImageSearchRequest extends SearchOptions {
   readonly query?: string;
 }
 
-/** The first image of a product, as the catalog stores it (`file://` or `https://` URI). */
-export interface CardImage {
-  readonly position: number;
-  readonly uri: string;
-}
-
-/** A product as a result list shows it. */
-export interface ProductCard {
-  readonly id: string;
-  readonly sku: string;
-  readonly title: string;
-  readonly brand: string | null;
-  readonly category: string | null;
-  readonly price: Money | null;
-  readonly inStock: boolean;
-  readonly image: CardImage | null;
-}
+/** A product as a result list shows it, read by the catalog (`ProductSearchRepository.cards`). */
+export type { CardImage, ProductCard } from '@vitrine/catalog';
 
 /** Where a result came from in the first stage: its 1-based rank in each list that returned it. */
 export type RetrieverName = 'image' | 'text' | 'lexical';

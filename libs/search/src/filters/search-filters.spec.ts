@@ -1,6 +1,6 @@
 import { DomainError } from '@vitrine/core';
 import type { SearchFilters } from '../search.types';
-import { toSqlWhere, toVectorFilter, validateFilters } from './search-filters';
+import { toCatalogFilter, toVectorFilter, validateFilters } from './search-filters';
 
 function refusal(filters: unknown): string {
   try {
@@ -30,7 +30,7 @@ describe('search filters', () => {
     ).not.toThrow();
   });
 
-  it('translates the same conditions for the vector store and for SQL', () => {
+  it('translates the same conditions for the vector store and for the catalog full-text query', () => {
     const filters: SearchFilters = {
       category: ['Kitchen', 'Garden'],
       brand: 'Acme',
@@ -46,26 +46,19 @@ describe('search filters', () => {
       attributes: { color: 'red', size: 42 },
       excludeIds: ['11111111-1111-1111-1111-111111111111'],
     });
-    const params: unknown[] = ['query text'];
-    const where = toSqlWhere(filters, params);
-    expect(where).toBe(
-      'p.category = ANY($2::text[]) AND p.brand = ANY($3::text[]) AND p.price_amount >= $4::numeric AND ' +
-        'p.price_amount <= $5::numeric AND p.in_stock = $6 AND p.attributes @> $7::jsonb AND p.attributes @> $8::jsonb',
-    );
-    expect(params).toEqual([
-      'query text',
-      ['Kitchen', 'Garden'],
-      ['Acme'],
-      5,
-      20,
-      true,
-      '{"color":"red"}',
-      '{"size":42}',
-    ]);
+    expect(toCatalogFilter(validateFilters(filters), ['11111111-1111-1111-1111-111111111111'])).toEqual({
+      category: ['Kitchen', 'Garden'],
+      brand: ['Acme'],
+      price: { min: 5, max: 20 },
+      inStock: true,
+      attributes: { color: 'red', size: 42 },
+      excludeIds: ['11111111-1111-1111-1111-111111111111'],
+    });
   });
 
   it('is a no-op without filters', () => {
     expect(toVectorFilter(validateFilters(undefined))).toEqual({});
-    expect(toSqlWhere({}, [])).toBe('TRUE');
+    expect(toCatalogFilter(validateFilters(undefined))).toEqual({});
+    expect(toCatalogFilter({ attributes: {} }, [])).toEqual({});
   });
 });

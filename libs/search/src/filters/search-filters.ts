@@ -1,3 +1,4 @@
+import type { ProductFilter } from '@vitrine/catalog';
 import { ValidationError } from '@vitrine/core';
 import type { VectorFilter } from '@vitrine/vectors';
 import type { SearchFilters } from '../search.types';
@@ -102,28 +103,21 @@ export function toVectorFilter(filters: SearchFilters, excludeIds: readonly stri
   };
 }
 
-/** A parameterised SQL condition over `products p`, appended to `params` (1-based placeholders follow them). */
-export function toSqlWhere(
-  filters: SearchFilters,
-  params: unknown[],
-  excludeIds: readonly string[] = [],
-): string {
-  const where: string[] = [];
-  const add = (value: unknown): string => {
-    params.push(value);
-    return `$${params.length}`;
+/**
+ * The catalog's form of a validated filter, plus ids to leave out: the full-text candidates are read by the
+ * catalog, which owns the products table and turns this typed filter into SQL.
+ */
+export function toCatalogFilter(filters: SearchFilters, excludeIds: readonly string[] = []): ProductFilter {
+  const list = (v: string | readonly string[]): readonly string[] => (typeof v === 'string' ? [v] : v);
+  return {
+    ...(filters.category !== undefined ? { category: list(filters.category) } : {}),
+    ...(filters.brand !== undefined ? { brand: list(filters.brand) } : {}),
+    ...(filters.currency !== undefined ? { currency: filters.currency } : {}),
+    ...(filters.price ? { price: filters.price } : {}),
+    ...(filters.inStock !== undefined ? { inStock: filters.inStock } : {}),
+    ...(filters.attributes && Object.keys(filters.attributes).length > 0
+      ? { attributes: filters.attributes }
+      : {}),
+    ...(excludeIds.length > 0 ? { excludeIds } : {}),
   };
-  const list = (v: string | readonly string[]): string[] => (typeof v === 'string' ? [v] : [...v]);
-  if (filters.category !== undefined) where.push(`p.category = ANY(${add(list(filters.category))}::text[])`);
-  if (filters.brand !== undefined) where.push(`p.brand = ANY(${add(list(filters.brand))}::text[])`);
-  if (filters.currency !== undefined) where.push(`p.price_currency = ${add(filters.currency)}`);
-  if (filters.price?.min !== undefined) where.push(`p.price_amount >= ${add(filters.price.min)}::numeric`);
-  if (filters.price?.max !== undefined) where.push(`p.price_amount <= ${add(filters.price.max)}::numeric`);
-  if (filters.inStock !== undefined) where.push(`p.in_stock = ${add(filters.inStock)}`);
-  for (const [key, value] of Object.entries(filters.attributes ?? {})) {
-    // Containment compares JSON types as the vector payload filter does: "42" does not match 42.
-    where.push(`p.attributes @> ${add(JSON.stringify({ [key]: value }))}::jsonb`);
-  }
-  if (excludeIds.length > 0) where.push(`NOT (p.id = ANY(${add(excludeIds)}::uuid[]))`);
-  return where.length > 0 ? where.join(' AND ') : 'TRUE';
 }
