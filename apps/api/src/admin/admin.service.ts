@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError, ValidationError } from '@vitrine/core';
 import { IndexStateRepository, parseCatalogLine, productInput, ProductRepository } from '@vitrine/catalog';
-import { IndexingScheduler, OutboxRelay, type ReindexProgress } from '@vitrine/indexing';
+import { IndexingScheduler, type ReindexProgress } from '@vitrine/indexing';
 import type {
   IndexFailuresDto,
   IndexFailuresQueryDto,
@@ -11,15 +11,15 @@ import type {
 
 /**
  * Catalog writes from the admin API. Each write records its index work in the catalog's outbox in the same
- * transaction, so it succeeds (and its indexing follows) whether or not the job queue is up; the relay is then
- * nudged so that, with the queue up, the job exists when the write answers.
+ * transaction, so it succeeds (and its indexing follows) whether or not the job queue is up; the catalog then
+ * announces the commit to the indexer's relay (`CatalogChanges`), so that with the queue up the job exists when the
+ * write answers.
  */
 @Injectable()
 export class AdminService {
   constructor(
     private readonly products: ProductRepository,
     private readonly scheduler: IndexingScheduler,
-    private readonly relay: OutboxRelay,
     private readonly states: IndexStateRepository,
   ) {}
 
@@ -42,7 +42,6 @@ export class AdminService {
     const result = await this.products.upsertMany([input]);
     const changed = result.changed[0];
     if (changed) {
-      await this.relay.nudge();
       return { id: changed.id, sku: changed.sku, change: changed.change, indexQueued: true };
     }
     const existing = await this.products.getBySku(line.sku);
@@ -54,7 +53,6 @@ export class AdminService {
   async delete(id: string): Promise<void> {
     const deleted = await this.products.delete([id]);
     if (deleted === 0) throw new NotFoundError('product', id);
-    await this.relay.nudge();
   }
 
   async startReindex(): Promise<string> {

@@ -8,8 +8,14 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@vitrine/core';
-import { CatalogImportService, IndexStateRepository, ProductRepository } from '@vitrine/catalog';
-import { IndexingScheduler, OutboxRelay } from '@vitrine/indexing';
+import {
+  CatalogImportService,
+  IndexOutboxRepository,
+  IndexStateRepository,
+  ProductRepository,
+  type CatalogChanges,
+} from '@vitrine/catalog';
+import { IndexingScheduler } from '@vitrine/indexing';
 
 /** Where `npm start` finds the demo catalog (paths are relative to the working directory, like MODEL_DIR). */
 export const DEMO_CATALOG_FILE = 'data/demo-catalog/products.jsonl';
@@ -31,7 +37,7 @@ export class DemoCatalogSeeder implements OnApplicationBootstrap, OnApplicationS
     private readonly states: IndexStateRepository,
     private readonly importer: CatalogImportService,
     private readonly scheduler: IndexingScheduler,
-    private readonly relay: OutboxRelay,
+    @Inject(IndexOutboxRepository) private readonly changes: CatalogChanges,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -47,20 +53,17 @@ export class DemoCatalogSeeder implements OnApplicationBootstrap, OnApplicationS
     const started = Date.now();
     let imported = 0;
     const report = await this.importer.importFile(file, {
-      // Each batch committed its indexing to the catalog's outbox; the relay hands it to the queue.
-      onBatch: async (batch) => {
-        await this.relay.nudge();
+      // Each batch commits its indexing to the catalog's outbox, and the catalog announces it to the indexer.
+      onBatch: (batch) => {
         imported += batch.created + batch.updated + batch.unchanged;
         this.log.log(`imported ${imported} products so far, their indexing queued`);
       },
     });
-    // Whatever the last nudges left in the outbox is queued before the server listens (the relay loop would get
-    // to it within OUTBOX_POLL_MS anyway).
-    await this.relay
-      .relayAll()
-      .catch((e: unknown) =>
-        this.log.warn(`indexing stays in the outbox for now: ${e instanceof Error ? e.message : String(e)}`),
-      );
+    // Every announced change is handed to the queue before the server listens (unless the queue is down).
+    await this.changes.settled();
+    const { pending } = await this.changes.backlog();
+    if (pending > 0)
+      this.log.warn(`indexing of ${pending} products stays in the outbox until the queue is back`);
     this.log.log(
       `imported ${report.created} products (${report.rejected} rejected) in ${Date.now() - started} ms; indexing in the background`,
     );

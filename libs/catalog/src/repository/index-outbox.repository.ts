@@ -1,7 +1,13 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { ValidationError } from '@vitrine/core';
 import type { CatalogDatabase } from '../database/catalog-data-source';
-import type { OutboxBacklog, OutboxChange, OutboxEntry } from '../domain/index-outbox';
+import type {
+  CatalogChangeListener,
+  CatalogChanges,
+  OutboxBacklog,
+  OutboxChange,
+  OutboxEntry,
+} from '../domain/index-outbox';
 import { sql } from './sql';
 
 export interface ClaimOptions {
@@ -16,16 +22,47 @@ export interface ClaimOptions {
 }
 
 /**
- * The index outbox (see the `IndexOutbox` migration): written by {@link ProductRepository} inside its
- * transactions, drained by the relay in libs/indexing. Claims are one short statement each (`FOR UPDATE SKIP
- * LOCKED` plus a lease), so relays in several processes share the rows without holding a transaction open while
- * they talk to the queue.
+ * How long a writer waits, after its commit, for the subscribers to hand its changes on: with the queue up, an admin
+ * write's index job exists when it answers; a slow queue does not slow writes down (the hand-over goes on).
  */
-export class IndexOutboxRepository {
+const NOTIFY_WAIT_MS = 250;
+
+/**
+ * The index outbox (see the `IndexOutbox` migration) and the {@link CatalogChanges} port over it: written by
+ * {@link ProductRepository} inside its transactions (which then call {@link committed}), consumed by the relay in
+ * libs/indexing. Claims are one short statement each (`FOR UPDATE SKIP LOCKED` plus a lease), so relays in several
+ * processes share the rows without holding a transaction open while they talk to the queue.
+ */
+export class IndexOutboxRepository implements CatalogChanges {
   private readonly dataSource: DataSource;
+  private readonly listeners = new Set<CatalogChangeListener>();
+  private readonly handling = new Set<Promise<void>>();
 
   constructor(db: CatalogDatabase) {
     this.dataSource = db.dataSource;
+  }
+
+  subscribe(listener: CatalogChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  async settled(): Promise<void> {
+    while (this.handling.size > 0) await Promise.all(this.handling);
+  }
+
+  /**
+   * Tells the subscribers that a transaction recorded changes and committed, and waits for them a moment (at most
+   * {@link NOTIFY_WAIT_MS}). Never rejects. Internal to the catalog's repositories.
+   */
+  async committed(): Promise<void> {
+    if (this.listeners.size === 0) return;
+    const run = Promise.all([...this.listeners].map((l) => l().catch(() => undefined))).then(() => undefined);
+    this.handling.add(run);
+    void run.finally(() => this.handling.delete(run));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([run, new Promise<void>((r) => (timer = setTimeout(r, NOTIFY_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   /** Claims up to `limit` unclaimed rows (or rows whose lease ran out), oldest first. */

@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
 import { createServer } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { DomainError } from '@vitrine/core';
+import { CatalogImportService, ProductRepository } from '@vitrine/catalog';
 import {
   OPEN_CATALOG_TIMEOUT_MS,
   openTestCatalog,
   type TestCatalog,
 } from '../../../../test/support/catalog-db';
-import { syntheticProducts } from '../../../../test/support/catalog-fixtures';
+import { syntheticCatalogLines, syntheticProducts } from '../../../../test/support/catalog-fixtures';
 import { TEST_REDIS_URL } from '../../../../test/support/services';
 import { BullmqJobQueue } from '../queue/bullmq-job-queue';
 import { jobIds } from '../queue/job-definitions';
@@ -161,10 +165,10 @@ describe('outbox relay on PostgreSQL and Redis', () => {
       await cat.products.upsertMany(syntheticProducts(2));
       await sleep(500);
       expect(await relay.status()).toMatchObject({ pending: 2, queue: 'down' });
-      // A writer does not wait on a queue known to be down.
-      const nudged = Date.now();
-      await relay.nudge(1000);
-      expect(Date.now() - nudged).toBeLessThan(100);
+      // A writer does not wait on a queue known to be down: the relay answers the announcement at once.
+      const announced = Date.now();
+      await cat.outbox.committed();
+      expect(Date.now() - announced).toBeLessThan(100);
       await cat.products.upsertMany(syntheticProducts(3, { skuPrefix: 'LATER' }));
 
       switched.down = false;
@@ -179,5 +183,68 @@ describe('outbox relay on PostgreSQL and Redis', () => {
     expect(outage).toHaveLength(1);
     expect(recovery).toHaveLength(1);
     expect(String(recovery[0]![0])).toMatch(/relayed 5 held changes/);
+  });
+
+  describe('every catalog entry point reaches the queue through CatalogChanges and the relay alone', () => {
+    let relay: OutboxRelay;
+    let dir: string;
+    const indexJob = (c: { id: string; contentHash: string }) =>
+      jobIds.indexProduct({ productId: c.id, contentHash: c.contentHash, modelId: MODEL });
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-relay-'));
+    });
+    afterEach(async () => {
+      await relay?.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('an admin upsert or delete (ProductRepository) has its job when the write returns', async () => {
+      // Polling once a minute: only the commit's announcement can move the rows within this test.
+      relay = new OutboxRelay(cat.outbox, queue, MODEL, { pollMs: 60_000 });
+      relay.start();
+      await sleep(100);
+      const { changed } = await cat.products.upsertMany(syntheticProducts(2));
+      for (const c of changed)
+        expect(await queue.status(indexJob(c))).toMatchObject({ name: 'index-product', state: 'waiting' });
+      // A price change alone is a change too (the indexer refreshes the payload without embedding again).
+      const [first] = syntheticProducts(1);
+      const repriced = await cat.products.upsertMany([
+        { ...first!, price: { amount: '999.00', currency: 'EUR' } },
+      ]);
+      expect(repriced.changed).toHaveLength(1);
+      expect(repriced.changed[0]!.contentHash).toBe(changed[0]!.contentHash);
+      expect((await cat.outbox.backlog()).pending).toBe(0);
+      expect(await cat.products.delete([changed[1]!.id])).toBe(1);
+      expect(await queue.status(jobIds.deleteProduct({ productId: changed[1]!.id }))).toMatchObject({
+        name: 'delete-product',
+        state: 'waiting',
+      });
+      expect((await cat.outbox.backlog()).pending).toBe(0);
+    });
+
+    it('a file import (CatalogImportService, as the demo seeder runs it) is all queued once settled', async () => {
+      relay = new OutboxRelay(cat.outbox, queue, MODEL, { pollMs: 60_000, batchSize: 50 });
+      relay.start();
+      await sleep(100);
+      const file = path.join(dir, 'catalog.jsonl');
+      fs.writeFileSync(file, [...syntheticCatalogLines(230)].map((l) => JSON.stringify(l)).join('\n') + '\n');
+      const report = await new CatalogImportService(cat.products).importFile(file, { batchSize: 100 });
+      expect(report.created).toBe(230);
+      await cat.outbox.settled();
+      expect((await cat.outbox.backlog()).pending).toBe(0);
+      expect(await waiting()).toBe(230);
+    });
+
+    it("a CLI import (a process without a relay) is relayed by a running relay's polling", async () => {
+      relay = new OutboxRelay(cat.outbox, queue, MODEL, { pollMs: 100 });
+      relay.start();
+      // The CLI builds its repository without the announcing outbox: its rows wait for a relay's poll.
+      const cli = new ProductRepository(cat.db);
+      const { changed } = await cli.upsertMany(syntheticProducts(3, { skuPrefix: 'CLI' }));
+      for (let i = 0; i < 50 && (await waiting()) < 3; i++) await sleep(50);
+      for (const c of changed)
+        expect(await queue.status(indexJob(c))).toMatchObject({ name: 'index-product', state: 'waiting' });
+      expect((await cat.outbox.backlog()).pending).toBe(0);
+    });
   });
 });

@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
-import type { IndexOutboxRepository, OutboxBacklog, OutboxEntry } from '@vitrine/catalog';
+import type { CatalogChanges, OutboxBacklog, OutboxEntry } from '@vitrine/catalog';
 import { jobIds } from '../queue/job-definitions';
 import type { JobQueue, JobRequest } from '../queue/job-queue';
 
 export interface OutboxRelayOptions {
-  /** How often to look for rows nobody nudged about (writes by another process, the CLI, a lease run out). */
+  /** How often to look for changes no commit in this process announced (another process, the CLI, a lease run out). */
   readonly pollMs: number;
   /** Rows per claim (default 500). */
   readonly batchSize?: number;
@@ -23,9 +23,10 @@ export interface RelayStatus extends OutboxBacklog {
 }
 
 /**
- * Moves index work from the catalog's outbox to the job queue. Catalog writes record their index work in the same
- * PostgreSQL transaction as the change (see `IndexOutboxRepository`), so they never wait on the queue; this relay
- * hands rows to the queue in id order and deletes them only once the queue has accepted their jobs. While the queue
+ * The one path from a catalog change to the job queue. Catalog writes record their index work in the same
+ * PostgreSQL transaction as the change and announce the commit through the catalog's `CatalogChanges` port; this
+ * relay, subscribed to it while started, hands rows to the queue in id order and deletes them only once the queue
+ * has accepted their jobs (it also polls, for changes committed by other processes). While the queue
  * is down it retries with exponential backoff, logging the outage once and the recovery once, and the rows wait in
  * PostgreSQL. Every API and indexer process runs one; they share rows through claims (`FOR UPDATE SKIP LOCKED`
  * and a lease), and a row relayed twice (a relay dying between the hand-over and the delete) is still one job,
@@ -37,17 +38,18 @@ export class OutboxRelay {
   private readonly leaseMs: number;
   private readonly maxBackoffMs: number;
   private inFlight: Promise<number> | undefined;
-  /** A nudge arrived while a run was in flight: run again right after it. */
+  /** Changes were announced while a run was in flight: run again right after it. */
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private started = false;
+  private unsubscribe: (() => void) | undefined;
   private failures = 0;
   private downSince: number | undefined;
   /** What refused the last failed run: the queue, or the catalog (reading or updating the outbox). */
   private lastFailure: 'queue' | 'catalog' = 'queue';
 
   constructor(
-    private readonly outbox: IndexOutboxRepository,
+    private readonly outbox: CatalogChanges,
     private readonly queue: JobQueue,
     readonly modelId: string,
     private readonly options: OutboxRelayOptions,
@@ -57,32 +59,35 @@ export class OutboxRelay {
     this.maxBackoffMs = options.maxBackoffMs ?? 10_000;
   }
 
-  /** Starts relaying in the background: at once, then every `pollMs` (backing off while the queue is down). */
+  /**
+   * Starts relaying in the background: at once, after every catalog commit in this process, and every `pollMs`
+   * (backing off while the queue is down).
+   */
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.unsubscribe = this.outbox.subscribe(() => this.changesCommitted());
     this.schedule(0);
   }
 
   /** Stops the background loop and waits for a hand-over in progress. */
   async stop(): Promise<void> {
     this.started = false;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.inFlight?.catch(() => undefined);
   }
 
   /**
-   * Asks for a relay run now (a catalog write just committed), waiting at most `waitMs` for it: never throws, and
-   * does not wait at all while the queue is known to be down (the backoff loop retries; the work is safe in the
-   * outbox). Writers call this so that, while the queue is up, their index jobs exist when they answer.
+   * A catalog write committed: relay now, so that with the queue up its index job exists when the write answers.
+   * Never rejects, and does not try while the queue is known to be down (the backoff loop retries; the work is safe
+   * in the outbox).
    */
-  async nudge(waitMs = 250): Promise<void> {
+  private async changesCommitted(): Promise<void> {
     if (this.downSince !== undefined) return;
-    const run = this.relayAll().catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([run, new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]);
-    clearTimeout(timer);
+    await this.relayAll().catch(() => undefined);
   }
 
   /**
