@@ -4,7 +4,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
-import { APP_CONFIG, ConfigModule, type AppConfig } from '@vitrine/core';
+import { APP_CONFIG, ConfigModule, pinoHttpParams, type AppConfig } from '@vitrine/core';
 import { CatalogModule } from '@vitrine/catalog';
 import { EmbeddingModule } from '@vitrine/embedding';
 import { VectorsModule } from '@vitrine/vectors';
@@ -47,7 +47,8 @@ export class ApiModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot({
-          pinoHttp: {
+          // One coloured line per entry on a terminal, JSON lines otherwise (LOG_FORMAT).
+          pinoHttp: pinoHttpParams(config, {
             level: config.logLevel,
             genReqId: requestIdOf,
             // Probes and scrapes every few seconds would drown the request log.
@@ -64,7 +65,7 @@ export class ApiModule {
               }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
-          },
+          }),
           renameContext: 'context',
         }),
         CatalogModule.forRoot(),

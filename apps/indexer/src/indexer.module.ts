@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { ConfigModule, type AppConfig } from '@vitrine/core';
+import { ConfigModule, pinoHttpParams, type AppConfig } from '@vitrine/core';
 import { CatalogModule } from '@vitrine/catalog';
 import { EmbeddingModule } from '@vitrine/embedding';
 import { VectorsModule } from '@vitrine/vectors';
@@ -16,7 +16,10 @@ export class IndexerModule {
       module: IndexerModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({ pinoHttp: { level: config.logLevel }, renameContext: 'context' }),
+        LoggerModule.forRoot({
+          pinoHttp: pinoHttpParams(config, { level: config.logLevel }),
+          renameContext: 'context',
+        }),
         CatalogModule.forRoot(),
         EmbeddingModule.forRoot(),
         VectorsModule.forRoot(),

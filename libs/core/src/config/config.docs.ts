@@ -33,7 +33,12 @@ export const ENV_DOCS: { readonly [K in keyof Env]?: EnvVarDoc } = {
     description:
       '`production` refuses to boot without strong `ADMIN_API_KEYS` and turns `/metrics` and `/docs` off unless asked for.',
   },
-  LOG_LEVEL: { group: 'General', description: 'Level of the JSON log lines (pino).' },
+  LOG_LEVEL: { group: 'General', description: 'Level of the log lines (pino).' },
+  LOG_FORMAT: {
+    group: 'General',
+    description:
+      '`auto`: one coloured line per entry (pino-pretty) when stdout is a terminal, one JSON object per line otherwise (containers, files, log shippers). `pretty` or `json` choose regardless; `pretty` adds colour only on a terminal. API and indexer.',
+  },
   DATA_DIR: {
     group: 'General',
     description:

@@ -27,6 +27,7 @@ const csv = z.string().transform((s) =>
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   DATA_DIR: z.string().min(1).default('./.vitrine'),
 
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),

@@ -8,6 +8,8 @@ import { envSchema, type Env } from './config.schema';
 export interface AppConfig {
   readonly env: Env['NODE_ENV'];
   readonly logLevel: Env['LOG_LEVEL'];
+  /** `auto`: coloured one-line logs on a terminal, JSON lines otherwise (see `resolveLogFormat`). */
+  readonly logFormat: Env['LOG_FORMAT'];
   /** Absolute path of the folder that holds embedded-mode data (PGlite, vectors). */
   readonly dataDir: string;
   /** `embedded` when no external service is configured for that part. */
@@ -174,6 +176,7 @@ export function loadConfig(
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     dataDir,
     database: e.DATABASE_URL
       ? {
