@@ -33,6 +33,10 @@ export default tseslint.config(
               group: ['../../libs/*', '../../../libs/*', '**/libs/*/src/*'],
               message: 'Import libs through their @vitrine/* alias.',
             },
+            {
+              group: ['@vitrine/*/**'],
+              message: 'Import a library through its public entry point (@vitrine/<lib>), not its files.',
+            },
           ],
         },
       ],
