@@ -16,7 +16,8 @@ const common = {
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   moduleNameMapper: {
-    '^@vitrine/(core|catalog|embedding|vectors|search|indexing|insights)$': '<rootDir>/libs/$1/src',
+    '^@vitrine/(core|catalog|embedding|vectors|search|indexing|attributes|chat|vqa|descriptions|evaluation)$':
+      '<rootDir>/libs/$1/src',
   },
 };
 

@@ -18,7 +18,7 @@ import { CatalogImportService, CatalogModule } from '@vitrine/catalog';
 import { EMBEDDING_PROVIDER, EmbeddingModule, type EmbeddingProvider } from '@vitrine/embedding';
 import { VectorsModule } from '@vitrine/vectors';
 import { IndexingModule, IndexingScheduler, InProcessJobQueue, JOB_QUEUE } from '@vitrine/indexing';
-import { InsightsModule } from '@vitrine/insights';
+import { ATTRIBUTE_MIGRATIONS, AttributesModule } from '@vitrine/attributes';
 import { createTestDatabase } from '../test/support/database';
 
 const { values } = parseArgs({
@@ -38,11 +38,11 @@ class BenchIndexerModule {
       module: BenchIndexerModule,
       imports: [
         ConfigModule.forRoot(config),
-        CatalogModule.forRoot(),
+        CatalogModule.forRoot({ migrations: ATTRIBUTE_MIGRATIONS }),
         EmbeddingModule.forRoot(),
         VectorsModule.forRoot(),
         IndexingModule.forRoot({ role: 'worker', syncAtBoot: false, relayOutbox: false }),
-        InsightsModule.forRoot(),
+        AttributesModule.forRoot(),
       ],
     };
   }

@@ -7,19 +7,19 @@ import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@vitrine/core';
-import { embeddingOptionsFromConfig, OnnxEmbeddingProvider } from '@vitrine/embedding';
+import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
 import {
   ColourNamer,
-  composeDescription,
-  createInsightsCore,
   DEFAULT_VOCABULARIES,
-  DESCRIPTION_STYLES,
-  factSheet,
-  findContradictions,
-  InMemoryNeighbours,
-  readCatalogProducts,
-} from '@vitrine/insights';
+  ImageAnalyser,
+  loadVocabularies,
+  withCategories,
+} from '@vitrine/attributes';
+import { InMemoryNeighbours } from '@vitrine/vqa';
+import { composeDescription, DESCRIPTION_STYLES, factSheet, findContradictions } from '@vitrine/descriptions';
+import { EvaluationModule, readCatalogProducts, vqaEvalModels } from '@vitrine/evaluation';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,15 +47,26 @@ async function main(): Promise<void> {
   const products = readCatalogProducts(resolve(__dirname, '../data/demo-catalog/products.jsonl'));
   const sample = products.filter((p) => p.images[0]).slice(0, PICTURES);
   const pictures = await Promise.all(sample.map((p) => readFile(fileURLToPath(p.images[0]!.uri))));
-  const embedder = await OnnxEmbeddingProvider.load(embeddingOptionsFromConfig(config));
+  // The configured vocabularies with the catalog's categories, as the service reads them from its catalog.
+  const vocabularies = withCategories(
+    loadVocabularies(config.insights.vocabularyFile),
+    products.map((p) => p.category ?? 'other'),
+  );
+  const app = await NestFactory.createApplicationContext(
+    EvaluationModule.forVqa(config, {
+      vocabularies,
+      neighbours: async (embedder) => {
+        const vectors = await embedder.embedImages(pictures);
+        return new InMemoryNeighbours(
+          sample.map((p, i) => ({ id: p.id, category: p.category, vector: vectors[i]!.vector })),
+        );
+      },
+    }),
+    { logger: ['error', 'warn'], abortOnError: false },
+  );
   try {
-    const vectors = await embedder.embedImages(pictures);
-    const core = createInsightsCore(config, embedder, {
-      categories: () => Promise.resolve([...new Set(products.map((p) => p.category ?? 'other'))]),
-      neighbours: new InMemoryNeighbours(
-        sample.map((p, i) => ({ id: p.id, category: p.category, vector: vectors[i]!.vector })),
-      ),
-    });
+    const embedder = app.get<EmbeddingProvider>(EMBEDDING_PROVIDER);
+    const core = { ...vqaEvalModels(app), analyser: app.get(ImageAnalyser) };
     await core.vocabularies.get();
     // Warm the prompt embeddings once: they are cached for the life of the process.
     await core.embedded.answer(core.router.route('What is it made of?'), { image: pictures[0]! });
@@ -105,7 +116,7 @@ async function main(): Promise<void> {
       },
     );
   } finally {
-    await embedder.close();
+    await app.close();
   }
 }
 

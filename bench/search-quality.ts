@@ -15,7 +15,7 @@ import { ConfigModule, type AppConfig } from '@vitrine/core';
 import { EMBEDDING_PROVIDER, EmbeddingModule, type EmbeddingProvider } from '@vitrine/embedding';
 import { VectorsModule } from '@vitrine/vectors';
 import { SearchModule, SearchService } from '@vitrine/search';
-import { evaluateSearch, readEvalQueries, type RetrievalMetrics } from '@vitrine/search';
+import { evaluateSearch, readEvalQueries, type RetrievalMetrics } from '@vitrine/evaluation';
 import { DEMO_DIR, indexDemoCatalog } from '../test/api/search-stack';
 
 const depthArg = process.argv.indexOf('--depth');

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { ColourNamer, ImageAnalyser, unambiguousColour } from '@vitrine/insights';
+import { ColourNamer, ImageAnalyser } from '@vitrine/attributes';
+import { unambiguousColour } from '@vitrine/evaluation';
 import { demoProducts } from './demo-products';
 
 /**

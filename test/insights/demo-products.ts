@@ -1,5 +1,5 @@
 import type { Product } from '@vitrine/catalog';
-import { readCatalogProducts } from '@vitrine/insights';
+import { readCatalogProducts } from '@vitrine/evaluation';
 import { DEMO_CATALOG } from '../support/indexing-app';
 
 export { DEMO_CATALOG, DEMO_DIR, DEMO_MODEL_DIR } from '../support/indexing-app';

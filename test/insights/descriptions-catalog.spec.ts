@@ -1,13 +1,5 @@
-import {
-  ColourNamer,
-  composeDescription,
-  DEFAULT_VOCABULARIES,
-  DESCRIPTION_STYLES,
-  factSheet,
-  findContradictions,
-  formatPrice,
-  type StoredAttribute,
-} from '@vitrine/insights';
+import { ColourNamer, DEFAULT_VOCABULARIES, formatPrice, type StoredAttribute } from '@vitrine/attributes';
+import { composeDescription, DESCRIPTION_STYLES, factSheet, findContradictions } from '@vitrine/descriptions';
 import { demoProducts } from './demo-products';
 
 /**

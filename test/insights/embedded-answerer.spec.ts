@@ -6,14 +6,12 @@ import {
   Calibration,
   ColourNamer,
   DEFAULT_VOCABULARIES,
-  EmbeddedAnswerer,
-  HeatmapRenderer,
   ImageAnalyser,
   PromptBank,
-  QuestionRouter,
   withCategories,
   ZeroShotClassifier,
-} from '@vitrine/insights';
+} from '@vitrine/attributes';
+import { EmbeddedAnswerer, HeatmapRenderer, QuestionRouter } from '@vitrine/vqa';
 import { DEMO_DIR, DEMO_MODEL_DIR } from './demo-products';
 
 /** A red disc on white, as a catalog picture would show a red product. */

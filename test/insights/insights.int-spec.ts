@@ -2,16 +2,22 @@ import { ProductRepository, productAsInput, type Product } from '@vitrine/catalo
 import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
 import { IndexingScheduler, JOB_QUEUE, type JobQueue } from '@vitrine/indexing';
 import {
+  ATTRIBUTE_MIGRATIONS,
   ATTRIBUTE_NAMES,
-  DescriptionService,
-  findContradictions,
-  INSIGHTS,
-  InsightsModule,
+  AttributeExtractor,
+  AttributeRepository,
+  AttributesModule,
+  ColourNamer,
   PIXELS_MODEL_ID,
+} from '@vitrine/attributes';
+import {
+  DESCRIPTION_MIGRATIONS,
+  DescriptionService,
+  DescriptionsModule,
+  findContradictions,
   TEMPLATE_GENERATOR,
-  VqaService,
-  type Insights,
-} from '@vitrine/insights';
+} from '@vitrine/descriptions';
+import { VqaModule, VqaService } from '@vitrine/vqa';
 import { destroyStack, startIndexingStack, type IndexingStack } from '../support/indexing-app';
 import { waitForIdle } from '../support/queue-idle';
 import { demoProducts } from './demo-products';
@@ -21,14 +27,19 @@ import { FakeChatServer } from './fake-chat-server';
 const startStack = (env: Record<string, string> = {}) =>
   startIndexingStack(
     { LOG_LEVEL: 'silent', ...env },
-    { role: 'worker', modules: [InsightsModule.forRoot()] },
+    {
+      role: 'worker',
+      modules: [AttributesModule.forRoot(), VqaModule.forRoot(), DescriptionsModule.forRoot()],
+      migrations: [...ATTRIBUTE_MIGRATIONS, ...DESCRIPTION_MIGRATIONS],
+    },
   );
 
 describe('insights on the indexing stack (PostgreSQL, demo model, in-process queue)', () => {
   let stack: IndexingStack;
   let products: ProductRepository;
   let queue: JobQueue;
-  let insights: Insights;
+  let attributeStore: AttributeRepository;
+  let extractor: AttributeExtractor;
   let embedder: EmbeddingProvider;
   // A slice of the demo catalog across categories, with and without colours.
   const sample = demoProducts().filter((_, i) => i % 24 === 0);
@@ -37,7 +48,8 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
     stack = await startStack();
     products = stack.app.get(ProductRepository);
     queue = stack.app.get(JOB_QUEUE);
-    insights = stack.app.get(INSIGHTS);
+    attributeStore = stack.app.get(AttributeRepository);
+    extractor = stack.app.get(AttributeExtractor);
     embedder = stack.app.get(EMBEDDING_PROVIDER);
     const result = await products.upsertMany(sample.map((p) => productAsInput(p)));
     await stack.app.get(IndexingScheduler).productsChanged(result.changed);
@@ -49,7 +61,7 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
     expect(sample.length).toBeGreaterThanOrEqual(20);
     for (const s of sample) {
       const p = (await products.getBySku(s.sku))!;
-      const stored = await insights.attributeStore.forProduct(p.id);
+      const stored = await attributeStore.forProduct(p.id);
       expect(stored.map((a) => `${a.attribute}/${a.source}`).sort()).toEqual(
         ['colour/pixels', ...ATTRIBUTE_NAMES.map((a) => `${a}/zero-shot`)].sort(),
       );
@@ -63,7 +75,7 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
       // The category vocabulary is the catalog's own categories.
       expect(sample.map((x) => x.category)).toContain(category.value);
     }
-    expect(await insights.attributeStore.counts()).toEqual({
+    expect(await attributeStore.counts()).toEqual({
       products: sample.length,
       current: sample.length,
     });
@@ -74,7 +86,7 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
     let total = 0;
     for (const s of sample.filter((x) => typeof x.attributes.color === 'string')) {
       const p = (await products.getBySku(s.sku))!;
-      const colour = (await insights.attributeStore.forProduct(p.id)).find((a) => a.source === 'pixels')!;
+      const colour = (await attributeStore.forProduct(p.id)).find((a) => a.source === 'pixels')!;
       total++;
       if (colour.value === s.attributes.color) agree++;
     }
@@ -85,27 +97,27 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
   it('does not read the picture again for unchanged content, and does after a change', async () => {
     const p = (await products.getBySku(sample[0]!.sku))!;
     const before = embedder.stats().images.items;
-    expect(await insights.attributes.extractProduct(p.id)).toEqual({ status: 'unchanged', productId: p.id });
+    expect(await extractor.extractProduct(p.id)).toEqual({ status: 'unchanged', productId: p.id });
     expect(embedder.stats().images.items).toBe(before);
 
     const result = await products.upsertMany([productAsInput(p, { title: `${p.title} Deluxe` })]);
     await stack.app.get(IndexingScheduler).productsChanged(result.changed);
     await waitForIdle(queue);
-    const stored = await insights.attributeStore.forProduct(p.id);
+    const stored = await attributeStore.forProduct(p.id);
     expect(new Set(stored.map((a) => a.contentHash))).toEqual(new Set([result.changed[0]!.contentHash]));
   });
 
   it('forgets attributes of a product whose picture is gone, and of a deleted product', async () => {
     const p = (await products.getBySku(sample[1]!.sku))!;
     await products.upsertMany([productAsInput(p, { images: [] })]);
-    expect(await insights.attributes.extractProduct(p.id)).toMatchObject({ status: 'no-image' });
-    expect(await insights.attributeStore.forProduct(p.id)).toEqual([]);
+    expect(await extractor.extractProduct(p.id)).toMatchObject({ status: 'no-image' });
+    expect(await attributeStore.forProduct(p.id)).toEqual([]);
 
     const q = (await products.getBySku(sample[2]!.sku))!;
-    expect((await insights.attributeStore.forProduct(q.id)).length).toBeGreaterThan(0);
+    expect((await attributeStore.forProduct(q.id)).length).toBeGreaterThan(0);
     await products.delete([q.id]);
-    expect(await insights.attributeStore.forProduct(q.id)).toEqual([]);
-    expect(await insights.attributes.extractProduct(q.id)).toMatchObject({ status: 'missing' });
+    expect(await attributeStore.forProduct(q.id)).toEqual([]);
+    expect(await extractor.extractProduct(q.id)).toMatchObject({ status: 'missing' });
   });
 
   it('answers from stored attributes when the catalog has no colour, if they are confident enough', async () => {
@@ -120,7 +132,7 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
       modelId: source === 'pixels' ? PIXELS_MODEL_ID : embedder.modelId,
       details: {},
     });
-    await insights.attributeStore.replace(p.id, p.contentHash, [
+    await attributeStore.replace(p.id, p.contentHash, [
       colour('purple', 0.95, 'pixels'),
       colour('green', 0.99, 'zero-shot'),
     ]);
@@ -136,9 +148,9 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
     });
 
     // Unsure (below ATTRIBUTE_MIN_CONFIDENCE) or stale stored attributes are not facts: the picture is looked at.
-    await insights.attributeStore.replace(p.id, p.contentHash, [colour('purple', 0.3, 'pixels')]);
+    await attributeStore.replace(p.id, p.contentHash, [colour('purple', 0.3, 'pixels')]);
     expect((await vqa.askAboutProduct(p.id, 'What colour is it?')).source).toBe('image-pixels');
-    await insights.attributeStore.replace(p.id, 'an older content hash', [colour('purple', 0.95, 'pixels')]);
+    await attributeStore.replace(p.id, 'an older content hash', [colour('purple', 0.95, 'pixels')]);
     expect((await vqa.askAboutProduct(p.id, 'What colour is it?')).source).toBe('image-pixels');
   });
 
@@ -195,7 +207,7 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
     it('generates drafts in bulk for every product lacking a description, once', async () => {
       const bare = sample.slice(6, 10);
       await products.upsertMany(bare.map((p) => productAsInput(p, { description: null })));
-      const lacking = await insights.drafts.countLackingDescription('bullets');
+      const lacking = await descriptions.countMissing('bullets');
       expect(lacking).toBeGreaterThanOrEqual(bare.length);
       const first = await descriptions.generateMissing('bullets', 2);
       expect(first).toEqual({ generated: 2, failed: 0, remaining: lacking - 2 });
@@ -258,7 +270,7 @@ describe('descriptions through the OpenAI-compatible endpoint', () => {
     expect(rejected.contradictions.map((c) => c.field).sort()).toEqual(['colour', 'price']);
     expect(
       findContradictions(draft.text, product, [], {
-        colours: stack.app.get(INSIGHTS).colours,
+        colours: stack.app.get(ColourNamer),
         materials: [],
       }),
     ).toEqual([]);

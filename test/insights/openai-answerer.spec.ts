@@ -2,14 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DomainError } from '@vitrine/core';
-import {
-  ChatCompletionsClient,
-  ColourNamer,
-  DEFAULT_VOCABULARIES,
-  OpenAiCompatibleAnswerer,
-  parseAnswer,
-  QuestionRouter,
-} from '@vitrine/insights';
+import { ColourNamer, DEFAULT_VOCABULARIES } from '@vitrine/attributes';
+import { ChatCompletionsClient } from '@vitrine/chat';
+import { OpenAiCompatibleAnswerer, parseAnswer, QuestionRouter } from '@vitrine/vqa';
 import { DEMO_DIR } from './demo-products';
 import { FakeChatServer } from './fake-chat-server';
 

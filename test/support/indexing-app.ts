@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Test } from '@nestjs/testing';
 import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { ConfigModule, loadConfig, type AppConfig } from '@vitrine/core';
-import { CatalogModule } from '@vitrine/catalog';
+import { CatalogModule, type LibraryMigration } from '@vitrine/catalog';
 import { EmbeddingModule } from '@vitrine/embedding';
 import { VectorsModule } from '@vitrine/vectors';
 import { IndexingModule, type IndexingModuleOptions } from '@vitrine/indexing';
@@ -17,6 +17,8 @@ export const DEMO_CATALOG = resolve(DEMO_DIR, 'products.jsonl');
 export interface IndexingStackOptions extends IndexingModuleOptions {
   /** Capability modules on top of indexing (search, insights), as the API composes them. */
   readonly modules?: readonly DynamicModule[];
+  /** Migrations of those modules' own tables, run with the catalog's. */
+  readonly migrations?: readonly LibraryMigration[];
 }
 
 /**
@@ -36,7 +38,7 @@ export async function startIndexingStack(
   options: IndexingStackOptions = {},
   existing?: { db: TestDatabase; dataDir: string },
 ): Promise<IndexingStack> {
-  const { modules = [], ...indexing } = options;
+  const { modules = [], migrations = [], ...indexing } = options;
   const db = existing?.db ?? (await createTestDatabase('indexing'));
   const dataDir = existing?.dataDir ?? mkdtempSync(join(tmpdir(), 'vitrine-indexing-'));
   const config = loadConfig({
@@ -50,7 +52,7 @@ export async function startIndexingStack(
   const moduleRef = await Test.createTestingModule({
     imports: [
       ConfigModule.forRoot(config),
-      CatalogModule.forRoot(),
+      CatalogModule.forRoot({ migrations }),
       EmbeddingModule.forRoot(),
       VectorsModule.forRoot(),
       IndexingModule.forRoot(indexing),

@@ -22,7 +22,7 @@ import { ClientThrottlerGuard, RATE_LIMIT_WINDOW_MS } from './http/client-thrott
 import { ApiExceptionFilter } from './http/error.filter';
 import { MediaTypeGuard } from './http/media-type.guard';
 import { requestIdOf } from './http/request-id';
-import { InsightsHttpModule } from './insights/insights-http.module';
+import { INSIGHTS_MIGRATIONS, InsightsHttpModule } from './insights/insights-http.module';
 import { ApiMetrics } from './metrics/api-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { ProductsController } from './products/products.controller';
@@ -68,7 +68,7 @@ export class ApiModule {
           }),
           renameContext: 'context',
         }),
-        CatalogModule.forRoot(),
+        CatalogModule.forRoot({ migrations: INSIGHTS_MIGRATIONS }),
         EmbeddingModule.forRoot({
           onBatch: metrics.onEmbeddingBatch,
           // An API that also indexes (embedded mode) keeps searches off the indexer's model runs.

@@ -5,7 +5,7 @@ import { CatalogModule } from '@vitrine/catalog';
 import { EmbeddingModule } from '@vitrine/embedding';
 import { VectorsModule } from '@vitrine/vectors';
 import { IndexingModule, type IndexingModuleOptions } from '@vitrine/indexing';
-import { InsightsModule } from '@vitrine/insights';
+import { ATTRIBUTE_MIGRATIONS, AttributesModule } from '@vitrine/attributes';
 import { IndexerHeartbeat } from './heartbeat';
 
 /** The indexer process: no HTTP, only the capability modules, the BullMQ worker and its heartbeat file. */
@@ -20,12 +20,12 @@ export class IndexerModule {
           pinoHttp: pinoHttpParams(config, { level: config.logLevel }),
           renameContext: 'context',
         }),
-        CatalogModule.forRoot(),
+        CatalogModule.forRoot({ migrations: ATTRIBUTE_MIGRATIONS }),
         EmbeddingModule.forRoot(),
         VectorsModule.forRoot(),
         IndexingModule.forRoot({ role: 'worker', ...options }),
         // Provides the attribute extraction the indexer runs after embedding a product.
-        InsightsModule.forRoot(),
+        AttributesModule.forRoot(),
       ],
       providers: [IndexerHeartbeat],
     };

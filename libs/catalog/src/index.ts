@@ -5,7 +5,10 @@ export { productContentHash, type ContentFields } from './domain/content-hash';
 export { isKnownCurrency, parseAmount } from './domain/money';
 export {
   createCatalogDataSource,
+  isMissingProduct,
+  PRODUCT_ID_REFERENCE,
   type CatalogDatabase,
+  type LibraryMigration,
   type CatalogDataSourceOptions,
   type DatabaseConfig,
 } from './database/catalog-data-source';

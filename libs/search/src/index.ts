@@ -1,4 +1,3 @@
-export * from './eval/retrieval-metrics';
 export * from './search.types';
 export {
   SearchService,
@@ -21,10 +20,3 @@ export {
 export { LinearReranker, type LinearRerankerSettings } from './rerank/linear-reranker';
 export { mmrOrder, type MmrItem } from './rerank/mmr';
 export { QueryEmbeddingCache } from './query/query-embedding-cache';
-export {
-  evaluateSearch,
-  readEvalQueries,
-  type EvalQuery,
-  type EvaluationOptions,
-  type EvaluationReport,
-} from './eval/evaluation';

@@ -1,10 +1,8 @@
 import { Body, Controller, Get, HttpCode, Logger, Param, Post, UseGuards } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { ChangedProduct } from '@vitrine/catalog';
-import { OutboxRelay } from '@vitrine/indexing';
-import { DescriptionService } from '@vitrine/insights';
+import { DescriptionService } from '@vitrine/descriptions';
 import { ApiErrorDto } from '../http/api-error';
 import { ApiKeyGuard } from '../http/api-key.guard';
 import { Consumes } from '../http/media-type.guard';
@@ -41,10 +39,7 @@ const DEFAULT_BULK_LIMIT = 100;
 export class AdminDescriptionsController {
   private readonly log = new Logger('Descriptions');
 
-  constructor(
-    private readonly descriptions: DescriptionService,
-    private readonly moduleRef: ModuleRef,
-  ) {}
+  constructor(private readonly descriptions: DescriptionService) {}
 
   @Get('products/:id/descriptions')
   @ApiOperation({ summary: "A product's description drafts, newest first" })
@@ -101,13 +96,12 @@ export class AdminDescriptionsController {
   }
 
   /**
-   * Publishing wrote the product's re-indexing to the catalog's outbox with the new description; this nudges the
-   * relay. The relay belongs to the application's IndexingModule, so it is looked up there rather than injected.
+   * Publishing wrote the product's re-indexing to the catalog's outbox with the new description, and the catalog
+   * announced it to the indexer (`CatalogChanges`): nothing to do here but say so.
    */
-  private async reindex(published: ChangedProduct | undefined): Promise<boolean> {
-    if (!published) return false;
-    await this.moduleRef.get(OutboxRelay, { strict: false }).nudge();
+  private reindex(published: ChangedProduct | undefined): Promise<boolean> {
+    if (!published) return Promise.resolve(false);
     this.log.log(`published a description for product ${published.id}; re-indexing queued`);
-    return true;
+    return Promise.resolve(true);
   }
 }

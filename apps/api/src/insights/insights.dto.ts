@@ -11,16 +11,9 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import {
-  DESCRIPTION_STYLES,
-  EVIDENCE_SOURCES,
-  MAX_QUESTION_CHARS,
-  QUESTION_TYPES,
-  type DescriptionDraft,
-  type DescriptionStyle,
-  type StoredAttribute,
-  type VqaAnswer,
-} from '@vitrine/insights';
+import type { StoredAttribute } from '@vitrine/attributes';
+import { DESCRIPTION_STYLES, type DescriptionDraft, type DescriptionStyle } from '@vitrine/descriptions';
+import { EVIDENCE_SOURCES, MAX_QUESTION_CHARS, QUESTION_TYPES, type VqaAnswer } from '@vitrine/vqa';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 /** Multipart fields arrive as strings. */

@@ -3,7 +3,6 @@ import {
   Controller,
   Get,
   HttpCode,
-  Inject,
   Param,
   Post,
   UploadedFile,
@@ -24,7 +23,9 @@ import {
 } from '@nestjs/swagger';
 import { NotFoundError, ValidationError } from '@vitrine/core';
 import { ProductRepository } from '@vitrine/catalog';
-import { DescriptionService, INSIGHTS, VqaService, type Insights } from '@vitrine/insights';
+import { AttributeRepository } from '@vitrine/attributes';
+import { DescriptionService } from '@vitrine/descriptions';
+import { VqaService } from '@vitrine/vqa';
 import { ApiErrorDto } from '../http/api-error';
 import { ApiKeyGuard } from '../http/api-key.guard';
 import { Consumes } from '../http/media-type.guard';
@@ -67,7 +68,7 @@ export class ProductInsightsController {
     private readonly vqa: VqaService,
     private readonly descriptions: DescriptionService,
     private readonly products: ProductRepository,
-    @Inject(INSIGHTS) private readonly insights: Insights,
+    private readonly attributeStore: AttributeRepository,
   ) {}
 
   @Post(':id/ask')
@@ -91,7 +92,7 @@ export class ProductInsightsController {
   async attributes(@Param('id') id: string): Promise<AttributesDto> {
     const product = await this.products.getById(id);
     if (!product) throw new NotFoundError('product', id);
-    const stored = await this.insights.attributeStore.forProduct(product.id);
+    const stored = await this.attributeStore.forProduct(product.id);
     return { productId: product.id, attributes: stored.map((a) => toAttributeDto(a, product.contentHash)) };
   }
 

@@ -10,13 +10,8 @@ import { CatalogImportService, CatalogModule } from '@vitrine/catalog';
 import { EMBEDDING_PROVIDER, EmbeddingModule, type EmbeddingProvider } from '@vitrine/embedding';
 import { VectorsModule } from '@vitrine/vectors';
 import { IndexingModule, IndexingScheduler, InProcessJobQueue, JOB_QUEUE } from '@vitrine/indexing';
-import {
-  evaluateSearch,
-  readEvalQueries,
-  SearchModule,
-  SearchService,
-  type RetrievalMetrics,
-} from '@vitrine/search';
+import { SearchModule, SearchService } from '@vitrine/search';
+import { evaluateSearch, readEvalQueries, type RetrievalMetrics } from '@vitrine/evaluation';
 
 export interface EvalArgs {
   readonly catalog: string;

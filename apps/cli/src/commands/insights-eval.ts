@@ -1,33 +1,36 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { Presets, SingleBar } from 'cli-progress';
 import { loadConfig, locateJsonError, ValidationError, type AppConfig } from '@vitrine/core';
 import type { Product } from '@vitrine/catalog';
-import { embeddingOptionsFromConfig, OnnxEmbeddingProvider } from '@vitrine/embedding';
+import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
+import {
+  ColourNamer,
+  DEFAULT_LOGIT_SCALE,
+  DEFAULT_VOCABULARIES,
+  withCategories,
+  type CalibrationFile,
+  type Vocabularies,
+} from '@vitrine/attributes';
+import { InMemoryNeighbours } from '@vitrine/vqa';
+import { DescriptionComposer, type DescriptionStyle } from '@vitrine/descriptions';
 import {
   buildQuestions,
   catalogReferences,
-  ChatCompletionsClient,
-  ColourNamer,
-  createInsightsCore,
-  DEFAULT_LOGIT_SCALE,
-  DEFAULT_VOCABULARIES,
-  DescriptionComposer,
   EVAL_TYPES,
+  EvaluationModule,
   evaluateDescriptions,
   evaluateVqa,
   fitCalibration,
-  InMemoryNeighbours,
   readCatalogProducts,
   readReferences,
-  withCategories,
-  type CalibrationFile,
+  vqaEvalModels,
   type DescriptionEvalReport,
-  type DescriptionStyle,
   type TypeStats,
-  type Vocabularies,
-} from '@vitrine/insights';
+} from '@vitrine/evaluation';
 
 export interface EvalIo {
   readonly stdout: NodeJS.WritableStream;
@@ -134,28 +137,30 @@ export async function runEvalVqa(args: EvalVqaArgs, base: AppConfig, io: EvalIo)
   const minConfidence = args.minConfidence ?? config.insights.vqaMinConfidence;
   const products = readCatalogProducts(args.catalog);
   const log = (m: string) => void (args.json ? undefined : io.stderr.write(`${m}\n`));
-  const embedder = await OnnxEmbeddingProvider.load(embeddingOptionsFromConfig(config));
-  try {
-    const vocabularies = evalVocabularies(products);
-    const sets: Record<'queries' | 'catalog', Map<string, string>> = {
-      queries: queryPictures(args.queries),
-      catalog: new Map(
-        products.flatMap((p) =>
-          p.images[0]?.uri.startsWith('file:') ? [[p.sku, fileURLToPath(p.images[0].uri)]] : [],
-        ),
+  const vocabularies = evalVocabularies(products);
+  const sets: Record<'queries' | 'catalog', Map<string, string>> = {
+    queries: queryPictures(args.queries),
+    catalog: new Map(
+      products.flatMap((p) =>
+        p.images[0]?.uri.startsWith('file:') ? [[p.sku, fileURLToPath(p.images[0].uri)]] : [],
       ),
-    };
-    // The catalog's pictures as the index of similar products (what the vector store holds in the service).
+    ),
+  };
+  // The catalog's pictures as the index of similar products (what the vector store holds in the service).
+  let neighbours: InMemoryNeighbours | undefined;
+  const catalogNeighbours = async (embedder: EmbeddingProvider) => {
     const indexed = products.filter((p) => sets.catalog.has(p.sku));
     const vectors = await embedder.embedImages(indexed.map((p) => readFileSync(sets.catalog.get(p.sku)!)));
-    const neighbours = new InMemoryNeighbours(
+    return (neighbours = new InMemoryNeighbours(
       indexed.map((p, i) => ({ id: p.id, category: p.category, vector: vectors[i]!.vector })),
-    );
-    const core = createInsightsCore(config, embedder, {
-      categories: () => Promise.resolve(vocabularies.category.labels),
-      vocabularies,
-      neighbours,
-    });
+    ));
+  };
+  const app = await openEvaluation(
+    EvaluationModule.forVqa(config, { vocabularies, neighbours: catalogNeighbours }),
+  );
+  try {
+    const embedder = app.get<EmbeddingProvider>(EMBEDDING_PROVIDER);
+    const core = vqaEvalModels(app);
     const which = args.pictures === 'both' ? (['queries', 'catalog'] as const) : [args.pictures];
     const reports: Record<string, unknown> = {};
     let calibration: CalibrationFile | undefined;
@@ -230,8 +235,13 @@ export async function runEvalVqa(args: EvalVqaArgs, base: AppConfig, io: EvalIo)
     }
     return 0;
   } finally {
-    await embedder.close();
+    await app.close();
   }
+}
+
+/** An evaluation's application context; errors while building it are thrown, as the commands report them. */
+function openEvaluation(module: Parameters<typeof NestFactory.createApplicationContext>[0]) {
+  return NestFactory.createApplicationContext(module, { logger: ['error', 'warn'], abortOnError: false });
 }
 
 export interface EvalDescriptionsArgs {
@@ -261,14 +271,17 @@ export async function runEvalDescriptions(
     ],
     brands: [...new Set(products.flatMap((p) => (p.brand ? [p.brand] : [])))],
   };
-  const composer = new DescriptionComposer(
-    () => Promise.resolve(vocabulary),
-    { attributeMinConfidence: config.insights.attributeMinConfidence },
-    config.insights.answerer ? new ChatCompletionsClient(config.insights.answerer) : undefined,
+  const app: INestApplicationContext = await openEvaluation(
+    EvaluationModule.forDescriptions(config, { vocabulary }),
   );
   const reports: DescriptionEvalReport[] = [];
-  for (const style of args.styles) {
-    reports.push(await evaluateDescriptions(products, references, composer, style, vocabulary));
+  try {
+    const composer = app.get(DescriptionComposer);
+    for (const style of args.styles) {
+      reports.push(await evaluateDescriptions(products, references, composer, style, vocabulary));
+    }
+  } finally {
+    await app.close();
   }
   if (args.json) {
     io.stdout.write(

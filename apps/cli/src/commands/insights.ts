@@ -6,13 +6,19 @@ import { ConfigModule, loadConfig, NotFoundError, type AppConfig } from '@vitrin
 import { CatalogModule, ProductRepository } from '@vitrine/catalog';
 import { EmbeddingModule } from '@vitrine/embedding';
 import {
-  DESCRIPTION_STYLES,
-  INSIGHTS,
-  InsightsModule,
-  type DescriptionStyle,
+  ATTRIBUTE_MIGRATIONS,
+  AttributeExtractor,
+  AttributesModule,
   type ExtractionOutcome,
-  type Insights,
-} from '@vitrine/insights';
+} from '@vitrine/attributes';
+import {
+  DESCRIPTION_MIGRATIONS,
+  DESCRIPTION_STYLES,
+  DescriptionService,
+  DescriptionsModule,
+  type DescriptionStyle,
+} from '@vitrine/descriptions';
+import { VqaModule, VqaService } from '@vitrine/vqa';
 import { runEvalDescriptions, runEvalVqa, type EvalIo } from './insights-eval';
 
 @Module({})
@@ -22,9 +28,11 @@ class CliInsightsModule {
       module: CliInsightsModule,
       imports: [
         ConfigModule.forRoot(config),
-        CatalogModule.forRoot(),
+        CatalogModule.forRoot({ migrations: [...ATTRIBUTE_MIGRATIONS, ...DESCRIPTION_MIGRATIONS] }),
         EmbeddingModule.forRoot(),
-        InsightsModule.forRoot(),
+        AttributesModule.forRoot(),
+        VqaModule.forRoot(),
+        DescriptionsModule.forRoot(),
       ],
     };
   }
@@ -47,7 +55,7 @@ export async function runExtract(
 ): Promise<number> {
   const app = await openInsights(io.config);
   try {
-    const insights = app.get<Insights>(INSIGHTS);
+    const extractor = app.get(AttributeExtractor);
     const products = app.get(ProductRepository);
     const counts: Record<ExtractionOutcome['status'], number> = {
       extracted: 0,
@@ -57,7 +65,7 @@ export async function runExtract(
       failed: 0,
     };
     const run = async (id: string) => {
-      const outcome = await insights.attributes.extractProduct(id, { force: options.force });
+      const outcome = await extractor.extractProduct(id, { force: options.force });
       counts[outcome.status]++;
       if (outcome.status === 'failed') io.stderr.write(`${id}: ${outcome.reason}\n`);
     };
@@ -104,8 +112,7 @@ export async function runDescribe(
 ): Promise<number> {
   const app = await openInsights(io.config);
   try {
-    const insights = app.get<Insights>(INSIGHTS);
-    const result = await insights.descriptions.generateMissing(options.style, options.limit, (n) => {
+    const result = await app.get(DescriptionService).generateMissing(options.style, options.limit, (n) => {
       if (io.stderr.isTTY && n % 50 === 0) io.stderr.write(`\r${n} drafts`);
     });
     if (io.stderr.isTTY) io.stderr.write('\r');
@@ -125,7 +132,7 @@ export async function runAsk(io: InsightsIo, sku: string, question: string, json
   try {
     const product = await app.get(ProductRepository).getBySku(sku);
     if (!product) throw new NotFoundError('product', sku);
-    const a = await app.get<Insights>(INSIGHTS).vqa.askAboutProduct(product.id, question);
+    const a = await app.get(VqaService).askAboutProduct(product.id, question);
     io.stdout.write(
       json
         ? `${JSON.stringify(a, null, 2)}\n`

@@ -1,10 +1,32 @@
 import { Logger } from '@nestjs/common';
 import { Client, type ClientBase, type PoolConfig } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, type MigrationInterface } from 'typeorm';
 import type { AppConfig } from '@vitrine/core';
 import { CATALOG_ENTITIES } from './entities';
 import { CATALOG_MIGRATIONS } from './migrations';
 import { startPglite, type PgliteHost, type PgliteHostOptions } from './pglite-host';
+
+/** A TypeORM migration class of a library that owns tables beside the catalog's. */
+export type LibraryMigration = new () => MigrationInterface;
+
+/**
+ * How another library's table refers to a product, for its migrations: `CONSTRAINT "t_product_fk" FOREIGN KEY
+ * ("product_id") ${PRODUCT_ID_REFERENCE}`. Its rows go with their product (cascade), and can only be written for a product that
+ * exists (SQLSTATE 23503 otherwise, see {@link isMissingProduct}).
+ */
+export const PRODUCT_ID_REFERENCE = 'REFERENCES "products" ("id") ON DELETE CASCADE';
+
+/** Whether a write failed because the product its row refers to (by {@link PRODUCT_ID_REFERENCE}) does not exist. */
+export function isMissingProduct(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    if ((current as { code?: unknown }).code === '23503') return true;
+    current =
+      (current as { driverError?: unknown; cause?: unknown }).driverError ??
+      (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
 
 /** `AppConfig.database`: an external PostgreSQL, or PGlite under a data folder. */
 export type DatabaseConfig = AppConfig['database'];
@@ -15,6 +37,11 @@ export interface CatalogDataSourceOptions {
    * an API and an indexer starting together do not race. Pass false where a deploy step migrates instead.
    */
   readonly runMigrations?: boolean;
+  /**
+   * Migrations of the libraries the application composes, for the tables they own (e.g. `ATTRIBUTE_MIGRATIONS`):
+   * run with the catalog's by the same runner, under the same lock and history table, in timestamp order.
+   */
+  readonly migrations?: readonly LibraryMigration[];
   /** Log every SQL statement (TypeORM's logger). */
   readonly logging?: boolean;
   /** Embedded mode: how crashes of PGlite are repaired and reported (see `startPglite`). */
@@ -29,7 +56,10 @@ const MIN_WATCHDOG_MS = 5_000;
 /** An initialised catalog connection. Create it once per process; {@link close} it on shutdown. */
 export interface CatalogDatabase {
   readonly kind: DatabaseConfig['kind'];
-  /** Internal to the catalog: other code goes through the repositories. */
+  /**
+   * Internal to the catalog: other code goes through the repositories. Libraries that own tables of their own (see
+   * {@link CatalogDataSourceOptions.migrations}) run their statements on them through it.
+   */
   readonly dataSource: DataSource;
   /** Embedded mode: the PGlite host (its state after crashes and restarts, where it listens); undefined otherwise. */
   readonly embedded: Pick<PgliteHost, 'state' | 'stats' | 'connection'> | undefined;
@@ -62,7 +92,7 @@ export async function createCatalogDataSource(
   const common = {
     type: 'postgres' as const,
     entities: CATALOG_ENTITIES,
-    migrations: CATALOG_MIGRATIONS,
+    migrations: [...CATALOG_MIGRATIONS, ...(options.migrations ?? [])],
     migrationsTableName: MIGRATIONS_TABLE,
     // Primary keys default to gen_random_uuid() (core since PostgreSQL 13); never CREATE EXTENSION at runtime.
     uuidExtension: 'pgcrypto' as const,

@@ -14,7 +14,7 @@ import type {
 import type { CatalogDatabase } from '../database/catalog-data-source';
 import { ProductEntity, ProductImageEntity } from '../database/entities';
 import { BEFORE_FIRST_ID, isUuid } from './ids';
-import { recordOutbox } from './index-outbox.repository';
+import { recordOutbox, type IndexOutboxRepository } from './index-outbox.repository';
 import { toProduct } from './mappers';
 import { inTransaction, sql } from './sql';
 
@@ -38,7 +38,14 @@ export class ProductRepository {
   private readonly products: Repository<ProductEntity>;
   private readonly images: Repository<ProductImageEntity>;
 
-  constructor(db: CatalogDatabase) {
+  /**
+   * @param changes told after each commit that recorded index work (`CatalogModule` passes the one the indexer
+   *   subscribes to); without it the work waits in the outbox for a relay's polling (a CLI import's case).
+   */
+  constructor(
+    db: CatalogDatabase,
+    private readonly changes?: IndexOutboxRepository,
+  ) {
     this.dataSource = db.dataSource;
     this.products = db.dataSource.getRepository(ProductEntity);
     this.images = db.dataSource.getRepository(ProductImageEntity);
@@ -78,6 +85,7 @@ export class ProductRepository {
       },
       dryRun,
     );
+    if (!dryRun && changed.length > 0) await this.changes?.committed();
     const created = changed.filter((c) => c.change === 'created').length;
     return {
       created,
@@ -117,7 +125,7 @@ export class ProductRepository {
   async delete(ids: readonly string[]): Promise<number> {
     const valid = ids.filter(isUuid);
     if (valid.length === 0) return 0;
-    return inTransaction(this.dataSource, async (runner) => {
+    const deleted = await inTransaction(this.dataSource, async (runner) => {
       const { rows } = await sql<{ id: string }>(
         runner,
         `DELETE FROM products WHERE id = ANY($1::uuid[]) RETURNING id`,
@@ -129,6 +137,8 @@ export class ProductRepository {
       );
       return rows.length;
     });
+    if (deleted > 0) await this.changes?.committed();
+    return deleted;
   }
 
   async count(): Promise<number> {
@@ -141,6 +151,49 @@ export class ProductRepository {
     if (valid.length === 0) return new Set();
     const rows = await this.products.find({ select: { id: true }, where: { id: In(valid) } });
     return new Set(rows.map((r) => r.id));
+  }
+
+  /** The catalog's distinct category names, sorted, at most `limit` (the category vocabulary of attributes). */
+  async distinctCategories(limit = 500): Promise<string[]> {
+    const { rows } = await sql<{ category: string }>(
+      this.dataSource,
+      `SELECT DISTINCT category FROM products WHERE category IS NOT NULL AND btrim(category) <> ''
+       ORDER BY category LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.category);
+  }
+
+  /**
+   * The catalog's distinct brands and string `material` attributes, sorted, at most `limit` of each: what a generated
+   * text must not attribute to the wrong product.
+   */
+  async distinctBrandsAndMaterials(limit = 2000): Promise<{ brands: string[]; materials: string[] }> {
+    const [brands, materials] = await Promise.all([
+      sql<{ v: string }>(
+        this.dataSource,
+        `SELECT DISTINCT brand AS v FROM products WHERE brand IS NOT NULL AND btrim(brand) <> '' ORDER BY 1 LIMIT $1`,
+        [limit],
+      ),
+      sql<{ v: string }>(
+        this.dataSource,
+        `SELECT DISTINCT attributes ->> 'material' AS v FROM products
+         WHERE jsonb_typeof(attributes -> 'material') = 'string' ORDER BY 1 LIMIT $1`,
+        [limit],
+      ),
+    ]);
+    return { brands: brands.rows.map((r) => r.v), materials: materials.rows.map((r) => r.v) };
+  }
+
+  /** Ids of products without a description (none, or only blanks), in id order after `after` (keyset pages). */
+  async idsWithoutDescription(limit: number, after?: string): Promise<string[]> {
+    const { rows } = await sql<{ id: string }>(
+      this.dataSource,
+      `SELECT id FROM products WHERE (description IS NULL OR btrim(description) = '') AND id > $2::uuid
+       ORDER BY id LIMIT $1`,
+      [limit, after ?? BEFORE_FIRST_ID],
+    );
+    return rows.map((r) => r.id);
   }
 
   /**

@@ -1,0 +1,57 @@
+// Colours without a model.
+export { deltaE, parseHex, srgbToLab, type Lab } from './colour/lab';
+export { ColourNamer, COLOUR_SYNONYMS, type NamedColour } from './colour/named-colours';
+export {
+  BACKGROUND_TOLERANCE,
+  colourDominance,
+  PIXELS_MODEL_ID,
+  type ColourAnalysis,
+} from './colour/dominant-colours';
+export { ImageAnalyser, CANVAS_SIZE } from './image/image-analyser';
+
+// Zero-shot attributes.
+export {
+  ATTRIBUTE_NAMES,
+  DEFAULT_VOCABULARIES,
+  loadVocabularies,
+  withCategories,
+  promptsFor,
+  type AttributeName,
+  type Vocabulary,
+  type Vocabularies,
+} from './zero-shot/vocabularies';
+export { VocabularyProvider } from './zero-shot/vocabulary-provider';
+export { PromptBank } from './zero-shot/prompt-bank';
+export {
+  Calibration,
+  DEFAULT_LOGIT_SCALE,
+  softmax,
+  fitLogitScale,
+  minimiseScale,
+  negativeLogLikelihood,
+  expectedCalibrationError,
+  type CalibrationFile,
+  type CalibrationSample,
+} from './zero-shot/calibration';
+export { ZeroShotClassifier, type ZeroShotPrediction } from './zero-shot/zero-shot-classifier';
+
+// Extraction and storage.
+export { AttributeExtractor, type ExtractionOutcome } from './extraction/attribute-extractor';
+export {
+  attributeText,
+  catalogAttribute,
+  formatPrice,
+  usableAsFact,
+  type ExtractedAttribute,
+  type ExtractionSource,
+  type StoredAttribute,
+} from './extraction/extracted-attribute';
+export { AttributeRepository } from './storage/attribute.repository';
+export { ATTRIBUTE_MIGRATIONS } from './migrations/1764700000000-product-insights';
+
+// Wiring.
+export {
+  AttributesModule,
+  MODEL_CALIBRATION_FILE,
+  type AttributeEvaluationOptions,
+} from './attributes.module';

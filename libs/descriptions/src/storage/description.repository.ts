@@ -1,0 +1,159 @@
+import type { DataSource } from 'typeorm';
+import { DomainError, NotFoundError } from '@vitrine/core';
+import { isMissingProduct, type CatalogDatabase, type JsonValue } from '@vitrine/catalog';
+import type { DescriptionStyle } from '../description-style';
+import { isUuid, query } from './sql';
+
+export const DRAFT_STATUSES = ['draft', 'approved', 'rejected'] as const;
+export type DraftStatus = (typeof DRAFT_STATUSES)[number];
+
+/** A generated description waiting for (or past) review. */
+export interface DescriptionDraft {
+  readonly id: string;
+  readonly productId: string;
+  readonly style: DescriptionStyle;
+  readonly text: string;
+  readonly status: DraftStatus;
+  /** `template@1`, or `remote:<model>` for the chat-completions endpoint. */
+  readonly generator: string;
+  readonly confidence: number;
+  /** Provenance: every fact the text was composed from, with its source and confidence. */
+  readonly inputs: Readonly<Record<string, JsonValue>>;
+  /** The product content the draft was written for. */
+  readonly contentHash: string;
+  readonly createdAt: Date;
+  readonly reviewedAt: Date | null;
+  readonly reviewNote: string | null;
+}
+
+export type NewDraft = Pick<
+  DescriptionDraft,
+  'productId' | 'style' | 'text' | 'generator' | 'confidence' | 'inputs' | 'contentHash'
+>;
+
+interface Row {
+  id: string;
+  product_id: string;
+  style: string;
+  text: string;
+  status: string;
+  generator: string;
+  confidence: number;
+  inputs: Record<string, JsonValue>;
+  content_hash: string;
+  created_at: Date;
+  reviewed_at: Date | null;
+  review_note: string | null;
+}
+
+const toDraft = (r: Row): DescriptionDraft => ({
+  id: r.id,
+  productId: r.product_id,
+  style: r.style as DescriptionStyle,
+  text: r.text,
+  status: r.status as DraftStatus,
+  generator: r.generator,
+  confidence: Number(r.confidence),
+  inputs: r.inputs,
+  contentHash: r.content_hash,
+  createdAt: r.created_at,
+  reviewedAt: r.reviewed_at,
+  reviewNote: r.review_note,
+});
+
+/**
+ * Generated description drafts (`product_description_drafts`, this library's table, on the catalog's connection).
+ */
+export class DescriptionDraftRepository {
+  private readonly dataSource: DataSource;
+
+  constructor(db: CatalogDatabase) {
+    this.dataSource = db.dataSource;
+  }
+
+  /** Stores a draft; `NOT_FOUND` when the product was deleted meanwhile (the foreign key refuses the row). */
+  async insert(draft: NewDraft): Promise<DescriptionDraft> {
+    if (!isUuid(draft.productId)) throw new NotFoundError('product', draft.productId);
+    let rows: Row[];
+    try {
+      ({ rows } = await query<Row>(
+        this.dataSource,
+        `INSERT INTO product_description_drafts (product_id, style, text, generator, confidence, inputs, content_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         RETURNING *`,
+        [
+          draft.productId,
+          draft.style,
+          draft.text,
+          draft.generator,
+          draft.confidence,
+          JSON.stringify(draft.inputs),
+          draft.contentHash,
+        ],
+      ));
+    } catch (e) {
+      if (isMissingProduct(e)) throw new NotFoundError('product', draft.productId);
+      throw e;
+    }
+    return toDraft(rows[0]!);
+  }
+
+  async get(id: string): Promise<DescriptionDraft | null> {
+    if (!isUuid(id)) return null;
+    const { rows } = await query<Row>(
+      this.dataSource,
+      `SELECT * FROM product_description_drafts WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? toDraft(rows[0]) : null;
+  }
+
+  /** A product's drafts, newest first. */
+  async forProduct(productId: string): Promise<DescriptionDraft[]> {
+    if (!isUuid(productId)) return [];
+    const { rows } = await query<Row>(
+      this.dataSource,
+      `SELECT * FROM product_description_drafts WHERE product_id = $1 ORDER BY created_at DESC, id`,
+      [productId],
+    );
+    return rows.map(toDraft);
+  }
+
+  /**
+   * Moves a draft to `approved` or `rejected`. Only a `draft` can be reviewed: reviewing twice is a `CONFLICT`
+   * (two reviewers must not silently overwrite each other), an unknown id `NOT_FOUND`.
+   */
+  async review(
+    id: string,
+    status: Exclude<DraftStatus, 'draft'>,
+    note: string | null,
+  ): Promise<DescriptionDraft> {
+    if (!isUuid(id)) throw new NotFoundError('description draft', id);
+    const { rows } = await query<Row>(
+      this.dataSource,
+      `UPDATE product_description_drafts SET status = $2, review_note = $3, reviewed_at = now()
+       WHERE id = $1 AND status = 'draft' RETURNING *`,
+      [id, status, note],
+    );
+    if (rows[0]) return toDraft(rows[0]);
+    const existing = await this.get(id);
+    if (!existing) throw new NotFoundError('description draft', id);
+    throw new DomainError('CONFLICT', `description draft ${id} was already ${existing.status}`, {
+      id,
+      status: existing.status,
+    });
+  }
+
+  /** Which of `productIds` have a pending or approved draft of `style`. */
+  async withDraft(style: DescriptionStyle, productIds: readonly string[]): Promise<Set<string>> {
+    const ids = productIds.filter(isUuid);
+    if (ids.length === 0) return new Set();
+    const { rows } = await query<{ product_id: string }>(
+      this.dataSource,
+      `SELECT DISTINCT product_id FROM product_description_drafts
+       WHERE product_id = ANY($2::uuid[]) AND style = $1 AND status <> 'rejected'`,
+      [style, ids],
+    );
+    return new Set(rows.map((r) => r.product_id));
+  }
+}

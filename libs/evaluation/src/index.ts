@@ -1,0 +1,42 @@
+// Retrieval: R@K, MedR, MeanR, MRR, nDCG@10 of the product's search on a query set.
+export * from './retrieval/retrieval-metrics';
+export {
+  evaluateSearch,
+  readEvalQueries,
+  type EvalQuery,
+  type EvaluationOptions,
+  type EvaluationReport,
+} from './retrieval/evaluation';
+
+// Captioning metrics (coco-caption semantics).
+export { scoreCaptions, type CaptionSample, type CaptionScores } from './captions/caption-metrics';
+export { corpusBleu, type BleuResult, type TokenizedSample } from './captions/bleu';
+export { corpusRougeL, rougeL, lcsLength, ROUGE_L_BETA } from './captions/rouge';
+export { corpusCiderD, type CiderOptions } from './captions/cider';
+export { ptbTokenize } from './captions/ptb-tokenizer';
+
+// VQA and descriptions on a catalog file.
+export { readCatalogProducts } from './catalog-file';
+export {
+  readReferences,
+  catalogReferences,
+  evaluateDescriptions,
+  type DescriptionEvalReport,
+  type References,
+} from './descriptions/description-eval';
+export {
+  buildQuestions,
+  evaluateVqa,
+  fitCalibration,
+  unambiguousColour,
+  conceptOf,
+  wilson,
+  EVAL_TYPES,
+  type CalibrationFit,
+  type EvalQuestion,
+  type EvalType,
+  type TypeStats,
+  type VqaEvalModels,
+  type VqaEvalResult,
+} from './vqa/vqa-eval';
+export { EvaluationModule, vqaEvalModels, type EvaluationModuleOptions } from './evaluation.module';
