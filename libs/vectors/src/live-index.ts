@@ -21,7 +21,7 @@ export type LiveIndexState =
  */
 export class LiveIndex {
   constructor(
-    private readonly store: VectorStore,
+    private readonly store: Pick<VectorStore, 'resolveAlias'>,
     readonly modelId: string,
     readonly alias: string = PRODUCTS_ALIAS,
   ) {}
