@@ -112,7 +112,7 @@ export interface AppConfig {
     /** Query texts whose embeddings are kept (LRU); 0 turns the cache off. */
     readonly queryCacheSize: number;
   };
-  /** Product Q&A, attribute extraction and generated descriptions (libs/insights). */
+  /** Product Q&A, attribute extraction and generated descriptions (libs/attributes, vqa, descriptions, chat). */
   readonly insights: {
     /** An OpenAI-compatible chat-completions endpoint with image input, for free-form answers and descriptions. */
     readonly answerer:

@@ -1,6 +1,6 @@
 /**
- * What the `extract-attributes` job needs from attribute extraction (libs/insights implements it; its
- * `InsightsModule` provides it under {@link ATTRIBUTE_EXTRACTION}). Optional: without a provider the indexer
+ * What the `extract-attributes` job needs from attribute extraction (libs/attributes implements it;
+ * its `AttributesModule` provides it under {@link ATTRIBUTE_EXTRACTION}). Optional: without a provider the indexer
  * enqueues no extraction jobs.
  */
 export interface AttributeExtractionPort {
