@@ -58,12 +58,14 @@ export async function openTestCatalog(backend: CatalogBackend): Promise<TestCata
     }
     cleanup = () => Promise.resolve(fs.rmSync(root, { recursive: true, force: true }));
   }
+  // Wired as CatalogModule wires them: product writes announce their committed changes through the outbox.
+  const outbox = new IndexOutboxRepository(db);
   return {
     backend,
     db,
-    products: new ProductRepository(db),
+    products: new ProductRepository(db, outbox),
     indexState: new IndexStateRepository(db),
-    outbox: new IndexOutboxRepository(db),
+    outbox,
     reset: async () => {
       await db.dataSource.query(
         'TRUNCATE products, product_images, product_index_states, index_outbox CASCADE',

@@ -36,8 +36,10 @@ export class CatalogModule implements OnApplicationShutdown {
         },
         {
           provide: ProductRepository,
-          inject: [CATALOG_DATABASE],
-          useFactory: (db: CatalogDatabase) => new ProductRepository(db),
+          inject: [CATALOG_DATABASE, IndexOutboxRepository],
+          // Its writes announce their committed changes through the outbox's CatalogChanges port.
+          useFactory: (db: CatalogDatabase, changes: IndexOutboxRepository) =>
+            new ProductRepository(db, changes),
         },
         {
           provide: IndexStateRepository,
