@@ -1,13 +1,13 @@
 // Colours without a model.
-export { deltaE, parseHex, srgbToLab, type Lab } from './colour/lab';
-export { ColourNamer, COLOUR_SYNONYMS, type NamedColour } from './colour/named-colours';
+export { deltaE, parseHex, srgbToLab } from './colour/lab';
+export { ColourNamer, COLOUR_SYNONYMS } from './colour/named-colours';
 export {
   BACKGROUND_TOLERANCE,
   colourDominance,
   PIXELS_MODEL_ID,
   type ColourAnalysis,
 } from './colour/dominant-colours';
-export { ImageAnalyser, CANVAS_SIZE } from './image/image-analyser';
+export { ImageAnalyser } from './image/image-analyser';
 
 // Zero-shot attributes.
 export {
@@ -50,8 +50,4 @@ export { AttributeRepository } from './storage/attribute.repository';
 export { ATTRIBUTE_MIGRATIONS } from './migrations/1764700000000-product-insights';
 
 // Wiring.
-export {
-  AttributesModule,
-  MODEL_CALIBRATION_FILE,
-  type AttributeEvaluationOptions,
-} from './attributes.module';
+export { AttributesModule, type AttributeEvaluationOptions } from './attributes.module';

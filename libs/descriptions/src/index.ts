@@ -1,11 +1,10 @@
 export { DESCRIPTION_STYLES, type DescriptionStyle } from './description-style';
 export { factSheet, type Fact } from './fact-sheet';
-export { composeDescription, TEMPLATE_GENERATOR, SEO_MAX_CHARS } from './templates';
+export { composeDescription, TEMPLATE_GENERATOR } from './templates';
 export { findContradictions, type Contradiction, type ContradictionVocabulary } from './contradictions';
 export { DescriptionService, DescriptionComposer, type ComposedDescription } from './description.service';
 export {
   DescriptionDraftRepository,
-  DRAFT_STATUSES,
   type DescriptionDraft,
   type DraftStatus,
 } from './storage/description.repository';

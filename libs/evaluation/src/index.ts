@@ -1,5 +1,9 @@
 // Retrieval: R@K, MedR, MeanR, MRR, nDCG@10 of the product's search on a query set.
-export * from './retrieval/retrieval-metrics';
+export {
+  computeRetrievalMetrics,
+  type RankedQuery,
+  type RetrievalMetrics,
+} from './retrieval/retrieval-metrics';
 export {
   evaluateSearch,
   readEvalQueries,
@@ -10,10 +14,6 @@ export {
 
 // Captioning metrics (coco-caption semantics).
 export { scoreCaptions, type CaptionSample, type CaptionScores } from './captions/caption-metrics';
-export { corpusBleu, type BleuResult, type TokenizedSample } from './captions/bleu';
-export { corpusRougeL, rougeL, lcsLength, ROUGE_L_BETA } from './captions/rouge';
-export { corpusCiderD, type CiderOptions } from './captions/cider';
-export { ptbTokenize } from './captions/ptb-tokenizer';
 
 // VQA and descriptions on a catalog file.
 export { readCatalogProducts } from './catalog-file';
@@ -29,8 +29,6 @@ export {
   evaluateVqa,
   fitCalibration,
   unambiguousColour,
-  conceptOf,
-  wilson,
   EVAL_TYPES,
   type CalibrationFit,
   type EvalQuestion,

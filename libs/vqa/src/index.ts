@@ -1,5 +1,4 @@
 export {
-  CANT_TELL,
   EVIDENCE_SOURCES,
   cantTell,
   type Answerer,
@@ -12,7 +11,6 @@ export {
   QuestionRouter,
   QUESTION_TYPES,
   MAX_QUESTION_CHARS,
-  validateQuestion,
   type QuestionType,
   type RoutedQuestion,
   type YesNoTarget,
