@@ -21,7 +21,7 @@ export function indexingHandlers(
         : Promise.reject(
             new DomainError(
               'UNAVAILABLE',
-              'this indexer runs without attribute extraction (no InsightsModule)',
+              'this indexer runs without attribute extraction (no AttributesModule)',
               {
                 transient: false,
               },
