@@ -238,13 +238,15 @@ export class InProcessJobQueue implements JobQueue {
     if (entry.parentId) return;
     const definition = this.definitions[entry.name];
     const keepS = state === 'completed' ? definition.keepCompletedS : definition.keepFailedS;
-    this.finished.push({ id: entry.id, until: Date.now() + keepS * 1000 });
+    // Forgotten at once, its id free again (never held behind a job kept longer).
+    if (keepS === 0) this.forget(entry);
+    else this.finished.push({ id: entry.id, until: Date.now() + keepS * 1000 });
     this.forgetExpired();
   }
 
   /**
    * Forgets finished jobs past their retention (oldest first; one kept longer holds back those behind it, which are
-   * then kept a little longer than asked), or beyond the count kept, with their children.
+   * then kept longer than asked: only full reindexes and their outcome are kept at all), or beyond the count kept.
    */
   private forgetExpired(): void {
     const now = Date.now();
@@ -252,9 +254,14 @@ export class InProcessJobQueue implements JobQueue {
       const oldest = this.finished[0]!;
       if (oldest.until > now && this.finished.length <= MAX_KEPT_FINISHED) return;
       this.finished.shift();
-      for (const c of this.entries.get(oldest.id)?.children ?? []) this.entries.delete(c);
-      this.entries.delete(oldest.id);
+      const entry = this.entries.get(oldest.id);
+      if (entry) this.forget(entry);
     }
+  }
+
+  private forget(entry: Entry): void {
+    for (const c of entry.children) this.entries.delete(c);
+    this.entries.delete(entry.id);
   }
 
   private childrenOf(entry: Entry): Entry[] {

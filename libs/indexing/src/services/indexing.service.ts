@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { DomainError } from '@vitrine/core';
 import type { IndexStateRepository, Product, ProductRepository } from '@vitrine/catalog';
 import type { VectorStore } from '@vitrine/vectors';
-import { UnrecoverableJobError } from '../queue/job-errors';
+import { describeError, UnrecoverableJobError } from '../queue/job-errors';
 import type { LiveCollections } from './collections';
 import { productPayload, type ProductVectorizer } from './product-vectors';
 
@@ -38,11 +38,8 @@ export interface EmbedOptions {
   readonly finalAttempt?: boolean;
 }
 
-/** A failure as the index state, the logs and the admin API show it: `CODE: message`. */
-export function describeFailure(e: unknown): string {
-  if (e instanceof DomainError) return `${e.code}: ${e.message}`;
-  return e instanceof Error ? e.message : String(e);
-}
+/** A failure as the index state, the logs and the admin API show it: `CODE: message` (as a failed job's reason). */
+export const describeFailure = describeError;
 
 /**
  * Keeps one product's vectors in step with the catalog. Skips the model entirely when the product's content and
