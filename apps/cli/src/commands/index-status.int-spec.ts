@@ -1,8 +1,9 @@
+import { rmSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { IndexStateRepository, ProductRepository } from '@vitrine/catalog';
 import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
 import { syntheticProducts } from '../../../../test/support/catalog-fixtures';
-import { destroyStack, startIndexingStack, type IndexingStack } from '../../../../test/support/indexing-app';
+import { startIndexingStack, type IndexingStack } from '../../../../test/support/indexing-app';
 import { runIndexStatus } from './indexing';
 
 class Capture extends PassThrough {
@@ -27,9 +28,13 @@ describe('vitrine index status: products that could not be indexed, and why', ()
       changed.map((c, i) => ({ productId: c.id, reason: `FETCH_FAILED: HTTP 404 fetching picture ${i}` })),
     );
     skus.push(...changed.map((c) => c.sku));
+    // Closed here, so that the command opens the data directory as it would from a shell; dropped after.
     await stack.close();
   }, 60_000);
-  afterAll(() => destroyStack(stack));
+  afterAll(async () => {
+    await stack.db.drop();
+    rmSync(stack.dataDir, { recursive: true, force: true });
+  });
 
   const status = async (json: boolean) => {
     const stdout = new Capture();
