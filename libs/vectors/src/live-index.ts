@@ -55,9 +55,10 @@ export class LiveIndex {
  * is started by the indexer and ends the mismatch.
  */
 export function modelMismatch(modelId: string, alias: string = PRODUCTS_ALIAS): DomainError {
+  const index = alias === PRODUCTS_ALIAS ? 'the search index' : `the "${alias}" alias`;
   return new DomainError(
     'MODEL_MISMATCH',
-    `the "${alias}" alias serves another model's vectors; a reindex for ${modelId} is needed or running`,
-    { modelId, alias },
+    `${index} holds another model's vectors; a reindex for ${modelId} is needed or running`,
+    { modelId },
   );
 }
