@@ -1,8 +1,12 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { createCatalogDataSource, ProductRepository, type CatalogDatabase } from '@vitrine/catalog';
 import { ATTRIBUTE_MIGRATIONS, AttributeRepository, PIXELS_MODEL_ID } from '@vitrine/attributes';
 import { DESCRIPTION_MIGRATIONS, DescriptionDraftRepository } from '@vitrine/descriptions';
 import { productInput } from '../support/catalog-fixtures';
+import { copyPgliteTemplate, OPEN_CATALOG_TIMEOUT_MS } from '../support/catalog-db';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 /**
@@ -142,6 +146,26 @@ describe('attribute and description tables, migrated by the catalog runner', () 
       await db.close();
     }
   });
+
+  it(
+    'creates both tables in embedded PGlite too',
+    async () => {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-insights-pglite-'));
+      try {
+        const dir = path.join(root, 'data');
+        await copyPgliteTemplate(dir);
+        const db = await createCatalogDataSource({ kind: 'pglite', dir }, { migrations: LIBRARY_MIGRATIONS });
+        try {
+          await exercise(db);
+        } finally {
+          await db.close();
+        }
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    },
+    OPEN_CATALOG_TIMEOUT_MS,
+  );
 
   it('carries on from a database that ran the old catalog migration, keeping its rows', async () => {
     pg = await createTestDatabase('insights_existing');

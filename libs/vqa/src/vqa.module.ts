@@ -150,7 +150,7 @@ export class VqaModule {
             ),
         },
       ],
-      exports: [VqaService, QuestionRouter, EmbeddedAnswerer, HeatmapRenderer],
+      exports: [VqaService],
     };
   }
 
