@@ -5,10 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
+  CATALOG_DATABASE,
   CatalogImportService,
   IndexStateRepository,
   ProductRepository,
   productAsInput,
+  type CatalogDatabase,
 } from '@vitrine/catalog';
 import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
 import { PRODUCTS_ALIAS, VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
@@ -147,7 +149,10 @@ describe.each(modes)('indexing the demo catalog end to end (%s)', (_mode, env) =
   it('removes the vectors of products deleted behind its back (in SQL), and only those', async () => {
     const gone = (await products.getBySku('VT-GAR-01002'))!;
     const kept = (await products.getBySku('VT-GAR-01003'))!;
-    await products.delete([gone.id]); // no delete job: the indexer never hears of it
+    // No delete job: the indexer never hears of it (a delete through ProductRepository is announced to the relay).
+    await stack.app
+      .get<CatalogDatabase>(CATALOG_DATABASE)
+      .dataSource.query('DELETE FROM products WHERE id = $1::uuid', [gone.id]);
     expect(await store.get(PRODUCTS_ALIAS, [gone.id])).toHaveLength(1);
     const before = await store.count(PRODUCTS_ALIAS);
 
