@@ -43,6 +43,7 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
   let embedder: EmbeddingProvider;
   // A slice of the demo catalog across categories, with and without colours.
   const sample = demoProducts().filter((_, i) => i % 24 === 0);
+  let picturesEmbeddedByIndexing = 0;
 
   beforeAll(async () => {
     stack = await startStack();
@@ -51,9 +52,11 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
     attributeStore = stack.app.get(AttributeRepository);
     extractor = stack.app.get(AttributeExtractor);
     embedder = stack.app.get(EMBEDDING_PROVIDER);
+    const before = embedder.stats().images.items;
     const result = await products.upsertMany(sample.map((p) => productAsInput(p)));
     await stack.app.get(IndexingScheduler).productsChanged(result.changed);
     await waitForIdle(queue, 120_000);
+    picturesEmbeddedByIndexing = embedder.stats().images.items - before;
   }, 180_000);
   afterAll(() => stack && destroyStack(stack));
 
@@ -79,6 +82,27 @@ describe('insights on the indexing stack (PostgreSQL, demo model, in-process que
       products: sample.length,
       current: sample.length,
     });
+  });
+
+  it("reads attributes from the indexer's own embedding: indexing with extraction runs the model once per picture", () => {
+    const pictures = sample.reduce((n, p) => n + p.images.length, 0);
+    expect(pictures).toBeGreaterThanOrEqual(sample.length);
+    expect(picturesEmbeddedByIndexing).toBe(pictures);
+  });
+
+  it('stores the same attributes from the indexed picture as when it reads the picture itself', async () => {
+    for (const s of sample.slice(0, 5)) {
+      const p = (await products.getBySku(s.sku))!;
+      const indexed = await attributeStore.forProduct(p.id);
+      expect(await extractor.extractProduct(p.id, { force: true })).toMatchObject({ status: 'extracted' });
+      const read = await attributeStore.forProduct(p.id);
+      const byName = (list: typeof read) => new Map(list.map((a) => [`${a.attribute}/${a.source}`, a]));
+      const again = byName(read);
+      for (const a of indexed) {
+        expect(again.get(`${a.attribute}/${a.source}`)?.value).toBe(a.value);
+        expect(again.get(`${a.attribute}/${a.source}`)?.confidence).toBeCloseTo(a.confidence, 3);
+      }
+    }
   });
 
   it('pixel colours agree with the catalog colour of most sample products that have one', async () => {

@@ -20,6 +20,10 @@ export { IndexingScheduler } from './services/indexing.scheduler';
 export { StoreReconciler, type ReconcileResult, type StoreAudit } from './services/store-reconciler';
 export { OutboxRelay, type OutboxRelayOptions, type RelayStatus } from './services/outbox-relay';
 export { indexingHandlers } from './services/indexing.handlers';
-export { ATTRIBUTE_EXTRACTION, type AttributeExtractionPort } from './services/attribute-extraction.port';
+export {
+  ATTRIBUTE_EXTRACTION,
+  type AttributeExtractionPort,
+  type IndexedPicture,
+} from './services/attribute-extraction.port';
 export { ProductVectorizer, productPayload, productText } from './services/product-vectors';
 export { IndexingModule, INDEXING_REDIS, indexingRole, type IndexingModuleOptions } from './indexing.module';

@@ -23,6 +23,7 @@ import { ATTRIBUTE_EXTRACTION, type AttributeExtractionPort } from './services/a
 import { LiveCollections } from './services/collections';
 import { indexingHandlers } from './services/indexing.handlers';
 import { IndexingScheduler } from './services/indexing.scheduler';
+import { attributeFollowUp } from './services/attribute-follow-up';
 import { IndexingService } from './services/indexing.service';
 import { OutboxRelay } from './services/outbox-relay';
 import { ProductVectorizer } from './services/product-vectors';
@@ -252,14 +253,7 @@ export class IndexingModule {
             collections,
             e.modelId,
             attributes && c.insights.extractOnIndex
-              ? async (p) => {
-                  const data = { productId: p.id, contentHash: p.contentHash, modelId: e.modelId };
-                  await queue.enqueue({
-                    name: 'extract-attributes',
-                    data,
-                    jobId: jobIds.extractAttributes(data),
-                  });
-                }
+              ? attributeFollowUp(attributes, queue, e.modelId)
               : undefined,
           ),
       },

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { DomainError } from '@vitrine/core';
-import type { ProductRepository } from '@vitrine/catalog';
+import type { Product, ProductRepository } from '@vitrine/catalog';
 import type { EmbeddingProvider, ImageSource } from '@vitrine/embedding';
+import type { AttributeExtractionPort, IndexedPicture } from '@vitrine/indexing';
 import type { ImageAnalyser } from '../image/image-analyser';
 import type { AttributeRepository } from '../storage/attribute.repository';
 import { colourDominance, PIXELS_MODEL_ID } from '../colour/dominant-colours';
@@ -24,7 +25,7 @@ const KEPT_CANDIDATES = 5;
  * and models does nothing. A picture that cannot be read is a recorded, permanent failure (returned, not thrown);
  * transient errors (network, overload) are thrown for the queue to retry.
  */
-export class AttributeExtractor {
+export class AttributeExtractor implements AttributeExtractionPort {
   private readonly log = new Logger('Attributes');
 
   constructor(
@@ -48,7 +49,30 @@ export class AttributeExtractor {
     const product = await this.products.getById(productId);
     if (!product) return { status: 'missing', productId };
     const first = product.images[0];
-    if (!first) {
+    return this.extract(
+      product,
+      first && (async () => this.extractImage(await this.images.load(first.uri))),
+      options,
+    );
+  }
+
+  /**
+   * The attributes of a product the indexer has just embedded, from the picture it read and the embedding it
+   * computed (the indexer's `extractIndexed` port): only the colour analysis decodes the bytes again, at its own
+   * small size. A picture that is no longer the product's first goes the long way ({@link extractProduct}).
+   */
+  async extractIndexed(product: Product, picture: IndexedPicture): Promise<ExtractionOutcome> {
+    if (product.images[0]?.uri !== picture.uri) return this.extractProduct(product.id);
+    return this.extract(product, () => this.extractImage(picture.bytes, picture.embedding));
+  }
+
+  private async extract(
+    product: Product,
+    read: (() => Promise<ExtractedAttribute[]>) | undefined,
+    options: { readonly force?: boolean } = {},
+  ): Promise<ExtractionOutcome> {
+    const productId = product.id;
+    if (!read) {
       await this.store.replace(product.id, product.contentHash, []);
       return { status: 'no-image', productId };
     }
@@ -64,7 +88,7 @@ export class AttributeExtractor {
     }
     let attributes: ExtractedAttribute[];
     try {
-      attributes = await this.extractImage(await this.images.load(first.uri));
+      attributes = await read();
     } catch (e) {
       if (e instanceof DomainError && !e.transient) {
         const reason = `${e.code}: ${e.message}`;
@@ -81,11 +105,14 @@ export class AttributeExtractor {
       : { status: 'missing', productId };
   }
 
-  /** Every attribute of one picture (encoded bytes); `DomainError`s for pictures that cannot be decoded. */
-  async extractImage(bytes: Uint8Array): Promise<ExtractedAttribute[]> {
-    const [analysis, embedding, vocabularies] = await Promise.all([
+  /**
+   * Every attribute of one picture (encoded bytes), with its image embedding when the caller has it already;
+   * `DomainError`s for pictures that cannot be decoded.
+   */
+  async extractImage(bytes: Uint8Array, embedding?: Float32Array): Promise<ExtractedAttribute[]> {
+    const [analysis, vector, vocabularies] = await Promise.all([
       this.analyser.colours(bytes),
-      this.embedder.embedImage(bytes),
+      embedding ?? this.embedder.embedImage(bytes).then((e) => e.vector),
       this.vocabularies(),
     ]);
     const top = analysis.named[0]!;
@@ -104,7 +131,7 @@ export class AttributeExtractor {
       },
     ];
     for (const attribute of ATTRIBUTE_NAMES) {
-      const p = await this.classifier.classify(embedding.vector, vocabularies[attribute]);
+      const p = await this.classifier.classify(vector, vocabularies[attribute]);
       out.push({
         attribute,
         source: 'zero-shot',

@@ -5,6 +5,7 @@ import type { IndexStateRepository, Product, ProductRepository } from '@vitrine/
 import type { VectorStore } from '@vitrine/vectors';
 import { describeError, UnrecoverableJobError } from '../queue/job-errors';
 import type { LiveCollections } from './collections';
+import type { IndexedPicture } from './attribute-extraction.port';
 import { productPayload, type ProductVectorizer } from './product-vectors';
 
 /** Ids checked against the catalog per query while removing orphans. */
@@ -57,8 +58,11 @@ export class IndexingService {
     private readonly vectorizer: ProductVectorizer,
     private readonly collections: LiveCollections,
     readonly modelId: string,
-    /** Follow-up work once a product's vectors are stored (the module enqueues attribute extraction here). */
-    private readonly afterIndexed?: (product: Product) => Promise<void>,
+    /**
+     * Follow-up work once a product's vectors are stored, given its first picture as read and embedded when that
+     * worked (the module runs attribute extraction here).
+     */
+    private readonly afterIndexed?: (product: Product, firstPicture?: IndexedPicture) => Promise<void>,
   ) {}
 
   async indexProduct(
@@ -123,7 +127,7 @@ export class IndexingService {
     await this.states.markIndexed(this.modelId, [
       { productId: product.id, contentHash: product.contentHash },
     ]);
-    await this.afterIndexed?.(product);
+    await this.afterIndexed?.(product, vectors.firstPicture);
     return { status: 'indexed', productId: product.id, imageErrors: vectors.imageErrors.length };
   }
 

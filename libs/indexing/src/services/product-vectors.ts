@@ -9,6 +9,7 @@ import {
   type ImageSource,
 } from '@vitrine/embedding';
 import type { PointInput, ProductPayload, VectorName } from '@vitrine/vectors';
+import type { IndexedPicture } from './attribute-extraction.port';
 
 /** What embedding one product produced. */
 export interface ProductVectors {
@@ -21,6 +22,8 @@ export interface ProductVectors {
   }>;
   /** Images that could not be used; the product is still indexed when at least one image (or no image) worked. */
   readonly imageErrors: readonly DomainError[];
+  /** The product's first image as read and embedded, when it worked (attribute extraction reuses it). */
+  readonly firstPicture?: IndexedPicture;
 }
 
 /**
@@ -143,12 +146,24 @@ export class ProductVectorizer {
         transient: false,
       });
     }
+    const first = product.images[0];
+    const firstIndex = usable.findIndex((u) => u.img === first);
+    const firstOutcome = firstIndex === -1 ? undefined : imageOutcomes[firstIndex];
     const named: Partial<Record<VectorName, Float32Array>> = { text: textEmbedding.vector };
     if (vectors.length > 0) named.image = meanDirection(vectors);
     return {
       point: { id: product.id, vectors: named, payload: productPayload(product, this.embedder.modelId) },
       images: records,
       imageErrors: errors,
+      ...(first && firstOutcome?.ok
+        ? {
+            firstPicture: {
+              uri: first.uri,
+              bytes: usable[firstIndex]!.bytes,
+              embedding: firstOutcome.embedding.vector,
+            },
+          }
+        : {}),
     };
   }
 }
