@@ -17,7 +17,7 @@ import { EMBEDDING_PROVIDER, ImageSource, type EmbeddingProvider } from '@vitrin
 import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import { BullmqJobQueue } from './queue/bullmq-job-queue';
 import { InProcessJobQueue } from './queue/in-process-job-queue';
-import { INDEXING_QUEUE, jobIds } from './queue/job-definitions';
+import { INDEXING_QUEUE } from './queue/job-definitions';
 import { JOB_QUEUE, type JobQueue } from './queue/job-queue';
 import { ATTRIBUTE_EXTRACTION, type AttributeExtractionPort } from './services/attribute-extraction.port';
 import { LiveCollections } from './services/collections';
