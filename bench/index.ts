@@ -1,9 +1,10 @@
 /**
  * `npm run bench:index`: end-to-end indexing of the demo catalog (read catalog → load images → embed → store), with
  * attribute extraction off and on, and where the time goes. Each run builds the indexer's own Nest graph
- * (the modules `apps/indexer` composes, with the in-process queue) over a fresh PostgreSQL database, the demo
+ * (`IndexerModule` of `apps/indexer`, with the in-process queue) over a fresh PostgreSQL database, the demo
  * model and an embedded store, imports the catalog and times its first indexing: every index job and, with
- * extraction on, every `extract-attributes` job, until the queue is empty.
+ * extraction on, the attributes read after each product (inline, or by `extract-attributes` jobs), until the
+ * queue is empty.
  *
  *   npm run bench:index [-- --catalog data/demo-catalog/products.jsonl --modes off,on --repeat 1]
  */
@@ -11,14 +12,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigModule, loadConfig, type AppConfig } from '@vitrine/core';
-import { CatalogImportService, CatalogModule } from '@vitrine/catalog';
-import { EMBEDDING_PROVIDER, EmbeddingModule, type EmbeddingProvider } from '@vitrine/embedding';
-import { VectorsModule } from '@vitrine/vectors';
-import { IndexingModule, IndexingScheduler, InProcessJobQueue, JOB_QUEUE } from '@vitrine/indexing';
-import { ATTRIBUTE_MIGRATIONS, AttributesModule } from '@vitrine/attributes';
+import { loadConfig } from '@vitrine/core';
+import { CatalogImportService } from '@vitrine/catalog';
+import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
+import { IndexingScheduler, InProcessJobQueue, JOB_QUEUE } from '@vitrine/indexing';
+import { IndexerModule } from '../apps/indexer/src/indexer.module';
 import { createTestDatabase } from '../test/support/database';
 
 const { values } = parseArgs({
@@ -29,24 +29,6 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
   },
 });
-
-/** The indexer's graph (apps/indexer/src/indexer.module.ts) with the in-process queue and nothing at boot. */
-@Module({})
-class BenchIndexerModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    return {
-      module: BenchIndexerModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        CatalogModule.forRoot({ migrations: ATTRIBUTE_MIGRATIONS }),
-        EmbeddingModule.forRoot(),
-        VectorsModule.forRoot(),
-        IndexingModule.forRoot({ role: 'worker', syncAtBoot: false, relayOutbox: false }),
-        AttributesModule.forRoot(),
-      ],
-    };
-  }
-}
 
 interface Row {
   readonly mode: string;
@@ -67,10 +49,15 @@ async function run(mode: 'off' | 'on'): Promise<Row> {
     INDEXER_CONCURRENCY: values.concurrency,
     ATTRIBUTE_EXTRACTION: mode === 'on' ? 'true' : 'false',
     LOG_LEVEL: 'error',
+    INDEXER_HEARTBEAT_FILE: join(dataDir, 'heartbeat'),
   });
-  const app = await NestFactory.createApplicationContext(BenchIndexerModule.forRoot(config), {
-    logger: ['error'],
-  });
+  const app = await NestFactory.createApplicationContext(
+    // The indexer's own graph; nothing starts behind the benchmark's back (no boot sync, no outbox relay).
+    IndexerModule.forRoot(config, { syncAtBoot: false, relayOutbox: false }),
+    {
+      logger: ['error'],
+    },
+  );
   try {
     const embedder = app.get<EmbeddingProvider>(EMBEDDING_PROVIDER);
     await app.get(CatalogImportService).importFile(resolve(values.catalog));
