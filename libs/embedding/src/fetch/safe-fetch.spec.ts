@@ -331,4 +331,10 @@ describe('SafeFetcher', () => {
     expect((await failure(f.fetch(`${base}/broken`))).transient).toBe(true);
     await f.close();
   });
+
+  it('can be closed by every owner of it, more than once', async () => {
+    const f = make();
+    await Promise.all([f.close(), f.close()]);
+    await expect(f.close()).resolves.toBeUndefined();
+  });
 });

@@ -44,6 +44,7 @@ export class SafeFetcher {
   private readonly agent: Agent;
   private readonly policy: (address: string) => boolean;
   private readonly protocols: readonly string[];
+  private closing: Promise<void> | undefined;
 
   constructor(private readonly options: SafeFetchOptions) {
     this.policy = options.allowPrivate ? () => true : (options.addressPolicy ?? isPublicAddress);
@@ -152,8 +153,10 @@ export class SafeFetcher {
     }
   }
 
+  /** Releases the connections; idempotent (the process's one fetcher may be closed by more than one owner). */
   async close(): Promise<void> {
-    await this.agent.close();
+    this.closing ??= this.agent.close();
+    await this.closing;
   }
 
   private validate(raw: string): URL {
