@@ -2,10 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { NotFoundError, type AppConfig } from '@vitrine/core';
+import { openCliContext } from '../cli.module';
 import {
   CatalogImportService,
-  createCatalogDataSource,
-  ProductRepository,
   type ImportLineError,
   type ImportProgress,
   type ImportReport,
@@ -35,12 +34,11 @@ const PLAIN_PROGRESS_INTERVAL_MS = 2000;
 export async function runCatalogImport(args: CatalogImportArgs, io: CommandIo): Promise<number> {
   // Before opening the database: starting embedded PGlite takes seconds, a typo should not.
   if (!fs.existsSync(args.file)) throw new NotFoundError('catalog file', args.file);
-  const db = await createCatalogDataSource(io.config.database);
+  const app = await openCliContext(io.config, { scope: 'catalog' });
   const progress = io.stderr.isTTY ? new ProgressBar(io.stderr) : new ProgressLines(io.stderr);
   let report: ImportReport;
   try {
-    const service = new CatalogImportService(new ProductRepository(db));
-    report = await service.importFile(args.file, {
+    report = await app.get(CatalogImportService).importFile(args.file, {
       dryRun: args.dryRun,
       batchSize: args.batchSize,
       onRejected: (e) => progress.log(formatRejection(e)),
@@ -48,7 +46,7 @@ export async function runCatalogImport(args: CatalogImportArgs, io: CommandIo): 
     });
   } finally {
     progress.stop();
-    await db.close();
+    await app.close();
   }
   io.stdout.write(summary(report));
   if (report.rejected > 0) {

@@ -1,17 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Module, type DynamicModule } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { ConfigModule, loadConfig, type AppConfig } from '@vitrine/core';
-import { CatalogImportService, CatalogModule } from '@vitrine/catalog';
-import { EMBEDDING_PROVIDER, EmbeddingModule, type EmbeddingProvider } from '@vitrine/embedding';
-import { VectorsModule } from '@vitrine/vectors';
-import { IndexingModule, IndexingScheduler, InProcessJobQueue, JOB_QUEUE } from '@vitrine/indexing';
-import { SearchModule, SearchService } from '@vitrine/search';
+import { loadConfig, type AppConfig } from '@vitrine/core';
+import { CatalogImportService } from '@vitrine/catalog';
+import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
+import { IndexingScheduler, InProcessJobQueue, JOB_QUEUE } from '@vitrine/indexing';
+import { SearchService } from '@vitrine/search';
 import { evaluateSearch, readEvalQueries, type RetrievalMetrics } from '@vitrine/evaluation';
+import { openCliContext } from '../cli.module';
 
 export interface EvalArgs {
   readonly catalog: string;
@@ -20,23 +18,6 @@ export interface EvalArgs {
   readonly json: boolean;
   readonly rerank: boolean;
   readonly depth: number;
-}
-
-@Module({})
-class EvalModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    return {
-      module: EvalModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        CatalogModule.forRoot(),
-        EmbeddingModule.forRoot(),
-        VectorsModule.forRoot(),
-        IndexingModule.forRoot({ role: 'worker', syncAtBoot: false }),
-        SearchModule.forRoot(),
-      ],
-    };
-  }
 }
 
 /**
@@ -57,9 +38,11 @@ export async function runEval(
     MODEL_DIR: args.model ?? base.embedding.modelDir,
     LOG_LEVEL: 'error',
     EMBEDDING_DEVICE: base.embedding.device,
+    // Retrieval is measured: reading attributes from the pictures would only add time.
+    ATTRIBUTE_EXTRACTION: 'false',
   });
   const log = (m: string) => void (args.json ? undefined : err.write(`${m}\n`));
-  const app = await NestFactory.createApplicationContext(EvalModule.forRoot(config), { logger: ['error'] });
+  const app = await openCliContext(config, { indexing: { role: 'worker', syncAtBoot: false } });
   try {
     const t0 = performance.now();
     const report = await app.get(CatalogImportService).importFile(resolve(args.catalog));

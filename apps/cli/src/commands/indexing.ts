@@ -14,7 +14,7 @@ import {
   type ReindexProgress,
   type StoreAudit,
 } from '@vitrine/indexing';
-import { openIndexingContext } from './indexing-context';
+import { openCliContext } from '../cli.module';
 
 export interface IndexIo {
   readonly config: AppConfig;
@@ -24,7 +24,7 @@ export interface IndexIo {
 
 /** `vitrine index status`: products per index state for the configured model, the queue, the live collection. */
 export async function runIndexStatus(io: IndexIo, json: boolean): Promise<number> {
-  const app = await openIndexingContext(io.config);
+  const app = await openCliContext(io.config);
   try {
     const modelId = app.get<EmbeddingProvider>(EMBEDDING_PROVIDER).modelId;
     const store = app.get<VectorStore>(VECTOR_STORE);
@@ -110,11 +110,10 @@ function failureLines(failures: IndexFailurePage): string[] {
  * this process and shows progress; with Redis it enqueues for the indexer processes and returns.
  */
 export async function runIndexSync(io: IndexIo, retryFailed: boolean): Promise<number> {
-  const app = await openIndexingContext(io.config);
+  const app = await openCliContext(io.config);
   try {
     await app.get(LiveCollections).ensure();
     const queue = app.get<JobQueue>(JOB_QUEUE);
-    const before = await queue.counts();
     // Catalog changes still in the outbox first (an import while the queue was down, or with no API running).
     const relayed = await app.get(OutboxRelay).relayAll();
     if (relayed)
@@ -139,10 +138,11 @@ export async function runIndexSync(io: IndexIo, retryFailed: boolean): Promise<n
     const bar = progressBar(io, 'indexing');
     bar.start(queued, 0);
     for (;;) {
+      // What is still open, not what has finished: a finished one-product job is forgotten at once.
       const c = await queue.counts();
-      const finished = c.completed + c.failed - before.completed - before.failed;
-      bar.update(Math.min(finished, queued));
-      if (c.waiting + c.active + c.delayed === 0) break;
+      const open = c.waiting + c.active + c.delayed;
+      bar.update(Math.max(0, queued - open));
+      if (open === 0) break;
       await sleep(250);
     }
     bar.stop();
@@ -163,7 +163,7 @@ export async function runIndexSync(io: IndexIo, retryFailed: boolean): Promise<n
  * until the alias has switched, unless `--detach`.
  */
 export async function runReindex(io: IndexIo, detach: boolean): Promise<number> {
-  const app = await openIndexingContext(io.config);
+  const app = await openCliContext(io.config);
   try {
     await app.get(LiveCollections).ensure();
     const scheduler = app.get(IndexingScheduler);

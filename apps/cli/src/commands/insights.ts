@@ -1,48 +1,12 @@
-import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Presets, SingleBar } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
-import { ConfigModule, loadConfig, NotFoundError, type AppConfig } from '@vitrine/core';
-import { CatalogModule, ProductRepository } from '@vitrine/catalog';
-import { EmbeddingModule } from '@vitrine/embedding';
-import {
-  ATTRIBUTE_MIGRATIONS,
-  AttributeExtractor,
-  AttributesModule,
-  type ExtractionOutcome,
-} from '@vitrine/attributes';
-import {
-  DESCRIPTION_MIGRATIONS,
-  DESCRIPTION_STYLES,
-  DescriptionService,
-  DescriptionsModule,
-  type DescriptionStyle,
-} from '@vitrine/descriptions';
-import { VqaModule, VqaService } from '@vitrine/vqa';
+import { loadConfig, NotFoundError, type AppConfig } from '@vitrine/core';
+import { ProductRepository } from '@vitrine/catalog';
+import { AttributeExtractor, type ExtractionOutcome } from '@vitrine/attributes';
+import { DESCRIPTION_STYLES, DescriptionService, type DescriptionStyle } from '@vitrine/descriptions';
+import { VqaService } from '@vitrine/vqa';
+import { openCliContext } from '../cli.module';
 import { runEvalDescriptions, runEvalVqa, type EvalIo } from './insights-eval';
-
-@Module({})
-class CliInsightsModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    return {
-      module: CliInsightsModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        CatalogModule.forRoot({ migrations: [...ATTRIBUTE_MIGRATIONS, ...DESCRIPTION_MIGRATIONS] }),
-        EmbeddingModule.forRoot(),
-        AttributesModule.forRoot(),
-        VqaModule.forRoot(),
-        DescriptionsModule.forRoot(),
-      ],
-    };
-  }
-}
-
-async function openInsights(config: AppConfig): Promise<INestApplicationContext> {
-  return NestFactory.createApplicationContext(CliInsightsModule.forRoot(config), {
-    logger: config.logLevel === 'debug' || config.logLevel === 'trace' ? undefined : ['error', 'warn'],
-  });
-}
 
 export interface InsightsIo extends EvalIo {
   readonly config: AppConfig;
@@ -53,7 +17,7 @@ export async function runExtract(
   io: InsightsIo,
   options: { readonly skus: readonly string[]; readonly force: boolean },
 ): Promise<number> {
-  const app = await openInsights(io.config);
+  const app = await openCliContext(io.config);
   try {
     const extractor = app.get(AttributeExtractor);
     const products = app.get(ProductRepository);
@@ -110,7 +74,7 @@ export async function runDescribe(
   io: InsightsIo,
   options: { readonly style: DescriptionStyle; readonly limit: number },
 ): Promise<number> {
-  const app = await openInsights(io.config);
+  const app = await openCliContext(io.config);
   try {
     const result = await app.get(DescriptionService).generateMissing(options.style, options.limit, (n) => {
       if (io.stderr.isTTY && n % 50 === 0) io.stderr.write(`\r${n} drafts`);
@@ -128,7 +92,7 @@ export async function runDescribe(
 
 /** `vitrine insights ask`: one question about one product, as the API answers it. */
 export async function runAsk(io: InsightsIo, sku: string, question: string, json: boolean): Promise<number> {
-  const app = await openInsights(io.config);
+  const app = await openCliContext(io.config);
   try {
     const product = await app.get(ProductRepository).getBySku(sku);
     if (!product) throw new NotFoundError('product', sku);
