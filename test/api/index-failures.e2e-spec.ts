@@ -35,6 +35,12 @@ describe('GET /v1/admin/index/failures: products that could not be indexed, and 
     return key === null ? r : r.set('X-Api-Key', key);
   };
 
+  it('counts the failed products in /metrics, where the failed one-product jobs are not kept', async () => {
+    const metrics = await request(t.server).get('/metrics').expect(200);
+    expect(metrics.text).toContain('vitrine_index_products{state="failed"} 3');
+    expect(metrics.text).toContain('vitrine_index_products{state="indexed"} 1');
+  });
+
   it('refuses a missing or wrong key', async () => {
     expect((await list('', null)).status).toBe(401);
     expect((await list('', `${KEY}x`)).status).toBe(401);

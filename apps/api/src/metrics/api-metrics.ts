@@ -40,6 +40,15 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  readonly indexProducts = new Gauge({
+    name: 'vitrine_index_products',
+    help:
+      'Catalog products by index state for the model in service (sampled at scrape time); failed ones are listed ' +
+      'with their reasons by GET /v1/admin/index/failures',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
   readonly outboxPending = new Gauge({
     name: 'vitrine_index_outbox_pending',
     help: 'Catalog changes whose index work is not yet in the queue (sampled at scrape time)',

@@ -1,8 +1,8 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { CATALOG_DATABASE, type CatalogDatabase } from '@vitrine/catalog';
-import { JOB_QUEUE, OutboxRelay, type JobQueue } from '@vitrine/indexing';
+import { CATALOG_DATABASE, IndexStateRepository, type CatalogDatabase } from '@vitrine/catalog';
+import { IndexingScheduler, JOB_QUEUE, OutboxRelay, type JobQueue } from '@vitrine/indexing';
 import { SearchService } from '@vitrine/search';
 import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import { ApiMetrics } from './api-metrics';
@@ -19,6 +19,8 @@ export class MetricsController {
     private readonly relay: OutboxRelay,
     @Inject(VECTOR_STORE) private readonly store: VectorStore,
     @Inject(CATALOG_DATABASE) private readonly db: CatalogDatabase,
+    private readonly states: IndexStateRepository,
+    private readonly scheduler: IndexingScheduler,
   ) {}
 
   @Get()
@@ -30,6 +32,13 @@ export class MetricsController {
       for (const [state, n] of Object.entries(counts)) this.metrics.queueJobs.set({ state }, n);
     } catch {
       // Queue backend down: /readyz reports it; the other metrics are still worth serving.
+    }
+    try {
+      // Products, not jobs: a one-product job that failed is not kept in the queue, its product's state is.
+      const products = await this.states.counts(this.scheduler.modelId);
+      for (const [state, n] of Object.entries(products)) this.metrics.indexProducts.set({ state }, n);
+    } catch {
+      // Database down: /readyz reports it.
     }
     try {
       const outbox = await this.relay.status();
