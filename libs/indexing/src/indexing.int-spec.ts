@@ -25,6 +25,7 @@ import { waitForIdle } from '../../../test/support/queue-idle';
 import { JOB_QUEUE, type JobQueue } from './queue/job-queue';
 import { IndexingScheduler } from './services/indexing.scheduler';
 import { IndexingService } from './services/indexing.service';
+import { ProductVectorizer } from './services/product-vectors';
 
 const DEMO_PRODUCTS = 482;
 
@@ -137,6 +138,26 @@ describe.each(modes)('indexing the demo catalog end to end (%s)', (_mode, env) =
     expect(point?.payload).toMatchObject({ price: 123.45, inStock: !product.inStock });
     const hits = await store.count(PRODUCTS_ALIAS, { price: { gte: 123, lte: 124 } });
     expect(hits).toBe(1);
+  });
+
+  it('stores a price changed while its product was being embedded, not the price it read', async () => {
+    const product = (await products.getBySku('VT-GAR-01004'))!;
+    const vectorizer = stack.app.get(ProductVectorizer);
+    const vectorize = vectorizer.vectorize.bind(vectorizer);
+    // The change's own job never runs (as when the queue deduplicated it against this running job): SQL, no outbox.
+    const spy = jest.spyOn(vectorizer, 'vectorize').mockImplementationOnce(async (p) => {
+      await stack.app
+        .get<CatalogDatabase>(CATALOG_DATABASE)
+        .dataSource.query('UPDATE products SET price_amount = 77.70 WHERE id = $1::uuid', [p.id]);
+      return vectorize(p);
+    });
+    try {
+      await stack.app.get(IndexingService).indexProduct(product.id, { force: true });
+    } finally {
+      spy.mockRestore();
+    }
+    const [point] = await store.get(PRODUCTS_ALIAS, [product.id]);
+    expect(point?.payload.price).toBe(77.7);
   });
 
   it('removes a deleted product from the index', async () => {

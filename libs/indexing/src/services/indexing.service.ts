@@ -10,6 +10,16 @@ import { productPayload, type ProductVectorizer } from './product-vectors';
 
 /** Ids checked against the catalog per query while removing orphans. */
 const ORPHAN_PAGE = 1000;
+/** Times one job indexes a product that keeps changing under it before it leaves the rest to the next job. */
+const MAX_PASSES = 3;
+
+/** Whether two versions of a product give the same vectors and payload. */
+function sameIndexedView(a: Product, b: Product, modelId: string): boolean {
+  return (
+    a.contentHash === b.contentHash &&
+    isDeepStrictEqual(productPayload(a, modelId), productPayload(b, modelId))
+  );
+}
 
 export type IndexOutcome =
   | { readonly status: 'indexed'; readonly productId: string; readonly imageErrors: number }
@@ -69,8 +79,23 @@ export class IndexingService {
     productId: string,
     options: { readonly force?: boolean } & EmbedOptions = {},
   ): Promise<IndexOutcome> {
-    const product = await this.products.getById(productId);
-    if (!product) return { status: 'missing', productId };
+    let product = await this.products.getById(productId);
+    for (let pass = 1; ; pass++) {
+      if (!product) return { status: 'missing', productId };
+      const outcome = await this.indexVersion(product, pass === 1 ? options : { ...options, force: false });
+      // A change committed while this job ran (its own job deduplicated against this running one, or a job for
+      // it finishing first) may just have been written over with what this job read: look once more.
+      const latest = await this.products.getById(productId);
+      if (!latest || pass >= MAX_PASSES || sameIndexedView(latest, product, this.modelId)) return outcome;
+      product = latest;
+    }
+  }
+
+  private async indexVersion(
+    product: Product,
+    options: { readonly force?: boolean } & EmbedOptions,
+  ): Promise<IndexOutcome> {
+    const productId = product.id;
     const targets = await this.collections.writeTargets();
     if (!options.force && (await this.isUpToDate(product))) {
       // Price and stock do not feed the embeddings, but searches filter on them: refresh the payload alone.
