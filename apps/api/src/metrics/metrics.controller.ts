@@ -36,7 +36,9 @@ export class MetricsController {
     try {
       // Products, not jobs: a one-product job that failed is not kept in the queue, its product's state is.
       const products = await this.states.counts(this.scheduler.modelId);
-      for (const [state, n] of Object.entries(products)) this.metrics.indexProducts.set({ state }, n);
+      // `stale` is a part of `indexed`, left out so that the states add up to the catalog.
+      for (const state of ['missing', 'pending', 'indexed', 'failed'] as const)
+        this.metrics.indexProducts.set({ state }, products[state]);
     } catch {
       // Database down: /readyz reports it.
     }
