@@ -10,6 +10,7 @@ export const CONFIG_GROUPS = [
   'HTTP API',
   'Search and ranking',
   'Product Q&A, attributes and descriptions',
+  'Shopping-assistant chat',
 ] as const;
 export type ConfigGroup = (typeof CONFIG_GROUPS)[number];
 
@@ -284,5 +285,10 @@ export const ENV_DOCS: { readonly [K in keyof Env]?: EnvVarDoc } = {
     group: 'Product Q&A, attributes and descriptions',
     description:
       'JSON overriding vocabularies: `{"material": {"labels": [...]}, "style": {"templates": ["a {} product"]}}`.',
+  },
+  CHAT_RETENTION_DAYS: {
+    group: 'Shopping-assistant chat',
+    description:
+      'Conversations (`POST /v1/chat`) untouched for longer are deleted, with their turns (checked at boot and hourly).',
   },
 };

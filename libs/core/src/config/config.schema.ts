@@ -98,6 +98,7 @@ export const envSchema = z.object({
   ATTRIBUTE_EXTRACTION: bool.default(true),
   ATTRIBUTE_CALIBRATION_FILE: z.string().min(1).optional(),
   ATTRIBUTE_VOCABULARY_FILE: z.string().min(1).optional(),
+  CHAT_RETENTION_DAYS: int(1, 3650).default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -134,6 +134,11 @@ export interface AppConfig {
     /** Vocabulary overrides (JSON); absolute path. */
     readonly vocabularyFile: string | undefined;
   };
+  /** The shopping-assistant chat (libs/assistant). */
+  readonly chat: {
+    /** Conversations untouched for longer are deleted. */
+    readonly retentionDays: number;
+  };
 }
 
 /** Thrown at boot when the environment is invalid; the message names every bad variable. */
@@ -261,6 +266,7 @@ export function loadConfig(
         ? path.resolve(cwd, e.ATTRIBUTE_VOCABULARY_FILE)
         : undefined,
     },
+    chat: { retentionDays: e.CHAT_RETENTION_DAYS },
   };
 }
 
