@@ -113,11 +113,25 @@ describe('insights routes through HTTP', () => {
     });
 
     it('answers a question in another language clearly instead of guessing', async () => {
-      for (const question of ['¿De qué color es?', 'Welche Farbe hat es?', '这是什么颜色？']) {
+      for (const question of ['¿De qué color es?', 'Welche Farbe hat es?']) {
         const res = (await ask(red.id, { question }).expect(200)).body;
         expect(res).toMatchObject({ answered: false, answer: "I can't tell", value: null, source: 'none' });
-        expect(res.explanation).toMatch(/another language .* only English questions/);
+        expect(res.explanation).toMatch(/another language .* only English and Chinese questions/);
       }
+    });
+
+    it('never answers what neither the catalog nor the picture can know, in English or Chinese', async () => {
+      for (const question of ['Does it contain nuts?', 'Has this product been recalled?', '含有坚果吗？']) {
+        const res = (await ask(red.id, { question }).expect(200)).body;
+        expect(res).toMatchObject({ answered: false, value: null, questionType: 'unknowable' });
+        expect(res.answer).not.toMatch(/^no\b/i);
+        expect(res.answer).toMatch(/check|请查看/i);
+      }
+    });
+
+    it('quotes the catalog field a catalog answer comes from', async () => {
+      const res = (await ask(red.id, { question: 'How much is it?' }).expect(200)).body;
+      expect(res).toMatchObject({ answered: true, source: 'catalog', evidence: [{ field: 'price' }] });
     });
 
     it('404s a product that does not exist, whatever the id looks like', async () => {

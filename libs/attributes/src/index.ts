@@ -42,6 +42,7 @@ export {
   catalogAttribute,
   formatPrice,
   usableAsFact,
+  CATALOG_KEYS,
   type ExtractedAttribute,
   type ExtractionSource,
   type StoredAttribute,

@@ -23,6 +23,14 @@ export type EvidenceSource = (typeof EVIDENCE_SOURCES)[number];
 /** The phrase used whenever the evidence is not good enough to answer. */
 export const CANT_TELL = "I can't tell";
 
+/** The catalog text an answer rests on: the sentence or attribute, and the field it is in. */
+export interface AnswerEvidence {
+  /** `title`, `description`, `brand`, `category`, `price`, `inStock` or `attributes.<key>`. */
+  readonly field: string;
+  /** The sentence or value, verbatim. */
+  readonly text: string;
+}
+
 export interface AnswerCandidate {
   readonly value: string;
   readonly probability: number;
@@ -47,6 +55,8 @@ export interface VqaAnswer {
   readonly explanation: string;
   /** Regions of the picture that matched the answer, when asked for and there is a picture. */
   readonly heatmap?: Heatmap;
+  /** Catalog text quoted as the answer's evidence (catalog answers). */
+  readonly evidence?: readonly AnswerEvidence[];
 }
 
 /** What an answerer may use besides the question. */
@@ -76,10 +86,12 @@ export interface Answerer {
 export function cantTell(
   questionType: QuestionType,
   explanation: string,
-  extra: Partial<Pick<VqaAnswer, 'confidence' | 'candidates' | 'modelId' | 'source' | 'heatmap'>> = {},
+  extra: Partial<
+    Pick<VqaAnswer, 'confidence' | 'candidates' | 'modelId' | 'source' | 'heatmap' | 'answer' | 'evidence'>
+  > = {},
 ): VqaAnswer {
   return {
-    answer: CANT_TELL,
+    answer: extra.answer ?? CANT_TELL,
     value: null,
     answered: false,
     confidence: extra.confidence ?? 0,
@@ -89,5 +101,6 @@ export function cantTell(
     ...(extra.modelId ? { modelId: extra.modelId } : {}),
     ...(extra.candidates ? { candidates: extra.candidates } : {}),
     ...(extra.heatmap ? { heatmap: extra.heatmap } : {}),
+    ...(extra.evidence ? { evidence: extra.evidence } : {}),
   };
 }

@@ -65,6 +65,13 @@ export class EmbeddedAnswerer implements Answerer {
       case 'size':
       case 'stock':
         return cantTell(type, `the ${type} is a catalog fact, not something a picture shows`);
+      case 'catalog-text':
+        return cantTell(
+          type,
+          'this is a fact only the catalog text can state, not something a picture shows',
+        );
+      case 'unknowable':
+        return cantTell(type, 'neither the catalog nor the picture can settle this question');
       case 'open':
         return cantTell(
           type,

@@ -1,6 +1,14 @@
 import { ValidationError } from '@vitrine/core';
 import type { AttributeName, ColourNamer, Vocabularies } from '@vitrine/attributes';
 import { detectLanguage, type DetectedLanguage } from './language';
+import {
+  CARE_FIRST,
+  CATALOG_TEXT_RULES,
+  matchTopic,
+  UNKNOWABLE_RULES,
+  type CatalogTextTopic,
+  type UnknowableTopic,
+} from './topics';
 
 /** Longest question accepted (a question, not a document). */
 export const MAX_QUESTION_CHARS = 500;
@@ -15,6 +23,10 @@ export const QUESTION_TYPES = [
   'price',
   'stock',
   'size',
+  /** A fact the merchant may have written in the title, description or attributes (warranty, battery…). */
+  'catalog-text',
+  /** Neither the picture nor the catalog can answer it (allergens, recalls, delivery…): never answered. */
+  'unknowable',
   'yes-no',
   'open',
 ] as const;
@@ -34,6 +46,39 @@ export interface RoutedQuestion {
   readonly language: DetectedLanguage;
   /** For `yes-no` questions. */
   readonly yesNo?: YesNoTarget;
+  /** For `unknowable` questions: what they ask about. */
+  readonly unknowable?: UnknowableTopic;
+  /** For `catalog-text` questions: the fact asked about. */
+  readonly topic?: CatalogTextTopic;
+  /** Whether the question asks for yes or no (a `catalog-text` one may). */
+  readonly polar?: boolean;
+}
+
+/** Where an answer to a question can come from: the issue's three classes, and "the router is not sure". */
+export type AnswerClass = 'visible' | 'catalog' | 'unknowable' | 'unsure';
+
+/** The class of a routed question (`open` is unsure: only a free-form answerer may take it). */
+export function answerClass(q: RoutedQuestion): AnswerClass {
+  switch (q.type) {
+    case 'unknowable':
+      return 'unknowable';
+    case 'price':
+    case 'brand':
+    case 'stock':
+    case 'size':
+    case 'catalog-text':
+      return 'catalog';
+    case 'yes-no':
+      return q.yesNo?.kind === 'stock' ? 'catalog' : 'visible';
+    case 'colour':
+    case 'category':
+    case 'material':
+    case 'pattern':
+    case 'style':
+      return 'visible';
+    case 'open':
+      return 'unsure';
+  }
 }
 
 const ARTICLE = /^(?:a|an|the|some|any)\s+/;
@@ -83,21 +128,40 @@ export class QuestionRouter {
       language,
       ...(yesNo ? { yesNo } : {}),
     });
+    if (language.code === 'zh') return this.routeChinese(text, language);
     if (language.code !== 'en') return type('open');
+    const polar = /^ (is|are|was|were|does|do|did|has|have|had|can|could|will|would|should) /.test(q);
+
+    // What no picture or catalog row settles, before anything else can claim it ("does it contain nuts" is
+    // not a yes/no about the picture); care phrases first ("dishwasher safe" is not a safety question).
+    if (CARE_FIRST.en.test(q)) return { ...type('catalog-text'), topic: 'care', polar };
+    const unknowable = matchTopic(UNKNOWABLE_RULES, q, 'en');
+    if (unknowable) return { ...type('unknowable'), unknowable };
+    const topic = matchTopic(CATALOG_TEXT_RULES, q, 'en');
+    if (topic) return { ...type('catalog-text'), topic, polar };
 
     // Facts only the catalog knows.
     if (/ (in stock|out of stock|sold out|available|availability|can i (buy|order)) /.test(q)) {
-      const yesNo = /^ (is|are|does|do|can|has) /.test(q);
-      return yesNo
+      return polar
         ? type('yes-no', { kind: 'stock', negated: / (out of stock|sold out) /.test(q) })
         : type('stock');
     }
-    if (/ (price|cost|costs|how much|expensive|cheap) /.test(q)) return type('price');
+    // Before price: "how much does it weigh" asks for a weight.
+    if (
+      / (size|sizes|how big|how large|how small|dimensions|dimension|weight|weigh|weighs|how heavy|heavy|volume|capacity|how tall|how wide|length|width|height|how many ml|litres?|liters?) /.test(
+        q,
+      )
+    )
+      return type('size');
+    if (/ (price|prices|priced|cost|costs|how much|expensive|cheap|euros?|dollars?) /.test(q))
+      return type('price');
     if (/ (brand|who makes|who made|made by|manufacturer|maker) /.test(q)) return type('brand');
-    if (/ (size|sizes|how big|dimensions|weight|how heavy|volume|capacity) /.test(q)) return type('size');
-
     const yesNo = /^ (is|are|was|does|do|has|have|can|could|will) /.test(q);
-    if (yesNo) return type('yes-no', this.yesNoTarget(q));
+    if (yesNo) {
+      const target = this.yesNoTarget(q);
+      // A yes/no the router could not parse into something a picture shows is not guessed at: abstain.
+      return target ? type('yes-no', target) : type('open');
+    }
 
     if (/ (what|which) (colou?r|colou?rs|shade) /.test(q) || /^ colou?rs? /.test(q)) return type('colour');
     if (/ (material|materials|made of|made from|fabric) /.test(q)) return type('material');
@@ -113,23 +177,58 @@ export class QuestionRouter {
     return type('open');
   }
 
-  private yesNoTarget(q: string): YesNoTarget {
+  private yesNoTarget(q: string): YesNoTarget | undefined {
     const feature =
       /^ (?:does|do) (?:it|this|they|the \w+) (?:have|come with|include) (.+) $/.exec(q) ??
       /^ (?:has|have) (?:it|this|they) got (.+) $/.exec(q) ??
       /^ (?:is|are) there (.+?)(?: on it| on this| on them)? $/.exec(q) ??
       /^ (?:is|are) (?:it|this|they) (?:with|equipped with) (.+) $/.exec(q);
-    if (feature) return { kind: 'feature', feature: feature[1]!.trim() };
+    if (feature)
+      return shortPhrase(feature[1]!) ? { kind: 'feature', feature: feature[1]!.trim() } : undefined;
     const made = /^ (?:is|are) (?:it|this|they|the \w+) (?:made (?:of|from|out of)|in) (.+) $/.exec(q);
     const plain = /^ (?:is|are|was) (?:it|this|that|they|the \w+) (.+) $/.exec(q);
     const phrase = (made?.[1] ?? plain?.[1])?.trim().replace(ARTICLE, '');
     if (phrase) {
       const match = this.matchVocabulary(phrase, made ? ['material', 'colour', 'pattern'] : undefined);
       if (match) return match;
-      return { kind: 'object', target: phrase };
+      return shortPhrase(phrase) ? { kind: 'object', target: phrase } : undefined;
     }
-    const rest = q.trim().replace(/^(is|are|was|does|do|has|have|can|could|will)\s+/, '');
-    return { kind: 'object', target: rest.replace(ARTICLE, '') };
+    return undefined;
+  }
+
+  /**
+   * Chinese questions by keyword: the same classes as English (unknowable first, then catalog facts, then what
+   * the picture shows); a yes/no about the picture or anything unrecognised is `open` (abstain unless a
+   * multilingual answerer is configured).
+   */
+  private routeChinese(text: string, language: DetectedLanguage): RoutedQuestion {
+    const base = { text, language };
+    const polar = /吗[？?]?\s*$|是不是|有没有|能不能|可不可以|会不会/.test(text);
+    if (CARE_FIRST.zh.test(text)) return { ...base, type: 'catalog-text', topic: 'care', polar };
+    const unknowable = matchTopic(UNKNOWABLE_RULES, text, 'zh');
+    if (unknowable) return { ...base, type: 'unknowable', unknowable };
+    const topic = matchTopic(CATALOG_TEXT_RULES, text, 'zh');
+    if (topic) return { ...base, type: 'catalog-text', topic, polar };
+    if (/有货|有库存|库存|缺货|现货|卖完|售罄|能买到/.test(text))
+      return polar
+        ? { ...base, type: 'yes-no', yesNo: { kind: 'stock', negated: /缺货|卖完|售罄/.test(text) } }
+        : { ...base, type: 'stock' };
+    if (
+      /重量|多重|几克|几公斤|多少克|尺寸|尺码|大小|多大|多长|多宽|多高|容量|容积|多少毫升|几升|规格/.test(
+        text,
+      )
+    )
+      return { ...base, type: 'size' };
+    if (/价格|多少钱|价钱|售价|贵不贵|贵吗|便宜|几块钱|多少欧/.test(text)) return { ...base, type: 'price' };
+    if (/品牌|牌子|哪个牌|谁生产|谁做的|厂家|厂商|制造商/.test(text)) return { ...base, type: 'brand' };
+    if (polar) return { ...base, type: 'open' };
+    if (/什么颜色|哪种颜色|颜色|什么色/.test(text)) return { ...base, type: 'colour' };
+    if (/什么材料|材质|材料|什么做的|面料|用什么做/.test(text)) return { ...base, type: 'material' };
+    if (/图案|花纹|花色/.test(text)) return { ...base, type: 'pattern' };
+    if (/风格|款式|样式/.test(text)) return { ...base, type: 'style' };
+    if (/这是什么|是什么东西|什么商品|什么产品|哪一类|类别|类型|品类/.test(text))
+      return { ...base, type: 'category' };
+    return { ...base, type: 'open' };
   }
 
   /** A phrase that names a value of a vocabulary (colour words through their synonyms; plurals folded). */
@@ -147,6 +246,17 @@ export class QuestionRouter {
     }
     return undefined;
   }
+}
+
+/** Short enough to be a thing a picture may show ("a lid", "a bicycle"), not a clause ("it contain nuts"). */
+function shortPhrase(phrase: string): boolean {
+  const words = phrase.trim().split(/\s+/);
+  return (
+    words.length <= 4 &&
+    !words.some((w) =>
+      /^(it|this|that|they|you|i|me|my|contain|contains|work|works|fit|fits|get|go|be)$/.test(w),
+    )
+  );
 }
 
 /** Case-insensitive equality, also when one side is the other's plural or the label's first word ("toy" ~ "Toys & Games"). */

@@ -10,7 +10,7 @@ import {
   type VocabularyProvider,
 } from '@vitrine/attributes';
 import { cantTell, type AnswerContext, type Answerer, type VqaAnswer } from './answer';
-import { answerFromCatalog, factLines } from './catalog-facts';
+import { answerFromCatalog, factLines, unknowableAnswer } from './catalog-facts';
 import type { QuestionRouter, RoutedQuestion } from './question-router';
 
 export interface AskOptions {
@@ -71,7 +71,7 @@ export class VqaService {
       stored.filter((s) => usableAsFact(s, product, this.settings.attributeMinConfidence)),
     );
 
-    if (routed.language.code !== 'en') {
+    if (!understood(routed)) {
       return this.otherLanguage(routed, facts, () => this.productImage(product));
     }
     const known = answerFromCatalog(
@@ -109,17 +109,22 @@ export class VqaService {
     const routed = this.deps.router.route(question);
     // Decoding once up front turns a bad upload into its own error instead of an answer about nothing.
     await this.deps.analyser.colours(image);
-    if (routed.language.code !== 'en')
-      return this.otherLanguage(routed, [], () => Promise.resolve({ bytes: image }));
+    if (routed.type === 'unknowable') return unknowableAnswer(routed);
+    if (!understood(routed)) return this.otherLanguage(routed, [], () => Promise.resolve({ bytes: image }));
     return this.fromPicture(routed, { image, heatmap: !!options.heatmap });
   }
 
   private async fromPicture(routed: RoutedQuestion, context: AnswerContext): Promise<VqaAnswer> {
     const { remote } = this.deps;
     if (routed.type === 'open') {
+      // The router could not place the question: only a free-form answerer may try; otherwise abstain.
       return remote
         ? this.threshold(await this.tryRemote(routed, context), routed)
-        : this.threshold(await this.deps.embedded.answer(routed, context), routed);
+        : cantTell(
+            routed.type,
+            'the question is not one this answerer understands (colour, category, material, pattern, style, ' +
+              'catalog facts); free-form questions need a vision-language model (ANSWERER_URL)',
+          );
     }
     const local = await this.deps.embedded.answer(routed, context);
     if (local.answered && local.confidence >= this.settings.minConfidence) return local;
@@ -139,7 +144,7 @@ export class VqaService {
       return cantTell(
         routed.type,
         `the question looks like it is in another language (${routed.language.code}); without a multilingual ` +
-          'answerer (ANSWERER_URL) only English questions are understood',
+          'answerer (ANSWERER_URL) only English and Chinese questions are understood',
       );
     }
     const { bytes } = await image();
@@ -191,6 +196,11 @@ export class VqaService {
   }
 }
 
+/** English, or a Chinese question the router placed (its unplaced ones go where other languages go). */
+function understood(q: RoutedQuestion): boolean {
+  return q.language.code === 'en' || (q.language.code === 'zh' && q.type !== 'open');
+}
+
 function isVisual(q: RoutedQuestion): boolean {
   switch (q.type) {
     case 'colour':
@@ -205,6 +215,8 @@ function isVisual(q: RoutedQuestion): boolean {
     case 'price':
     case 'size':
     case 'stock':
+    case 'catalog-text':
+    case 'unknowable':
     case 'open':
       return false;
   }

@@ -86,6 +86,16 @@ export class CandidateDto {
   probability!: number;
 }
 
+export class EvidenceDto {
+  @ApiProperty({
+    example: 'description',
+    description: 'where the text is: title, description, brand, category, price, inStock or attributes.<key>',
+  })
+  field!: string;
+  @ApiProperty({ example: 'Comes with a 2-year manufacturer warranty.', description: 'the text, verbatim' })
+  text!: string;
+}
+
 export class AnswerDto {
   @ApiProperty({ example: "It's mostly red." })
   answer!: string;
@@ -97,7 +107,10 @@ export class AnswerDto {
   confidence!: number;
   @ApiProperty({ enum: EVIDENCE_SOURCES })
   source!: string;
-  @ApiProperty({ enum: QUESTION_TYPES })
+  @ApiProperty({
+    enum: QUESTION_TYPES,
+    description: '`unknowable`: neither the catalog nor the picture can settle it; never answered',
+  })
   questionType!: string;
   @ApiPropertyOptional()
   modelId?: string;
@@ -107,12 +120,18 @@ export class AnswerDto {
   explanation!: string;
   @ApiPropertyOptional({ type: HeatmapDto })
   heatmap?: HeatmapDto;
+  @ApiPropertyOptional({
+    type: [EvidenceDto],
+    description: 'catalog text the answer quotes (the sentence or attribute that answers, with its field)',
+  })
+  evidence?: EvidenceDto[];
 }
 
 export function toAnswerDto(a: VqaAnswer): AnswerDto {
-  const { heatmap, candidates, ...rest } = a;
+  const { heatmap, candidates, evidence, ...rest } = a;
   return {
     ...rest,
+    ...(evidence ? { evidence: evidence.map((e) => ({ field: e.field, text: e.text })) } : {}),
     ...(candidates
       ? { candidates: candidates.map((c) => ({ value: c.value, probability: round(c.probability) })) }
       : {}),
