@@ -38,3 +38,44 @@ export {
   type VqaEvalResult,
 } from './vqa/vqa-eval';
 export { EvaluationModule, vqaEvalModels, type EvaluationModuleOptions } from './evaluation.module';
+
+// Chat: intent, slots, references, abstention and constraint violations of the shopping assistant on a
+// conversation set (data/eval/chat).
+export {
+  CHAT_INTENTS,
+  CHAT_SLOTS,
+  parseConversationSet,
+  readConversationSet,
+  type ChatConversation,
+  type ChatGoldTurn,
+  type ChatIntent,
+  type ChatSlot,
+  type ChatSlots,
+  type GoldReference,
+  type SlotValue,
+} from './chat/conversation-set';
+export {
+  chatCatalog,
+  constraintsAfter,
+  findViolations,
+  type ChatCatalogItem,
+  type StatedConstraints,
+  type Violation,
+  type ViolationKind,
+} from './chat/constraints';
+export {
+  scoreChat,
+  type ChatMetrics,
+  type ChatTurnOutcome,
+  type ObservedReference,
+  type Prf,
+  type Rate,
+} from './chat/chat-metrics';
+export {
+  evaluateChat,
+  type ChatAgent,
+  type ChatAgentReply,
+  type ChatEvaluation,
+  type ChatSession,
+  type ChatTurnContext,
+} from './chat/evaluate-chat';

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LIST_INTENTS, parseConversationSet, type ChatConversation } from './conversation-set';
+
+const ROOT = join(__dirname, '../../../..');
+const SET = join(ROOT, 'data/eval/chat/conversations.jsonl');
+
+describe('conversation set parsing', () => {
+  it('names the line and the field of a bad conversation', () => {
+    const good = JSON.stringify({ id: 'a', lang: 'en', turns: [{ user: 'hi', intent: 'greeting' }] });
+    expect(() =>
+      parseConversationSet(
+        `${good}\n${JSON.stringify({ id: 'b', lang: 'en', turns: [{ user: 'x', intent: 'buy' }] })}`,
+      ),
+    ).toThrow(/line 2: turns\.0\.intent/);
+    expect(() => parseConversationSet(`${good}\n${good}`)).toThrow(/line 2: id "a" repeats/);
+    expect(() => parseConversationSet('{"id":')).toThrow(/line 1/);
+    expect(() =>
+      parseConversationSet(
+        JSON.stringify({ id: 'a', lang: 'en', turns: [{ user: 'hi', intent: 'greeting', abstain: true }] }),
+      ),
+    ).toThrow(/abstain is only for questions/);
+    expect(() => parseConversationSet('\n')).toThrow(/no conversation/);
+  });
+});
+
+describe('data/eval/chat/conversations.jsonl (the ground truth of vitrine eval-chat)', () => {
+  const set: ChatConversation[] = parseConversationSet(readFileSync(SET, 'utf8'), SET);
+  const turns = set.flatMap((c) => c.turns.map((t) => ({ ...t, lang: c.lang })));
+  const catalog = readFileSync(join(ROOT, 'data/demo-catalog/products.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { category: string; brand: string; price: { currency: string } });
+
+  it('is large enough and in both languages, roughly half each', () => {
+    expect(set.length).toBeGreaterThanOrEqual(60);
+    expect(turns.length).toBeGreaterThanOrEqual(250);
+    const zh = set.filter((c) => c.lang === 'zh').length;
+    expect(zh / set.length).toBeGreaterThan(0.4);
+    expect(zh / set.length).toBeLessThan(0.6);
+  });
+
+  it('writes Chinese turns in Chinese', () => {
+    for (const t of turns.filter((x) => x.lang === 'zh')) expect(t.user).toMatch(/[\u4e00-\u9fff]/);
+  });
+
+  it('covers every intent, unknowable and knowable questions, and every kind of reference, in both languages', () => {
+    for (const lang of ['en', 'zh']) {
+      const mine = turns.filter((t) => t.lang === lang);
+      for (const intent of [
+        'search',
+        'refine',
+        'sort',
+        'show-more',
+        'question',
+        'compare',
+        'similar',
+        'start-over',
+        'greeting',
+        'help',
+        'out-of-scope',
+      ])
+        expect(mine.filter((t) => t.intent === intent).length).toBeGreaterThanOrEqual(3);
+      expect(mine.filter((t) => t.abstain === true).length).toBeGreaterThanOrEqual(15);
+      expect(mine.filter((t) => t.abstain === false).length).toBeGreaterThanOrEqual(10);
+      expect(
+        mine.filter((t) => typeof t.ref === 'object' && 'cheaperOf' in t.ref).length,
+      ).toBeGreaterThanOrEqual(2);
+      expect(mine.filter((t) => Array.isArray(t.ref)).length).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it('uses the demo catalog’s categories, brands and currencies', () => {
+    const categories = new Set(catalog.map((p) => p.category));
+    const brands = new Set(catalog.map((p) => p.brand));
+    for (const t of turns) {
+      if (typeof t.slots.category === 'string') expect(categories).toContain(t.slots.category);
+      if (typeof t.slots.brand === 'string') expect(brands).toContain(t.slots.brand);
+      if (typeof t.slots.excludeBrand === 'string' && t.slots.excludeBrand !== '@focus')
+        expect(brands).toContain(t.slots.excludeBrand);
+      if (t.slots.currency !== undefined) expect(['EUR', 'USD', 'CNY']).toContain(t.slots.currency);
+    }
+  });
+
+  it('refers only to products after a result list was shown, and never across a start-over', () => {
+    for (const c of set) {
+      let listShown = false;
+      for (const t of c.turns) {
+        if (t.ref !== undefined)
+          expect({ id: c.id, user: t.user, listShown }).toEqual({ id: c.id, user: t.user, listShown: true });
+        if (LIST_INTENTS.has(t.intent)) listShown = true;
+        if (t.intent === 'start-over') listShown = false;
+      }
+    }
+  });
+});
