@@ -30,6 +30,11 @@ export {
   minimiseScale,
   negativeLogLikelihood,
   expectedCalibrationError,
+  capConfidence,
+  fitThreshold,
+  precisionAt,
+  FACT_PRECISION,
+  MAX_MODEL_CONFIDENCE,
   type CalibrationFile,
   type CalibrationSample,
 } from './zero-shot/calibration';

@@ -44,8 +44,18 @@ describe('factSheet', () => {
       product,
       [
         stored({ attribute: 'colour', value: 'blue', source: 'pixels', confidence: 0.99 }), // catalog says red
-        stored({ attribute: 'pattern', value: 'striped', confidence: 0.9, details: { calibrated: true } }),
-        stored({ attribute: 'style', value: 'vintage', confidence: 0.3, details: { calibrated: true } }), // too unsure
+        stored({
+          attribute: 'pattern',
+          value: 'striped',
+          confidence: 0.9,
+          details: { calibrated: true, threshold: 0.8 },
+        }),
+        stored({
+          attribute: 'style',
+          value: 'vintage',
+          confidence: 0.3,
+          details: { calibrated: true, threshold: 0.2 },
+        }), // too unsure
         stored({ attribute: 'material', value: 'glass', contentHash: 'old' }), // stale, and the catalog knows
       ],
       0.6,
@@ -71,10 +81,31 @@ describe('factSheet', () => {
     expect(facts.find((f) => f.key === 'material')).toBeUndefined();
     const calibrated = factSheet(
       bare,
-      [stored({ attribute: 'material', value: 'glass', confidence: 0.99, details: { calibrated: true } })],
+      [
+        stored({
+          attribute: 'material',
+          value: 'glass',
+          confidence: 0.99,
+          details: { calibrated: true, threshold: 0.8 },
+        }),
+      ],
       0.6,
     );
     expect(calibrated.find((f) => f.key === 'material')).toMatchObject({ value: 'glass', source: 'picture' });
+  });
+
+  it('takes a picture-read value as a fact only at or above its attribute\'s fitted threshold (a laptop is no "polka dot")', () => {
+    const laptop = { ...product, title: 'Ultrabook 14', attributes: {} };
+    const polka = (details: Record<string, number | boolean | null>, confidence = 0.97) =>
+      factSheet(
+        laptop,
+        [stored({ attribute: 'pattern', value: 'polka dot', confidence, details })],
+        0.6,
+      ).find((f) => f.key === 'pattern');
+    expect(polka({ calibrated: true })).toBeUndefined(); // no threshold fitted for pattern: never a fact
+    expect(polka({ calibrated: true, threshold: null })).toBeUndefined();
+    expect(polka({ calibrated: true, threshold: 0.98 })).toBeUndefined(); // below its own threshold
+    expect(polka({ calibrated: true, threshold: 0.9 })).toMatchObject({ value: 'polka dot' });
   });
 });
 

@@ -1,5 +1,6 @@
 import type { EmbeddingProvider } from '@vitrine/embedding';
 import {
+  capConfidence,
   colourDominance,
   PIXELS_MODEL_ID,
   promptsFor,
@@ -57,6 +58,14 @@ export class EmbeddedAnswerer implements Answerer {
   }
 
   async answer(question: RoutedQuestion, context: AnswerContext): Promise<VqaAnswer> {
+    const a = await this.read(question, context);
+    // A model's reading is never certain (a unanimous vote or a saturated softmax is not proof).
+    return a.source === 'image-model' || a.source === 'similar-products'
+      ? { ...a, confidence: capConfidence(a.confidence) }
+      : a;
+  }
+
+  private async read(question: RoutedQuestion, context: AnswerContext): Promise<VqaAnswer> {
     const image = context.image;
     const type = question.type;
     switch (type) {

@@ -11,6 +11,7 @@ import {
   ColourNamer,
   DEFAULT_LOGIT_SCALE,
   DEFAULT_VOCABULARIES,
+  FACT_PRECISION,
   withCategories,
   type CalibrationFile,
   type Vocabularies,
@@ -178,6 +179,19 @@ export async function runEvalVqa(args: EvalVqaArgs, base: AppConfig, io: EvalIo)
         modelId: embedder.modelId,
         fittedAt: new Date().toISOString(),
         scales: Object.fromEntries(fits.map((f) => [f.attribute, { scale: f.scale, n: f.fitN }])),
+        // Pattern and style have no labelled pictures: no threshold, so their values are never stored as facts.
+        thresholds: Object.fromEntries(
+          fits.flatMap((f) =>
+            f.attribute !== 'similar-products' && f.fact?.threshold != null
+              ? [
+                  [
+                    f.attribute,
+                    { threshold: f.fact.threshold, precision: f.fact.heldOut.precision, n: f.fact.heldOut.n },
+                  ],
+                ]
+              : [],
+          ),
+        ),
       };
       writeFileSync(args.fitCalibration, `${JSON.stringify(calibration, null, 2)}\n`);
       reports.calibration = fits;
@@ -187,9 +201,18 @@ export async function runEvalVqa(args: EvalVqaArgs, base: AppConfig, io: EvalIo)
       for (const f of fits) {
         log(
           `  ${f.attribute.padEnd(9)} scale ${f.scale.toFixed(1)} (default ${DEFAULT_LOGIT_SCALE}): held-out NLL ` +
-            `${f.nll.before.toFixed(3)} → ${f.nll.after.toFixed(3)}, ECE ${f.ece.before.toFixed(3)} → ${f.ece.after.toFixed(3)} (n ${f.heldOutN})`,
+            `${f.nll.before.toFixed(3)} → ${f.nll.after.toFixed(3)}, ECE ${f.ece.before.toFixed(3)} → ${f.ece.after.toFixed(3)} (n ${f.heldOutN})` +
+            (f.fact
+              ? f.fact.threshold === null
+                ? `; no confidence reaches ${pct(FACT_PRECISION)} precision: never stored as a fact`
+                : `; facts from confidence ${f.fact.threshold.toFixed(3)}: held-out precision ${pct(f.fact.heldOut.precision)}, ` +
+                  `coverage ${pct(f.fact.heldOut.coverage)}`
+              : ''),
         );
       }
+      for (const a of ['pattern', 'style'] as const)
+        if (!fits.some((f) => f.attribute === a))
+          log(`  ${a.padEnd(9)} no labelled pictures: no threshold, never stored as a fact`);
     }
     for (const set of which) {
       const questions = await buildQuestions(products, sets[set], core.colours.names);

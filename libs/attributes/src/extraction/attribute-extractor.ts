@@ -132,6 +132,7 @@ export class AttributeExtractor implements AttributeExtractionPort {
     ];
     for (const attribute of ATTRIBUTE_NAMES) {
       const p = await this.classifier.classify(vector, vocabularies[attribute]);
+      const threshold = p.calibrated ? this.classifier.factThreshold(attribute) : undefined;
       out.push({
         attribute,
         source: 'zero-shot',
@@ -140,6 +141,9 @@ export class AttributeExtractor implements AttributeExtractionPort {
         modelId: p.modelId,
         details: {
           calibrated: p.calibrated,
+          // The fitted cut in force when read, and whether the value passed it (usableAsFact checks both).
+          threshold: threshold ?? null,
+          fact: threshold !== undefined && p.confidence >= threshold,
           candidates: p.candidates.slice(0, KEPT_CANDIDATES).map((c) => ({
             value: c.value,
             probability: round(c.probability),

@@ -28,7 +28,9 @@ export interface StoredAttribute extends ExtractedAttribute {
 /**
  * Whether a stored attribute may stand as a fact about `product` (an answer, a description): read under the
  * product's current content, at least `minConfidence` sure, and — for zero-shot values — with a confidence that was
- * calibrated for the model (an uncalibrated softmax is over-confident, and its 0.9 means little).
+ * calibrated for the model (an uncalibrated softmax is over-confident, and its 0.9 means little) and at or above
+ * the attribute's own threshold fitted on held-out data (`details.threshold`; an attribute with no fitted
+ * threshold, such as pattern or style without labelled pictures, is never a fact).
  */
 export function usableAsFact(
   a: StoredAttribute,
@@ -38,7 +40,10 @@ export function usableAsFact(
   return (
     a.contentHash === product.contentHash &&
     a.confidence >= minConfidence &&
-    (a.source === 'pixels' || a.details.calibrated === true)
+    (a.source === 'pixels' ||
+      (a.details.calibrated === true &&
+        typeof a.details.threshold === 'number' &&
+        a.confidence >= a.details.threshold))
   );
 }
 

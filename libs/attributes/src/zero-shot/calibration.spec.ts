@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Calibration,
+  capConfidence,
   DEFAULT_LOGIT_SCALE,
+  fitThreshold,
+  MAX_MODEL_CONFIDENCE,
+  precisionAt,
   expectedCalibrationError,
   fitLogitScale,
   negativeLogLikelihood,
@@ -103,5 +107,60 @@ describe('Calibration', () => {
     const other = new Calibration('clip@def', file);
     expect(other.scale('colour')).toBe(DEFAULT_LOGIT_SCALE);
     expect(other.calibrated('colour')).toBe(false);
+  });
+});
+
+describe('fact thresholds', () => {
+  const preds = (xs: ReadonlyArray<readonly [number, boolean]>) =>
+    xs.map(([confidence, correct]) => ({ confidence, correct }));
+
+  it('fits the lowest confidence from which predictions reach the precision, and reports it held out', () => {
+    const fit = preds([
+      [0.95, true],
+      [0.9, true],
+      [0.85, true],
+      [0.8, true],
+      [0.75, true],
+      [0.7, true],
+      [0.6, false],
+      [0.55, true],
+      [0.5, false],
+      [0.4, false],
+    ]);
+    // 9/10 precision first fails below 0.55 (7/9 ≈ 0.78 at 0.5); at 0.7 it is 6/6.
+    expect(fitThreshold(fit, 0.9, 5)).toBe(0.7);
+    expect(precisionAt(fit, 0.7)).toEqual({ precision: 1, coverage: 0.6, n: 6 });
+  });
+
+  it('fits nothing where no cut reaches the precision with enough predictions', () => {
+    expect(
+      fitThreshold(
+        preds([
+          [0.99, false],
+          [0.98, true],
+          [0.9, false],
+        ]),
+        0.9,
+        2,
+      ),
+    ).toBeUndefined();
+    expect(fitThreshold([], 0.9)).toBeUndefined();
+  });
+
+  it('reads thresholds from the calibration file, for its own model; an attribute without one is never a fact', () => {
+    const file = {
+      modelId: 'clip@abc',
+      scales: { material: { scale: 40 } },
+      thresholds: { material: { threshold: 0.7, precision: 0.93, n: 40 } },
+    };
+    expect(new Calibration('clip@abc', file).factThreshold('material')).toBe(0.7);
+    expect(new Calibration('clip@abc', file).factThreshold('pattern')).toBeUndefined();
+    expect(new Calibration('clip@def', file).factThreshold('material')).toBeUndefined();
+  });
+
+  it('caps what a model may claim below certainty', () => {
+    expect(capConfidence(1)).toBe(MAX_MODEL_CONFIDENCE);
+    expect(MAX_MODEL_CONFIDENCE).toBeLessThan(1);
+    expect(capConfidence(0.42)).toBe(0.42);
   });
 });

@@ -16,6 +16,55 @@ export const CALIBRATION_KEYS: readonly CalibrationKey[] = [...ATTRIBUTE_NAMES, 
  */
 export const DEFAULT_LOGIT_SCALE = 100;
 
+/**
+ * The most a model-read probability may claim. A zero-shot softmax easily rounds to 1.0 on a picture it knows
+ * nothing about (a laptop at "polka dot" 1.0): no picture-read value is certain, so none reports certainty.
+ */
+export const MAX_MODEL_CONFIDENCE = 0.99;
+
+/** A model's probability as reported: at most {@link MAX_MODEL_CONFIDENCE}. */
+export function capConfidence(p: number): number {
+  return Math.min(p, MAX_MODEL_CONFIDENCE);
+}
+
+/** Held-out precision a picture-read attribute must reach before its values are stored as facts. */
+export const FACT_PRECISION = 0.9;
+
+/**
+ * The lowest confidence at which predictions reach `precision` (correct share among those at or above it), with
+ * at least `minCount` of them; undefined when no cut does. Fitted on one half, reported on the other.
+ */
+export function fitThreshold(
+  predictions: readonly { readonly confidence: number; readonly correct: boolean }[],
+  precision = FACT_PRECISION,
+  minCount = 5,
+): number | undefined {
+  const sorted = [...predictions].sort((a, b) => b.confidence - a.confidence);
+  let correct = 0;
+  let best: number | undefined;
+  for (let i = 0; i < sorted.length; i++) {
+    correct += sorted[i]!.correct ? 1 : 0;
+    const next = sorted[i + 1];
+    // Cut only between distinct confidences: ties are on the same side.
+    if (next && next.confidence === sorted[i]!.confidence) continue;
+    if (i + 1 >= minCount && correct / (i + 1) >= precision) best = sorted[i]!.confidence;
+  }
+  return best;
+}
+
+/** Precision and coverage of predictions at or above `threshold`. */
+export function precisionAt(
+  predictions: readonly { readonly confidence: number; readonly correct: boolean }[],
+  threshold: number,
+): { readonly precision: number; readonly coverage: number; readonly n: number } {
+  const kept = predictions.filter((p) => p.confidence >= threshold);
+  return {
+    precision: kept.length ? kept.filter((p) => p.correct).length / kept.length : 0,
+    coverage: predictions.length ? kept.length / predictions.length : 0,
+    n: kept.length,
+  };
+}
+
 /** Numerically stable softmax of `scale * values`. */
 export function softmax(values: readonly number[], scale = 1): number[] {
   if (values.length === 0) return [];
@@ -119,6 +168,20 @@ const fileSchema = z.object({
     z.enum(CALIBRATION_KEYS as [CalibrationKey, ...CalibrationKey[]]),
     z.object({ scale: z.number().positive().max(10_000), n: z.number().int().nonnegative().optional() }),
   ),
+  /**
+   * Per attribute read from pictures: the confidence from which its values are stored as facts (fitted for
+   * {@link FACT_PRECISION} held-out precision). An attribute without one is never a fact.
+   */
+  thresholds: z
+    .partialRecord(
+      z.enum(ATTRIBUTE_NAMES as unknown as [AttributeName, ...AttributeName[]]),
+      z.object({
+        threshold: z.number().min(0).max(1),
+        precision: z.number().min(0).max(1).optional(),
+        n: z.number().int().nonnegative().optional(),
+      }),
+    )
+    .optional(),
 });
 
 /** A calibration file as `eval-vqa --fit-calibration` writes it. */
@@ -130,6 +193,7 @@ export type CalibrationFile = z.infer<typeof fileSchema>;
  */
 export class Calibration {
   private readonly scales: Partial<Record<CalibrationKey, number>>;
+  private readonly thresholds: Partial<Record<AttributeName, number>> = {};
 
   constructor(
     readonly modelId: string,
@@ -138,6 +202,8 @@ export class Calibration {
     this.scales = {};
     if (file && file.modelId === modelId) {
       for (const [k, v] of Object.entries(file.scales)) this.scales[k as CalibrationKey] = v.scale;
+      for (const [k, v] of Object.entries(file.thresholds ?? {}))
+        this.thresholds[k as AttributeName] = v.threshold;
     }
   }
 
@@ -162,5 +228,10 @@ export class Calibration {
 
   calibrated(key: CalibrationKey): boolean {
     return this.scales[key] !== undefined;
+  }
+
+  /** The confidence from which `attribute`'s values are facts; undefined: never (no held-out fit). */
+  factThreshold(attribute: AttributeName): number | undefined {
+    return this.thresholds[attribute];
   }
 }

@@ -1,5 +1,5 @@
 import type { Calibration, CalibrationKey } from './calibration';
-import { softmax } from './calibration';
+import { capConfidence, softmax } from './calibration';
 import { dot } from '@vitrine/embedding';
 import type { PromptBank } from './prompt-bank';
 import type { AttributeName, Vocabulary } from './vocabularies';
@@ -61,7 +61,7 @@ export class ZeroShotClassifier {
     return {
       attribute: vocabulary.attribute,
       value: candidates[0]!.value,
-      confidence: candidates[0]!.probability,
+      confidence: capConfidence(candidates[0]!.probability),
       candidates,
       calibrated: this.calibration.calibrated(vocabulary.attribute),
       modelId: this.modelId,
@@ -90,8 +90,10 @@ export class ZeroShotClassifier {
     for (let i = 1; i < probs.length; i++) if (best < 0 || probs[i]! > probs[best]!) best = i;
     const pt = probs[0]!;
     const pa = best > 0 ? probs[best]! : 0;
+    const pYes = pt + pa > 0 ? pt / (pt + pa) : 0.5;
     return {
-      pYes: pt + pa > 0 ? pt / (pt + pa) : 0.5,
+      // Neither side may claim certainty: pYes stays within [1 - cap, cap].
+      pYes: Math.max(1 - capConfidence(1), capConfidence(pYes)),
       strongestAlternative: best > 0 ? alternatives[best - 1]!.name : undefined,
       calibrated: this.calibration.calibrated(key),
     };
@@ -100,6 +102,11 @@ export class ZeroShotClassifier {
   /** The logit scale in force for `key` (fitted, or the default). */
   scale(key: CalibrationKey): number {
     return this.calibration.scale(key);
+  }
+
+  /** The confidence from which `attribute`'s zero-shot values are stored as facts (undefined: never). */
+  factThreshold(attribute: AttributeName): number | undefined {
+    return this.calibration.factThreshold(attribute);
   }
 
   /** Whether `key`'s scale was fitted for this model. */

@@ -4,7 +4,11 @@ import sharp from 'sharp';
 import type { Product } from '@vitrine/catalog';
 import type { EmbeddingProvider } from '@vitrine/embedding';
 import {
+  capConfidence,
   expectedCalibrationError,
+  FACT_PRECISION,
+  fitThreshold,
+  precisionAt,
   fitLogitScale,
   minimiseScale,
   negativeLogLikelihood,
@@ -279,6 +283,15 @@ export interface CalibrationFit {
   /** Held-out negative log-likelihood and expected calibration error, before (default scale) and after. */
   readonly nll: { readonly before: number; readonly after: number };
   readonly ece: { readonly before: number; readonly after: number };
+  /**
+   * For attributes read from pictures: the confidence from which values are stored as facts, fitted on the fit
+   * half for {@link FACT_PRECISION} precision (absent when no cut reaches it), with its held-out precision and
+   * the share of held-out pictures it keeps.
+   */
+  readonly fact?: {
+    readonly threshold: number | null;
+    readonly heldOut: { readonly precision: number; readonly coverage: number; readonly n: number };
+  };
 }
 
 /**
@@ -323,14 +336,14 @@ export async function fitCalibration(
       votes[half]!.push({ near: await neighbours.nearest(embedding, NEIGHBOURS_K), truth: p.category });
     }
   }
+  const predictions = (set: readonly CalibrationSample[], scale: number) =>
+    set.map((s) => {
+      const p = softmax(s.similarities, scale);
+      const top = p.indexOf(Math.max(...p));
+      return { confidence: capConfidence(p[top]!), correct: top === s.label };
+    });
   const ece = (set: readonly CalibrationSample[], scale: number) =>
-    expectedCalibrationError(
-      set.map((s) => {
-        const p = softmax(s.similarities, scale);
-        const top = p.indexOf(Math.max(...p));
-        return { confidence: p[top]!, correct: top === s.label };
-      }),
-    );
+    expectedCalibrationError(predictions(set, scale));
   const out: CalibrationFit[] = [];
   for (const attribute of Object.keys(truth) as (keyof typeof truth)[]) {
     const [fit, held] = samples[attribute];
@@ -343,6 +356,7 @@ export async function fitCalibration(
       heldOutN: held.length,
       nll: { before: negativeLogLikelihood(held, defaultScale), after: negativeLogLikelihood(held, scale) },
       ece: { before: ece(held, defaultScale), after: ece(held, scale) },
+      fact: factCut(predictions(fit, scale), predictions(held, scale)),
     });
   }
   const [fitVotes, heldVotes] = votes;
@@ -362,6 +376,17 @@ export async function fitCalibration(
     });
   }
   return out;
+}
+
+function factCut(
+  fit: readonly { confidence: number; correct: boolean }[],
+  held: readonly { confidence: number; correct: boolean }[],
+): NonNullable<CalibrationFit['fact']> {
+  const threshold = fitThreshold(fit, FACT_PRECISION) ?? null;
+  return {
+    threshold,
+    heldOut: threshold === null ? { precision: 0, coverage: 0, n: 0 } : precisionAt(held, threshold),
+  };
 }
 
 interface VoteSample {
