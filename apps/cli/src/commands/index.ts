@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCatalogCommands } from './catalog';
 import { registerEvalCommands } from './eval';
+import { registerEvalChatCommand } from './eval-chat';
 import { registerIndexingCommands } from './indexing';
 import { registerInsightsCommands } from './insights';
 import { registerModelCommands } from './model';
@@ -10,6 +11,7 @@ export function registerCommands(program: Command): void {
   registerCatalogCommands(program);
   registerIndexingCommands(program);
   registerEvalCommands(program);
+  registerEvalChatCommand(program);
   registerModelCommands(program);
   registerInsightsCommands(program);
 }

@@ -195,6 +195,10 @@ describe('evaluateChat', () => {
     expect(resolveGoldReference({ cheaperOf: [1, 2] }, list)).toEqual({ positions: [2] });
     expect(resolveGoldReference({ cheaperOf: [1, 2] }, [])).toEqual({ cheaperOf: [1, 2] });
     expect(resolveGoldReference([1, 3], list)).toEqual({ positions: [1, 3] });
+    // EUR against USD: no cheaper one to score.
+    expect(
+      resolveGoldReference({ cheaperOf: [1, 2] }, [list[0]!, item('U', 5, { currency: 'USD' })]),
+    ).toBeUndefined();
   });
 
   it('tracks the result list and constraints through a conversation and scores what the agent did', async () => {

@@ -50,11 +50,13 @@ export interface ChatEvaluation {
 export function resolveGoldReference(
   ref: GoldReference,
   list: readonly ChatCatalogItem[],
-): ObservedReference {
+): ObservedReference | undefined {
   if (typeof ref === 'number') return { positions: [ref] };
   if (!('cheaperOf' in ref)) return { positions: [...ref] };
   const items = ref.cheaperOf.map((p) => list[p - 1]);
   if (items.some((i) => i === undefined)) return { cheaperOf: [...ref.cheaperOf] };
+  // Prices in two currencies have no cheaper one without a rate: nothing to score.
+  if (new Set(items.map((i) => i!.price?.currency)).size > 1) return undefined;
   let best = 0;
   // A product without a price is never the cheaper one.
   const amount = (i: number) => items[i]!.price?.amount ?? Number.POSITIVE_INFINITY;

@@ -1,0 +1,160 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig, type AppConfig } from '@vitrine/core';
+import {
+  CHAT_SLOTS,
+  chatCatalog,
+  evaluateChat,
+  readCatalogProducts,
+  readConversationSet,
+  type ChatAgent,
+  type ChatMetrics,
+  type ChatTurnOutcome,
+  type Prf,
+  type Rate,
+  scoreChat,
+} from '@vitrine/evaluation';
+import { parserAgent } from './chat-agents';
+
+export const DEFAULT_CHAT_SET = 'data/eval/chat/conversations.jsonl';
+export const DEFAULT_CHAT_CATALOG = 'data/demo-catalog/products.jsonl';
+
+export interface EvalChatArgs {
+  readonly set: string;
+  readonly catalog: string;
+  readonly json: boolean;
+  /** Score the language layer (parseUtterance) alone: no products, answers or constraints. */
+  readonly parserOnly: boolean;
+}
+
+/**
+ * `vitrine eval-chat`: runs every conversation of a set through the shopping assistant and prints intent accuracy,
+ * slot F1 per slot, reference accuracy, abstention on unknowable questions and constraint violations, overall and
+ * per language.
+ */
+export async function runEvalChat(
+  args: EvalChatArgs,
+  _base: AppConfig,
+  out: NodeJS.WritableStream,
+): Promise<number> {
+  const conversations = await readConversationSet(args.set);
+  const products = readCatalogProducts(args.catalog);
+  const catalog = chatCatalog(products);
+  const vocabulary = {
+    brands: [...new Set(products.flatMap((p) => (p.brand ? [p.brand] : [])))],
+    categories: [...new Set(products.flatMap((p) => (p.category ? [p.category] : [])))],
+  };
+  const agent: ChatAgent = parserAgent(vocabulary);
+  const mode = 'parser only (parseUtterance): intent, slots, references';
+  const { metrics, outcomes, turnMs } = await evaluateChat(conversations, agent, catalog);
+  const byLang = Object.fromEntries(
+    (['en', 'zh'] as const).map((l) => [l, scoreChat(outcomes.filter((o) => o.lang === l))]),
+  );
+  const sorted = [...turnMs].sort((a, b) => a - b);
+  const summary = {
+    mode,
+    set: { file: resolve(args.set), conversations: metrics.conversations, turns: metrics.turns },
+    msPerTurn: {
+      p50: round(sorted[Math.floor(sorted.length / 2)] ?? 0),
+      p99: round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0),
+    },
+    overall: metrics,
+    byLang,
+    misses: misses(outcomes),
+  };
+  if (args.json)
+    out.write(`${JSON.stringify(summary, (_k, v: unknown) => (Number.isNaN(v) ? null : v), 2)}\n`);
+  else out.write(report(summary.mode, metrics, byLang, summary.msPerTurn, summary.misses));
+  return 0;
+}
+
+const round = (x: number) => Number(x.toFixed(3));
+const pct = (r: Rate) => (r.n === 0 ? 'n/a' : `${(100 * r.rate).toFixed(1)}% (${r.hits}/${r.n})`);
+const num = (x: number) => (Number.isNaN(x) ? 'n/a' : x.toFixed(3));
+
+/** The first wrong turns, to read what the assistant got wrong. */
+function misses(outcomes: readonly ChatTurnOutcome[]): string[] {
+  return outcomes
+    .filter((o) => o.intent !== undefined && o.intent !== o.gold.intent)
+    .slice(0, 15)
+    .map((o) => `${o.conversationId}#${o.turn + 1} "${o.gold.user}": ${o.gold.intent} → ${o.intent}`);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows
+    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+    .join('\n');
+}
+
+function report(
+  mode: string,
+  m: ChatMetrics,
+  byLang: Record<string, ChatMetrics>,
+  ms: { p50: number; p99: number },
+  missed: string[],
+): string {
+  const cols: [string, ChatMetrics][] = [['all', m], ...Object.entries(byLang)];
+  const line = (name: string, f: (x: ChatMetrics) => string) => [name, ...cols.map(([, x]) => f(x))];
+  const head = table([
+    ['', ...cols.map(([n]) => n)],
+    line('conversations / turns', (x) => `${x.conversations} / ${x.turns}`),
+    line('intent accuracy', (x) => pct(x.intent)),
+    line('slot F1 (micro)', (x) => num(x.slots.micro.f1)),
+    line('reference accuracy', (x) => pct(x.references)),
+    line('abstained, unknowable questions', (x) => pct(x.abstention)),
+    line('answered, knowable questions', (x) => pct(x.knowableAnswered)),
+    line('hard constraint violations', (x) =>
+      x.violations.turnsChecked === 0 ? 'n/a' : String(x.violations.hard),
+    ),
+    line('brand violations', (x) =>
+      x.violations.turnsChecked === 0 ? 'n/a' : String(x.violations.byKind.brand),
+    ),
+    line('products shown unasked', (x) => pct(x.productsWhenNoneAsked)),
+  ]);
+  const slots = table([
+    ['slot', 'P', 'R', 'F1', 'tp', 'fp', 'fn'],
+    ...CHAT_SLOTS.map((s) => prfRow(s, m.slots.perSlot[s])),
+    prfRow('micro', m.slots.micro),
+  ]);
+  const confusions = Object.entries(m.intent.confusions)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 10)
+    .map(([k, n]) => `  ${n}× ${k}`);
+  const violations = m.violations.examples
+    .slice(0, 10)
+    .map((v) => `  ${v.conversationId}#${v.turn + 1} ${v.sku} ${v.kind}: ${v.detail}`);
+  return [
+    `mode: ${mode}; ${ms.p50} ms per turn (p50), ${ms.p99} ms (p99)`,
+    head,
+    '',
+    slots,
+    ...(confusions.length ? ['', 'intent confusions (labelled → predicted):', ...confusions] : []),
+    ...(missed.length ? ['', 'first wrong intents:', ...missed.map((x) => `  ${x}`)] : []),
+    ...(violations.length ? ['', 'violations:', ...violations] : []),
+    '',
+  ].join('\n');
+}
+
+function prfRow(name: string, p: Prf): string[] {
+  return [name, num(p.precision), num(p.recall), num(p.f1), String(p.tp), String(p.fp), String(p.fn)];
+}
+
+export function registerEvalChatCommand(program: Command): void {
+  program
+    .command('eval-chat')
+    .description(
+      'shopping assistant quality on a conversation set: intent accuracy, slot F1 per slot, reference accuracy, abstention on unknowable questions, constraint violations',
+    )
+    .option('--set <file>', 'conversations JSONL (data/eval/chat/README.md)', DEFAULT_CHAT_SET)
+    .option('--catalog <file>', 'catalog JSONL the conversations are about', DEFAULT_CHAT_CATALOG)
+    .option('--parser-only', 'score the language layer (parseUtterance) alone', false)
+    .option('--json', 'print JSON', false)
+    .action(async (o: { set: string; catalog: string; parserOnly: boolean; json: boolean }) => {
+      process.exitCode = await runEvalChat(
+        { set: o.set, catalog: o.catalog, json: o.json, parserOnly: o.parserOnly },
+        loadConfig(),
+        process.stdout,
+      );
+    });
+}
