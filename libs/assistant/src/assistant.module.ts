@@ -1,0 +1,110 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type DynamicModule,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@vitrine/core';
+import {
+  CATALOG_DATABASE,
+  ProductRepository,
+  ProductSearchRepository,
+  type CatalogDatabase,
+} from '@vitrine/catalog';
+import { SearchService } from '@vitrine/search';
+import { VqaModule, VqaService } from '@vitrine/vqa';
+import { ChatService } from './chat.service';
+import { ConversationRepository } from './store/conversation.repository';
+
+const PURGE_EVERY_MS = 60 * 60 * 1000;
+
+/** Deletes expired conversations at boot and hourly (`CHAT_RETENTION_DAYS`). */
+@Injectable()
+export class ConversationJanitor implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('ConversationJanitor');
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly conversations: ConversationRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.purge();
+    this.timer = setInterval(() => void this.purge(), PURGE_EVERY_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** One purge; a failure is logged and retried at the next tick (the reads ignore expired rows meanwhile). */
+  async purge(): Promise<number> {
+    try {
+      const n = await this.conversations.purgeOlderThan(this.config.chat.retentionDays);
+      if (n > 0)
+        this.logger.log(`deleted ${n} conversations older than ${this.config.chat.retentionDays} days`);
+      return n;
+    } catch (error) {
+      this.logger.warn(`purging expired conversations failed: ${(error as Error).message}`);
+      return 0;
+    }
+  }
+}
+
+/**
+ * The shopping-assistant chat: {@link ChatService} over the (global) catalog and search modules and product Q&A
+ * (imports `VqaModule.forRoot()`), with its conversations in this library's tables. The catalog must run
+ * `ASSISTANT_MIGRATIONS`.
+ */
+@Module({})
+export class AssistantModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: AssistantModule,
+      imports: [VqaModule.forRoot()],
+      providers: [
+        {
+          provide: ConversationRepository,
+          inject: [CATALOG_DATABASE, APP_CONFIG],
+          useFactory: (db: CatalogDatabase, config: AppConfig) =>
+            new ConversationRepository(db, config.chat.retentionDays),
+        },
+        {
+          provide: ChatService,
+          inject: [
+            SearchService,
+            VqaService,
+            ProductRepository,
+            ProductSearchRepository,
+            ConversationRepository,
+          ],
+          useFactory: (
+            search: SearchService,
+            vqa: VqaService,
+            products: ProductRepository,
+            cards: ProductSearchRepository,
+            conversations: ConversationRepository,
+          ) =>
+            new ChatService({
+              search,
+              questions: { askAboutProduct: (id, question) => vqa.askAboutProduct(id, question) },
+              catalog: {
+                getByIds: (ids) => products.getByIds(ids),
+                cards: (ids) => cards.cards(ids),
+                distinctCategories: () => products.distinctCategories(),
+                distinctBrands: async () => (await products.distinctBrandsAndMaterials()).brands,
+              },
+              conversations,
+            }),
+        },
+        ConversationJanitor,
+      ],
+      exports: [ChatService, ConversationRepository],
+    };
+  }
+}

@@ -1,0 +1,551 @@
+import { randomUUID } from 'node:crypto';
+import { DomainError, NotFoundError, ValidationError } from '@vitrine/core';
+import type { JsonValue, Product, ProductCard } from '@vitrine/catalog';
+import type { SearchFilters, SearchOptions, SearchPage } from '@vitrine/search';
+import type { VqaAnswer } from '@vitrine/vqa';
+import * as reply from './dialogue/replies';
+import {
+  initialState,
+  nextFilters,
+  resolveReferences,
+  satisfies,
+  type ChatFilters,
+  type DialogueState,
+  type SearchSource,
+  type ShownProduct,
+} from './dialogue/state';
+import { parseUtterance } from './nlu/parse-utterance';
+import type { Intent, Lang, ParsedTurn, ProductReference, Vocabulary } from './nlu/types';
+import type { NewTurn } from './store/conversation.repository';
+
+/** Products shown per turn. */
+export const CHAT_PAGE_SIZE = 5;
+/** Longest message accepted, in characters. */
+export const MAX_CHAT_MESSAGE_CHARS = 1000;
+/** Retrieval reads at most this many results to page, sort and re-check constraints over. */
+const MAX_CANDIDATES = 100;
+/** Pictures of picture turns kept in memory for "show more" and refinements (never stored). */
+const PICTURES_KEPT = 200;
+const VOCABULARY_TTL_MS = 60_000;
+
+/** What the chat needs of search (libs/search `SearchService`). */
+export interface ChatSearch {
+  searchText(request: { query: string } & SearchOptions): Promise<SearchPage>;
+  searchImage(request: { image: Uint8Array; query?: string } & SearchOptions): Promise<SearchPage>;
+  similar(productId: string, options?: SearchOptions): Promise<SearchPage>;
+}
+
+/** What the chat needs of the catalog. */
+export interface ChatCatalog {
+  getByIds(ids: readonly string[]): Promise<Product[]>;
+  cards(ids: readonly string[]): Promise<ProductCard[]>;
+  distinctCategories(): Promise<string[]>;
+  distinctBrands(): Promise<string[]>;
+}
+
+/** What the chat needs of product Q&A (libs/vqa `VqaService`). */
+export interface ChatQuestions {
+  askAboutProduct(productId: string, question: string): Promise<VqaAnswer>;
+}
+
+/** Where conversations live (see `ConversationRepository`). */
+export interface ChatConversations {
+  state(id: string): Promise<DialogueState | null>;
+  append(id: string, state: DialogueState, turns: readonly NewTurn[]): Promise<void>;
+}
+
+export interface ChatDependencies {
+  readonly search: ChatSearch;
+  readonly catalog: ChatCatalog;
+  readonly questions: ChatQuestions;
+  readonly conversations: ChatConversations;
+}
+
+export interface ChatTurnRequest {
+  /** Continue this conversation; a new one is started without it. */
+  readonly conversationId?: string;
+  readonly message: string;
+  /** A picture (encoded bytes): "a photo → similar products". */
+  readonly image?: Uint8Array;
+}
+
+/** A product card as search results show them; `score` only when a search ranked it in this turn. */
+export interface ChatProduct extends ProductCard {
+  readonly score?: number;
+}
+
+/** The answer to a product question: `/ask`'s answer, and the product it is about. */
+export interface ChatAnswer extends VqaAnswer {
+  readonly productId: string;
+}
+
+/** A fact table of products, read from the catalog: one row per field, one value per product (null: not listed). */
+export interface Comparison {
+  readonly productIds: readonly string[];
+  readonly rows: readonly { readonly field: string; readonly values: readonly (string | null)[] }[];
+}
+
+export interface ChatTurnResult {
+  readonly conversationId: string;
+  /** The assistant's reply. */
+  readonly message: string;
+  /** Products in the order the reply refers to them. */
+  readonly products: readonly ChatProduct[];
+  /** The constraints now in force. */
+  readonly filters: ChatFilters;
+  readonly sort: DialogueState['sort'];
+  readonly intent: Intent;
+  readonly lang: Lang;
+  readonly answer?: ChatAnswer;
+  readonly comparison?: Comparison;
+}
+
+interface Outcome {
+  readonly state: DialogueState;
+  readonly message: string;
+  readonly products: readonly ChatProduct[];
+  readonly answer?: ChatAnswer;
+  readonly comparison?: Comparison;
+}
+
+/**
+ * The embedded dialogue manager: parses a turn ({@link parseUtterance}), resolves its references against the
+ * conversation's state, runs search, product Q&A or a catalog comparison, and answers with a templated reply in the
+ * shopper's language. Every product shown satisfies the hard constraints in force (retrieval filters, then checked
+ * again on each card); every fact in a reply comes from a card, the catalog or a `/ask` answer.
+ */
+export class ChatService {
+  private vocabulary: { at: number; value: Promise<Vocabulary> } | undefined;
+  private readonly pictures = new Map<string, Uint8Array>();
+
+  constructor(private readonly deps: ChatDependencies) {}
+
+  async turn(request: ChatTurnRequest): Promise<ChatTurnResult> {
+    const text = request.message.trim();
+    if (text.length > MAX_CHAT_MESSAGE_CHARS)
+      throw new ValidationError(`message is longer than ${MAX_CHAT_MESSAGE_CHARS} characters`, {
+        field: 'message',
+      });
+    if (text.length === 0 && !request.image)
+      throw new ValidationError('message must not be empty (or send a picture)', { field: 'message' });
+    const id = request.conversationId ?? randomUUID();
+    const stored = request.conversationId === undefined ? null : await this.deps.conversations.state(id);
+    if (request.conversationId !== undefined && !stored) throw new NotFoundError('conversation', id);
+    const vocabulary = await this.currentVocabulary();
+    const parsed: ParsedTurn =
+      text.length > 0
+        ? parseUtterance(text, vocabulary)
+        : { lang: stored?.lang ?? 'en', intent: 'similar', slots: {} };
+    const lang = parsed.lang;
+    const state: DialogueState = { ...(stored ?? initialState(lang)), lang };
+    if (request.image) this.keepPicture(id, request.image);
+    const outcome = request.image
+      ? await this.pictureTurn(id, state, parsed, request.image)
+      : await this.dispatch(id, state, parsed);
+    const result: ChatTurnResult = {
+      conversationId: id,
+      message: outcome.message,
+      products: outcome.products,
+      filters: outcome.state.filters,
+      sort: outcome.state.sort,
+      intent: parsed.intent,
+      lang,
+      ...(outcome.answer ? { answer: outcome.answer } : {}),
+      ...(outcome.comparison ? { comparison: outcome.comparison } : {}),
+    };
+    await this.deps.conversations.append(id, outcome.state, [
+      {
+        role: 'user',
+        message: text,
+        payload: { intent: parsed.intent, lang, picture: request.image !== undefined },
+      },
+      { role: 'assistant', message: outcome.message, payload: toJson(turnPayload(result)) },
+    ]);
+    return result;
+  }
+
+  private async dispatch(id: string, state: DialogueState, parsed: ParsedTurn): Promise<Outcome> {
+    const { slots } = parsed;
+    const lang = state.lang;
+    switch (parsed.intent) {
+      case 'greeting':
+        return { state, message: reply.greeting(lang), products: [] };
+      case 'help':
+        return { state, message: reply.help(lang), products: [] };
+      case 'out-of-scope':
+        return { state, message: reply.outOfScope(slots.topic ?? 'other', lang), products: [] };
+      case 'start-over': {
+        const fresh = initialState(lang);
+        if (slots.query || slots.category || slots.brand) return this.search(id, fresh, parsed);
+        return {
+          state: fresh,
+          message:
+            lang === 'zh'
+              ? '好的，我们重新开始。您想找什么？'
+              : "OK, let's start over. What are you looking for?",
+          products: [],
+        };
+      }
+      case 'search':
+        return this.search(id, state, parsed);
+      case 'refine': {
+        const filters = nextFilters(state, slots, 'refine', state.focus);
+        const next: DialogueState = {
+          ...state,
+          filters,
+          ...(slots.sort ? { sort: slots.sort } : {}),
+          offset: 0,
+        };
+        if (!next.source) return { state: next, message: reply.askWhatFor(filters, lang), products: [] };
+        return this.show(id, next, false);
+      }
+      case 'sort': {
+        const next: DialogueState = { ...state, sort: slots.sort ?? 'relevance', offset: 0 };
+        if (!next.source) return { state: next, message: reply.askWhatFor(next.filters, lang), products: [] };
+        return this.show(id, next, false);
+      }
+      case 'show-more':
+        if (!state.source)
+          return { state, message: reply.referenceProblem('nothing-shown', lang), products: [] };
+        return this.show(id, state, true);
+      case 'question':
+        return this.question(state, slots.references ?? [{ kind: 'focus' }], slots.question);
+      case 'compare':
+        return this.compare(state, slots.references ?? []);
+      case 'similar':
+        return this.similar(id, state, parsed);
+    }
+  }
+
+  private async search(id: string, state: DialogueState, parsed: ParsedTurn): Promise<Outcome> {
+    const { slots } = parsed;
+    const filters = nextFilters(state, slots, 'search', state.focus);
+    const words = withoutColour(slots.query ?? '', slots.colour) || slots.category || slots.brand || '';
+    const next: DialogueState = {
+      ...state,
+      filters,
+      sort: slots.sort ?? 'relevance',
+      source: { kind: 'text', words: words.slice(0, 200) },
+      offset: 0,
+    };
+    return this.show(id, next, false);
+  }
+
+  private async similar(id: string, state: DialogueState, parsed: ParsedTurn): Promise<Outcome> {
+    const lang = state.lang;
+    const refs = parsed.slots.references ?? [];
+    if (refs.length === 0 && !state.focus) {
+      if (state.source?.kind === 'image') {
+        const filters = nextFilters(state, parsed.slots, 'refine', undefined);
+        return this.show(id, { ...state, filters, offset: 0 }, false);
+      }
+      return { state, message: reply.whichProduct(lang), products: [] };
+    }
+    const resolved = resolveReferences(state, refs.length > 0 ? refs.slice(0, 1) : [{ kind: 'focus' }]);
+    if ('problem' in resolved)
+      return { state, message: reply.referenceProblem(resolved.problem, lang), products: [] };
+    const product = resolved.products[0]!;
+    const filters = nextFilters(state, parsed.slots, 'refine', product);
+    const next: DialogueState = {
+      ...state,
+      filters,
+      source: { kind: 'similar', productId: product.id, title: product.title },
+      offset: 0,
+      focus: product,
+    };
+    return this.show(id, next, false);
+  }
+
+  private async pictureTurn(
+    id: string,
+    state: DialogueState,
+    parsed: ParsedTurn,
+    image: Uint8Array,
+  ): Promise<Outcome> {
+    const slots = parsed.slots;
+    const filters = nextFilters(state, slots, 'search', undefined);
+    const words = withoutColour(slots.query ?? '', slots.colour);
+    const next: DialogueState = {
+      ...state,
+      filters,
+      sort: slots.sort ?? 'relevance',
+      source: { kind: 'image', ...(words ? { words: words.slice(0, 200) } : {}) },
+      offset: 0,
+    };
+    this.keepPicture(id, image);
+    return this.show(id, next, false);
+  }
+
+  /** Runs the search in force and shows its next page (`more`) or its first. */
+  private async show(id: string, state: DialogueState, more: boolean): Promise<Outcome> {
+    const lang = state.lang;
+    const source = state.source!;
+    const offset = more ? state.offset : 0;
+    const filters = state.filters;
+    const limit = Math.min(
+      MAX_CANDIDATES,
+      state.sort === 'relevance' && !filters.excludeBrands ? offset + CHAT_PAGE_SIZE * 4 : MAX_CANDIDATES,
+    );
+    let note: string | undefined;
+    let page: readonly ProductCard[];
+    try {
+      const found = await this.retrieve(id, source, filters, true, limit);
+      if (found === 'picture-gone') return { state, message: reply.pictureGone(lang), products: [] };
+      page = found;
+      if (page.length === 0 && filters.colour && offset === 0) {
+        // Many products list no colour: show what matches everything else, and say the colour is unconfirmed.
+        const loose = await this.retrieve(id, source, filters, false, limit);
+        if (loose !== 'picture-gone' && loose.length > 0) {
+          page = loose;
+          note = reply.colourUnconfirmed(filters.colour, lang);
+        }
+      }
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'CONFLICT' && source.kind === 'similar')
+        return { state, message: reply.notIndexed(lang), products: [] };
+      throw error;
+    }
+    const ordered = sortCards(page, state.sort);
+    const shown = ordered.slice(offset, offset + CHAT_PAGE_SIZE);
+    if (shown.length === 0) {
+      return {
+        state: more ? state : { ...state, shown: [], offset: 0 },
+        message: reply.noResults(filters, lang, more),
+        products: [],
+      };
+    }
+    const next: DialogueState = {
+      ...state,
+      shown: shown.map(toShown),
+      offset: offset + shown.length,
+      ...(source.kind === 'similar' ? {} : { focus: undefined }),
+    };
+    const head = source.kind === 'similar' ? reply.similarHead(source.title, lang) : undefined;
+    const body = reply.listReply(next.shown, 1, filters, lang, note);
+    return { state: dropUndefined(next), message: head ? `${head}\n${body}` : body, products: shown };
+  }
+
+  /** Candidates of a source under the filters (the colour as a catalog attribute when `strictColour`), re-checked. */
+  private async retrieve(
+    id: string,
+    source: SearchSource,
+    filters: ChatFilters,
+    strictColour: boolean,
+    limit: number,
+  ): Promise<readonly ProductCard[] | 'picture-gone'> {
+    const searchFilters = toSearchFilters(filters, strictColour);
+    const options: SearchOptions = { filters: searchFilters, limit };
+    const colourWords = filters.colour ?? '';
+    let page: SearchPage;
+    if (source.kind === 'text') {
+      const query =
+        [colourWords, source.words].filter(Boolean).join(' ').trim() || filters.category || 'products';
+      page = await this.deps.search.searchText({ query, ...options });
+    } else if (source.kind === 'image') {
+      const picture = this.pictures.get(id);
+      if (!picture) return 'picture-gone';
+      const query = [colourWords, source.words ?? ''].filter(Boolean).join(' ').trim();
+      page = await this.deps.search.searchImage({ image: picture, ...(query ? { query } : {}), ...options });
+    } else {
+      page = await this.deps.search.similar(source.productId, options);
+    }
+    // The hard constraints, checked again on every card: retrieval is trusted for ranking, never for them.
+    return page.items.filter((card) => satisfies(card, filters));
+  }
+
+  private async question(
+    state: DialogueState,
+    references: readonly ProductReference[],
+    question: string | undefined,
+  ): Promise<Outcome> {
+    const lang = state.lang;
+    const resolved = resolveReferences(state, references);
+    if ('problem' in resolved) {
+      const message =
+        state.shown.length === 0 && !state.focus
+          ? reply.referenceProblem('nothing-shown', lang)
+          : reply.referenceProblem(resolved.problem, lang);
+      return { state, message, products: [] };
+    }
+    const product = resolved.products[0]!;
+    const [card] = await this.deps.catalog.cards([product.id]);
+    if (!card) {
+      return {
+        state: { ...state, focus: undefined },
+        message: lang === 'zh' ? '这个商品已经不在目录中了。' : 'That product is no longer in the catalog.',
+        products: [],
+      };
+    }
+    const next: DialogueState = { ...state, focus: toShown(card) };
+    if (!question)
+      return { state: next, message: reply.productDetails(toShown(card), lang), products: [card] };
+    const answer = await this.deps.questions.askAboutProduct(card.id, question);
+    return {
+      state: next,
+      message: `${card.title}: ${answer.answer}`,
+      products: [card],
+      answer: { ...answer, productId: card.id },
+    };
+  }
+
+  private async compare(state: DialogueState, references: readonly ProductReference[]): Promise<Outcome> {
+    const lang = state.lang;
+    const refs: readonly ProductReference[] =
+      references.length >= 2
+        ? references
+        : state.shown.length >= 2
+          ? references.length === 1 && state.focus
+            ? [{ kind: 'focus' }, ...references]
+            : [
+                { kind: 'ordinal', index: 0 },
+                { kind: 'ordinal', index: 1 },
+              ]
+          : references;
+    if (refs.length < 2) return { state, message: reply.needTwo(lang), products: [] };
+    const resolved = resolveReferences(state, refs);
+    if ('problem' in resolved)
+      return { state, message: reply.referenceProblem(resolved.problem, lang), products: [] };
+    const ids = [...new Set(resolved.products.map((p) => p.id))];
+    if (ids.length < 2) return { state, message: reply.needTwo(lang), products: [] };
+    const [products, cards] = await Promise.all([
+      this.deps.catalog.getByIds(ids),
+      this.deps.catalog.cards(ids),
+    ]);
+    const byId = new Map(products.map((p) => [p.id, p]));
+    const ordered = ids.map((i) => byId.get(i)).filter((p): p is Product => p !== undefined);
+    if (ordered.length < 2)
+      return {
+        state,
+        message: lang === 'zh' ? '其中有商品已经不在目录中了。' : 'One of them is no longer in the catalog.',
+        products: [],
+      };
+    const comparison = comparisonOf(ordered, lang);
+    const cardById = new Map(cards.map((c) => [c.id, c]));
+    const shownCards = ordered
+      .map((p) => cardById.get(p.id))
+      .filter((c): c is ProductCard => c !== undefined);
+    const header = `| | ${ordered.map((p) => p.title).join(' | ')} |`;
+    const lines = comparison.rows.map((r) => `| ${r.field} | ${r.values.map((v) => v ?? '—').join(' | ')} |`);
+    return {
+      state,
+      message: [reply.compareHead(lang), header, ...lines].join('\n'),
+      products: shownCards,
+      comparison,
+    };
+  }
+
+  private keepPicture(id: string, image: Uint8Array): void {
+    this.pictures.delete(id);
+    this.pictures.set(id, image);
+    while (this.pictures.size > PICTURES_KEPT) {
+      const oldest = this.pictures.keys().next().value;
+      if (oldest === undefined) break;
+      this.pictures.delete(oldest);
+    }
+  }
+
+  /** Forgets the picture of a conversation (its conversation was deleted). */
+  forget(id: string): void {
+    this.pictures.delete(id);
+  }
+
+  private currentVocabulary(): Promise<Vocabulary> {
+    const now = Date.now();
+    if (!this.vocabulary || now - this.vocabulary.at > VOCABULARY_TTL_MS) {
+      const value = Promise.all([
+        this.deps.catalog.distinctBrands(),
+        this.deps.catalog.distinctCategories(),
+      ]).then(([brands, categories]) => ({ brands, categories }));
+      // A failed read is retried on the next turn rather than cached.
+      value.catch(() => (this.vocabulary = undefined));
+      this.vocabulary = { at: now, value };
+    }
+    return this.vocabulary.value;
+  }
+}
+
+function withoutColour(query: string, colour: string | undefined): string {
+  if (!colour) return query.trim();
+  return query
+    .split(' ')
+    .filter((w) => w !== colour)
+    .join(' ')
+    .trim();
+}
+
+function toSearchFilters(f: ChatFilters, strictColour: boolean): SearchFilters {
+  return {
+    ...(f.category ? { category: f.category } : {}),
+    ...(f.brand ? { brand: f.brand } : {}),
+    ...(f.price ? { price: f.price } : {}),
+    ...(f.currency ? { currency: f.currency } : {}),
+    ...(f.inStock ? { inStock: true } : {}),
+    ...(strictColour && f.colour ? { attributes: { color: f.colour } } : {}),
+  };
+}
+
+function sortCards(cards: readonly ProductCard[], sort: DialogueState['sort']): readonly ProductCard[] {
+  if (sort === 'relevance') return cards;
+  const sign = sort === 'price-asc' ? 1 : -1;
+  // Unpriced products last; ties keep the relevance order (Array.prototype.sort is stable).
+  return [...cards].sort((a, b) => {
+    if (!a.price || !b.price) return a.price ? -1 : b.price ? 1 : 0;
+    return sign * (Number(a.price.amount) - Number(b.price.amount));
+  });
+}
+
+export function toShown(card: ProductCard): ShownProduct {
+  return {
+    id: card.id,
+    title: card.title,
+    brand: card.brand,
+    category: card.category,
+    price: card.price ? { amount: card.price.amount, currency: card.price.currency } : null,
+    inStock: card.inStock,
+  };
+}
+
+function comparisonOf(products: readonly Product[], lang: Lang): Comparison {
+  const zh = lang === 'zh';
+  const rows: { field: string; values: (string | null)[] }[] = [
+    {
+      field: zh ? '价格' : 'price',
+      values: products.map((p) => (p.price ? reply.formatMoney(p.price) : null)),
+    },
+    { field: zh ? '品牌' : 'brand', values: products.map((p) => p.brand) },
+    { field: zh ? '类别' : 'category', values: products.map((p) => p.category) },
+    {
+      field: zh ? '库存' : 'in stock',
+      values: products.map((p) => (zh ? (p.inStock ? '有货' : '缺货') : p.inStock ? 'yes' : 'no')),
+    },
+  ];
+  const keys = [...new Set(products.flatMap((p) => Object.keys(p.attributes)))].sort();
+  for (const key of keys) {
+    rows.push({
+      field: key,
+      values: products.map((p) => {
+        const v = p.attributes[key];
+        return v === undefined || v === null ? null : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      }),
+    });
+  }
+  return { productIds: products.map((p) => p.id), rows };
+}
+
+function turnPayload(result: ChatTurnResult): Record<string, unknown> {
+  return {
+    intent: result.intent,
+    products: result.products,
+    filters: result.filters,
+    ...(result.answer ? { answer: { ...result.answer, heatmap: undefined } } : {}),
+    ...(result.comparison ? { comparison: result.comparison } : {}),
+  };
+}
+
+function toJson(value: unknown): { [key: string]: JsonValue } {
+  return JSON.parse(JSON.stringify(value)) as { [key: string]: JsonValue };
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
