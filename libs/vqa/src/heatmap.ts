@@ -12,7 +12,7 @@ import { dot } from '@vitrine/embedding';
 
 /** A heatmap of which regions of the picture matched the answer. */
 export interface Heatmap {
-  /** PNG: the (square, centre-cropped) picture with the map blended over it. */
+  /** PNG: the whole picture as shown (not the model's centre crop), with the map blended over it. */
   readonly png: Buffer;
   readonly width: number;
   readonly height: number;
@@ -49,14 +49,16 @@ export class HeatmapRenderer {
     prompt: string,
     grid: PatchGrid = {},
   ): Promise<Heatmap> {
-    const canvas = await this.analyser.decodeCanvas(bytes);
+    // Over the whole picture as shown: a wide picture's sides, which the model's centre crop drops, are mapped too.
+    const canvas = await this.analyser.decodeShown(bytes);
     const { width: w, height: h } = canvas;
     const cells = grid.cells ?? 4;
     const side = Math.round(Math.min(w, h) * (grid.cropFraction ?? 0.5));
-    const step = cells > 1 ? (w - side) / (cells - 1) : 0;
+    const stepX = cells > 1 ? (w - side) / (cells - 1) : 0;
+    const stepY = cells > 1 ? (h - side) / (cells - 1) : 0;
     const boxes: { left: number; top: number }[] = [];
     for (let r = 0; r < cells; r++)
-      for (let c = 0; c < cells; c++) boxes.push({ left: Math.round(c * step), top: Math.round(r * step) });
+      for (let c = 0; c < cells; c++) boxes.push({ left: Math.round(c * stepX), top: Math.round(r * stepY) });
     const raw = sharp(canvas.rgb, { raw: { width: w, height: h, channels: 3 } });
     const crops = await Promise.all(
       boxes.map((b) =>
@@ -97,7 +99,7 @@ export class HeatmapRenderer {
    * the removed background go nowhere), and is lit when that cluster carries the colour's name.
    */
   async pixels(bytes: Uint8Array, analysis: ColourAnalysis, colour: string): Promise<Heatmap> {
-    const canvas = await this.analyser.decodeCanvas(bytes);
+    const canvas = await this.analyser.decodeShown(bytes);
     const { width: w, height: h, rgb } = canvas;
     const centres = analysis.clusters.map((c) => srgbToLab(...parseHex(c.hex)));
     const background = analysis.background ? srgbToLab(...parseHex(analysis.background)) : undefined;

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { ImagePreprocessor, type DecodedImage } from '@vitrine/embedding';
 import { dominantColours, type ColourAnalysis, type DominantColourOptions } from '../colour/dominant-colours';
 import type { ColourNamer } from '../colour/named-colours';
@@ -17,11 +18,13 @@ const identity = { rescaleFactor: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] } as 
 export class ImageAnalyser {
   private readonly small: ImagePreprocessor;
   private readonly canvas: ImagePreprocessor;
+  private readonly limits: { readonly maxPixels: number; readonly maxBytes: number };
 
   constructor(
     private readonly namer: ColourNamer,
     limits: { readonly maxPixels: number; readonly maxBytes: number },
   ) {
+    this.limits = limits;
     // Stretching to a square scales both axes uniformly per axis, so area shares (what colours report) are kept.
     this.small = new ImagePreprocessor(
       {
@@ -59,5 +62,25 @@ export class ImageAnalyser {
   /** The picture as a square RGB canvas (shortest edge to {@link CANVAS_SIZE}, centre crop). */
   decodeCanvas(bytes: Uint8Array): Promise<DecodedImage> {
     return this.canvas.decode(bytes);
+  }
+
+  /**
+   * The whole picture as shown (shortest edge to {@link CANVAS_SIZE}, no crop): maps drawn on it line up with the
+   * picture the shopper sees, where the model's centre crop drops the sides of a wide picture.
+   */
+  async decodeShown(bytes: Uint8Array): Promise<DecodedImage> {
+    // The canvas decode validates the bytes (format, limits) before their header is trusted for the size.
+    await this.canvas.decode(bytes);
+    const meta = await sharp(bytes).metadata();
+    const turned = (meta.orientation ?? 1) >= 5;
+    const w = (turned ? meta.height : meta.width) ?? CANVAS_SIZE;
+    const h = (turned ? meta.width : meta.height) ?? CANVAS_SIZE;
+    const scale = CANVAS_SIZE / Math.min(w, h);
+    const width = Math.max(1, Math.round(w * scale));
+    const height = Math.max(1, Math.round(h * scale));
+    return new ImagePreprocessor(
+      { ...identity, resize: { kind: 'exact', width, height }, crop: null, kernel: 'cubic', width, height },
+      this.limits,
+    ).decode(bytes);
   }
 }
