@@ -9,6 +9,7 @@ import { SearchModule } from '@vitrine/search';
 import { ATTRIBUTE_MIGRATIONS, AttributesModule } from '@vitrine/attributes';
 import { DESCRIPTION_MIGRATIONS, DescriptionsModule } from '@vitrine/descriptions';
 import { VqaModule } from '@vitrine/vqa';
+import { ASSISTANT_MIGRATIONS, AssistantModule } from '@vitrine/assistant';
 
 export interface CliContextOptions {
   /**
@@ -27,7 +28,9 @@ export class CliModule {
     const catalog = [
       ConfigModule.forRoot(config),
       // Every table's migrations, as the API runs them: whichever process opens a new database first creates all.
-      CatalogModule.forRoot({ migrations: [...ATTRIBUTE_MIGRATIONS, ...DESCRIPTION_MIGRATIONS] }),
+      CatalogModule.forRoot({
+        migrations: [...ATTRIBUTE_MIGRATIONS, ...DESCRIPTION_MIGRATIONS, ...ASSISTANT_MIGRATIONS],
+      }),
     ];
     if (options.scope === 'catalog') return { module: CliModule, imports: catalog };
     return {
@@ -43,6 +46,7 @@ export class CliModule {
         AttributesModule.forRoot(),
         VqaModule.forRoot(),
         DescriptionsModule.forRoot(),
+        AssistantModule.forRoot(),
       ],
     };
   }

@@ -8,6 +8,8 @@ import {
   readCatalogProducts,
   readConversationSet,
   type ChatAgent,
+  type ChatCatalogItem,
+  type ChatEvaluation,
   type ChatMetrics,
   type ChatTurnOutcome,
   type Prf,
@@ -15,6 +17,7 @@ import {
   scoreChat,
 } from '@vitrine/evaluation';
 import { parserAgent } from './chat-agents';
+import { openChatHarness, serviceAgent, type ChatHarness } from './chat-harness';
 
 export const DEFAULT_CHAT_SET = 'data/eval/chat/conversations.jsonl';
 export const DEFAULT_CHAT_CATALOG = 'data/demo-catalog/products.jsonl';
@@ -28,25 +31,44 @@ export interface EvalChatArgs {
 }
 
 /**
- * `vitrine eval-chat`: runs every conversation of a set through the shopping assistant and prints intent accuracy,
- * slot F1 per slot, reference accuracy, abstention on unknowable questions and constraint violations, overall and
- * per language.
+ * `vitrine eval-chat`: runs every conversation of a set through the product's `ChatService` in a throw-away embedded
+ * setup (the catalog imported and indexed into PGlite + embedded vectors in a temp folder, as `vitrine eval` does)
+ * and prints intent accuracy, slot F1 per slot, reference accuracy, abstention on unknowable questions and
+ * constraint violations, overall and per language. `--parser-only` scores the language layer alone, in a second.
  */
 export async function runEvalChat(
   args: EvalChatArgs,
-  _base: AppConfig,
+  base: AppConfig,
   out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
   const conversations = await readConversationSet(args.set);
-  const products = readCatalogProducts(args.catalog);
-  const catalog = chatCatalog(products);
-  const vocabulary = {
-    brands: [...new Set(products.flatMap((p) => (p.brand ? [p.brand] : [])))],
-    categories: [...new Set(products.flatMap((p) => (p.category ? [p.category] : [])))],
-  };
-  const agent: ChatAgent = parserAgent(vocabulary);
-  const mode = 'parser only (parseUtterance): intent, slots, references';
-  const { metrics, outcomes, turnMs } = await evaluateChat(conversations, agent, catalog);
+  const log = (m: string) => void (args.json ? undefined : err.write(`${m}\n`));
+  let harness: ChatHarness | undefined;
+  let agent: ChatAgent;
+  let catalog: ReadonlyMap<string, ChatCatalogItem>;
+  let mode: string;
+  if (args.parserOnly) {
+    const products = readCatalogProducts(args.catalog);
+    catalog = chatCatalog(products);
+    agent = parserAgent({
+      brands: [...new Set(products.flatMap((p) => (p.brand ? [p.brand] : [])))],
+      categories: [...new Set(products.flatMap((p) => (p.category ? [p.category] : [])))],
+    });
+    mode = 'parser only (parseUtterance): intent, slots, references';
+  } else {
+    harness = await openChatHarness(args.catalog, base, log);
+    catalog = harness.catalog;
+    agent = serviceAgent(harness);
+    mode = `ChatService, embedded (PGlite, ${harness.products} products); slots as parsed`;
+  }
+  let evaluation: ChatEvaluation;
+  try {
+    evaluation = await evaluateChat(conversations, agent, catalog);
+  } finally {
+    await harness?.close();
+  }
+  const { metrics, outcomes, turnMs } = evaluation;
   const byLang = Object.fromEntries(
     (['en', 'zh'] as const).map((l) => [l, scoreChat(outcomes.filter((o) => o.lang === l))]),
   );
@@ -148,13 +170,18 @@ export function registerEvalChatCommand(program: Command): void {
     )
     .option('--set <file>', 'conversations JSONL (data/eval/chat/README.md)', DEFAULT_CHAT_SET)
     .option('--catalog <file>', 'catalog JSONL the conversations are about', DEFAULT_CHAT_CATALOG)
-    .option('--parser-only', 'score the language layer (parseUtterance) alone', false)
+    .option(
+      '--parser-only',
+      'score the language layer (parseUtterance) alone, without the chat service',
+      false,
+    )
     .option('--json', 'print JSON', false)
     .action(async (o: { set: string; catalog: string; parserOnly: boolean; json: boolean }) => {
       process.exitCode = await runEvalChat(
         { set: o.set, catalog: o.catalog, json: o.json, parserOnly: o.parserOnly },
         loadConfig(),
         process.stdout,
+        process.stderr,
       );
     });
 }
