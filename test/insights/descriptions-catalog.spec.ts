@@ -44,10 +44,10 @@ describe('template descriptions of the demo catalog', () => {
       const text = composeDescription(style, facts);
       for (const c of findContradictions(text, p, facts, vocabulary))
         problems.push(`${p.sku}: ${JSON.stringify(c)}`);
-      // Stated facts are the product's: price, brand, stock.
-      if (p.price && style !== 'short') expect(text).toContain(formatPrice(p.price));
+      // Stated facts are the product's (brand); volatile ones (price, stock) are never baked into the text.
+      if (p.price) expect(text).not.toContain(formatPrice(p.price));
       if (p.brand) expect(text).toContain(p.brand);
-      if (style === 'detailed') expect(text).toContain(p.inStock ? 'It is in stock.' : 'out of stock');
+      expect(text.toLowerCase()).not.toMatch(/in stock|out of stock/);
     }
     expect(problems).toEqual([]);
   });
@@ -61,14 +61,9 @@ describe('template descriptions of the demo catalog', () => {
       const other = colours.names.find((c) => c !== colour && !p.title.toLowerCase().includes(c))!;
       const wrong = [
         text.replace(new RegExp(`\\b${colour}\\b`), other),
-        text.replace(
-          formatPrice(p.price!),
-          `${p.price!.currency} ${(Number(p.price!.amount) + 1).toFixed(2)}`,
-        ),
-        text.replace(
-          p.inStock ? 'It is in stock.' : 'It is currently out of stock.',
-          p.inStock ? 'Sold out.' : 'In stock now.',
-        ),
+        // What a remote writer might add although the facts do not carry it.
+        `${text} It costs ${p.price!.currency} ${(Number(p.price!.amount) + 1).toFixed(2)}.`,
+        `${text} ${p.inStock ? 'Sold out.' : 'In stock now.'}`,
       ];
       for (const w of wrong) {
         expect(w).not.toBe(text);

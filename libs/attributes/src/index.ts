@@ -57,3 +57,4 @@ export { ATTRIBUTE_MIGRATIONS } from './migrations/1764700000000-product-insight
 
 // Wiring.
 export { AttributesModule, type AttributeEvaluationOptions } from './attributes.module';
+export { withArticle } from './article';

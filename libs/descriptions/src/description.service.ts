@@ -244,7 +244,8 @@ function messages(style: DescriptionStyle, facts: readonly Fact[]) {
       content:
         'You write product descriptions for an online shop. Use only the facts given. Do not add any colour, ' +
         'material, size, price, availability, brand, feature or use that is not in the facts, and do not ' +
-        `contradict them. Write ${STYLE_INSTRUCTIONS[style]}. Reply with the description only.`,
+        'contradict them. Never mention the price or whether it is in stock (they change; the page shows them). ' +
+        `Write ${STYLE_INSTRUCTIONS[style]}. Reply with the description only.`,
     },
     { role: 'user' as const, content: facts.map((f) => `${f.key}: ${f.value}`).join('\n') },
   ];

@@ -1,5 +1,5 @@
 import type { Product } from '@vitrine/catalog';
-import { ColourNamer, DEFAULT_VOCABULARIES, type StoredAttribute } from '@vitrine/attributes';
+import { ColourNamer, DEFAULT_VOCABULARIES, formatPrice, type StoredAttribute } from '@vitrine/attributes';
 import { findContradictions } from './contradictions';
 import { DESCRIPTION_STYLES } from './description-style';
 import { factSheet } from './fact-sheet';
@@ -65,8 +65,6 @@ describe('factSheet', () => {
       title: 'Stoneware Mug',
       brand: 'Acme',
       category: 'Kitchen & Dining',
-      price: 'EUR 12.90',
-      availability: 'out of stock',
       colour: 'red',
       material: 'ceramic',
       pattern: 'striped',
@@ -122,7 +120,7 @@ describe('composeDescription', () => {
     expect(composeDescription('short', facts)).toBe('Stoneware Mug by Acme, in red, made of ceramic.');
     expect(composeDescription('detailed', facts)).toBe(
       'Stoneware Mug from Acme, part of our Kitchen & Dining range. It is red and made of ceramic. ' +
-        'Capacity ml: 350. It costs EUR 12.90. It is currently out of stock.',
+        'Capacity ml: 350.',
     );
     expect(composeDescription('bullets', facts).split('\n')).toEqual([
       '- Stoneware Mug',
@@ -131,19 +129,56 @@ describe('composeDescription', () => {
       '- Colour: red',
       '- Material: ceramic',
       '- Capacity ml: 350',
-      '- Price: EUR 12.90',
-      '- Availability: out of stock',
     ]);
     const seo = composeDescription('seo', facts);
     expect(seo.length).toBeLessThanOrEqual(SEO_MAX_CHARS);
-    expect(seo).toBe('Stoneware Mug by Acme. Red ceramic Kitchen & Dining. EUR 12.90. Out of stock.');
+    expect(seo).toBe('Stoneware Mug by Acme. Red ceramic Kitchen & Dining.');
   });
 
-  it('keeps SEO text within 160 characters by dropping whole parts, never half a price', () => {
+  it('keeps SEO text within 160 characters by dropping whole parts', () => {
     const long = { ...product, title: 'A'.repeat(100), brand: 'B'.repeat(30) };
     const text = composeDescription('seo', factSheet(long, [], 0.6));
     expect(text.length).toBeLessThanOrEqual(SEO_MAX_CHARS);
-    expect(text).toContain('EUR 12.90');
+    expect(text).toBe(`${'A'.repeat(100)} by ${'B'.repeat(30)}.`);
+  });
+
+  it.each(DESCRIPTION_STYLES)(
+    '%s never bakes the price or the stock into the text (they change; the page shows them live)',
+    (style) => {
+      for (const inStock of [true, false]) {
+        const p = { ...product, inStock, price: { amount: '59.9', currency: 'EUR' } };
+        const text = composeDescription(style, factSheet(p, [], 0.6)).toLowerCase();
+        expect(text).not.toMatch(/59\.9|eur|price|cost|in stock|out of stock|availab/);
+      }
+    },
+  );
+
+  it('writes "an" before a vowel sound ("an animal print pattern")', () => {
+    const bare = { ...product, attributes: {} };
+    const fact = (value: string) =>
+      factSheet(
+        bare,
+        [
+          stored({
+            attribute: 'pattern',
+            value,
+            confidence: 0.95,
+            details: { calibrated: true, threshold: 0.8 },
+          }),
+        ],
+        0.6,
+      );
+    expect(composeDescription('detailed', fact('animal print'))).toContain('with an animal print pattern');
+    expect(composeDescription('detailed', fact('striped'))).toContain('with a striped pattern');
+  });
+});
+
+describe('formatPrice', () => {
+  it('formats money with two decimals through Intl.NumberFormat, never a bare "59.9"', () => {
+    expect(formatPrice({ amount: '59.9', currency: 'EUR' })).toBe('EUR 59.90');
+    expect(formatPrice({ amount: '60', currency: 'EUR' })).toBe('EUR 60.00');
+    expect(formatPrice({ amount: '1299.5', currency: 'USD' })).toBe('USD 1299.50');
+    expect(formatPrice({ amount: '0.125', currency: 'EUR' })).toBe('EUR 0.125');
   });
 });
 

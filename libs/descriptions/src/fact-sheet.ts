@@ -2,7 +2,6 @@ import type { Product } from '@vitrine/catalog';
 import {
   attributeText,
   catalogAttribute,
-  formatPrice,
   usableAsFact,
   type AttributeName,
   type StoredAttribute,
@@ -25,7 +24,7 @@ const IGNORED_KEYS = new Set(['popularity', 'color', 'colour', 'material', 'patt
 const FROM_PICTURE: readonly AttributeName[] = ['colour', 'material', 'pattern', 'style'];
 
 /**
- * What a description may say about a product: its catalog fields and scalar attributes, plus attributes read
+ * What a description may say about a product: its catalog fields (never price or stock) and scalar attributes, plus attributes read
  * from its picture that are usable as facts ({@link usableAsFact}) where the catalog says nothing about them.
  * Nothing else: templates and the remote model are given only these.
  */
@@ -40,8 +39,8 @@ export function factSheet(
   };
   add('brand', product.brand);
   add('category', product.category);
-  add('price', product.price ? formatPrice(product.price) : null);
-  add('availability', product.inStock ? 'in stock' : 'out of stock');
+  // Price and stock are volatile: a description stored as text would go on stating yesterday's price or stock.
+  // Pages show them from the catalog, live; descriptions never state them.
   for (const attribute of FROM_PICTURE) {
     const known = catalogAttribute(product, attribute);
     if (known) {

@@ -1,4 +1,5 @@
 import type { DescriptionStyle } from './description-style';
+import { withArticle } from '@vitrine/attributes';
 import { factValue, type Fact } from './fact-sheet';
 
 /** Id of the template generator, stored as a draft's `generator`. */
@@ -6,17 +7,7 @@ export const TEMPLATE_GENERATOR = 'template@1';
 /** Longest SEO description (what search result snippets show). */
 export const SEO_MAX_CHARS = 160;
 
-const CORE_KEYS = new Set([
-  'title',
-  'brand',
-  'category',
-  'price',
-  'availability',
-  'colour',
-  'material',
-  'pattern',
-  'style',
-]);
+const CORE_KEYS = new Set(['title', 'brand', 'category', 'colour', 'material', 'pattern', 'style']);
 
 /**
  * A description in `style` composed only from `facts`, deterministically: the same facts give the same text.
@@ -31,10 +22,11 @@ export function composeDescription(style: DescriptionStyle, facts: readonly Fact
   const material = f('material');
   const pattern = f('pattern');
   const styleFact = f('style');
-  const price = f('price');
-  const inStock = f('availability') === 'in stock';
-  const extra = facts.filter((x) => !CORE_KEYS.has(x.key));
-  const looks = [colour, pattern ? `with a ${pattern} pattern` : undefined].filter(Boolean).join(', ');
+  // Price and availability are never in the facts (volatile: the page shows them live); ignored if given.
+  const extra = facts.filter((x) => !CORE_KEYS.has(x.key) && !VOLATILE_KEYS.has(x.key));
+  const looks = [colour, pattern ? `with ${withArticle(pattern)} pattern` : undefined]
+    .filter(Boolean)
+    .join(', ');
 
   switch (style) {
     case 'short': {
@@ -53,8 +45,6 @@ export function composeDescription(style: DescriptionStyle, facts: readonly Fact
       if (what) sentences.push(`${what[0]!.toUpperCase()}${what.slice(1)}.`.replace(/^Made/, 'It is made'));
       if (styleFact) sentences.push(`Its style is ${styleFact}.`);
       for (const x of extra) sentences.push(`${label(x.key)}: ${x.value}.`);
-      if (price) sentences.push(`It costs ${price}.`);
-      sentences.push(inStock ? 'It is in stock.' : 'It is currently out of stock.');
       return sentences.join(' ');
     }
     case 'bullets': {
@@ -66,21 +56,14 @@ export function composeDescription(style: DescriptionStyle, facts: readonly Fact
       if (pattern) lines.push(`- Pattern: ${pattern}`);
       if (styleFact) lines.push(`- Style: ${styleFact}`);
       for (const x of extra) lines.push(`- ${label(x.key)}: ${x.value}`);
-      if (price) lines.push(`- Price: ${price}`);
-      lines.push(`- Availability: ${inStock ? 'in stock' : 'out of stock'}`);
       return lines.join('\n');
     }
     case 'seo': {
       const head = `${title}${brand ? ` by ${brand}` : ''}`;
       const what = [colour, material, category].filter(Boolean).join(' ');
-      const segments = [
-        head,
-        what ? `${what[0]!.toUpperCase()}${what.slice(1)}` : undefined,
-        price,
-        inStock ? 'In stock' : 'Out of stock',
-      ];
-      // Drop whole segments (the description first, then availability) rather than cut a price in half.
-      for (const drop of [[], [1], [1, 3], [1, 2, 3]]) {
+      const segments = [head, what ? `${what[0]!.toUpperCase()}${what.slice(1)}` : undefined];
+      // Drop the description segment whole rather than cut it mid-word.
+      for (const drop of [[], [1]]) {
         const text = `${segments.filter((x, i) => x && !drop.includes(i)).join('. ')}.`;
         if (text.length <= SEO_MAX_CHARS) return text;
       }
@@ -88,6 +71,9 @@ export function composeDescription(style: DescriptionStyle, facts: readonly Fact
     }
   }
 }
+
+/** Keys a description never states, even when a caller's facts carry them. */
+const VOLATILE_KEYS = new Set(['price', 'availability', 'stock', 'inStock']);
 
 /** `capacityMl` → `Capacity ml`, `weight` → `Weight`. */
 function label(key: string): string {

@@ -5,6 +5,7 @@ import {
   CATALOG_KEYS,
   formatPrice,
   usableAsFact,
+  withArticle,
   type AttributeName,
   type ColourNamer,
   type StoredAttribute,
@@ -377,7 +378,7 @@ function sentence(attribute: AttributeName, value: string): string {
     case 'material':
       return `It's made of ${value}.`;
     case 'pattern':
-      return `It has a ${value} pattern.`;
+      return `It has ${withArticle(value)} pattern.`;
     case 'style':
       return `Its style is ${value}.`;
     case 'category':

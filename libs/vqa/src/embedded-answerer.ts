@@ -10,6 +10,7 @@ import {
   type Vocabularies,
   type ZeroShotClassifier,
   type ZeroShotPrediction,
+  withArticle,
 } from '@vitrine/attributes';
 import { cantTell, type AnswerContext, type Answerer, type VqaAnswer } from './answer';
 import type { HeatmapRenderer } from './heatmap';
@@ -23,7 +24,7 @@ const ATTRIBUTE_SENTENCE: { readonly [A in AttributeName]: (v: string) => string
   category: (v) => `It looks like ${v}.`,
   colour: (v) => `It looks ${v}.`,
   material: (v) => `It looks like ${v}.`,
-  pattern: (v) => `It has a ${v} pattern.`,
+  pattern: (v) => `It has ${withArticle(v)} pattern.`,
   style: (v) => `Its style looks ${v}.`,
 };
 
@@ -310,10 +311,6 @@ export class EmbeddedAnswerer implements Answerer {
   private async patchHeatmap(image: Uint8Array, prompts: readonly string[]) {
     return this.heatmaps.patches(image, await this.prompts.ensemble(prompts), prompts[0]!);
   }
-}
-
-function withArticle(s: string): string {
-  return /^(a|an|the)\s/i.test(s) ? s : `${/^[aeiou]/i.test(s) ? 'an' : 'a'} ${s}`;
 }
 
 function explainZeroShot(p: ZeroShotPrediction, n: number): string {

@@ -76,8 +76,19 @@ export function catalogAttribute(product: Product, attribute: AttributeName): st
   return undefined;
 }
 
-/** `EUR 12.9` → `EUR 12.90` for display (two decimals unless the amount has more). */
-export function formatPrice(price: { readonly amount: string; readonly currency: string }): string {
-  const [whole, frac = ''] = price.amount.split('.');
-  return `${price.currency} ${whole}.${frac.padEnd(2, '0')}`;
+/**
+ * `EUR 12.9` → `EUR 12.90`, `EUR 59.9` → `EUR 59.90` for display: the currency code, then the amount through
+ * `Intl.NumberFormat` (two decimals, more when the amount has them; no grouping, so the text reads back as the
+ * same number).
+ */
+export function formatPrice(price: { readonly amount: string | number; readonly currency: string }): string {
+  const amount = String(price.amount);
+  const decimals = /\.(\d+)$/.exec(amount)?.[1]?.replace(/0+$/, '').length ?? 0;
+  const digits = Math.min(20, Math.max(2, decimals));
+  const text = new Intl.NumberFormat('en-US', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+    useGrouping: false,
+  }).format(Number(amount));
+  return `${price.currency} ${text}`;
 }
