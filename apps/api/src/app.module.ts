@@ -10,8 +10,10 @@ import { EmbeddingModule } from '@vitrine/embedding';
 import { VectorsModule } from '@vitrine/vectors';
 import { IndexingModule, indexingRole, type IndexingModuleOptions } from '@vitrine/indexing';
 import { SearchModule, type SearchModuleOptions } from '@vitrine/search';
+import { ASSISTANT_MIGRATIONS } from '@vitrine/assistant';
 import { AdminController } from './admin/admin.controller';
 import { AdminService } from './admin/admin.service';
+import { ChatHttpModule } from './chat/chat-http.module';
 import { DemoCatalogSeeder } from './demo/demo-catalog.seeder';
 import { HealthController } from './health/health.controller';
 import { ReadinessIndicators } from './health/readiness';
@@ -68,7 +70,7 @@ export class ApiModule {
           }),
           renameContext: 'context',
         }),
-        CatalogModule.forRoot({ migrations: INSIGHTS_MIGRATIONS }),
+        CatalogModule.forRoot({ migrations: [...INSIGHTS_MIGRATIONS, ...ASSISTANT_MIGRATIONS] }),
         EmbeddingModule.forRoot({
           onBatch: metrics.onEmbeddingBatch,
           // An API that also indexes (embedded mode) keeps searches off the indexer's model runs.
@@ -78,6 +80,7 @@ export class ApiModule {
         IndexingModule.forRoot(options.indexing),
         SearchModule.forRoot(options.search),
         InsightsHttpModule,
+        ChatHttpModule,
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: RATE_LIMIT_WINDOW_MS, limit: Math.max(1, limit) }],
