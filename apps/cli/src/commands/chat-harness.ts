@@ -108,6 +108,15 @@ export function serviceReply(
     slots: flatSlots(parsed),
     shown: result.products.map((p) => p.sku),
     answered: result.answer ? result.answer.answered : false,
+    filtersInForce: {
+      excludeBrands: result.filters.excludeBrands ?? [],
+      ...(result.filters.category !== undefined ? { category: result.filters.category } : {}),
+      ...(result.filters.brand !== undefined ? { brand: result.filters.brand } : {}),
+      ...(result.filters.price?.min !== undefined ? { priceMin: result.filters.price.min } : {}),
+      ...(result.filters.price?.max !== undefined ? { priceMax: result.filters.price.max } : {}),
+      ...(result.filters.currency !== undefined ? { currency: result.filters.currency } : {}),
+      ...(result.filters.inStock === true ? { inStock: true } : {}),
+    },
     ...(about ? { reference: { skus: about.map(sku) } } : parsedRef ? { reference: parsedRef } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, type AppConfig } from '@vitrine/core';
@@ -28,6 +29,8 @@ export interface EvalChatArgs {
   readonly json: boolean;
   /** Score the language layer (parseUtterance) alone: no products, answers or constraints. */
   readonly parserOnly: boolean;
+  /** Write every turn's outcome (label, what the assistant did, violations) here as JSONL. */
+  readonly dump?: string;
 }
 
 /**
@@ -69,6 +72,7 @@ export async function runEvalChat(
     await harness?.close();
   }
   const { metrics, outcomes, turnMs } = evaluation;
+  if (args.dump) writeFileSync(args.dump, outcomes.map((o) => JSON.stringify(o)).join('\n') + '\n');
   const byLang = Object.fromEntries(
     (['en', 'zh'] as const).map((l) => [l, scoreChat(outcomes.filter((o) => o.lang === l))]),
   );
@@ -129,6 +133,9 @@ function report(
     line('hard constraint violations', (x) =>
       x.violations.turnsChecked === 0 ? 'n/a' : String(x.violations.hard),
     ),
+    line('  of its own filters', (x) =>
+      x.violations.hardAgainstOwnFilters === null ? 'n/a' : String(x.violations.hardAgainstOwnFilters),
+    ),
     line('brand violations', (x) =>
       x.violations.turnsChecked === 0 ? 'n/a' : String(x.violations.byKind.brand),
     ),
@@ -176,12 +183,21 @@ export function registerEvalChatCommand(program: Command): void {
       false,
     )
     .option('--json', 'print JSON', false)
-    .action(async (o: { set: string; catalog: string; parserOnly: boolean; json: boolean }) => {
-      process.exitCode = await runEvalChat(
-        { set: o.set, catalog: o.catalog, json: o.json, parserOnly: o.parserOnly },
-        loadConfig(),
-        process.stdout,
-        process.stderr,
-      );
-    });
+    .option('--dump <file>', "write every turn's outcome as JSONL")
+    .action(
+      async (o: { set: string; catalog: string; parserOnly: boolean; json: boolean; dump?: string }) => {
+        process.exitCode = await runEvalChat(
+          {
+            set: o.set,
+            catalog: o.catalog,
+            json: o.json,
+            parserOnly: o.parserOnly,
+            ...(o.dump ? { dump: o.dump } : {}),
+          },
+          loadConfig(),
+          process.stdout,
+          process.stderr,
+        );
+      },
+    );
 }

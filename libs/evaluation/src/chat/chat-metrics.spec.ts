@@ -256,6 +256,40 @@ describe('evaluateChat', () => {
     expect(metrics.productsWhenNoneAsked).toMatchObject({ n: 1, hits: 1 });
   });
 
+  it('keeps the last list on screen when a reply shows nothing, and checks the assistant’s own filters', async () => {
+    const replies: ChatAgentReply[] = [
+      { shown: ['A', 'B'], filtersInForce: { excludeBrands: [] } },
+      // Nothing matches: the list on screen is still A, B.
+      { shown: [], filtersInForce: { excludeBrands: [], priceMax: 5 } },
+      { reference: { skus: ['B'] }, answered: true },
+      // Shows C although its own filters say in stock only.
+      { shown: ['C'], filtersInForce: { excludeBrands: [], inStock: true } },
+    ];
+    const agent: ChatAgent = {
+      open: () => Promise.resolve({ turn: () => Promise.resolve(replies.shift()!) }),
+    };
+    const { metrics } = await evaluateChat(
+      [
+        {
+          id: 'c',
+          lang: 'zh',
+          turns: [
+            { user: '鞋', intent: 'search', slots: {} },
+            { user: '5欧元以下', intent: 'refine', slots: { priceMax: 5, currency: 'EUR' } },
+            { user: '第二个多少钱？', intent: 'question', slots: {}, ref: 2, abstain: false },
+            { user: '只要有货的', intent: 'refine', slots: { inStock: true } },
+          ],
+        },
+      ],
+      agent,
+      catalog,
+    );
+    expect(metrics.references).toMatchObject({ n: 1, hits: 1 });
+    // C: over the stated 5 EUR and out of stock; against its own filters only the stock.
+    expect(metrics.violations.hard).toBe(2);
+    expect(metrics.violations.hardAgainstOwnFilters).toBe(1);
+  });
+
   it('refuses a reply that shows a product the catalog does not have', async () => {
     const agent: ChatAgent = {
       open: () => Promise.resolve({ turn: () => Promise.resolve({ shown: ['invented'] }) }),

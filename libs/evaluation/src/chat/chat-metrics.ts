@@ -30,7 +30,10 @@ export interface ChatTurnOutcome {
   readonly answered?: boolean;
   /** Products shown on this turn, when observed. */
   readonly shown?: number;
+  /** Shown products outside the constraints the shopper stated (labels). */
   readonly violations: readonly Violation[];
+  /** Shown products outside the constraints the assistant itself reported in force, when it reports them. */
+  readonly ownViolations?: readonly Violation[];
 }
 
 export interface Prf {
@@ -63,6 +66,11 @@ export interface ChatMetrics {
     /** Price, currency, category and stock (issue 13's hard constraints; goal 0). */
     readonly hard: number;
     readonly byKind: Readonly<Record<ViolationKind, number>>;
+    /**
+     * Hard violations of the filters the assistant itself reported in force (null when it reports none): a product
+     * its own filters exclude. The difference to {@link hard} is constraints it misread or lost.
+     */
+    readonly hardAgainstOwnFilters: number | null;
     /** Turns on which shown products were checked. */
     readonly turnsChecked: number;
     readonly examples: readonly (Violation & { readonly conversationId: string; readonly turn: number })[];
@@ -117,6 +125,7 @@ export function scoreChat(outcomes: readonly ChatTurnOutcome[]): ChatMetrics {
   let checked = 0;
   let noneAsked = 0;
   let noneAskedShown = 0;
+  let ownHard: number | null = null;
   const byKind = Object.fromEntries(VIOLATION_KINDS.map((k) => [k, 0])) as Record<ViolationKind, number>;
   const examples: (Violation & { conversationId: string; turn: number })[] = [];
 
@@ -160,6 +169,8 @@ export function scoreChat(outcomes: readonly ChatTurnOutcome[]): ChatMetrics {
         if (o.shown > 0) noneAskedShown++;
       }
     }
+    if (o.ownViolations !== undefined)
+      ownHard = (ownHard ?? 0) + o.ownViolations.filter((v) => v.kind !== 'brand').length;
     for (const v of o.violations) {
       byKind[v.kind]++;
       if (examples.length < 20) examples.push({ ...v, conversationId: o.conversationId, turn: o.turn });
@@ -181,6 +192,7 @@ export function scoreChat(outcomes: readonly ChatTurnOutcome[]): ChatMetrics {
     violations: {
       hard: byKind.price + byKind.currency + byKind.category + byKind.stock,
       byKind,
+      hardAgainstOwnFilters: ownHard,
       turnsChecked: checked,
       examples,
     },

@@ -27,6 +27,8 @@ export interface ChatAgentReply {
   readonly shown?: readonly string[];
   /** On questions: false when the assistant said it cannot tell. */
   readonly answered?: boolean;
+  /** The constraints the assistant says are in force after the turn (its own filters). */
+  readonly filtersInForce?: StatedConstraints;
 }
 
 export interface ChatSession {
@@ -112,9 +114,12 @@ export async function evaluateChat(
 
         const shown = reply.shown?.map(item);
         let violations: Violation[] = [];
+        let ownViolations: Violation[] = [];
         if (shown !== undefined && LIST_INTENTS.has(gold.intent)) {
           violations = findViolations(constraints, shown);
-          list = shown;
+          if (reply.filtersInForce) ownViolations = findViolations(reply.filtersInForce, shown);
+          // A reply with no product leaves the last list on screen: "the first one" still means its first.
+          if (shown.length > 0) list = shown;
         }
         if (gold.intent === 'start-over') list = [];
         if (expected !== undefined && ('cheaperOf' in expected || expected.positions.length === 1))
@@ -133,6 +138,7 @@ export async function evaluateChat(
           ...(reply.answered !== undefined ? { answered: reply.answered } : {}),
           ...(shown !== undefined ? { shown: shown.length } : {}),
           violations,
+          ...(reply.filtersInForce ? { ownViolations } : {}),
         });
         options.onTurn?.(outcomes.length, total);
       }
