@@ -29,10 +29,12 @@ const CATALOG = [
   card(6, { title: 'A Backpack', category: 'Bags', price: { amount: '15', currency: 'EUR' } }),
 ];
 
-/** A search that ignores every filter: the chat must hold the constraints itself. */
+/** A search that ignores every filter but colour: the chat must hold the hard constraints itself. */
 class CarelessSearch implements ChatSearch {
   readonly calls: { kind: string; query?: string; options: SearchOptions }[] = [];
-  private page(): SearchPage {
+  private page(options: SearchOptions = {}): SearchPage {
+    // No product is listed with the colour asked for.
+    if (options.filters?.attributes) return { items: [], nextCursor: null, reranker: 'none' };
     return {
       items: CATALOG.map((c, i) => ({ ...c, score: 1 - i / 10 })),
       nextCursor: null,
@@ -41,15 +43,15 @@ class CarelessSearch implements ChatSearch {
   }
   searchText(request: { query: string } & SearchOptions): Promise<SearchPage> {
     this.calls.push({ kind: 'text', query: request.query, options: request });
-    return Promise.resolve(this.page());
+    return Promise.resolve(this.page(request));
   }
   searchImage(request: { image: Uint8Array; query?: string } & SearchOptions): Promise<SearchPage> {
     this.calls.push({ kind: 'image', ...(request.query ? { query: request.query } : {}), options: request });
-    return Promise.resolve(this.page());
+    return Promise.resolve(this.page(request));
   }
   similar(productId: string, options: SearchOptions = {}): Promise<SearchPage> {
     this.calls.push({ kind: 'similar', query: productId, options });
-    const page = this.page();
+    const page = this.page(options);
     return Promise.resolve({ ...page, items: page.items.filter((i) => i.id !== productId) });
   }
 }
@@ -227,6 +229,18 @@ describe('ChatService', () => {
     const t = await chat.turn({ conversationId: first.conversationId, message: 'more like the first' });
     expect(search.calls.at(-1)).toMatchObject({ kind: 'similar', query: id(1) });
     expect(t.products.map((p) => p.title)).toEqual(['Blue Runner']);
+  });
+
+  it('without a product listed in the colour asked for, shows only products listing no colour, and says so', async () => {
+    const { chat, search } = setup();
+    const t = await chat.turn({ message: 'blue shoes under 50 euros in stock' });
+    expect(search.calls.map((c) => c.options.filters?.attributes)).toStrictEqual([
+      { color: 'blue' },
+      undefined,
+    ]);
+    // Red Runner lists the colour red: known not to be blue, never shown as a maybe.
+    expect(t.products.map((p) => p.title)).toEqual(['Blue Runner']);
+    expect(t.message).toMatch(/no matching product is listed as blue in the catalog; .* list no colour/);
   });
 
   it('answers out-of-scope requests honestly, with no products', async () => {

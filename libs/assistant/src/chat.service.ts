@@ -295,8 +295,9 @@ export class ChatService {
       if (page.length === 0 && filters.colour && offset === 0) {
         // Many products list no colour: show what matches everything else, and say the colour is unconfirmed.
         const loose = await this.retrieve(id, source, filters, false, limit);
-        if (loose !== 'picture-gone' && loose.length > 0) {
-          page = loose;
+        const unknown = loose === 'picture-gone' ? [] : await this.withoutListedColour(loose);
+        if (unknown.length > 0) {
+          page = unknown;
           note = reply.colourUnconfirmed(filters.colour, lang);
         }
       }
@@ -323,6 +324,14 @@ export class ChatService {
     const head = source.kind === 'similar' ? reply.similarHead(source.title, lang) : undefined;
     const body = reply.listReply(next.shown, 1, filters, lang, note);
     return { state: dropUndefined(next), message: head ? `${head}\n${body}` : body, products: shown };
+  }
+
+  /** The cards whose product lists no colour at all (one that lists another colour is known not to match). */
+  private async withoutListedColour(cards: readonly ProductCard[]): Promise<readonly ProductCard[]> {
+    if (cards.length === 0) return [];
+    const products = await this.deps.catalog.getByIds(cards.map((c) => c.id));
+    const unknown = new Set(products.filter((p) => p.attributes.color === undefined).map((p) => p.id));
+    return cards.filter((c) => unknown.has(c.id));
   }
 
   /** Candidates of a source under the filters (the colour as a catalog attribute when `strictColour`), re-checked. */

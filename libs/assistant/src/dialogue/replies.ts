@@ -77,8 +77,8 @@ export function noResults(filters: ChatFilters, lang: Lang, more: boolean): stri
 
 export function colourUnconfirmed(colour: string, lang: Lang): string {
   return lang === 'zh'
-    ? `注意：目录中没有标为 ${colour} 的匹配商品；以上商品符合其他条件，但颜色未经确认。`
-    : `Note: no matching product is listed as ${colour} in the catalog; these match the other constraints, but their colour is not confirmed.`;
+    ? `注意：目录中没有标为 ${colour} 的匹配商品；以上商品符合其他条件，但目录没有注明它们的颜色，颜色未经确认。`
+    : `Note: no matching product is listed as ${colour} in the catalog; these match the other constraints but list no colour, so their colour is not confirmed.`;
 }
 
 export function referenceProblem(problem: ReferenceProblem, lang: Lang): string {
