@@ -37,6 +37,16 @@ export {
   type VqaEvalModels,
   type VqaEvalResult,
 } from './vqa/vqa-eval';
+export {
+  evaluateTruthfulness,
+  readCatalogTextSet,
+  readUnknowableSet,
+  type AskProduct,
+  type CatalogTextQuestion,
+  type RateWithCi,
+  type TruthfulnessReport,
+  type UnknowableQuestion,
+} from './vqa/truthfulness';
 export { EvaluationModule, vqaEvalModels, type EvaluationModuleOptions } from './evaluation.module';
 
 // Chat: intent, slots, references, abstention and constraint violations of the shopping assistant on a

@@ -182,7 +182,16 @@ export function answerFromCatalog(
     case 'catalog-text': {
       const topic: CatalogTextTopic = q.topic ?? 'use';
       const found = findMention(product, EVIDENCE_WORDS[topic], topic);
-      return found ? quoted(q, found) : notStated(q, topic);
+      if (!found) return notStated(q, topic);
+      // "Is it good for diabetics?" is not answered by a "Good for: dessert" list: a yes needs the asked use.
+      if (q.polar && topic === 'use' && !mentionsAskedUse(q.text, found.text))
+        return cantTell(q.type, 'the catalog says what it is good for, but not this', {
+          answer: zh(q)
+            ? `我无法判断：商品${FIELD_ZH(found.field)}只写道：“${found.text}”`
+            : `I can't tell: the ${fieldName(found.field)} only says: "${found.text}"`,
+          evidence: [found],
+        });
+      return quoted(q, found);
     }
     case 'unknowable':
       return unknowableAnswer(q, product);
@@ -234,7 +243,17 @@ export function answerFromCatalog(
           'catalog stock flag',
         );
       }
-      if (t.kind !== 'attribute') return undefined;
+      if (t.kind === 'feature' || t.kind === 'object') {
+        // "Does it have an inner pocket?": the catalog text that names it answers before any picture guess.
+        // What it is ("Is it a bicycle?") only from the title; parts and features from any catalog text.
+        const found =
+          t.kind === 'feature'
+            ? findMention(product, wordPattern(t.feature))
+            : wordPattern(t.target).test(product.title)
+              ? { field: 'title', text: product.title }
+              : undefined;
+        return found ? quoted({ ...q, polar: true }, found) : undefined;
+      }
       const known = catalogAttribute(product, t.attribute);
       const fromCatalog = known !== undefined;
       const s = fromCatalog ? undefined : storedFor(t.attribute);
@@ -257,8 +276,35 @@ export function answerFromCatalog(
       );
     }
     case 'open':
-      return undefined;
+      return describedPart(q, product);
   }
+}
+
+/**
+ * "What is the sole like?", "Tell me about the handles": a question about a named part, answered by quoting the
+ * catalog sentence that names it. Only for questions that ask what something is like, never a yes/no (a
+ * sentence naming the part does not say yes or no to anything else about it).
+ */
+function describedPart(q: RoutedQuestion, product: Product): VqaAnswer | undefined {
+  const m =
+    /^(?:what(?:'s| is| are)|how(?:'s| is| are)) (?:the |its |it's )?([a-z][a-z -]{1,40}?) like\s*\??$/i.exec(
+      q.text,
+    ) ?? /^(?:tell me about|describe|what about) (?:the |its )?([a-z][a-z -]{1,40}?)\s*\??$/i.exec(q.text);
+  const part = m?.[1]?.trim();
+  if (!part || /^(it|this|that|they|them)$/i.test(part)) return undefined;
+  const found = findMention(product, wordPattern(part));
+  return found ? quoted(q, found) : undefined;
+}
+
+/** A phrase's words, whole-word and plural-tolerant, all required ("inner pocket" ~ "an inner zip pocket"). */
+function wordPattern(phrase: string): RegExp {
+  const words = phrase
+    .toLowerCase()
+    .replace(/^(?:a|an|the|any|some)\s+/, '')
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 1);
+  const parts = words.map((w) => `(?=.*\\b${w.replace(/(?<=[sxz]|ch|sh)es$|(?<!s)s$/, '')}(?:s|es)?\\b)`);
+  return new RegExp(`^${parts.join('')}`, 'i');
 }
 
 const SIZE_ZH: Readonly<Record<string, string>> = {
@@ -316,9 +362,10 @@ function findMention(product: Product, words: RegExp, topic?: string): AnswerEvi
   if (byKey) return { field: `attributes.${byKey.key}`, text: byKey.text };
   for (const a of attrs)
     if (words.test(`${a.key}: ${a.text}`)) return { field: `attributes.${a.key}`, text: a.text };
+  // The description before the title: a title names the product ("Parchment Paper"), the description states facts.
   for (const [field, text] of [
-    ['title', product.title],
     ['description', product.description ?? ''],
+    ['title', product.title],
   ] as const) {
     for (const s of sentences(text)) if (words.test(s)) return { field, text: s };
   }
@@ -334,6 +381,20 @@ function sentences(text: string): string[] {
 }
 
 const NEGATION = /\b(?:not|no|never|without|non)\b|不|无|没有/i;
+
+/** Whether the use a polar question asks about ("good for camping") is named in the catalog sentence. */
+function mentionsAskedUse(question: string, sentence: string): boolean {
+  const asked = /(?:good|suitable|used|meant|made|perfect|ideal|great)\s+for\s+(.+?)\s*[?？]?$/i.exec(
+    question,
+  )?.[1];
+  if (!asked) return false;
+  const words = asked
+    .toLowerCase()
+    .split(/[^a-z\u4e00-\u9fff]+/)
+    .filter((w) => w.length > 2 && !['the', 'and', 'use', 'using', 'people', 'someone', 'with'].includes(w));
+  const s = sentence.toLowerCase();
+  return words.length > 0 && words.every((w) => s.includes(w.replace(/s$/, '')));
+}
 
 /** A catalog-text answer: the quote, and yes/no when the question asked for it. */
 function quoted(q: RoutedQuestion, e: AnswerEvidence): VqaAnswer {

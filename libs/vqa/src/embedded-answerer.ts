@@ -216,7 +216,20 @@ export class EmbeddedAnswerer implements Answerer {
           name: `without ${f}`,
           prompts: [`a product without ${f}`, `a photo of something without ${f}`],
         };
-        return this.contrastAnswer(image, prompts, [without], f, context);
+        const seen = await this.contrastAnswer(image, prompts, [without], f, context);
+        // A part the picture does not show may still be there (inside, underneath, in the box): a picture can
+        // say yes to a feature, never no.
+        return seen.value === 'no'
+          ? cantTell(
+              'yes-no',
+              `"${f}" is not visible in the picture, which does not mean the product lacks it`,
+              {
+                confidence: seen.confidence,
+                source: 'image-model',
+                modelId: this.classifier.modelId,
+              },
+            )
+          : seen;
       }
     }
   }

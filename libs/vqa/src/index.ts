@@ -34,5 +34,5 @@ export {
   type SimilarProduct,
   type SimilarProductsIndex,
 } from './similar-products';
-export { VqaService, type AskOptions } from './vqa.service';
+export { VqaService, type AskOptions, type VqaDependencies, type VqaSettings } from './vqa.service';
 export { VqaModule, type VqaEvaluationOptions } from './vqa.module';

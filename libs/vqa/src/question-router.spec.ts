@@ -40,6 +40,14 @@ describe('QuestionRouter', () => {
     ['保修多久？', 'catalog-text'],
     ['含有麸质吗？', 'unknowable'],
     ['是红色的吗？', 'open'],
+    ['How much liquid is in it?', 'size'],
+    ['How many grams is it?', 'size'],
+    ['How much is it for two?', 'price'],
+    ['Is it lactose-free?', 'unknowable'],
+    ['Is it plant-based?', 'unknowable'],
+    ['Is it good for diabetics?', 'unknowable'],
+    ['Can I put it in the dishwasher?', 'catalog-text'],
+    ['Does it need assembly?', 'catalog-text'],
     ['Tell me a joke', 'open'],
   ])('%j → %s', (q, type) => {
     expect(route(q).type).toBe(type);
@@ -55,6 +63,8 @@ describe('QuestionRouter', () => {
     ['Is it a bicycle?', { kind: 'object', target: 'bicycle' }],
     ['Does it have a strap?', { kind: 'feature', feature: 'a strap' }],
     ['Does it come with a lid?', { kind: 'feature', feature: 'a lid' }],
+    ['Is the sole cushioned?', { kind: 'feature', feature: 'sole cushioned' }],
+    ['Does the travel bag have an inner pocket?', { kind: 'feature', feature: 'an inner pocket' }],
     ['Is it out of stock?', { kind: 'stock', negated: true }],
     ['Is it available?', { kind: 'stock', negated: false }],
   ])('yes/no %j → %j', (q, target) => {

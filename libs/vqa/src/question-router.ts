@@ -120,6 +120,8 @@ export class QuestionRouter {
       .toLowerCase()
       .replace(/[’`]/g, "'")
       .replace(/[?!.,;:"()]+/g, ' ')
+      // "lactose-free" is "lactose free": hyphenated words must meet the same patterns.
+      .replace(/(?<=\w)-(?=\w)/g, ' ')
       .replace(/\s+/g, ' ')
       .trim()} `;
     const type = (t: QuestionType, yesNo?: YesNoTarget): RoutedQuestion => ({
@@ -148,7 +150,7 @@ export class QuestionRouter {
     }
     // Before price: "how much does it weigh" asks for a weight.
     if (
-      / (size|sizes|how big|how large|how small|dimensions|dimension|weight|weigh|weighs|how heavy|heavy|volume|capacity|how tall|how wide|length|width|height|how many ml|litres?|liters?) /.test(
+      / (size|sizes|how big|how large|how small|dimensions|dimension|weight|weigh|weighs|how heavy|heavy|volume|capacity|how tall|how wide|length|width|height|how many (ml|grams|kilos|kg|g|litres|liters|ounces|oz|cm|inches)|grams|kilograms|kilos|litres?|liters?|millilitres?|how much (liquid|water|space|room|content|does it hold|can it hold)) /.test(
         q,
       )
     )
@@ -179,13 +181,16 @@ export class QuestionRouter {
 
   private yesNoTarget(q: string): YesNoTarget | undefined {
     const feature =
-      /^ (?:does|do) (?:it|this|they|the \w+) (?:have|come with|include) (.+) $/.exec(q) ??
+      /^ (?:does|do) (?:it|this|they|the [\w' ]+?) (?:have|has|come with|include|includes) (.+) $/.exec(q) ??
       /^ (?:has|have) (?:it|this|they) got (.+) $/.exec(q) ??
       /^ (?:is|are) there (.+?)(?: on it| on this| on them)? $/.exec(q) ??
       /^ (?:is|are) (?:it|this|they) (?:with|equipped with) (.+) $/.exec(q);
     if (feature)
       return shortPhrase(feature[1]!) ? { kind: 'feature', feature: feature[1]!.trim() } : undefined;
     const made = /^ (?:is|are) (?:it|this|they|the \w+) (?:made (?:of|from|out of)|in) (.+) $/.exec(q);
+    // "Is the sole cushioned?": a part of the product and what it is like, a feature (not what the product is).
+    const part = /^ (?:is|are) the (\w+) (\w+(?:ed|y|ful|able|proof))(?: inside)? $/.exec(q);
+    if (part && !made) return { kind: 'feature', feature: `${part[1]!} ${part[2]!}` };
     const plain = /^ (?:is|are|was) (?:it|this|that|they|the \w+) (.+) $/.exec(q);
     const phrase = (made?.[1] ?? plain?.[1])?.trim().replace(ARTICLE, '');
     if (phrase) {

@@ -37,6 +37,7 @@ export const CATALOG_TEXT_TOPICS = [
   'power',
   'packaging',
   'paper',
+  'assembly',
   'use',
 ] as const;
 export type CatalogTextTopic = (typeof CATALOG_TEXT_TOPICS)[number];
@@ -53,7 +54,7 @@ interface TopicRule<T> {
  */
 export const CARE_FIRST: TopicRule<CatalogTextTopic> = {
   topic: 'care',
-  en: / (dishwasher|microwave|oven|freezer|machine) (safe|proof|washable)| machine wash| hand wash| washable | (can|could|should) (i|you|it|they) (wash|clean)| wash(ed)? (it|them|this) | how (do|should|to) (i |you )?(wash|clean|care)| care instructions /,
+  en: / (dishwasher|dishwashers|microwave|oven|freezer|machine) (safe|proof|washable)| dishwasher | machine wash| hand wash| washable | (wash|washed|washing|clean|cleaned|cleaning) | care instructions /,
   zh: /洗碗机|机洗|手洗|可以洗|怎么洗|如何清洗|清洗|保养/,
 };
 
@@ -65,12 +66,12 @@ export const UNKNOWABLE_RULES: readonly TopicRule<UnknowableTopic>[] = [
   },
   {
     topic: 'ingredients',
-    en: / (ingredient|ingredients|contain|contains|containing|vegan|vegetarian|halal|kosher|sugar|sugars|sweetener|calorie|calories|kcal|additives?|preservatives?|palm oil|alcohol|caffeine|gmo|msg|e numbers?|nutrition|nutritional|nutrients?|protein|fat content|sodium|salt content) /,
+    en: / (ingredient|ingredients|contain|contains|containing|vegan|vegetarian|halal|kosher|sugar|sugars|sweetener|calorie|calories|kcal|additives?|preservatives?|palm oil|alcohol|caffeine|gmo|msg|e numbers?|flavour|flavours|flavor|flavors|flavouring|artificial|colourings?|plant based|nutrition|nutritional|nutrients?|protein|fat content|sodium|salt content) /,
     zh: /成分|配料|含有|含不含|有没有添加|素食|纯素|清真|糖分|含糖|热量|卡路里|添加剂|防腐剂|棕榈油|酒精|咖啡因|转基因|味精|营养/,
   },
   {
     topic: 'health',
-    en: / (health|healthy|healthier|pregnant|pregnancy|breastfeeding|baby|babies|infant|infants|toddler|medical|medicine|medication|cure|cures|treat|treats|side effects?|diabetic|diabetes|doctor|toxic|non toxic|poison|poisonous|bpa|carcinogenic|cancer|keto|diet|weight loss|lose weight|sick|illness|eat it|edible) /,
+    en: / (health|healthy|healthier|pregnant|pregnancy|breastfeeding|elderly|allergy sufferers|kidney|blood pressure|cholesterol|baby|babies|infant|infants|toddler|medical|medicine|medication|cure|cures|treat|treats|side effects?|diabetic|diabetics|diabetes|doctor|doctors|toxic|non toxic|poison|poisonous|bpa|carcinogenic|cancer|keto|diet|weight loss|lose weight|sick|illness|eat it|edible) /,
     zh: /健康|孕妇|怀孕|哺乳|婴儿|宝宝|幼儿|医疗|药物|治疗|治病|副作用|糖尿病|医生|有毒|无毒|毒性|双酚|致癌|减肥|节食|能吃|可以吃/,
   },
   {
@@ -138,7 +139,7 @@ export const CATALOG_TEXT_RULES: readonly TopicRule<CatalogTextTopic>[] = [
   },
   {
     topic: 'origin',
-    en: / (where (is|was|are|were) (it|this|they) (made|produced|manufactured|grown|from)|made in|country of origin|origin|where does it come from|where do they come from|produced|grown) /,
+    en: / (where (is|was|are|were) (it|this|they) (made|produced|manufactured|grown|from)|made in|country of origin|origin|where does it come from|where do they come from|produced|grown|grow|grows|grower) /,
     zh: /产地|哪里生产|哪里产|哪国|原产/,
   },
   {
@@ -154,7 +155,12 @@ export const CATALOG_TEXT_RULES: readonly TopicRule<CatalogTextTopic>[] = [
   {
     topic: 'paper',
     en: / (paper|acid free|acid-free|print quality) /,
-    zh: /纸张|纸质|印刷/,
+    zh: /纸张|纸质|什么纸|印刷/,
+  },
+  {
+    topic: 'assembly',
+    en: / (assembly|assemble|assembled|put together|instructions|manual) /,
+    zh: /组装|安装|说明书/,
   },
   {
     topic: 'use',
@@ -176,6 +182,7 @@ export const EVIDENCE_WORDS: { readonly [T in CatalogTextTopic]: RegExp } = {
   power: /\b\d+\s?(?:w|watts?|v|volts?)\b|power|plug|功率/i,
   packaging: /pack|box|wrap|包装/i,
   paper: /paper|printed|print|纸/i,
+  assembly: /assembl|instructions|manual|组装|安装/i,
   use: /good for|suitable for|for (?:the )?[a-z]+ and|perfect for|made to|适合/i,
 };
 
@@ -284,6 +291,7 @@ export const CATALOG_TEXT_NAMES: {
   power: { en: 'its power or voltage', zh: '功率或电压' },
   packaging: { en: 'its packaging', zh: '包装信息' },
   paper: { en: 'its paper or printing', zh: '纸张或印刷信息' },
+  assembly: { en: 'whether it needs assembly', zh: '是否需要组装' },
   use: { en: 'what it is meant for', zh: '用途' },
   size: { en: 'its size, weight or volume', zh: '尺寸、重量或容量' },
 };

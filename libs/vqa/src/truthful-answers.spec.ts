@@ -1,10 +1,9 @@
-import type { Product, ProductRepository } from '@vitrine/catalog';
+import type { Product } from '@vitrine/catalog';
 import type { ImageSource } from '@vitrine/embedding';
 import {
   ColourNamer,
   DEFAULT_VOCABULARIES,
   withCategories,
-  type AttributeRepository,
   type ImageAnalyser,
   type VocabularyProvider,
 } from '@vitrine/attributes';
@@ -53,8 +52,8 @@ function service(p: Product): VqaService {
     {
       products: {
         getById: (id: string) => Promise.resolve(id === p.id ? p : null),
-      } as unknown as ProductRepository,
-      attributes: { forProduct: () => Promise.resolve([]) } as unknown as AttributeRepository,
+      },
+      attributes: { forProduct: () => Promise.resolve([]) },
       images: { load: () => Promise.resolve(new Uint8Array([1])) } as unknown as ImageSource,
       analyser: {} as ImageAnalyser,
       colours: new ColourNamer(),

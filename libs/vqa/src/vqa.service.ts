@@ -26,9 +26,9 @@ export interface VqaSettings {
 }
 
 export interface VqaDependencies {
-  readonly products: ProductRepository;
-  readonly attributes: AttributeRepository;
-  readonly images: ImageSource;
+  readonly products: Pick<ProductRepository, 'getById'>;
+  readonly attributes: Pick<AttributeRepository, 'forProduct'>;
+  readonly images: Pick<ImageSource, 'load'>;
   readonly analyser: ImageAnalyser;
   readonly colours: ColourNamer;
   readonly router: QuestionRouter;

@@ -6,17 +6,18 @@ import { NestFactory } from '@nestjs/core';
 import { Presets, SingleBar } from 'cli-progress';
 import { loadConfig, locateJsonError, ValidationError, type AppConfig } from '@vitrine/core';
 import type { Product } from '@vitrine/catalog';
-import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
+import { EMBEDDING_PROVIDER, ImageSource, type EmbeddingProvider } from '@vitrine/embedding';
 import {
   ColourNamer,
   DEFAULT_LOGIT_SCALE,
   DEFAULT_VOCABULARIES,
   FACT_PRECISION,
+  ImageAnalyser,
   withCategories,
   type CalibrationFile,
   type Vocabularies,
 } from '@vitrine/attributes';
-import { InMemoryNeighbours } from '@vitrine/vqa';
+import { InMemoryNeighbours, VqaService } from '@vitrine/vqa';
 import { DescriptionComposer, type DescriptionStyle } from '@vitrine/descriptions';
 import {
   buildQuestions,
@@ -28,7 +29,12 @@ import {
   fitCalibration,
   readCatalogProducts,
   readReferences,
+  evaluateTruthfulness,
+  readCatalogTextSet,
+  readUnknowableSet,
   vqaEvalModels,
+  type RateWithCi,
+  type TruthfulnessReport,
   type DescriptionEvalReport,
   type TypeStats,
 } from '@vitrine/evaluation';
@@ -41,10 +47,14 @@ export interface EvalIo {
 export interface EvalVqaArgs {
   readonly catalog: string;
   readonly queries: string;
-  readonly pictures: 'queries' | 'catalog' | 'both';
+  readonly pictures: 'queries' | 'catalog' | 'both' | 'none';
   readonly model?: string;
   readonly minConfidence?: number;
   readonly fitCalibration?: string;
+  /** Unknowable-question set (JSONL); empty or absent: skipped. */
+  readonly unknowable?: string;
+  /** Catalog-text question set (JSONL); empty or absent: skipped. */
+  readonly catalogText?: string;
   readonly json: boolean;
 }
 
@@ -162,7 +172,12 @@ export async function runEvalVqa(args: EvalVqaArgs, base: AppConfig, io: EvalIo)
   try {
     const embedder = app.get<EmbeddingProvider>(EMBEDDING_PROVIDER);
     const core = vqaEvalModels(app);
-    const which = args.pictures === 'both' ? (['queries', 'catalog'] as const) : [args.pictures];
+    const which =
+      args.pictures === 'both'
+        ? (['queries', 'catalog'] as const)
+        : args.pictures === 'none'
+          ? []
+          : [args.pictures];
     const reports: Record<string, unknown> = {};
     let calibration: CalibrationFile | undefined;
     if (args.fitCalibration) {
@@ -242,6 +257,11 @@ export async function runEvalVqa(args: EvalVqaArgs, base: AppConfig, io: EvalIo)
         }
       }
     }
+    if (args.unknowable || args.catalogText) {
+      const truth = await runTruthfulness(app, core, config, products, minConfidence, args);
+      reports.truthfulness = truth;
+      if (!args.json) io.stdout.write(truthTable(truth));
+    }
     const recall = modelRecall(config.embedding.modelDir);
     reports.model = embedder.modelId;
     reports.minConfidence = minConfidence;
@@ -260,6 +280,72 @@ export async function runEvalVqa(args: EvalVqaArgs, base: AppConfig, io: EvalIo)
   } finally {
     await app.close();
   }
+}
+
+/**
+ * The unknowable and catalog-text sets asked through the product answering path itself (VqaService over the
+ * catalog file, no stored attributes, the catalog pictures, no remote answerer).
+ */
+async function runTruthfulness(
+  app: INestApplicationContext,
+  core: ReturnType<typeof vqaEvalModels>,
+  config: AppConfig,
+  products: readonly Product[],
+  minConfidence: number,
+  args: EvalVqaArgs,
+): Promise<TruthfulnessReport> {
+  const byId = new Map(products.map((p) => [p.id, p]));
+  const vqa = new VqaService(
+    {
+      products: { getById: (id: string) => Promise.resolve(byId.get(id) ?? null) },
+      attributes: { forProduct: () => Promise.resolve([]) },
+      images: app.get(ImageSource),
+      analyser: app.get(ImageAnalyser),
+      colours: core.colours,
+      router: core.router,
+      vocabularies: core.vocabularies,
+      embedded: core.embedded,
+    },
+    { minConfidence, attributeMinConfidence: config.insights.attributeMinConfidence },
+  );
+  return evaluateTruthfulness(
+    (id, q) => vqa.askAboutProduct(id, q),
+    products,
+    args.unknowable ? readUnknowableSet(args.unknowable) : [],
+    args.catalogText ? readCatalogTextSet(args.catalogText) : [],
+    minConfidence,
+  );
+}
+
+function truthTable(t: TruthfulnessReport): string {
+  const r = (x: RateWithCi) => `${pct(x.rate)} (95% CI ${pct(x.ci95[0])}–${pct(x.ci95[1])}, n ${x.n})`;
+  const lines = ['', 'truthfulness (the product answering path over the catalog, no remote answerer)'];
+  if (t.unknowable.abstention.n) {
+    lines.push(
+      `  unknowable questions: abstained ${r(t.unknowable.abstention)} (goal ≥ 95%); answered anyway ${r(t.unknowable.confidentWrong)}`,
+      `    by language: ${Object.entries(t.unknowable.byLanguage)
+        .map(([k, v]) => `${k} ${pct(v.rate)} (n ${v.n})`)
+        .join(', ')}; by split: ${Object.entries(t.unknowable.bySplit)
+        .map(([k, v]) => `${k} ${pct(v.rate)} (n ${v.n})`)
+        .join(', ')}`,
+      `    by topic: ${Object.entries(t.unknowable.byTopic)
+        .map(([k, v]) => `${k} ${pct(v.rate)}`)
+        .join(', ')}`,
+    );
+  }
+  if (t.catalogText.accuracy.n) {
+    lines.push(
+      `  catalog-text questions: correct with quoted evidence ${r(t.catalogText.accuracy)} (goal ≥ 90%); ` +
+        `confident wrong ${pct(t.catalogText.confidentWrong.rate)}, can't tell ${pct(t.catalogText.abstained.rate)}`,
+      `    by language: ${Object.entries(t.catalogText.byLanguage)
+        .map(([k, v]) => `${k} ${pct(v.rate)} (n ${v.n})`)
+        .join(', ')}; by split: ${Object.entries(t.catalogText.bySplit)
+        .map(([k, v]) => `${k} ${pct(v.rate)} (n ${v.n})`)
+        .join(', ')}`,
+    );
+  }
+  lines.push(`  confident wrong answers over both sets: ${r(t.confidentWrong)} (goal ≤ 1%)`, '');
+  return lines.join('\n');
 }
 
 /** An evaluation's application context; errors while building it are thrown, as the commands report them. */

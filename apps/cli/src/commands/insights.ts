@@ -181,13 +181,23 @@ export function registerInsightsCommands(program: Command): void {
     )
     .option(
       '--pictures <set>',
-      'queries | catalog | both',
+      'queries | catalog | both | none (none: only the truthfulness sets)',
       (v) => {
-        if (!['queries', 'catalog', 'both'].includes(v))
-          throw new InvalidArgumentError('expected queries, catalog or both');
-        return v as 'queries' | 'catalog' | 'both';
+        if (!['queries', 'catalog', 'both', 'none'].includes(v))
+          throw new InvalidArgumentError('expected queries, catalog, both or none');
+        return v as 'queries' | 'catalog' | 'both' | 'none';
       },
       'both' as const,
+    )
+    .option(
+      '--unknowable <file>',
+      'questions neither catalog nor picture can settle (JSONL); "" to skip',
+      'data/eval/vqa/unknowable.jsonl',
+    )
+    .option(
+      '--catalog-text <file>',
+      'questions the catalog text answers (JSONL); "" to skip',
+      'data/eval/vqa/catalog-text.jsonl',
     )
     .option('--model <dir>', 'model directory (default MODEL_DIR)')
     .option(
@@ -204,10 +214,12 @@ export function registerInsightsCommands(program: Command): void {
       async (o: {
         catalog: string;
         queries: string;
-        pictures: 'queries' | 'catalog' | 'both';
+        pictures: 'queries' | 'catalog' | 'both' | 'none';
         model?: string;
         minConfidence?: number;
         fitCalibration?: string;
+        unknowable: string;
+        catalogText: string;
         json: boolean;
       }) => {
         process.exitCode = await runEvalVqa(o, loadConfig(), {
