@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ChatService, parseUtterance, type ChatTurnResult, type Vocabulary } from '@vitrine/assistant';
 import { CatalogImportService, ProductRepository } from '@vitrine/catalog';
-import { loadConfig, type AppConfig } from '@vitrine/core';
+import { loadConfig, ValidationError, type AppConfig } from '@vitrine/core';
 import { IndexingScheduler, InProcessJobQueue, JOB_QUEUE } from '@vitrine/indexing';
 import {
   chatCatalog,
@@ -49,6 +49,14 @@ export async function openChatHarness(
   try {
     const t0 = performance.now();
     const report = await app.get(CatalogImportService).importFile(resolve(catalogFile));
+    // The labels are about the file's products: a product missing from the chat's catalog would skew every figure.
+    if (report.rejected > 0)
+      throw new ValidationError(
+        `${catalogFile}: ${report.rejected} products rejected by the import (${report.errors
+          .slice(0, 3)
+          .map((e) => `line ${e.line}: ${e.reason}`)
+          .join('; ')})`,
+      );
     const queued = await app.get(IndexingScheduler).syncPending();
     await app.get<InProcessJobQueue>(JOB_QUEUE).drain();
     const indexSeconds = (performance.now() - t0) / 1000;
