@@ -15,8 +15,10 @@ import {
   type CatalogDatabase,
 } from '@vitrine/catalog';
 import { SearchService } from '@vitrine/search';
+import { CHAT_COMPLETIONS, ChatModule, type ChatCompletionsClient } from '@vitrine/chat';
 import { VqaModule, VqaService } from '@vitrine/vqa';
 import { ChatService } from './chat.service';
+import { RemoteReplyWriter } from './remote/remote-reply-writer';
 import { ConversationRepository } from './store/conversation.repository';
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
@@ -66,7 +68,7 @@ export class AssistantModule {
   static forRoot(): DynamicModule {
     return {
       module: AssistantModule,
-      imports: [VqaModule.forRoot()],
+      imports: [VqaModule.forRoot(), ChatModule],
       providers: [
         {
           provide: ConversationRepository,
@@ -82,6 +84,7 @@ export class AssistantModule {
             ProductRepository,
             ProductSearchRepository,
             ConversationRepository,
+            CHAT_COMPLETIONS,
           ],
           useFactory: (
             search: SearchService,
@@ -89,6 +92,7 @@ export class AssistantModule {
             products: ProductRepository,
             cards: ProductSearchRepository,
             conversations: ConversationRepository,
+            client: ChatCompletionsClient | null,
           ) =>
             new ChatService({
               search,
@@ -100,6 +104,7 @@ export class AssistantModule {
                 distinctBrands: async () => (await products.distinctBrandsAndMaterials()).brands,
               },
               conversations,
+              writer: client ? new RemoteReplyWriter(client) : undefined,
             }),
         },
         ConversationJanitor,

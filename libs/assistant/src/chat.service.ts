@@ -16,6 +16,8 @@ import {
 } from './dialogue/state';
 import { parseUtterance } from './nlu/parse-utterance';
 import type { Intent, Lang, ParsedTurn, ProductReference, Vocabulary } from './nlu/types';
+import { checkReply, type ReplyFacts } from './remote/checked-reply';
+import type { ReplyWriter } from './remote/remote-reply-writer';
 import type { NewTurn } from './store/conversation.repository';
 
 /** Products shown per turn. */
@@ -59,7 +61,19 @@ export interface ChatDependencies {
   readonly catalog: ChatCatalog;
   readonly questions: ChatQuestions;
   readonly conversations: ChatConversations;
+  /** A remote model writing the replies of turns that show products (`ANSWERER_URL`); templates without it. */
+  readonly writer?: ReplyWriter | undefined;
 }
+
+/** Turns whose reply a remote model may write: those that show products from a tool result. */
+const WRITTEN_INTENTS: ReadonlySet<Intent> = new Set([
+  'search',
+  'refine',
+  'sort',
+  'show-more',
+  'similar',
+  'compare',
+]);
 
 export interface ChatTurnRequest {
   /** Continue this conversation; a new one is started without it. */
@@ -98,6 +112,10 @@ export interface ChatTurnResult {
   readonly lang: Lang;
   readonly answer?: ChatAnswer;
   readonly comparison?: Comparison;
+  /** Who wrote `message`: `template`, or the remote model (`remote:<model>`). */
+  readonly replyBy: string;
+  /** Sentences of the remote model's reply dropped as unsupported by the turn's facts. */
+  readonly droppedClaims?: number;
 }
 
 interface Outcome {
@@ -142,9 +160,12 @@ export class ChatService {
     const outcome = request.image
       ? await this.pictureTurn(id, state, parsed, request.image)
       : await this.dispatch(id, state, parsed);
+    const written = await this.written(parsed, text, outcome, vocabulary);
     const result: ChatTurnResult = {
       conversationId: id,
-      message: outcome.message,
+      message: written.message,
+      replyBy: written.by,
+      ...(written.dropped !== undefined ? { droppedClaims: written.dropped } : {}),
       products: outcome.products,
       filters: outcome.state.filters,
       sort: outcome.state.sort,
@@ -162,6 +183,54 @@ export class ChatService {
       { role: 'assistant', message: outcome.message, payload: toJson(turnPayload(result)) },
     ]);
     return result;
+  }
+
+  /**
+   * The remote model's reply when one is configured and the turn showed products, with every sentence it cannot
+   * support from the turn's facts dropped; the template when it fails, or when nothing it said survives the check.
+   */
+  private async written(
+    parsed: ParsedTurn,
+    message: string,
+    outcome: Outcome,
+    vocabulary: Vocabulary,
+  ): Promise<{ message: string; by: string; dropped?: number }> {
+    const writer = this.deps.writer;
+    const template = { message: outcome.message, by: 'template' };
+    if (!writer || outcome.products.length === 0 || !WRITTEN_INTENTS.has(parsed.intent)) return template;
+    try {
+      const products = await this.deps.catalog.getByIds(outcome.products.map((p) => p.id));
+      const byId = new Map(products.map((p) => [p.id, p]));
+      const facts: ReplyFacts = {
+        constraints: reply.describeFilters(outcome.state.filters, outcome.state.lang),
+        catalogBrands: vocabulary.brands,
+        products: outcome.products.map((card) => {
+          const p = byId.get(card.id);
+          return {
+            title: card.title,
+            brand: card.brand,
+            category: card.category,
+            price: card.price ? reply.formatMoney(card.price) : null,
+            inStock: card.inStock,
+            attributes: Object.fromEntries(
+              Object.entries(p?.attributes ?? {}).map(([k, v]) => [
+                k,
+                typeof v === 'string' ? v : JSON.stringify(v),
+              ]),
+            ),
+            description: p?.description ?? null,
+          };
+        }),
+      };
+      const text = await writer.write({ lang: outcome.state.lang, message, draft: outcome.message, facts });
+      if (!text) return template;
+      const checked = checkReply(text, facts);
+      if (!checked.text) return { ...template, dropped: checked.dropped };
+      return { message: checked.text, by: writer.id, dropped: checked.dropped };
+    } catch {
+      // An unreachable or failing model costs the shopper nothing but the nicer wording.
+      return template;
+    }
   }
 
   private async dispatch(id: string, state: DialogueState, parsed: ParsedTurn): Promise<Outcome> {

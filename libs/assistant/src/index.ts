@@ -40,6 +40,8 @@ export {
   type ChatTurnResult,
   type Comparison,
 } from './chat.service';
+export { checkReply, type ReplyFacts } from './remote/checked-reply';
+export { RemoteReplyWriter, type ReplyWriter } from './remote/remote-reply-writer';
 export {
   ConversationRepository,
   type NewTurn,

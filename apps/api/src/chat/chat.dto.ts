@@ -134,6 +134,16 @@ export class ChatResponseDto {
     description: 'when the turn compared products: facts from the catalog',
   })
   comparison?: ComparisonDto;
+  @ApiProperty({
+    example: 'template',
+    description:
+      'who wrote `message`: `template`, or `remote:<model>` when ANSWERER_URL is set and the turn showed products',
+  })
+  replyBy!: string;
+  @ApiPropertyOptional({
+    description: "sentences of the remote model's reply dropped because the turn's facts do not support them",
+  })
+  droppedClaims?: number;
 }
 
 export class ChatTurnDto {
@@ -198,6 +208,8 @@ export function toChatResponse(t: ChatTurnResult): ChatResponseDto {
     sort: t.sort,
     intent: t.intent,
     lang: t.lang,
+    replyBy: t.replyBy,
+    ...(t.droppedClaims !== undefined ? { droppedClaims: t.droppedClaims } : {}),
     ...(t.answer ? { answer: { ...toAnswerDto(t.answer), productId: t.answer.productId } } : {}),
     ...(t.comparison
       ? {
