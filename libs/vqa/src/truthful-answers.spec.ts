@@ -55,7 +55,7 @@ function service(p: Product): VqaService {
       },
       attributes: { forProduct: () => Promise.resolve([]) },
       images: { load: () => Promise.resolve(new Uint8Array([1])) } as unknown as ImageSource,
-      analyser: {} as ImageAnalyser,
+      analyser: { colours: () => Promise.resolve({}) } as unknown as ImageAnalyser,
       colours: new ColourNamer(),
       router: new QuestionRouter(() => vocab, new ColourNamer()),
       vocabularies: { get: () => Promise.resolve(vocab) } as unknown as VocabularyProvider,
@@ -154,5 +154,11 @@ describe('answers that only say what Vitrine can know (issue 13)', () => {
   it('a yes/no question the router cannot parse into something visible abstains instead of asking the picture', async () => {
     const a = await ask('Does it go well with red wine?');
     expect(a.answered).toBe(false);
+  });
+
+  it('an uploaded picture gets the same honesty: an allergen question is never answered', async () => {
+    const a = await service(pizza).askAboutImage(new Uint8Array([1]), 'Is this gluten free?');
+    expect(a).toMatchObject({ answered: false, value: null, questionType: 'unknowable' });
+    expect(a.answer).toMatch(/allergen/);
   });
 });
