@@ -119,4 +119,30 @@ describe('eval-descriptions and eval-vqa commands', () => {
     };
     expect(calibration.modelId).toBe(report.model);
   }, 60_000);
+
+  it('eval-vqa asks the truthfulness sets through the answering path and prints abstention and quoted accuracy', async () => {
+    const sets = join(DEMO_DIR, '../eval/vqa');
+    const out = sink();
+    const code = await runEvalVqa(
+      {
+        catalog: DEMO_CATALOG,
+        queries: join(dir, 'queries.jsonl'),
+        pictures: 'none',
+        unknowable: join(sets, 'unknowable.jsonl'),
+        catalogText: join(sets, 'catalog-text.jsonl'),
+        json: false,
+      },
+      config,
+      { stdout: out, stderr: sink() },
+    );
+    expect(code).toBe(0);
+    const text = out.text();
+    const figure = (re: RegExp) => Number(re.exec(text)?.[1]);
+    // The goals: ≥ 95% abstention on unknowable questions, ≥ 90% catalog-text, ≤ 1% confident wrong.
+    expect(figure(/unknowable questions: abstained ([\d.]+)%/)).toBeGreaterThanOrEqual(95);
+    expect(figure(/catalog-text questions: correct with quoted evidence ([\d.]+)%/)).toBeGreaterThanOrEqual(
+      90,
+    );
+    expect(figure(/confident wrong answers over both sets: ([\d.]+)%/)).toBeLessThanOrEqual(1);
+  }, 60_000);
 });
