@@ -53,7 +53,11 @@ export function parserAgent(vocabulary: Vocabulary): ChatAgent {
   return {
     open: () =>
       Promise.resolve({
-        turn: (text: string, context: ChatTurnContext): Promise<ChatAgentReply> => {
+        turn: (text: string, context: ChatTurnContext, image?: string): Promise<ChatAgentReply> => {
+          // A picture without words is a request for similar products (as the chat takes it); the parser cannot
+          // see the picture itself.
+          if (image !== undefined && text.trim() === '')
+            return Promise.resolve({ intent: 'similar', slots: {} });
           const parsed = parseUtterance(text, vocabulary);
           const reference = parsedReference(parsed, context);
           return Promise.resolve({

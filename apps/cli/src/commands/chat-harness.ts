@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ChatService, parseUtterance, type ChatTurnResult, type Vocabulary } from '@vitrine/assistant';
@@ -135,10 +136,11 @@ export function serviceAgent(harness: ChatHarness): ChatAgent {
     open: () => {
       let conversationId: string | undefined;
       return Promise.resolve({
-        turn: async (text, context) => {
+        turn: async (text, context, image) => {
           const result = await harness.chat.turn({
             ...(conversationId ? { conversationId } : {}),
             message: text,
+            ...(image !== undefined ? { image: new Uint8Array(await readFile(image)) } : {}),
           });
           conversationId = result.conversationId;
           return serviceReply(result, text, harness, context);

@@ -30,8 +30,8 @@ describe('vitrine eval-chat', () => {
     expect(await runEvalChat(args, config, out.stream)).toBe(0);
     const text = out.text();
     expect(text).toMatch(/\s+all\s+en\s+zh\n/);
-    expect(text).toMatch(/conversations \/ turns\s+64 \/ 311\s+32 \/ 156\s+32 \/ 155/);
-    expect(text).toMatch(/intent accuracy\s+\d+\.\d% \(\d+\/311\)/);
+    expect(text).toMatch(/conversations \/ turns\s+70 \/ 331\s+35 \/ 166\s+35 \/ 165/);
+    expect(text).toMatch(/intent accuracy\s+\d+\.\d% \(\d+\/331\)/);
     expect(text).toMatch(/reference accuracy\s+\d+\.\d% \(\d+\/\d+\)/);
     for (const slot of [
       'category',

@@ -142,6 +142,21 @@ describe('constraints in force', () => {
     );
   });
 
+  it('a picture starts a new search with what its words state', () => {
+    const before = constraintsAfter(NO_CONSTRAINTS, search);
+    const picture = constraintsAfter(before, {
+      user: 'like this but under 30 euros',
+      image: '/q/shoe.png',
+      intent: 'similar',
+      slots: { priceMax: 30, currency: 'EUR' },
+    });
+    expect(picture).toEqual({ priceMax: 30, currency: 'EUR', excludeBrands: [] });
+    // "More like the third" (no picture) keeps what was stated.
+    expect(
+      constraintsAfter(before, { user: 'more like the third', intent: 'similar', slots: {}, ref: 3 }),
+    ).toBe(before);
+  });
+
   it('"not that brand" with no brand in force excludes the brand of the product in focus', () => {
     const c = constraintsAfter(
       NO_CONSTRAINTS,

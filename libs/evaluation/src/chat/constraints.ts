@@ -50,8 +50,8 @@ export interface Violation {
 }
 
 /**
- * The constraints in force after a turn: a search sets them to what it states, a refinement changes only what it
- * states, start-over clears them, every other turn keeps them. `"@focus"` in `excludeBrand` ("not that brand")
+ * The constraints in force after a turn: a search or a picture sets them to what it states, a refinement changes
+ * only what it states, start-over clears them, every other turn keeps them. `"@focus"` in `excludeBrand` ("not that brand")
  * excludes the brand in force, or else `focusBrand` (the brand of the product the conversation is about).
  */
 export function constraintsAfter(
@@ -60,8 +60,10 @@ export function constraintsAfter(
   focusBrand?: string | null,
 ): StatedConstraints {
   if (turn.intent === 'start-over') return NO_CONSTRAINTS;
-  if (turn.intent !== 'search' && turn.intent !== 'refine' && turn.intent !== 'sort') return current;
-  const base: StatedConstraints = turn.intent === 'search' ? NO_CONSTRAINTS : current;
+  // A picture starts a new search from it ("like this but in red"), with what its words state.
+  const fresh = turn.intent === 'search' || turn.image !== undefined;
+  if (!fresh && turn.intent !== 'refine' && turn.intent !== 'sort') return current;
+  const base: StatedConstraints = fresh ? NO_CONSTRAINTS : current;
   const s = turn.slots;
   const next: {
     -readonly [K in keyof StatedConstraints]: StatedConstraints[K];

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { LIST_INTENTS, parseConversationSet, type ChatConversation } from './conversation-set';
 
 const ROOT = join(__dirname, '../../../..');
@@ -21,11 +21,20 @@ describe('conversation set parsing', () => {
       ),
     ).toThrow(/abstain is only for questions/);
     expect(() => parseConversationSet('\n')).toThrow(/no conversation/);
+    expect(() =>
+      parseConversationSet(JSON.stringify({ id: 'a', lang: 'en', turns: [{ user: ' ', intent: 'search' }] })),
+    ).toThrow(/a turn without a picture needs words/);
+    const [picture] = parseConversationSet(
+      JSON.stringify({ id: 'p', lang: 'en', turns: [{ user: '', image: 'q/shoe.png', intent: 'similar' }] }),
+      'set',
+      '/sets',
+    );
+    expect(picture!.turns[0]!.image).toBe('/sets/q/shoe.png');
   });
 });
 
 describe('data/eval/chat/conversations.jsonl (the ground truth of vitrine eval-chat)', () => {
-  const set: ChatConversation[] = parseConversationSet(readFileSync(SET, 'utf8'), SET);
+  const set: ChatConversation[] = parseConversationSet(readFileSync(SET, 'utf8'), SET, dirname(SET));
   const turns = set.flatMap((c) => c.turns.map((t) => ({ ...t, lang: c.lang })));
   const catalog = readFileSync(join(ROOT, 'data/demo-catalog/products.jsonl'), 'utf8')
     .split('\n')
@@ -41,7 +50,8 @@ describe('data/eval/chat/conversations.jsonl (the ground truth of vitrine eval-c
   });
 
   it('writes Chinese turns in Chinese', () => {
-    for (const t of turns.filter((x) => x.lang === 'zh')) expect(t.user).toMatch(/[\u4e00-\u9fff]/);
+    for (const t of turns.filter((x) => x.lang === 'zh' && x.user !== ''))
+      expect(t.user).toMatch(/[\u4e00-\u9fff]/);
   });
 
   it('covers every intent, unknowable and knowable questions, and every kind of reference, in both languages', () => {
@@ -67,6 +77,15 @@ describe('data/eval/chat/conversations.jsonl (the ground truth of vitrine eval-c
         mine.filter((t) => typeof t.ref === 'object' && 'cheaperOf' in t.ref).length,
       ).toBeGreaterThanOrEqual(2);
       expect(mine.filter((t) => Array.isArray(t.ref)).length).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it('sends pictures that exist, in both languages, with and without words', () => {
+    const pictures = turns.filter((t) => t.image !== undefined);
+    for (const t of pictures) expect(existsSync(t.image!)).toBe(true);
+    for (const lang of ['en', 'zh']) {
+      expect(pictures.filter((t) => t.lang === lang && t.user === '').length).toBeGreaterThanOrEqual(1);
+      expect(pictures.filter((t) => t.lang === lang && t.user !== '').length).toBeGreaterThanOrEqual(2);
     }
   });
 

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { locateJsonError, ValidationError } from '@vitrine/core';
 
@@ -61,7 +62,10 @@ export type GoldReference = number | readonly number[] | { readonly cheaperOf: r
 
 /** One shopper turn and what a correct assistant makes of it. */
 export interface ChatGoldTurn {
+  /** What the shopper types; may be empty on a picture turn. */
   readonly user: string;
+  /** A picture sent with the turn: absolute path (relative in the file, to the file's folder). */
+  readonly image?: string;
   readonly intent: ChatIntent;
   readonly slots: ChatSlots;
   readonly ref?: GoldReference;
@@ -80,7 +84,8 @@ const position = z.number().int().min(1);
 const slotValue = z.union([z.string().min(1), z.number().finite(), z.boolean(), z.null()]);
 const turnSchema = z
   .object({
-    user: z.string().min(1),
+    user: z.string(),
+    image: z.string().min(1).optional(),
     intent: z.enum(CHAT_INTENTS),
     slots: z.partialRecord(z.enum(CHAT_SLOTS), slotValue).optional(),
     ref: z
@@ -89,6 +94,7 @@ const turnSchema = z
     abstain: z.boolean().optional(),
   })
   .strict()
+  .refine((t) => t.user.trim() !== '' || t.image !== undefined, 'a turn without a picture needs words')
   .refine((t) => t.abstain === undefined || t.intent === 'question', 'abstain is only for questions');
 const conversationSchema = z
   .object({
@@ -100,10 +106,14 @@ const conversationSchema = z
   .strict();
 
 /**
- * Parses a conversation set (one conversation per JSONL line, see data/eval/chat/README.md). Every problem is a
- * `ValidationError` naming its line: ground truth is never dropped silently.
+ * Parses a conversation set (one conversation per JSONL line, see data/eval/chat/README.md); picture paths resolve
+ * against `folder`. Every problem is a `ValidationError` naming its line: ground truth is never dropped silently.
  */
-export function parseConversationSet(text: string, source = 'conversation set'): ChatConversation[] {
+export function parseConversationSet(
+  text: string,
+  source = 'conversation set',
+  folder = process.cwd(),
+): ChatConversation[] {
   const out: ChatConversation[] = [];
   const problems: string[] = [];
   const ids = new Set<string>();
@@ -133,6 +143,7 @@ export function parseConversationSet(text: string, source = 'conversation set'):
       ...(c.note !== undefined ? { note: c.note } : {}),
       turns: c.turns.map((t) => ({
         user: t.user,
+        ...(t.image !== undefined ? { image: resolve(folder, t.image) } : {}),
         intent: t.intent,
         slots: t.slots ?? {},
         ...(t.ref !== undefined ? { ref: t.ref } : {}),
@@ -147,5 +158,5 @@ export function parseConversationSet(text: string, source = 'conversation set'):
 
 /** Reads and parses a conversation set file. */
 export async function readConversationSet(file: string): Promise<ChatConversation[]> {
-  return parseConversationSet(await readFile(file, 'utf8'), file);
+  return parseConversationSet(await readFile(file, 'utf8'), file, dirname(resolve(file)));
 }

@@ -32,7 +32,8 @@ export interface ChatAgentReply {
 }
 
 export interface ChatSession {
-  turn(text: string, context: ChatTurnContext): Promise<ChatAgentReply>;
+  /** One shopper turn: its words and, on a picture turn, the picture's path. */
+  turn(text: string, context: ChatTurnContext, image?: string): Promise<ChatAgentReply>;
   close?(): Promise<void>;
 }
 
@@ -95,7 +96,11 @@ export async function evaluateChat(
     try {
       for (const [index, gold] of conversation.turns.entries()) {
         const t0 = performance.now();
-        const reply = await session.turn(gold.user, { resultList: list, ...(focus ? { focus } : {}) });
+        const reply = await session.turn(
+          gold.user,
+          { resultList: list, ...(focus ? { focus } : {}) },
+          gold.image,
+        );
         turnMs.push(performance.now() - t0);
 
         const expected = gold.ref !== undefined ? resolveGoldReference(gold.ref, list) : undefined;
