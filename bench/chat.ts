@@ -1,11 +1,12 @@
 // npm run bench:chat [-- --passes 2 --catalog data/demo-catalog/products.jsonl --set data/eval/chat/conversations.jsonl]
 // Turn latency of the shopping-assistant chat, embedded: the demo catalog is imported and indexed into a throw-away
 // PGlite + embedded-vectors setup (the one `vitrine eval-chat` uses), then every conversation of the chat evaluation
-// set is replayed through ChatService.turn — one conversation at a time (concurrency 1), then 16 conversations at
+// set (pictures included) is replayed through ChatService.turn — one conversation at a time (concurrency 1), then 16 conversations at
 // once (concurrency 16). Prints p50/p99/mean/max per turn, turns/s, and the process's CPU time per turn (user +
 // system over all its threads: PGlite, the embedding worker and the dialogue manager are all in this process, so
 // that is the server's CPU per turn). A first pass warms up and is not counted.
 import 'reflect-metadata';
+import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,6 +34,7 @@ interface Run {
 async function replay(
   harness: ChatHarness,
   conversations: readonly ChatConversation[],
+  pictures: ReadonlyMap<string, Uint8Array>,
   concurrency: number,
 ): Promise<Run> {
   const ms: number[] = [];
@@ -45,9 +47,11 @@ async function replay(
       let conversationId: string | undefined;
       for (const turn of conversations[i]!.turns) {
         const start = performance.now();
+        const image = turn.image !== undefined ? pictures.get(turn.image) : undefined;
         const result = await harness.chat.turn({
           ...(conversationId ? { conversationId } : {}),
           message: turn.user,
+          ...(image ? { image } : {}),
         });
         const took = performance.now() - start;
         conversationId = result.conversationId;
@@ -90,18 +94,22 @@ function table(rows: string[][]): string {
 async function main(): Promise<void> {
   const conversations = await readConversationSet(resolve(values.set));
   const turns = conversations.reduce((a, c) => a + c.turns.length, 0);
+  // Pictures are read once: the bench measures the chat, not the disk.
+  const pictures = new Map<string, Uint8Array>();
+  for (const c of conversations)
+    for (const t of c.turns) if (t.image) pictures.set(t.image, new Uint8Array(await readFile(t.image)));
   const harness = await openChatHarness(resolve(values.catalog), loadConfig(), (m) => console.log(m));
   try {
     console.log(
       `node ${process.version}, ${cpus().length} cores; ${conversations.length} conversations, ${turns} turns, ` +
         `${PASSES} measured pass(es) per concurrency after one warm-up pass\n`,
     );
-    await replay(harness, conversations, 1);
+    await replay(harness, conversations, pictures, 1);
     const runs: [string, Run][] = [];
     for (const c of [1, 16]) {
       const merged: Run = { ms: [], byIntent: new Map(), wallMs: 0, cpuMs: 0 };
       for (let p = 0; p < PASSES; p++) {
-        const r = await replay(harness, conversations, c);
+        const r = await replay(harness, conversations, pictures, c);
         merged.ms.push(...r.ms);
         for (const [k, v] of r.byIntent) merged.byIntent.set(k, [...(merged.byIntent.get(k) ?? []), ...v]);
         Object.assign(merged, { wallMs: merged.wallMs + r.wallMs, cpuMs: merged.cpuMs + r.cpuMs });
