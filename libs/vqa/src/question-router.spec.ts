@@ -48,6 +48,15 @@ describe('QuestionRouter', () => {
     ['Is it good for diabetics?', 'unknowable'],
     ['Can I put it in the dishwasher?', 'catalog-text'],
     ['Does it need assembly?', 'catalog-text'],
+    ['Does it arrive assembled?', 'catalog-text'],
+    ['How much does it hold?', 'size'],
+    ['Is it a large?', 'size'],
+    ['Is it worth the money?', 'unknowable'],
+    ['Does it have milk in it?', 'unknowable'],
+    ['How long is it good for once opened?', 'unknowable'],
+    ['Is the paella pan any good?', 'unknowable'],
+    ['Is the paella pan nonstick?', 'open'],
+    ['净重多少？', 'size'],
     ['Tell me a joke', 'open'],
   ])('%j → %s', (q, type) => {
     expect(route(q).type).toBe(type);

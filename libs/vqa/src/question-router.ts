@@ -132,11 +132,17 @@ export class QuestionRouter {
     });
     if (language.code === 'zh') return this.routeChinese(text, language);
     if (language.code !== 'en') return type('open');
-    const polar = /^ (is|are|was|were|does|do|did|has|have|had|can|could|will|would|should) /.test(q);
+    const polar = /^ (is|are|was|were|does|do|did|has|have|had|can|could|will|would|should|any) /.test(q);
+    // Polar size questions ("is it a large?") are about the catalog's size.
+    if (/^ (is|are) (it|they|these|this) (a |an )?(small|medium|large|extra large|xs|xl|xxl|xxxl) $/.test(q))
+      return type('size');
 
     // What no picture or catalog row settles, before anything else can claim it ("does it contain nuts" is
     // not a yes/no about the picture); care phrases first ("dishwasher safe" is not a safety question).
     if (CARE_FIRST.en.test(q)) return { ...type('catalog-text'), topic: 'care', polar };
+    // "Does it arrive assembled?" is about assembly, not delivery.
+    if (/ (assembly|assemble|assembled|assembling) /.test(q))
+      return { ...type('catalog-text'), topic: 'assembly', polar };
     const unknowable = matchTopic(UNKNOWABLE_RULES, q, 'en');
     if (unknowable) return { ...type('unknowable'), unknowable };
     const topic = matchTopic(CATALOG_TEXT_RULES, q, 'en');
@@ -150,6 +156,7 @@ export class QuestionRouter {
     }
     // Before price: "how much does it weigh" asks for a weight.
     if (
+      / (hold|holds) /.test(q) ||
       / (size|sizes|how big|how large|how small|dimensions|dimension|weight|weigh|weighs|how heavy|heavy|volume|capacity|how tall|how wide|length|width|height|how many (ml|grams|kilos|kg|g|litres|liters|ounces|oz|cm|inches)|grams|kilograms|kilos|litres?|liters?|millilitres?|how much (liquid|water|space|room|content|does it hold|can it hold)) /.test(
         q,
       )
@@ -185,8 +192,10 @@ export class QuestionRouter {
       /^ (?:has|have) (?:it|this|they) got (.+) $/.exec(q) ??
       /^ (?:is|are) there (.+?)(?: on it| on this| on them)? $/.exec(q) ??
       /^ (?:is|are) (?:it|this|they) (?:with|equipped with) (.+) $/.exec(q);
-    if (feature)
-      return shortPhrase(feature[1]!) ? { kind: 'feature', feature: feature[1]!.trim() } : undefined;
+    if (feature) {
+      const f = feature[1]!.replace(/ (?:inside|in|on|under|underneath) (?:it|this|them)$/, '').trim();
+      return shortPhrase(f) ? { kind: 'feature', feature: f } : undefined;
+    }
     const made = /^ (?:is|are) (?:it|this|they|the \w+) (?:made (?:of|from|out of)|in) (.+) $/.exec(q);
     // "Is the sole cushioned?": a part of the product and what it is like, a feature (not what the product is).
     const part = /^ (?:is|are) the (\w+) (\w+(?:ed|y|ful|able|proof))(?: inside)? $/.exec(q);
@@ -196,6 +205,8 @@ export class QuestionRouter {
     if (phrase) {
       const match = this.matchVocabulary(phrase, made ? ['material', 'colour', 'pattern'] : undefined);
       if (match) return match;
+      // "Is the paella pan any good?": with a named subject the rest is not reliably a thing the picture shows.
+      if (/^ (?:is|are|was) the /.test(q)) return undefined;
       return shortPhrase(phrase) ? { kind: 'object', target: phrase } : undefined;
     }
     return undefined;
@@ -219,7 +230,7 @@ export class QuestionRouter {
         ? { ...base, type: 'yes-no', yesNo: { kind: 'stock', negated: /缺货|卖完|售罄/.test(text) } }
         : { ...base, type: 'stock' };
     if (
-      /重量|多重|几克|几公斤|多少克|尺寸|尺码|大小|多大|多长|多宽|多高|容量|容积|多少毫升|几升|规格/.test(
+      /重量|净重|重多少|多重|几克|几公斤|多少克|尺寸|尺码|大小|多大|多长|多宽|多高|容量|容积|多少毫升|几升|规格/.test(
         text,
       )
     )

@@ -54,14 +54,14 @@ interface TopicRule<T> {
  */
 export const CARE_FIRST: TopicRule<CatalogTextTopic> = {
   topic: 'care',
-  en: / (dishwasher|dishwashers|microwave|oven|freezer|machine) (safe|proof|washable)| dishwasher | machine wash| hand wash| washable | (wash|washed|washing|clean|cleaned|cleaning) | care instructions /,
-  zh: /洗碗机|机洗|手洗|可以洗|怎么洗|如何清洗|清洗|保养/,
+  en: / (dishwasher|dishwashers|microwave|oven|freezer|machine) (safe|proof|washable)| dishwasher | machine wash| hand wash| washable | (wash|washed|washing|washes|clean|cleaned|cleaning) | care instructions | care for /,
+  zh: /洗碗机|机洗|手洗|可以洗|能洗|洗吗|怎么洗|经常洗|如何清洗|清洗|保养/,
 };
 
 export const UNKNOWABLE_RULES: readonly TopicRule<UnknowableTopic>[] = [
   {
     topic: 'allergens',
-    en: / (allergen|allergens|allergy|allergies|allergic|nut|nuts|peanut|peanuts|tree nuts|almonds?|hazelnuts?|gluten|gluten free|glutenfree|wheat|lactose|dairy|soy|soya|eggs?|shellfish|sesame|celiac|coeliac|mustard|celery|lupin|sulphites?|sulfites?) /,
+    en: / (allergen|allergens|allergy|allergies|allergic|nut|nuts|peanut|peanuts|tree nuts|almonds?|hazelnuts?|gluten|gluten free|glutenfree|wheat|lactose|dairy|milk|cheese|butter|cream|soy|soya|eggs?|shellfish|sesame|celiac|coeliac|mustard|celery|lupin|sulphites?|sulfites?) /,
     zh: /过敏|坚果|花生|杏仁|榛子|麸质|麩質|面筋|小麦|乳糖|乳制品|奶制品|大豆|鸡蛋|蛋类|贝类|海鲜|芝麻|乳糜泻/,
   },
   {
@@ -106,12 +106,12 @@ export const UNKNOWABLE_RULES: readonly TopicRule<UnknowableTopic>[] = [
   },
   {
     topic: 'shelf-life',
-    en: / (expiry|expire|expires|expired|expiration|best before|use by|shelf life|keep for|keeps for|go off|goes off|stay fresh|stays fresh|how long does it last|how long will it last) /,
+    en: / (expiry|expire|expires|expired|expiration|best before|use by|shelf life|keep for|keeps for|go off|goes off|stay fresh|stays fresh|how long does it last|how long will it last|once opened|after opening|good for how long|how long is it good) /,
     zh: /保质期|过期|有效期|能放多久|保存多久|新鲜多久/,
   },
   {
     topic: 'reviews',
-    en: / (review|reviews|rating|ratings|rated|recommend|worth it|worth buying|good quality|quality|reliable|durable|last long|do people like|best seller|bestseller|popular) /,
+    en: / (review|reviews|rating|ratings|rated|recommend|any good|worth|worth it|worth buying|good quality|quality|reliable|durable|last long|do people like|best seller|bestseller|popular) /,
     zh: /评价|评论|评分|口碑|推荐吗|值得买|值不值|质量好|质量怎么样|耐用|好用吗|靠谱|畅销/,
   },
   {
@@ -139,8 +139,8 @@ export const CATALOG_TEXT_RULES: readonly TopicRule<CatalogTextTopic>[] = [
   },
   {
     topic: 'origin',
-    en: / (where (is|was|are|were) (it|this|they) (made|produced|manufactured|grown|from)|made in|country of origin|origin|where does it come from|where do they come from|produced|grown|grow|grows|grower) /,
-    zh: /产地|哪里生产|哪里产|哪国|原产/,
+    en: / (where (is|was|are|were) (it|this|they) (made|produced|manufactured|grown|from)|made in|country of origin|origin|where (does|do) .*come from|produced|grown|grow|grows|grower|locally) /,
+    zh: /产地|哪里生产|哪里产|哪国|原产|种植|本地/,
   },
   {
     topic: 'power',
@@ -149,7 +149,7 @@ export const CATALOG_TEXT_RULES: readonly TopicRule<CatalogTextTopic>[] = [
   },
   {
     topic: 'packaging',
-    en: / (packaging|packed|package|packaged|gift box|gift boxed|gift wrapped|boxed) /,
+    en: / (packaging|packed|package|packaged|gift box|gift boxed|gift wrapped|boxed|box) /,
     zh: /包装|礼盒/,
   },
   {
@@ -180,7 +180,7 @@ export const EVIDENCE_WORDS: { readonly [T in CatalogTextTopic]: RegExp } = {
   care: /wash|dishwasher|clean|care|microwave|oven[- ]safe|洗/i,
   origin: /made in|produced in|grown|sourced|from (?:the )?[A-Z][a-z]+|origin|nursery|产地/,
   power: /\b\d+\s?(?:w|watts?|v|volts?)\b|power|plug|功率/i,
-  packaging: /pack|box|wrap|包装/i,
+  packaging: /pack|box|wrap|包装|礼盒/i,
   paper: /paper|printed|print|纸/i,
   assembly: /assembl|instructions|manual|组装|安装/i,
   use: /good for|suitable for|for (?:the )?[a-z]+ and|perfect for|made to|适合/i,

@@ -161,4 +161,21 @@ describe('answers that only say what Vitrine can know (issue 13)', () => {
     expect(a).toMatchObject({ answered: false, value: null, questionType: 'unknowable' });
     expect(a.answer).toMatch(/allergen/);
   });
+
+  it("routes the question without the product's own name: a safety pin's fabric is not a safety question", async () => {
+    const pin = product({
+      title: 'Comfort Safety Pin',
+      category: 'Home & Household',
+      description: 'A practical safety pin in plastic for a tidy home.',
+      attributes: { material: 'plastic' },
+    });
+    const a = await ask('What material is the comfort safety pin?', pin);
+    expect(a).toMatchObject({ answered: true, value: 'plastic', questionType: 'material' });
+    expect(a.evidence).toEqual([{ field: 'attributes.material', text: 'plastic' }]);
+    // The name's words still count when the question itself asks about safety.
+    expect(await ask('Is the safety pin safe for children?', pin)).toMatchObject({
+      answered: false,
+      questionType: 'unknowable',
+    });
+  });
 });

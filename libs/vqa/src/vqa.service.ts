@@ -11,7 +11,7 @@ import {
 } from '@vitrine/attributes';
 import { cantTell, type AnswerContext, type Answerer, type VqaAnswer } from './answer';
 import { answerFromCatalog, factLines, unknowableAnswer } from './catalog-facts';
-import type { QuestionRouter, RoutedQuestion } from './question-router';
+import { validateQuestion, type QuestionRouter, type RoutedQuestion } from './question-router';
 
 export interface AskOptions {
   /** Compute a heatmap of the picture regions that matched the answer. */
@@ -62,9 +62,11 @@ export class VqaService {
   /** `NOT_FOUND` for an unknown product, `VALIDATION_FAILED` for an empty or overlong question. */
   async askAboutProduct(productId: string, question: string, options: AskOptions = {}): Promise<VqaAnswer> {
     await this.deps.vocabularies.get();
-    const routed = this.deps.router.route(question);
+    const asked = validateQuestion(question);
     const product = await this.deps.products.getById(productId);
     if (!product) throw new NotFoundError('product', productId);
+    // The product's own name is not part of the question: "what fabric is the safety pin?" asks no safety question.
+    const routed = { ...this.deps.router.route(withoutTitle(asked, product.title)), text: asked };
     const stored = await this.deps.attributes.forProduct(product.id);
     const facts = factLines(
       product,
@@ -199,6 +201,25 @@ export class VqaService {
 /** English, or a Chinese question the router placed (its unplaced ones go where other languages go). */
 function understood(q: RoutedQuestion): boolean {
   return q.language.code === 'en' || (q.language.code === 'zh' && q.type !== 'open');
+}
+
+/**
+ * The question with the product's name (its title, or the title without leading words: "the safety vest" for
+ * "Urban Safety Vest") replaced by "it", so words of the name do not route the question.
+ */
+export function withoutTitle(question: string, title: string): string {
+  const words = title
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
+  for (let from = 0; from < words.length; from++) {
+    const name = words.slice(from).join(' ');
+    if (name.length < 4) break;
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const re = new RegExp(`(?:\\b(?:the|this|that|your|a|an)\\s+)?\\b${escaped}\\b`, 'i');
+    if (re.test(question)) return question.replace(re, 'it');
+  }
+  return question;
 }
 
 function isVisual(q: RoutedQuestion): boolean {

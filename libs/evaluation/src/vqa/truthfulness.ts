@@ -8,8 +8,11 @@ import type { VqaAnswer } from '@vitrine/vqa';
 const unknowableSchema = z.object({
   sku: z.string().min(1),
   lang: z.enum(['en', 'zh']),
-  /** `dev`: phrasings the router was developed on; `test`: held-out phrasings, never tuned on. */
-  split: z.enum(['dev', 'test']).default('test'),
+  /**
+   * `dev`: phrasings the router was developed on; `test`: held-out phrasings, measured once, later looked at;
+   * `test2`: held-out phrasings written after the last router change.
+   */
+  split: z.enum(['dev', 'test', 'test2']).default('test'),
   topic: z.string().min(1),
   question: z.string().min(1),
 });
@@ -17,7 +20,7 @@ const unknowableSchema = z.object({
 const catalogTextSchema = z.object({
   sku: z.string().min(1),
   lang: z.enum(['en', 'zh']),
-  split: z.enum(['dev', 'test']).default('test'),
+  split: z.enum(['dev', 'test', 'test2']).default('test'),
   question: z.string().min(1),
   /** Where the answer is (`description`, `attributes.weight`…). */
   field: z.string().min(1),
