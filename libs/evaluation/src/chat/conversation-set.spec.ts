@@ -4,6 +4,7 @@ import { LIST_INTENTS, parseConversationSet, type ChatConversation } from './con
 
 const ROOT = join(__dirname, '../../../..');
 const SET = join(ROOT, 'data/eval/chat/conversations.jsonl');
+const HELD_OUT = join(ROOT, 'data/eval/chat/held-out.jsonl');
 
 describe('conversation set parsing', () => {
   it('names the line and the field of a bad conversation', () => {
@@ -33,9 +34,13 @@ describe('conversation set parsing', () => {
   });
 });
 
-describe('data/eval/chat/conversations.jsonl (the ground truth of vitrine eval-chat)', () => {
-  const set: ChatConversation[] = parseConversationSet(readFileSync(SET, 'utf8'), SET, dirname(SET));
+describe('data/eval/chat (the ground truth of vitrine eval-chat)', () => {
+  const read = (file: string): ChatConversation[] =>
+    parseConversationSet(readFileSync(file, 'utf8'), file, dirname(file));
+  const set = read(SET);
+  const heldOut = read(HELD_OUT);
   const turns = set.flatMap((c) => c.turns.map((t) => ({ ...t, lang: c.lang })));
+  const allTurns = [...set, ...heldOut].flatMap((c) => c.turns.map((t) => ({ ...t, lang: c.lang })));
   const catalog = readFileSync(join(ROOT, 'data/demo-catalog/products.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.trim())
@@ -49,8 +54,20 @@ describe('data/eval/chat/conversations.jsonl (the ground truth of vitrine eval-c
     expect(zh / set.length).toBeLessThan(0.6);
   });
 
+  it('keeps a held-out set in both languages whose phrasings the main set does not have', () => {
+    expect(heldOut.length).toBeGreaterThanOrEqual(10);
+    expect(new Set(heldOut.map((c) => c.lang))).toEqual(new Set(['en', 'zh']));
+    const seen = new Set(turns.map((t) => t.user.trim().toLowerCase()).filter((u) => u !== ''));
+    const ids = new Set(set.map((c) => c.id));
+    for (const c of heldOut) {
+      expect(ids.has(c.id)).toBe(false);
+      for (const t of c.turns)
+        if (t.user.trim() !== '') expect(seen.has(t.user.trim().toLowerCase())).toBe(false);
+    }
+  });
+
   it('writes Chinese turns in Chinese', () => {
-    for (const t of turns.filter((x) => x.lang === 'zh' && x.user !== ''))
+    for (const t of allTurns.filter((x) => x.lang === 'zh' && x.user !== ''))
       expect(t.user).toMatch(/[\u4e00-\u9fff]/);
   });
 
@@ -81,8 +98,8 @@ describe('data/eval/chat/conversations.jsonl (the ground truth of vitrine eval-c
   });
 
   it('sends pictures that exist, in both languages, with and without words', () => {
+    for (const t of allTurns) if (t.image !== undefined) expect(existsSync(t.image)).toBe(true);
     const pictures = turns.filter((t) => t.image !== undefined);
-    for (const t of pictures) expect(existsSync(t.image!)).toBe(true);
     for (const lang of ['en', 'zh']) {
       expect(pictures.filter((t) => t.lang === lang && t.user === '').length).toBeGreaterThanOrEqual(1);
       expect(pictures.filter((t) => t.lang === lang && t.user !== '').length).toBeGreaterThanOrEqual(2);
@@ -92,7 +109,7 @@ describe('data/eval/chat/conversations.jsonl (the ground truth of vitrine eval-c
   it('uses the demo catalog’s categories, brands and currencies', () => {
     const categories = new Set(catalog.map((p) => p.category));
     const brands = new Set(catalog.map((p) => p.brand));
-    for (const t of turns) {
+    for (const t of allTurns) {
       if (typeof t.slots.category === 'string') expect(categories).toContain(t.slots.category);
       if (typeof t.slots.brand === 'string') expect(brands).toContain(t.slots.brand);
       if (typeof t.slots.excludeBrand === 'string' && t.slots.excludeBrand !== '@focus')
@@ -102,7 +119,7 @@ describe('data/eval/chat/conversations.jsonl (the ground truth of vitrine eval-c
   });
 
   it('refers only to products after a result list was shown, and never across a start-over', () => {
-    for (const c of set) {
+    for (const c of [...set, ...heldOut]) {
       let listShown = false;
       for (const t of c.turns) {
         if (t.ref !== undefined)
