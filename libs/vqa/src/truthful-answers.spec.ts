@@ -178,4 +178,11 @@ describe('answers that only say what Vitrine can know (issue 13)', () => {
       questionType: 'unknowable',
     });
   });
+
+  it('answers a Chinese question in Chinese, keeping the value and its evidence', async () => {
+    const a = await ask('这是什么颜色？', laptop);
+    expect(a).toMatchObject({ answered: true, value: 'silver', answer: '颜色是银色（silver）。' });
+    expect(a.evidence).toEqual([{ field: 'attributes.color', text: 'silver' }]);
+    expect((await ask('是红色的吗？', laptop)).answer).toMatch(/^我无法判断/);
+  });
 });

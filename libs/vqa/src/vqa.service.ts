@@ -11,6 +11,7 @@ import {
 } from '@vitrine/attributes';
 import { cantTell, type AnswerContext, type Answerer, type VqaAnswer } from './answer';
 import { answerFromCatalog, factLines, unknowableAnswer } from './catalog-facts';
+import { inChinese } from './chinese-replies';
 import { validateQuestion, type QuestionRouter, type RoutedQuestion } from './question-router';
 
 export interface AskOptions {
@@ -61,6 +62,22 @@ export class VqaService {
 
   /** `NOT_FOUND` for an unknown product, `VALIDATION_FAILED` for an empty or overlong question. */
   async askAboutProduct(productId: string, question: string, options: AskOptions = {}): Promise<VqaAnswer> {
+    const a = await this.answerAboutProduct(productId, question, options);
+    return this.inQuestionLanguage(a, question);
+  }
+
+  /** A Chinese question gets a Chinese sentence (the value, evidence and explanation stay as they are). */
+  private inQuestionLanguage(a: VqaAnswer, question: string): VqaAnswer {
+    return /\p{Script=Han}/u.test(question) && !/[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(question)
+      ? inChinese(a)
+      : a;
+  }
+
+  private async answerAboutProduct(
+    productId: string,
+    question: string,
+    options: AskOptions,
+  ): Promise<VqaAnswer> {
     await this.deps.vocabularies.get();
     const asked = validateQuestion(question);
     const product = await this.deps.products.getById(productId);
@@ -107,6 +124,14 @@ export class VqaService {
 
   /** About an uploaded picture: no catalog facts. Bad images are `DomainError`s (415/422/413 over HTTP). */
   async askAboutImage(image: Uint8Array, question: string, options: AskOptions = {}): Promise<VqaAnswer> {
+    return this.inQuestionLanguage(await this.answerAboutImage(image, question, options), question);
+  }
+
+  private async answerAboutImage(
+    image: Uint8Array,
+    question: string,
+    options: AskOptions,
+  ): Promise<VqaAnswer> {
     await this.deps.vocabularies.get();
     const routed = this.deps.router.route(question);
     // Decoding once up front turns a bad upload into its own error instead of an answer about nothing.
