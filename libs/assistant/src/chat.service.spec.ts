@@ -281,3 +281,14 @@ describe('ChatService', () => {
     expect(asked).toEqual([]);
   });
 });
+
+describe('ChatService: dropping a constraint', () => {
+  it('"any colour then" keeps the other constraints and drops the colour', async () => {
+    const { chat } = setup();
+    const first = await chat.turn({ message: 'blue shoes under 50 euros' });
+    expect(first.filters.colour).toBe('blue');
+    const any = await chat.turn({ conversationId: first.conversationId, message: 'ok, any colour then' });
+    expect(any.filters).toEqual({ category: 'Shoes', price: { max: 50 }, currency: 'EUR' });
+    expect(any.products.map((p) => p.title)).toContain('Red Runner');
+  });
+});

@@ -303,14 +303,23 @@ export class ChatService {
   private async similar(id: string, state: DialogueState, parsed: ParsedTurn): Promise<Outcome> {
     const lang = state.lang;
     const refs = parsed.slots.references ?? [];
-    if (refs.length === 0 && !state.focus) {
+    if (
+      (refs.length === 0 || (refs.length === 1 && refs[0]!.kind === 'focus')) &&
+      !state.focus &&
+      state.shown.length === 0
+    ) {
       if (state.source?.kind === 'image') {
         const filters = nextFilters(state, parsed.slots, 'refine', undefined);
         return this.show(id, { ...state, filters, offset: 0 }, false);
       }
       return { state, message: reply.whichProduct(lang), products: [] };
     }
-    const resolved = resolveReferences(state, refs.length > 0 ? refs.slice(0, 1) : [{ kind: 'focus' }]);
+    const first = refs.length > 0 ? refs.slice(0, 1) : [{ kind: 'focus' as const }];
+    // "more like this" after a list, with no product in focus: the first one shown.
+    const resolved =
+      first[0]?.kind === 'focus' && !state.focus && state.shown.length > 0
+        ? { products: [state.shown[0]!] }
+        : resolveReferences(state, first);
     if ('problem' in resolved)
       return { state, message: reply.referenceProblem(resolved.problem, lang), products: [] };
     const product = resolved.products[0]!;

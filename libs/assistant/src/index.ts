@@ -1,5 +1,6 @@
 export {
   INTENTS,
+  type ClearableSlot,
   LANGUAGES,
   OUT_OF_SCOPE_TOPICS,
   SORT_ORDERS,

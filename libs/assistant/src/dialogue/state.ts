@@ -1,4 +1,4 @@
-import type { Lang, PriceSlot, ProductReference, Slots, SortOrder } from '../nlu/types';
+import type { ClearableSlot, Lang, PriceSlot, ProductReference, Slots, SortOrder } from '../nlu/types';
 
 /**
  * The constraints in force, structured. Price bounds are inclusive and in `currency` when it is set; `colour` is
@@ -105,6 +105,7 @@ export function nextFilters(
         }
       : state.filters;
   let filters: ChatFilters = { ...base };
+  for (const slot of slots.clear ?? []) filters = withoutSlot(filters, slot);
   if (slots.category) filters = { ...filters, category: slots.category };
   if (slots.colour) filters = { ...filters, colour: slots.colour };
   if (slots.brand) {
@@ -132,6 +133,30 @@ export function nextFilters(
     filters = rest;
   }
   return filters;
+}
+
+function withoutSlot(filters: ChatFilters, slot: ClearableSlot): ChatFilters {
+  const f: { -readonly [K in keyof ChatFilters]: ChatFilters[K] } = { ...filters };
+  switch (slot) {
+    case 'price':
+      delete f.price;
+      delete f.currency;
+      break;
+    case 'brand':
+      delete f.brand;
+      delete f.excludeBrands;
+      break;
+    case 'colour':
+      delete f.colour;
+      break;
+    case 'inStock':
+      delete f.inStock;
+      break;
+    case 'category':
+      delete f.category;
+      break;
+  }
+  return f;
 }
 
 function withPrice(filters: ChatFilters, price: PriceSlot, shown: readonly ShownProduct[]): ChatFilters {

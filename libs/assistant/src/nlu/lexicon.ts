@@ -117,6 +117,8 @@ export const CATEGORY_WORDS: Readonly<
   },
   Food: {
     en: [
+      'groceries',
+      'grocery',
       'food',
       'snack',
       'snacks',
@@ -133,6 +135,8 @@ export const CATEGORY_WORDS: Readonly<
       'cookies',
     ],
     zh: {
+      食品杂货: 'groceries',
+      杂货: 'groceries',
       食品: 'food',
       食物: 'food',
       零食: 'snack',
@@ -194,8 +198,28 @@ export const CATEGORY_WORDS: Readonly<
     zh: { 工具: 'tool', 锤子: 'hammer', 扳手: 'wrench', 螺丝刀: 'screwdriver', 电钻: 'drill', 锯: 'saw' },
   },
   'Office & Stationery': {
-    en: ['stationery', 'pen', 'pens', 'pencil', 'pencils', 'notebook', 'notebooks', 'stapler', 'paper'],
-    zh: { 文具: 'stationery', 钢笔: 'pen', 笔: 'pen', 铅笔: 'pencil', 笔记本: 'notebook', 订书机: 'stapler' },
+    en: [
+      'office supplies',
+      'office',
+      'stationery',
+      'pen',
+      'pens',
+      'pencil',
+      'pencils',
+      'notebook',
+      'notebooks',
+      'stapler',
+      'paper',
+    ],
+    zh: {
+      办公用品: 'office supplies',
+      文具: 'stationery',
+      钢笔: 'pen',
+      笔: 'pen',
+      铅笔: 'pencil',
+      笔记本: 'notebook',
+      订书机: 'stapler',
+    },
   },
   'Books & Media': {
     en: ['book', 'books', 'novel', 'dvd', 'magazine'],
@@ -203,6 +227,9 @@ export const CATEGORY_WORDS: Readonly<
   },
   'Kitchen & Dining': {
     en: [
+      'teapot',
+      'teapots',
+      'kettle',
       'kitchen',
       'pan',
       'pot',
@@ -220,6 +247,8 @@ export const CATEGORY_WORDS: Readonly<
       'fork',
     ],
     zh: {
+      茶壶: 'teapot',
+      水壶: 'kettle',
       厨具: 'kitchen',
       锅: 'pot',
       刀: 'knife',
@@ -287,6 +316,10 @@ export const CATEGORY_WORDS: Readonly<
   },
   'Sports & Outdoors': {
     en: [
+      'sports gear',
+      'sports equipment',
+      'sports',
+      'sport',
       'ball',
       'balls',
       'football',
@@ -302,6 +335,8 @@ export const CATEGORY_WORDS: Readonly<
       'fishing',
     ],
     zh: {
+      体育用品: 'sports',
+      运动器材: 'sports',
       球: 'ball',
       足球: 'football',
       篮球: 'basketball',
@@ -323,8 +358,24 @@ export const CATEGORY_WORDS: Readonly<
     zh: { 药: 'medicine', 绷带: 'bandage', 体温计: 'thermometer', 牙刷: 'toothbrush', 肥皂: 'soap' },
   },
   'Home & Household': {
-    en: ['lamp', 'lamps', 'candle', 'candles', 'vase', 'broom', 'bucket', 'blanket', 'pillow', 'clock'],
+    en: [
+      'household items',
+      'household',
+      'home goods',
+      'lamp',
+      'lamps',
+      'candle',
+      'candles',
+      'vase',
+      'broom',
+      'bucket',
+      'blanket',
+      'pillow',
+      'clock',
+    ],
     zh: {
+      家居用品: 'household',
+      家居: 'household',
       台灯: 'lamp',
       灯: 'lamp',
       蜡烛: 'candle',

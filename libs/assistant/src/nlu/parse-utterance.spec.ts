@@ -161,3 +161,61 @@ describe('parseUtterance (Simplified Chinese)', () => {
     });
   });
 });
+
+describe('parseUtterance: questions, similar, clearing and courtesy', () => {
+  it.each([
+    ['is it in stock?', [{ kind: 'focus' }]],
+    ['is the first one in stock?', [{ kind: 'ordinal', index: 0 }]],
+    ['which of the two is cheaper?', [{ kind: 'cheapest', among: 2 }]],
+    ['它有货吗？', [{ kind: 'focus' }]],
+    ['这两个哪个便宜？', [{ kind: 'cheapest', among: 2 }]],
+    ['多久能发货？', [{ kind: 'focus' }]],
+  ])('"%s" asks about a product, it sets no stock filter', (text, references) => {
+    const turn = parse(text);
+    expect(turn.intent).toBe('question');
+    expect(turn.slots.references).toEqual(references);
+    expect(turn.slots.inStock).toBeUndefined();
+  });
+
+  it.each(['show me something similar', 'more like this', '有类似的吗'])(
+    '"%s" is similar to the product in focus',
+    (text) => {
+      expect(parse(text)).toMatchObject({ intent: 'similar', slots: { references: [{ kind: 'focus' }] } });
+    },
+  );
+
+  it.each([
+    ['ok, any colour then', ['colour']],
+    ['颜色无所谓', ['colour']],
+  ])('"%s" drops a constraint', (text, clear) => {
+    expect(parse(text)).toMatchObject({ intent: 'refine', slots: { clear } });
+  });
+
+  it.each([
+    ['thanks, bye', 'greeting'],
+    ['好的，谢谢', 'greeting'],
+    ['what do you sell?', 'help'],
+    ['你们卖什么？', 'help'],
+    ['重新来', 'start-over'],
+    ['怎么查快递？', 'out-of-scope'],
+    ['便宜一点的', 'refine'],
+  ])('"%s" is %s', (text, intent) => {
+    expect(parse(text).intent).toBe(intent);
+  });
+
+  it('reads "the cheapest bags" as bags by price, and keeps product words out of questions and complaints', () => {
+    expect(parse('show me the cheapest bags')).toMatchObject({
+      intent: 'search',
+      slots: { category: 'Bags', sort: 'price-asc' },
+    });
+    expect(parse('最便宜的包')).toMatchObject({
+      intent: 'search',
+      slots: { category: 'Bags', sort: 'price-asc' },
+    });
+    expect(parse('I want to return the jacket I bought last week').slots).toEqual({ topic: 'returns' });
+    expect(parse('in dollars under 15')).toMatchObject({
+      intent: 'refine',
+      slots: { price: { max: 15, currency: 'USD' } },
+    });
+  });
+});

@@ -1,5 +1,6 @@
 import { CATEGORY_WORDS, COLOURS_EN, COLOURS_ZH, CURRENCY_WORDS, resolveCategory } from './lexicon';
 import type {
+  ClearableSlot,
   Intent,
   Lang,
   OutOfScopeTopic,
@@ -12,6 +13,13 @@ import type {
 } from './types';
 
 const EMPTY_VOCABULARY: Vocabulary = { brands: [], categories: [] };
+/** Product words → category, longest first ("teapot" before "tea", "运动鞋" before "鞋"). */
+const EN_PRODUCT_WORDS: readonly (readonly [string, string])[] = Object.entries(CATEGORY_WORDS)
+  .flatMap(([category, words]) => words.en.map((w) => [w, category] as const))
+  .sort((a, b) => b[0].length - a[0].length);
+const ZH_PRODUCT_WORDS: readonly (readonly [string, string, string])[] = Object.entries(CATEGORY_WORDS)
+  .flatMap(([category, words]) => Object.entries(words.zh).map(([zh, en]) => [zh, en, category] as const))
+  .sort((a, b) => b[0].length - a[0].length);
 const CJK = /[\u3400-\u9fff]/;
 
 /**
@@ -105,7 +113,8 @@ const STOP_EN = new Set(
     "i i'm im me my we you your a an the some any something anything show find get give search look looking for want " +
     'would like need please can could do does have got there is are with and or of in on to me, it its that this ' +
     'those these ones one just only also but instead too very really maybe kind sort type buy shop see let us ' +
-    "which what whats what's hello hi hey thanks thank okay ok so then now more items products product stuff cost"
+    "which what whats what's hello hi hey thanks thank okay ok so then now more items products product stuff cost " +
+    'about how morning afternoon evening bye goodbye cheers great'
   ).split(' '),
 );
 
@@ -123,6 +132,18 @@ function parseEn(normal: string, vocabulary: Vocabulary): ParsedTurn {
   );
   const topic = outOfScopeEn(t);
 
+  const clear: ClearableSlot[] = [];
+  if (
+    t.take(
+      /\b(any|whatever|every|all) colou?rs?\b|\bcolou?rs? (doesn't|does not|don't|do not) matter\b|\bno colou?r preference\b/,
+    )
+  )
+    clear.push('colour');
+  if (t.take(/\b(any|whatever) brands?\b|\bbrand (doesn't|does not) matter\b/)) clear.push('brand');
+  if (t.take(/\b(any|whatever) price\b|\bno budget\b|\bprice (doesn't|does not) matter\b/))
+    clear.push('price');
+  if (clear.length > 0) slots.clear = clear;
+
   // Sort before price and references: "cheapest first" is an order, not a product.
   const sort = sortEn(t);
   if (sort) slots.sort = sort;
@@ -134,7 +155,10 @@ function parseEn(normal: string, vocabulary: Vocabulary): ParsedTurn {
 
   const references = referencesEn(t);
 
-  const price = priceEn(t);
+  let price = priceEn(t);
+  const inCurrency = t.take(/\bin (euros?|eur|dollars?|usd|pounds?|gbp|yuan|rmb|cny)\b/);
+  if (inCurrency?.[1] && !price?.relative)
+    price = { ...price, currency: CURRENCY_WORDS[inCurrency[1]] ?? 'EUR' };
   if (price) slots.price = price;
 
   if (
@@ -152,8 +176,8 @@ function parseEn(normal: string, vocabulary: Vocabulary): ParsedTurn {
   if (colour?.[1]) slots.colour = colour[1] === 'gray' ? 'grey' : colour[1];
 
   let categoryWord: string | undefined;
-  for (const [category, words] of Object.entries(CATEGORY_WORDS)) {
-    const m = t.rest.match(new RegExp(`\\b(${words.en.map(escape).join('|')})\\b`));
+  for (const [word, category] of EN_PRODUCT_WORDS) {
+    const m = t.rest.match(new RegExp(`\\b(${escape(word)})\\b`));
     if (m?.[1]) {
       const resolved = resolveCategory(category, vocabulary.categories);
       if (resolved) slots.category = resolved;
@@ -175,25 +199,54 @@ function parseEn(normal: string, vocabulary: Vocabulary): ParsedTurn {
     t.has(
       /\b((show|see|give|load|get)( me)? more|more (results|options|please)|next page|anything else|what else|other options|^ *more *$)\b/,
     );
-  const greeting = t.has(/^\s*(hi|hello|hey|hiya|howdy|good (morning|afternoon|evening)|greetings)\b/);
-  const help = t.has(
-    /\b(help|what can you do|how does (this|it) work|how do i use|what do you do|who are you)\b/,
+  const greeting = t.has(
+    /^\s*(hi|hello|hey|hiya|howdy|good (morning|afternoon|evening)|greetings|thanks|thank you|thx|bye|goodbye|ok(ay)?,? thanks|cheers)\b/,
   );
+  const help = t.has(
+    /\b(help|what can you do|how does (this|it) work|how do i use|what do you do|who are you|what do you (sell|have|offer)|what (can|could) i (buy|find))\b/,
+  );
+  const stockQuestion = questionShaped && /\b(in stock|available|back in stock)\b/.test(normal);
 
   const content = contentWords(t.rest, categoryWord);
   const query = [slots.colour, ...content.filter((w) => w !== slots.colour)].join(' ').trim();
   if (query) slots.query = query;
   if (references.length > 0) slots.references = references;
+  // "show me the cheapest bags" orders bags; it points at no product shown.
+  if (
+    slots.category &&
+    references.length === 1 &&
+    references[0]!.kind === 'cheapest' &&
+    !references[0]!.among
+  ) {
+    slots.sort = 'price-asc';
+    references.length = 0;
+    delete slots.references;
+  }
+  const productQuestion =
+    references.length > 0 && questionShaped && !price && !slots.sort && !slots.excludeBrand;
+  const helpOnly = help && !slots.category && content.every((w) => /^(help|sell|offer|buy|find)$/.test(w));
 
   let intent: Intent;
   if (startOver) intent = 'start-over';
-  else if (topic) {
+  else if (topic === 'delivery' && references.length > 0) {
+    intent = 'question';
+    const q = questionText(normal);
+    if (q) slots.question = q;
+  } else if (topic) {
     intent = 'out-of-scope';
     slots.topic = topic;
   } else if (compare) intent = 'compare';
-  else if (similar && (references.length > 0 || /\b(this|that|it)\b/.test(normal))) intent = 'similar';
-  else if (help && !slots.category && content.length === 0) intent = 'help';
-  else if (references.length > 0 && !slots.excludeBrand && !price && !slots.inStock && !slots.sort) {
+  else if (similar && !slots.category) {
+    intent = 'similar';
+    if (references.length === 0) slots.references = [{ kind: 'focus' }];
+  } else if (helpOnly) intent = 'help';
+  else if (productQuestion || (stockQuestion && !slots.category && !price)) {
+    intent = 'question';
+    delete slots.inStock;
+    if (references.length === 0) slots.references = [{ kind: 'focus' }];
+    const q = questionText(normal);
+    if (q) slots.question = q;
+  } else if (references.length > 0 && !slots.excludeBrand && !price && !slots.inStock && !slots.sort) {
     intent = 'question';
     const q = questionText(normal);
     if (q) slots.question = q;
@@ -217,9 +270,9 @@ function parseEn(normal: string, vocabulary: Vocabulary): ParsedTurn {
     (slots.colour || price || slots.inStock || slots.brand || slots.excludeBrand)
   )
     intent = 'refine';
-  else if (/\binstead\b/.test(normal) && (slots.colour || slots.category)) intent = 'refine';
+  else if (/\binstead\b/.test(normal) && (slots.colour || slots.category || price)) intent = 'refine';
+  else if (clear.length > 0 && !slots.category) intent = 'refine';
   else if (greeting && content.length === 0 && !slots.category) intent = 'greeting';
-  else if (help) intent = 'help';
   else intent = 'search';
   if (intent === 'search' && !slots.query && !slots.category && !slots.brand) {
     // Nothing recognisable: search for the words as typed rather than pretend to understand them.
@@ -265,7 +318,7 @@ function sortEn(t: Text): SortOrder | undefined {
     return 'price-desc';
   if (
     t.take(
-      /\b((sort(ed)?|order(ed)?|rank(ed)?) by (price|cost)(,? (low(est)? to high(est)?|ascending|asc))?|(cheapest|lowest price|least expensive)( ones?)? first|price,? low(est)? to high(est)?|by price)\b/,
+      /\b((sort(ed)?|order(ed)?|rank(ed)?) by (price|cost)(,? (low(est)? to high(est)?|ascending|asc|(lowest|cheapest) first))?|(cheapest|lowest price|least expensive)( ones?)? first|price,? low(est)? to high(est)?|by price)\b/,
     )
   )
     return 'price-asc';
@@ -275,6 +328,17 @@ function sortEn(t: Text): SortOrder | undefined {
 
 function referencesEn(t: Text): ProductReference[] {
   const refs: ProductReference[] = [];
+  const which = t.take(
+    /\bwhich(?: one)?(?: of (?:the|these|those|them|both)(?: (two|three|four|five|2|3|4|5))?)?(?: one)? (?:is|'s|costs?) (?:the )?(cheaper|cheapest|less expensive|least expensive|more expensive|most expensive|pricier|priciest|dearer)\b/,
+  );
+  if (which?.[2]) {
+    const count = which[1] ? COUNTS_EN[which[1]] : undefined;
+    refs.push({
+      kind: /cheap|less|least/.test(which[2]) ? 'cheapest' : 'priciest',
+      ...(count ? { among: count } : {}),
+    });
+    return refs;
+  }
   // "the cheaper of the two", "the cheapest one", "the more expensive of the two", "which is cheaper"
   const among = t.take(
     new RegExp(
@@ -302,10 +366,14 @@ function referencesEn(t: Text): ProductReference[] {
   // "the second one", "the 3rd", "the first and the third", "number 2", "#2", "item 3"
   for (;;) {
     const m = t.take(
-      new RegExp(`\\b(?:the )?(${ORDINAL_WORD})(?: ${ITEM_NOUN}| (?=and|or|,|\\?|$))?(?: ${ITEM_NOUN})?`),
+      // "the last one", "the 2nd", "second one", "first and third"; not "last week".
+      new RegExp(
+        `\\b(?:the (${ORDINAL_WORD})(?: ${ITEM_NOUN})?|(${ORDINAL_WORD})(?: ${ITEM_NOUN}|(?= *(?:and|or|,|\\?|\\.|!|$))))`,
+      ),
     );
-    if (!m?.[1]) break;
-    const index = ORDINALS_EN[m[1]];
+    const word = m?.[1] ?? m?.[2];
+    if (!word) break;
+    const index = ORDINALS_EN[word];
     if (index !== undefined) refs.push({ kind: 'ordinal', index });
   }
   for (;;) {
@@ -437,8 +505,13 @@ function parseZh(normal: string, vocabulary: Vocabulary): ParsedTurn {
   const slots: Mutable<Slots> = {};
   const questionShaped = /[?？]\s*$|吗|呢|什么|多少|几|是否|是不是|能不能|有没有|怎么样|如何|哪/.test(normal);
 
-  const startOver = t.take(/重新开始|重来|从头开始|清空(筛选|条件)?|重置|换个话题/);
+  const startOver = t.take(/重新开始|重新来|重来|从头开始|清空(筛选|条件)?|重置|换个话题/);
   const topic = outOfScopeZh(t);
+  const clear: ClearableSlot[] = [];
+  if (t.take(/颜色(无所谓|不限|都行|都可以|随便)|什么颜色都(行|可以)|任何颜色/)) clear.push('colour');
+  if (t.take(/品牌(无所谓|不限|都行|都可以|随便)|什么(牌子|品牌)都(行|可以)/)) clear.push('brand');
+  if (t.take(/价格(无所谓|不限|都行|随便)/)) clear.push('price');
+  if (clear.length > 0) slots.clear = clear;
   const sort = sortZh(t);
   if (sort) slots.sort = sort;
   if (t.take(/不要(这个|那个|这|那)(个)?(牌子|品牌)|换(个|一个)(牌子|品牌)|(别的|其他|其它)(牌子|品牌)/))
@@ -468,27 +541,29 @@ function parseZh(normal: string, vocabulary: Vocabulary): ParsedTurn {
   }
 
   let productWord: string | undefined;
-  outer: for (const [category, words] of Object.entries(CATEGORY_WORDS)) {
-    for (const [zh, en] of Object.entries(words.zh).sort((a, b) => b[0].length - a[0].length)) {
-      if (t.rest.includes(zh)) {
-        const resolved = resolveCategory(category, vocabulary.categories);
-        if (resolved) slots.category = resolved;
-        productWord = en;
-        t.take(new RegExp(escape(zh)));
-        break outer;
-      }
+  for (const [zh, en, category] of ZH_PRODUCT_WORDS) {
+    if (t.rest.includes(zh)) {
+      const resolved = resolveCategory(category, vocabulary.categories);
+      if (resolved) slots.category = resolved;
+      productWord = en;
+      t.take(new RegExp(escape(zh)));
+      break;
     }
   }
 
   const compare = /比较|对比|区别|不同|哪个更好|差别/.test(normal);
   const similar = /类似|相似|差不多的|像这个|像那个|像它|一样的|同款/.test(normal);
   const showMore = !similar && /更多|再来|下一页|还有(别的|其他|其它)|再看看|多看/.test(normal);
-  const greeting = /^(你好|您好|嗨|哈喽|早上好|下午好|晚上好|在吗)/.test(normal);
-  const help = /帮助|你能做什么|你会什么|怎么用|能帮我什么|使用说明/.test(normal);
+  const greeting = /^(你好|您好|嗨|哈喽|早上好|下午好|晚上好|在吗|谢谢|多谢|再见|拜拜|好的)/.test(normal);
+  const help =
+    /帮助|你能做什么|你会什么|怎么用|能帮我什么|使用说明|帮我一下|帮帮我|(你们|你)(卖|有)(些)?什么/.test(
+      normal,
+    );
 
   const leftover = t.rest
     .replace(/[?？!！.,，。\s]/g, '')
-    .replace(/^(你好|您好|嗨|哈喽|早上好|下午好|晚上好|在吗)/, '')
+    .replace(/^(你好|您好|嗨|哈喽|早上好|下午好|晚上好|在吗|谢谢|多谢|再见|拜拜|好的)+/, '')
+    .replace(/谢谢|再见|拜拜/g, '')
     .replace(
       /我|想要|想|要|买|找|看看|看|一些|一下|一个|的|吗|呢|吧|了|给|请|有没有|有|什么|样|推荐|帮|能|可以|你们|你|些|再|只|还|就|也|那|这|它|款|个|件|是|都|和|在|还是|换成|改成/g,
       '',
@@ -499,20 +574,50 @@ function parseZh(normal: string, vocabulary: Vocabulary): ParsedTurn {
   if (query) slots.query = query;
   else if (content) slots.query = leftover;
   if (references.length > 0) slots.references = references;
+  // "最便宜的包" orders bags; it points at no product shown.
+  if (
+    slots.category &&
+    references.length === 1 &&
+    references[0]!.kind === 'cheapest' &&
+    !references[0]!.among
+  ) {
+    slots.sort = 'price-asc';
+    references.length = 0;
+    delete slots.references;
+  }
+
+  const productQuestion =
+    references.length > 0 && questionShaped && !price && !slots.sort && !slots.excludeBrand;
+  const stockQuestion = questionShaped && /有货|到货|库存/.test(normal) && !slots.category && !price;
 
   let intent: Intent;
   if (startOver) intent = 'start-over';
-  else if (topic) {
+  else if (topic === 'delivery' && questionShaped) {
+    // "多久能发货？" asks about a product's delivery: product Q&A says what it cannot know.
+    intent = 'question';
+    if (references.length === 0) slots.references = [{ kind: 'focus' }];
+    const q = questionTextZh(normal);
+    if (q) slots.question = q;
+  } else if (topic) {
     intent = 'out-of-scope';
     slots.topic = topic;
   } else if (compare) intent = 'compare';
-  else if (similar) intent = 'similar';
-  else if (help && !slots.category) intent = 'help';
-  else if (references.length > 0 && !slots.excludeBrand && !price && !slots.inStock && !slots.sort) {
+  else if (similar && !slots.category) {
+    intent = 'similar';
+    if (references.length === 0) slots.references = [{ kind: 'focus' }];
+  } else if (help && !slots.category) intent = 'help';
+  else if (productQuestion || stockQuestion) {
+    intent = 'question';
+    delete slots.inStock;
+    if (references.length === 0) slots.references = [{ kind: 'focus' }];
+    const q = questionTextZh(normal);
+    if (q) slots.question = q;
+  } else if (references.length > 0 && !slots.excludeBrand && !price && !slots.inStock && !slots.sort) {
     intent = 'question';
     const q = questionTextZh(normal);
     if (q) slots.question = q;
   } else if (showMore) intent = 'show-more';
+  else if (clear.length > 0 && !slots.category && !productWord) intent = 'refine';
   else if (slots.sort && !slots.category) intent = 'sort';
   else if (
     !slots.category &&
@@ -521,7 +626,12 @@ function parseZh(normal: string, vocabulary: Vocabulary): ParsedTurn {
   )
     intent = 'refine';
   else if (greeting && !slots.category && !content) intent = 'greeting';
-  else if (!slots.category && !content && questionShaped && /它|这个|那个|这款|那款/.test(normal)) {
+  else if (
+    !slots.category &&
+    !productWord &&
+    questionShaped &&
+    (/它|这个|那个|这款|那款/.test(normal) || (content && /吗[?？]?\s*$/.test(normal)))
+  ) {
     intent = 'question';
     slots.references = [{ kind: 'focus' }];
     const q = questionTextZh(normal);
@@ -532,8 +642,8 @@ function parseZh(normal: string, vocabulary: Vocabulary): ParsedTurn {
 }
 
 function outOfScopeZh(t: Text): OutOfScopeTopic | undefined {
-  if (t.has(/订单|物流|快递到哪|包裹|取消订单|单号/)) return 'order-status';
-  if (t.has(/退货|退款|换货|退回|退钱/)) return 'returns';
+  if (t.has(/订单|物流|快递|包裹|取消订单|单号/)) return 'order-status';
+  if (t.has(/退货|退款|换货|退回|退钱|(想|要)退/)) return 'returns';
   if (t.has(/付款|支付|信用卡|发票|分期|扣款|支付宝|微信支付|结账/)) return 'payment';
   if (t.has(/运费|配送|发货|多久到|送货|邮费/)) return 'delivery';
   if (t.has(/账户|账号|密码|登录|注册/)) return 'account';
@@ -557,12 +667,16 @@ function referencesZh(t: Text): ProductReference[] {
   const refs: ProductReference[] = [];
   const among = t.take(
     new RegExp(
-      `(?:(这|那)?([两二三四五\\d])${ZH_MEASURE}(?:中|里|之中|当中)?(?:的)?)?(?:哪个|哪一个)?(更|比较|最)?(便宜|贵)(?:一点|一些)?的(?:那)?${ZH_MEASURE}?`,
+      `(?:(这|那)?([两二三四五\\d])${ZH_MEASURE}(?:中|里|之中|当中)?(?:的)?)?(?:哪个|哪一个)?(更|比较|最)?(便宜|贵)(?:一点|一些)?(?:的)?(?:那)?${ZH_MEASURE}?`,
     ),
   );
   if (among?.[4]) {
     const count = among[2] ? zhNumber(among[2]) : undefined;
-    refs.push({ kind: among[4] === '便宜' ? 'cheapest' : 'priciest', ...(count ? { among: count } : {}) });
+    const pointed =
+      count !== undefined || /哪/.test(among[0]) || among[3] === '最' || /那/.test(among[0].slice(1));
+    if (pointed)
+      refs.push({ kind: among[4] === '便宜' ? 'cheapest' : 'priciest', ...(count ? { among: count } : {}) });
+    else t.rest = `${t.rest}${among[0]}`; // "便宜一点的" is a price refinement: put it back
   }
   const range = t.take(new RegExp(`(前|后)([两二三四五\\d])${ZH_MEASURE}`));
   if (range?.[1] && range[2]) {
@@ -631,6 +745,12 @@ function questionTextZh(normal: string): string | undefined {
 /** Search words matter only to turns that search; elsewhere they are the words of the request itself. */
 function withoutStrayQuery(intent: Intent, slots: Mutable<Slots>): Slots {
   if (intent !== 'search' && intent !== 'refine' && intent !== 'similar') delete slots.query;
+  // A product word in a question or a complaint ("the jacket I bought", "my printer") is no search constraint.
+  if (intent === 'question' || intent === 'out-of-scope' || intent === 'greeting' || intent === 'help') {
+    delete slots.category;
+    delete slots.colour;
+    delete slots.brand;
+  }
   return slots;
 }
 

@@ -85,7 +85,12 @@ export interface Slots {
   readonly question?: string;
   /** Out-of-scope topic. */
   readonly topic?: OutOfScopeTopic;
+  /** Constraints to drop ("any colour", "颜色无所谓"). */
+  readonly clear?: readonly ClearableSlot[];
 }
+
+/** Constraints a turn can drop. */
+export type ClearableSlot = 'colour' | 'brand' | 'price' | 'inStock' | 'category';
 
 /** One parsed shopper turn. */
 export interface ParsedTurn {
