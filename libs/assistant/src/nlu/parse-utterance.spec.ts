@@ -219,3 +219,14 @@ describe('parseUtterance: questions, similar, clearing and courtesy', () => {
     });
   });
 });
+
+describe('parseUtterance: punctuation between words', () => {
+  it.each([
+    ['sort by price, lowest first', 'sort'],
+    ['okay, thanks', 'greeting'],
+    ['good morning!', 'greeting'],
+    ['any colour, but sorted by price', 'refine'],
+  ])('"%s" is %s', (text, intent) => {
+    expect(parse(text).intent).toBe(intent);
+  });
+});

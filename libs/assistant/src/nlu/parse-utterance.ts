@@ -114,12 +114,12 @@ const STOP_EN = new Set(
     'would like need please can could do does have got there is are with and or of in on to me, it its that this ' +
     'those these ones one just only also but instead too very really maybe kind sort type buy shop see let us ' +
     "which what whats what's hello hi hey thanks thank okay ok so then now more items products product stuff cost " +
-    'about how morning afternoon evening bye goodbye cheers great'
+    'about how good morning afternoon evening bye goodbye cheers great'
   ).split(' '),
 );
 
 function parseEn(normal: string, vocabulary: Vocabulary): ParsedTurn {
-  const t = new Text(` ${normal.replace(/[?!.,;:]+/g, (p) => ` ${p} `)} `);
+  const t = new Text(` ${normal.replace(/[?!.,;:]+/g, (p) => ` ${p} `).replace(/\s+/g, ' ')} `);
   const questionShaped =
     /\?\s*$/.test(normal) ||
     /^(is|are|does|do|did|can|could|will|would|what|whats|what's|how|which|has|have|who|where|when|why|tell me)\b/.test(
@@ -200,7 +200,7 @@ function parseEn(normal: string, vocabulary: Vocabulary): ParsedTurn {
       /\b((show|see|give|load|get)( me)? more|more (results|options|please)|next page|anything else|what else|other options|^ *more *$)\b/,
     );
   const greeting = t.has(
-    /^\s*(hi|hello|hey|hiya|howdy|good (morning|afternoon|evening)|greetings|thanks|thank you|thx|bye|goodbye|ok(ay)?,? thanks|cheers)\b/,
+    /^\s*(hi|hello|hey|hiya|howdy|good (morning|afternoon|evening)|greetings|thanks|thank you|thx|bye|goodbye|ok(ay)? ?,? thanks|cheers)\b/,
   );
   const help = t.has(
     /\b(help|what can you do|how does (this|it) work|how do i use|what do you do|who are you|what do you (sell|have|offer)|what (can|could) i (buy|find))\b/,
@@ -263,6 +263,7 @@ function parseEn(normal: string, vocabulary: Vocabulary): ParsedTurn {
     const q = questionText(normal);
     if (q) slots.question = q;
   } else if (showMore) intent = 'show-more';
+  else if (clear.length > 0 && !slots.category && content.length === 0) intent = 'refine';
   else if (slots.sort && !slots.category && content.length === 0) intent = 'sort';
   else if (
     !slots.category &&
@@ -312,13 +313,13 @@ function outOfScopeEn(t: Text): OutOfScopeTopic | undefined {
 function sortEn(t: Text): SortOrder | undefined {
   if (
     t.take(
-      /\b((sort(ed)?|order(ed)?|rank(ed)?) by price,? (high(est)? to low(est)?|descending|desc)|(most expensive|priciest|highest price|dearest)( ones?)? first|price,? high(est)? to low(est)?)\b/,
+      /\b((sort(ed)?|order(ed)?|rank(ed)?) by price ?,? (high(est)? to low(est)?|descending|desc|(highest|most expensive) first)|(most expensive|priciest|highest price|dearest)( ones?)? first|price,? high(est)? to low(est)?)\b/,
     )
   )
     return 'price-desc';
   if (
     t.take(
-      /\b((sort(ed)?|order(ed)?|rank(ed)?) by (price|cost)(,? (low(est)? to high(est)?|ascending|asc|(lowest|cheapest) first))?|(cheapest|lowest price|least expensive)( ones?)? first|price,? low(est)? to high(est)?|by price)\b/,
+      /\b((sort(ed)?|order(ed)?|rank(ed)?) by (price|cost)( ?,? (low(est)? to high(est)?|ascending|asc|(lowest|cheapest) first))?|(cheapest|lowest price|least expensive)( ones?)? first|price,? low(est)? to high(est)?|by price)\b/,
     )
   )
     return 'price-asc';
