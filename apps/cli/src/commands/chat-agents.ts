@@ -10,7 +10,9 @@ import type {
 /** The assistant's parsed slots in the evaluation's flat spelling (price split into bounds and currency). */
 export function flatSlots(parsed: ParsedTurn): ChatSlots {
   const s = parsed.slots;
-  const out: Record<string, string | number | boolean> = {};
+  const out: Record<string, string | number | boolean | null> = {};
+  // A dropped constraint ("any colour") is the slot set to null, as the labels write it.
+  for (const slot of s.clear ?? []) out[slot === 'price' ? 'priceMax' : slot] = null;
   if (s.category !== undefined) out.category = s.category;
   if (s.colour !== undefined) out.colour = s.colour;
   if (s.brand !== undefined) out.brand = s.brand;

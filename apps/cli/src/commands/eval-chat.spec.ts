@@ -105,6 +105,7 @@ describe('the parser in the evaluation’s terms', () => {
       currency: 'EUR',
     });
     expect(flatSlots(parseUtterance('not that brand'))).toEqual({ excludeBrand: '@focus' });
+    expect(flatSlots(parseUtterance('any colour'))).toEqual({ colour: null });
   });
 
   it('places ordinals, "it" and "the cheaper of the two" in the result list', () => {
