@@ -292,3 +292,17 @@ describe('ChatService: dropping a constraint', () => {
     expect(any.products.map((p) => p.title)).toContain('Red Runner');
   });
 });
+
+describe('ChatService: "the two" after a comparison', () => {
+  it('means the two compared, not the first two shown', async () => {
+    const { chat } = setup();
+    const first = await chat.turn({ message: 'shoes under 200 euros' });
+    // Red Runner 45, Blue Runner 30, Pricey Boot 120, Sold-out Sneaker 25 (all EUR).
+    await chat.turn({ conversationId: first.conversationId, message: 'compare the first and the third' });
+    const t = await chat.turn({
+      conversationId: first.conversationId,
+      message: 'which of the two is cheaper?',
+    });
+    expect(t.products.map((p) => p.title)).toEqual(['Red Runner']);
+  });
+});

@@ -397,6 +397,7 @@ export class ChatService {
       ...state,
       shown: shown.map(toShown),
       offset: offset + shown.length,
+      compared: undefined,
       ...(source.kind === 'similar' ? {} : { focus: undefined }),
     };
     const head = source.kind === 'similar' ? reply.similarHead(source.title, lang) : undefined;
@@ -514,7 +515,7 @@ export class ChatService {
     const header = `| | ${ordered.map((p) => p.title).join(' | ')} |`;
     const lines = comparison.rows.map((r) => `| ${r.field} | ${r.values.map((v) => v ?? '—').join(' | ')} |`);
     return {
-      state,
+      state: { ...state, compared: shownCards.map(toShown) },
       message: [reply.compareHead(lang), header, ...lines].join('\n'),
       products: shownCards,
       comparison,

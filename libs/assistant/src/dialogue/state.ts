@@ -42,6 +42,8 @@ export interface DialogueState {
   readonly offset: number;
   /** The product the conversation is about ("it"): the last one referred to. */
   readonly focus?: ShownProduct;
+  /** The products last compared: "the cheaper of the two" after "compare the second and third" means these. */
+  readonly compared?: readonly ShownProduct[];
 }
 
 export function initialState(lang: Lang): DialogueState {
@@ -74,7 +76,11 @@ export function resolveReferences(
       products.push(p);
       continue;
     }
-    const among = state.shown.slice(0, ref.among ?? state.shown.length).filter((p) => p.price !== null);
+    const pool =
+      state.compared && (ref.among === undefined || ref.among === state.compared.length)
+        ? state.compared
+        : state.shown.slice(0, ref.among ?? state.shown.length);
+    const among = pool.filter((p) => p.price !== null);
     const currency = among[0]?.price?.currency;
     // Prices in different currencies cannot be ranked without a rate: no answer rather than a wrong one.
     if (among.length === 0 || among.some((p) => p.price?.currency !== currency))
