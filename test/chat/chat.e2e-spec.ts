@@ -222,6 +222,32 @@ describe('POST /v1/chat through HTTP', () => {
     for (const s of skus(blue.products)) expect(blueSkus).toContain(s);
   });
 
+  it("refuses a file that is not a picture with a 415, and keeps the conversation's last picture", async () => {
+    const purse = readFileSync(join(DEMO_DIR, 'images/purse.png'));
+    const first = turnOf(
+      await request(t.server)
+        .post('/v1/chat')
+        .attach('image', purse, 'purse.png')
+        .field('message', 'like this')
+        .expect(200),
+    );
+    const bad = await request(t.server)
+      .post('/v1/chat')
+      .attach('image', Buffer.from('not a picture at all'), 'photo.png')
+      .field('conversationId', first.conversationId)
+      .field('message', 'like this')
+      .expect(415);
+    expect(bad.body.error.code).toBe('UNSUPPORTED_MEDIA');
+    const empty = await request(t.server)
+      .post('/v1/chat')
+      .attach('image', Buffer.alloc(0), 'empty.png')
+      .field('message', 'like this')
+      .expect(400);
+    expect(JSON.stringify(empty.body.error)).toMatch(/image/);
+    const more = turnOf(await say('show more', first.conversationId).expect(200));
+    expect(more.message).not.toMatch(/no longer have that picture/);
+  });
+
   it('streams the same turn as server-sent events', async () => {
     const res = await request(t.server)
       .post('/v1/chat')

@@ -156,7 +156,6 @@ export class ChatService {
         : { lang: stored?.lang ?? 'en', intent: 'similar', slots: {} };
     const lang = parsed.lang;
     const state: DialogueState = { ...(stored ?? initialState(lang)), lang };
-    if (request.image) this.keepPicture(id, request.image);
     const outcome = request.image
       ? await this.pictureTurn(id, state, parsed, request.image)
       : await this.dispatch(id, state, parsed);
@@ -350,8 +349,17 @@ export class ChatService {
       source: { kind: 'image', ...(words ? { words: words.slice(0, 200) } : {}) },
       offset: 0,
     };
+    // The picture replaces the conversation's last one only once it has been searched with: a picture the model
+    // cannot read (a 415 or 422 to the shopper) must not break "show more" on the previous one.
+    const previous = this.pictures.get(id);
     this.keepPicture(id, image);
-    return this.show(id, next, false);
+    try {
+      return await this.show(id, next, false);
+    } catch (error) {
+      if (previous) this.keepPicture(id, previous);
+      else this.pictures.delete(id);
+      throw error;
+    }
   }
 
   /** Runs the search in force and shows its next page (`more`) or its first. */
