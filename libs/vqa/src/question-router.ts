@@ -201,12 +201,17 @@ export class QuestionRouter {
     const part = /^ (?:is|are) the (\w+) (\w+(?:ed|y|ful|able|proof))(?: inside)? $/.exec(q);
     if (part && !made) return { kind: 'feature', feature: `${part[1]!} ${part[2]!}` };
     const plain = /^ (?:is|are|was) (?:it|this|that|they|the \w+) (.+) $/.exec(q);
-    const phrase = (made?.[1] ?? plain?.[1])?.trim().replace(ARTICLE, '');
+    const raw = (made?.[1] ?? plain?.[1])?.trim();
+    const phrase = raw?.replace(ARTICLE, '');
     if (phrase) {
       const match = this.matchVocabulary(phrase, made ? ['material', 'colour', 'pattern'] : undefined);
       if (match) return match;
       // "Is the paella pan any good?": with a named subject the rest is not reliably a thing the picture shows.
       if (/^ (?:is|are|was) the /.test(q)) return undefined;
+      // "Is it a bicycle?" names a thing a picture shows; "is it hypoallergenic?", "is it handmade?", "is it made of
+      // recycled plastic?" name properties no picture settles, and a contrast against the categories would answer
+      // them "No." with the model's full confidence.
+      if (made || raw === phrase) return undefined;
       return shortPhrase(phrase) ? { kind: 'object', target: phrase } : undefined;
     }
     return undefined;

@@ -61,7 +61,7 @@ export const CARE_FIRST: TopicRule<CatalogTextTopic> = {
 export const UNKNOWABLE_RULES: readonly TopicRule<UnknowableTopic>[] = [
   {
     topic: 'allergens',
-    en: / (allergen|allergens|allergy|allergies|allergic|nut|nuts|peanut|peanuts|tree nuts|almonds?|hazelnuts?|gluten|gluten free|glutenfree|wheat|lactose|dairy|milk|cheese|butter|cream|soy|soya|eggs?|shellfish|sesame|celiac|coeliac|mustard|celery|lupin|sulphites?|sulfites?) /,
+    en: / (allergen|allergens|allergy|allergies|allergic|hypoallergenic|nut|nuts|peanut|peanuts|tree nuts|almonds?|hazelnuts?|gluten|gluten free|glutenfree|wheat|lactose|dairy|milk|cheese|butter|cream|soy|soya|eggs?|shellfish|sesame|celiac|coeliac|mustard|celery|lupin|sulphites?|sulfites?) /,
     zh: /过敏|坚果|花生|杏仁|榛子|麸质|麩質|面筋|小麦|乳糖|乳制品|奶制品|大豆|鸡蛋|蛋类|贝类|海鲜|芝麻|乳糜泻/,
   },
   {
@@ -81,7 +81,7 @@ export const UNKNOWABLE_RULES: readonly TopicRule<UnknowableTopic>[] = [
   },
   {
     topic: 'certification',
-    en: / (certified|certification|certifications|certificate|ce mark|ce marked|fcc|ul listed|iso|fda|approved|eco label|fair trade|fairtrade|fsc|oeko tex|energy star|energy label|energy rating|tested to|standard|standards|compliant|compliance|organic certified|rohs|reach) /,
+    en: / (certified|certification|certifications|certificate|ce mark|ce marked|fcc|ul listed|iso|fda|approved|eco label|fair trade|fairtrade|fsc|oeko tex|energy star|energy label|energy rating|tested to|standard|standards|compliant|compliance|organic certified|rohs|reach|ethically sourced|ethical|ethically made|sustainably sourced|responsibly sourced|cruelty free|conflict free|carbon neutral) /,
     zh: /认证|证书|合格证|标准|检测|检验|达标|有机认证|能效/,
   },
   {

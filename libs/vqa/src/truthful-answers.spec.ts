@@ -93,6 +93,20 @@ describe('answers that only say what Vitrine can know (issue 13)', () => {
     expect(a.answer).toMatch(/check|请查看/i);
   });
 
+  it.each([
+    'Is it hypoallergenic?',
+    'Is the first one ethically sourced?',
+    'Is it ethically sourced?',
+    'Is it handmade?',
+    'Is it made of recycled plastic?',
+    'Is it cruelty free?',
+  ])('%j, a property no picture settles, is never answered "No" by the picture model', async (q) => {
+    const a = await ask(q);
+    expect(a.answered).toBe(false);
+    expect(a.value).toBeNull();
+    expect(a.answer).not.toMatch(/^no\b/i);
+  });
+
   it('"How much does it weigh?" gets the weight, quoted from its attribute, not the price', async () => {
     const a = await ask('How much does it weigh?');
     expect(a).toMatchObject({ answered: true, questionType: 'size', value: '350 g', source: 'catalog' });
