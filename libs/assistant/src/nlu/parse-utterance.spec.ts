@@ -22,6 +22,8 @@ describe('parseUtterance (English)', () => {
     ['$30 or less', { max: 30, currency: 'USD' }],
     ['between 20 and 80 dollars', { min: 20, max: 80, currency: 'USD' }],
     ['over 100 euros', { min: 100, currency: 'EUR' }],
+    ['nothing over 80 euros', { max: 80, currency: 'EUR' }],
+    ['shoes, not above $50 please', { max: 50, currency: 'USD' }],
     ['below 25', { max: 25 }],
     ['cheaper', { relative: 'cheaper' }],
     ['something more expensive', { relative: 'pricier' }],

@@ -401,6 +401,13 @@ function priceEn(t: Text): PriceSlot | undefined {
     const currency = currencyOf(dash[1], dash[3]) ?? currencyOf(dash[4], dash[6]);
     return withCurrency({ min: amount(dash[2]), max: amount(dash[5]) }, currency);
   }
+  // "nothing over 80 euros", "not above $50": a ceiling, though "over" alone is a floor.
+  const notOver = t.take(
+    new RegExp(
+      `\\b(?:nothing|not|no|none|never|don't want anything)\\s+(?:over|above|more than|beyond|exceeding|pricier than|more expensive than)\\s*${MONEY}`,
+    ),
+  );
+  if (notOver) return withCurrency({ max: amount(notOver[2]) }, currencyOf(notOver[1], notOver[3]));
   const max = t.take(
     new RegExp(
       `(?:\\bunder|\\bbelow|\\bless than|\\bcheaper than|\\bmax(?:imum)?|\\bup to|\\bno more than|\\bnot more than|\\bat most|\\bwithin|\\bbudget(?: of| is)?|<=?)\\s*${MONEY}(?:\\s*(?:or less|max))?`,
@@ -411,7 +418,7 @@ function priceEn(t: Text): PriceSlot | undefined {
   if (orLess) return withCurrency({ max: amount(orLess[2]) }, currencyOf(orLess[1], orLess[3]));
   const min = t.take(
     new RegExp(
-      `(?:\\bover|\\babove|\\bmore than|\\bat least|\\bmin(?:imum)?|\\bstarting at|>=?)\\s*${MONEY}`,
+      `(?:\\bover|\\babove|\\bmore than|\\bexceeding|\\bat least|\\bmin(?:imum)?|\\bstarting at|>=?)\\s*${MONEY}`,
     ),
   );
   if (min) return withCurrency({ min: amount(min[2]) }, currencyOf(min[1], min[3]));
