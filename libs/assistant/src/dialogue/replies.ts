@@ -105,6 +105,14 @@ export function askWhatFor(filters: ChatFilters, lang: Lang): string {
     : `Sure${constraints ? `, I'll keep that in mind (${constraints})` : ''}. What are you looking for?`;
 }
 
+/** A turn mid-conversation whose words name nothing the chat knows: it asks rather than start a search over. */
+export function notUnderstood(filters: ChatFilters, lang: Lang): string {
+  const constraints = describeFilters(filters, lang);
+  return lang === 'zh'
+    ? `抱歉，我没有听懂${constraints ? `（当前条件：${constraints}）` : ''}。您可以说“便宜点”“只要有货的”“换成蓝色的”“更多”“按价格排序”，或说“重新开始”去找别的商品。`
+    : `Sorry, I did not understand that${constraints ? ` (the constraints in force: ${constraints})` : ''}. You can say "cheaper", "only in stock", "in blue instead", "show more", "sort by price", or "start over" to look for something else.`;
+}
+
 export function greeting(lang: Lang): string {
   return lang === 'zh'
     ? '您好！告诉我您想找什么，例如“50欧元以下的红色运动鞋”，也可以发一张图片。'

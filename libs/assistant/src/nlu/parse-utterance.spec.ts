@@ -231,4 +231,14 @@ describe('parseUtterance: punctuation between words', () => {
   ])('"%s" is %s', (text, intent) => {
     expect(parse(text).intent).toBe(intent);
   });
+
+  it.each([
+    ['must be available right now', true],
+    ['随便看看', true],
+    ['red sneakers', false],
+    ['under 50 euros', false],
+  ])('marks "%s" as naming nothing it knows: %s', (text, unrecognised) => {
+    const p = parse(text);
+    expect(p.intent === 'search' && p.slots.unrecognised === true).toBe(unrecognised);
+  });
 });

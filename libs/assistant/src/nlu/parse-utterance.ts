@@ -282,6 +282,7 @@ function parseEn(normal: string, vocabulary: Vocabulary): ParsedTurn {
   }
   if (similar && intent === 'search' && /^\s*(more|something|anything|others?) like\b/.test(normal))
     intent = 'similar';
+  if (intent === 'search' && namesNothingKnown(slots)) slots.unrecognised = true;
   return { lang: 'en', intent, slots: withoutStrayQuery(intent, slots) };
 }
 
@@ -646,7 +647,13 @@ function parseZh(normal: string, vocabulary: Vocabulary): ParsedTurn {
     if (q) slots.question = q;
   } else intent = 'search';
   if (intent === 'search' && !slots.query && !slots.category && !slots.brand) slots.query = normal;
+  if (intent === 'search' && namesNothingKnown(slots)) slots.unrecognised = true;
   return { lang: 'zh', intent, slots: withoutStrayQuery(intent, slots) };
+}
+
+/** A search turn that names no kind of product and no brand: what a new search would replace the old one with. */
+function namesNothingKnown(slots: Slots): boolean {
+  return !slots.category && !slots.brand && !slots.references?.length;
 }
 
 function outOfScopeZh(t: Text): OutOfScopeTopic | undefined {

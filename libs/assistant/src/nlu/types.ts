@@ -87,6 +87,11 @@ export interface Slots {
   readonly topic?: OutOfScopeTopic;
   /** Constraints to drop ("any colour", "颜色无所谓"). */
   readonly clear?: readonly ClearableSlot[];
+  /**
+   * A search that names no kind of product and no brand the parser knows: mid-conversation such a turn is likelier
+   * a refinement the parser missed than a new search (which would replace the category in force).
+   */
+  readonly unrecognised?: boolean;
 }
 
 /** Constraints a turn can drop. */
