@@ -241,4 +241,14 @@ describe('parseUtterance: punctuation between words', () => {
     const p = parse(text);
     expect(p.intent === 'search' && p.slots.unrecognised === true).toBe(unrecognised);
   });
+
+  it.each([
+    ['what can I ask you?', 'help'],
+    ['how can you help me?', 'help'],
+    ['我可以问你什么？', 'help'],
+    ['can I get it gift wrapped?', 'out-of-scope'],
+    ['可以帮我包装成礼物吗？', 'out-of-scope'],
+  ])('"%s" is %s, never a search that shows products', (text, intent) => {
+    expect(parse(text).intent).toBe(intent);
+  });
 });

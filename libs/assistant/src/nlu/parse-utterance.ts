@@ -203,7 +203,7 @@ function parseEn(normal: string, vocabulary: Vocabulary): ParsedTurn {
     /^\s*(hi|hello|hey|hiya|howdy|good (morning|afternoon|evening)|greetings|thanks|thank you|thx|bye|goodbye|ok(ay)? ?,? thanks|cheers)\b/,
   );
   const help = t.has(
-    /\b(help|what can you do|how does (this|it) work|how do i use|what do you do|who are you|what do you (sell|have|offer)|what (can|could) i (buy|find))\b/,
+    /\b(help|what can you do|how does (this|it) work|how do i use|what do you do|who are you|what do you (sell|have|offer)|what (can|could) i (buy|find)|what (can|could|should) i (ask|say|type)|how (can|could) you help|what can you help)\b/,
   );
   const stockQuestion = questionShaped && /\b(in stock|available|back in stock)\b/.test(normal);
 
@@ -224,7 +224,8 @@ function parseEn(normal: string, vocabulary: Vocabulary): ParsedTurn {
   }
   const productQuestion =
     references.length > 0 && questionShaped && !price && !slots.sort && !slots.excludeBrand;
-  const helpOnly = help && !slots.category && content.every((w) => /^(help|sell|offer|buy|find)$/.test(w));
+  const helpOnly =
+    help && !slots.category && content.every((w) => /^(help|sell|offer|buy|find|ask|say|type)$/.test(w));
 
   let intent: Intent;
   if (startOver) intent = 'start-over';
@@ -308,6 +309,13 @@ function outOfScopeEn(t: Text): OutOfScopeTopic | undefined {
   )
     return 'delivery';
   if (t.has(/\b(my account|password|log ?in|sign ?in|sign up|unsubscribe|newsletter)\b/)) return 'account';
+  // Shop services, not products: the catalog says nothing about them.
+  if (
+    t.has(
+      /\b(gift ?wrap(ped|ping)?|gift message|gift receipt|engraving service|click and collect|pick ?up in store)\b/,
+    )
+  )
+    return 'other';
   return undefined;
 }
 
@@ -565,7 +573,7 @@ function parseZh(normal: string, vocabulary: Vocabulary): ParsedTurn {
   const showMore = !similar && /更多|再来|下一页|还有(别的|其他|其它)|再看看|多看/.test(normal);
   const greeting = /^(你好|您好|嗨|哈喽|早上好|下午好|晚上好|在吗|谢谢|多谢|再见|拜拜|好的)/.test(normal);
   const help =
-    /帮助|你能做什么|你会什么|怎么用|能帮我什么|使用说明|帮我一下|帮帮我|(你们|你)(卖|有)(些)?什么/.test(
+    /帮助|你能做什么|你会什么|怎么用|能帮我什么|使用说明|帮我一下|帮帮我|(你们|你)(卖|有)(些)?什么|(可以|能)问(你)?什么|问你什么/.test(
       normal,
     );
 
@@ -662,6 +670,7 @@ function outOfScopeZh(t: Text): OutOfScopeTopic | undefined {
   if (t.has(/付款|支付|信用卡|发票|分期|扣款|支付宝|微信支付|结账/)) return 'payment';
   if (t.has(/运费|配送|发货|多久到|送货|邮费/)) return 'delivery';
   if (t.has(/账户|账号|密码|登录|注册/)) return 'account';
+  if (t.has(/礼品包装|包装成礼物|礼物包装|贺卡|刻字服务|到店自提|门店自提/)) return 'other';
   return undefined;
 }
 
