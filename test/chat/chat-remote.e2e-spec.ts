@@ -20,7 +20,10 @@ describe('POST /v1/chat with a remote model (scripted OpenAI-compatible server)'
 
   beforeAll(async () => {
     fake = await FakeChatServer.start();
-    t = await startApiApp({ env: { ANSWERER_URL: fake.url, ANSWERER_MODEL: 'fake-writer' } });
+    // The model only rewrites replies here; test/chat/chat-remote-tools.e2e-spec.ts covers it choosing tools.
+    t = await startApiApp({
+      env: { ANSWERER_URL: fake.url, ANSWERER_MODEL: 'fake-writer', CHAT_REMOTE_TOOLS: 'false' },
+    });
     const shoes = demoProducts().filter((p) => p.category === 'Shoes');
     const result = await t.app.get(ProductRepository).upsertMany(shoes.map((p) => productAsInput(p)));
     await t.app.get(IndexingScheduler).productsChanged(result.changed);

@@ -12,7 +12,13 @@ export interface ReceivedRequest {
 export type Reply =
   | { readonly status?: number; readonly content: string; readonly model?: string }
   | { readonly status: number; readonly raw: string }
-  | { readonly hang: true };
+  | { readonly hang: true }
+  /** The model asks for tool calls (OpenAI function calling); `arguments` is sent as written (JSON text). */
+  | {
+      readonly toolCalls: readonly { readonly name: string; readonly arguments: string }[];
+      readonly content?: string | null;
+      readonly model?: string;
+    };
 
 /**
  * A local stand-in for an OpenAI-compatible vision-language server on 127.0.0.1: it speaks
@@ -52,6 +58,28 @@ export class FakeChatServer {
           return;
         }
         const model = reply.model ?? (body as { model?: string }).model ?? 'fake-vlm';
+        if ('toolCalls' in reply) {
+          const toolCalls = reply.toolCalls.map((c, i) => ({
+            id: `call_${this.requests.length}_${i}`,
+            type: 'function',
+            function: { name: c.name, arguments: c.arguments },
+          }));
+          res.writeHead(200, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              id: 'chatcmpl-1',
+              object: 'chat.completion',
+              model,
+              choices: [
+                {
+                  index: 0,
+                  finish_reason: 'tool_calls',
+                  message: { role: 'assistant', content: reply.content ?? null, tool_calls: toolCalls },
+                },
+              ],
+            }),
+          );
+          return;
+        }
         res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' }).end(
           JSON.stringify({
             id: 'chatcmpl-1',

@@ -19,6 +19,7 @@ import { CHAT_COMPLETIONS, ChatModule, type ChatCompletionsClient } from '@vitri
 import { VqaModule, VqaService } from '@vitrine/vqa';
 import { ChatService } from './chat.service';
 import { RemoteReplyWriter } from './remote/remote-reply-writer';
+import { RemoteToolPlanner } from './remote/tool-planner';
 import { ConversationRepository } from './store/conversation.repository';
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
@@ -85,6 +86,7 @@ export class AssistantModule {
             ProductSearchRepository,
             ConversationRepository,
             CHAT_COMPLETIONS,
+            APP_CONFIG,
           ],
           useFactory: (
             search: SearchService,
@@ -93,6 +95,7 @@ export class AssistantModule {
             cards: ProductSearchRepository,
             conversations: ConversationRepository,
             client: ChatCompletionsClient | null,
+            config: AppConfig,
           ) =>
             new ChatService({
               search,
@@ -105,6 +108,7 @@ export class AssistantModule {
               },
               conversations,
               writer: client ? new RemoteReplyWriter(client) : undefined,
+              planner: client && config.chat.remoteTools ? new RemoteToolPlanner(client) : undefined,
             }),
         },
         ConversationJanitor,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { DomainError, NotFoundError, ValidationError } from '@vitrine/core';
 import type { JsonValue, Product, ProductCard } from '@vitrine/catalog';
 import type { SearchFilters, SearchOptions, SearchPage } from '@vitrine/search';
@@ -17,7 +18,9 @@ import {
 import { parseUtterance } from './nlu/parse-utterance';
 import type { Intent, Lang, ParsedTurn, ProductReference, Vocabulary } from './nlu/types';
 import { checkReply, type ReplyFacts } from './remote/checked-reply';
+import { ChatToolbox } from './remote/chat-tools';
 import type { ReplyWriter } from './remote/remote-reply-writer';
+import { toolReply, type TurnPlanner } from './remote/tool-planner';
 import type { NewTurn } from './store/conversation.repository';
 
 /** Products shown per turn. */
@@ -63,7 +66,26 @@ export interface ChatDependencies {
   readonly conversations: ChatConversations;
   /** A remote model writing the replies of turns that show products (`ANSWERER_URL`); templates without it. */
   readonly writer?: ReplyWriter | undefined;
+  /**
+   * A remote model planning product turns with tools (`ANSWERER_URL`, `CHAT_REMOTE_TOOLS`): it chooses search,
+   * product detail, ask and similar calls and writes the reply, checked against the tool results. The embedded
+   * manager answers when it fails.
+   */
+  readonly planner?: TurnPlanner | undefined;
 }
+
+/** Turns a remote planner may plan: those served by search, product detail, product Q&A or similar. */
+const PLANNED_INTENTS: ReadonlySet<Intent> = new Set([
+  'search',
+  'refine',
+  'sort',
+  'show-more',
+  'similar',
+  'compare',
+  'question',
+]);
+
+const logger = new Logger('ChatService');
 
 /** Turns whose reply a remote model may write: those that show products from a tool result. */
 const WRITTEN_INTENTS: ReadonlySet<Intent> = new Set([
@@ -156,10 +178,21 @@ export class ChatService {
         : { lang: stored?.lang ?? 'en', intent: 'similar', slots: {} };
     const lang = parsed.lang;
     const state: DialogueState = { ...(stored ?? initialState(lang)), lang };
-    const outcome = request.image
+    // One product question is asked once per turn, whether the embedded manager or the planner asks it.
+    const questions = onceEach(this.deps.questions);
+    const embedded = request.image
       ? await this.pictureTurn(id, state, parsed, request.image)
-      : await this.dispatch(id, state, parsed);
-    const written = await this.written(parsed, text, outcome, vocabulary);
+      : await this.dispatch(id, state, parsed, questions);
+    const planned =
+      this.deps.planner && !request.image && PLANNED_INTENTS.has(parsed.intent)
+        ? await this.planned(this.deps.planner, parsed, text, state, embedded, vocabulary, questions)
+        : undefined;
+    const outcome = planned?.outcome ?? embedded;
+    const written = planned
+      ? planned.written
+      : this.deps.planner && !request.image && PLANNED_INTENTS.has(parsed.intent)
+        ? { message: embedded.message, by: 'template' }
+        : await this.written(parsed, text, outcome, vocabulary);
     const result: ChatTurnResult = {
       conversationId: id,
       message: written.message,
@@ -179,7 +212,7 @@ export class ChatService {
         message: text,
         payload: { intent: parsed.intent, lang, picture: request.image !== undefined },
       },
-      { role: 'assistant', message: outcome.message, payload: toJson(turnPayload(result)) },
+      { role: 'assistant', message: result.message, payload: toJson(turnPayload(result)) },
     ]);
     return result;
   }
@@ -232,7 +265,84 @@ export class ChatService {
     }
   }
 
-  private async dispatch(id: string, state: DialogueState, parsed: ParsedTurn): Promise<Outcome> {
+  /**
+   * The turn as the remote planner answers it: its tool calls run under the constraints in force (the embedded
+   * outcome's filters), its reply is checked against the tool results, and the state shows what it showed.
+   * Undefined (the embedded outcome answers) when the model fails or its tools returned nothing to show.
+   */
+  private async planned(
+    planner: TurnPlanner,
+    parsed: ParsedTurn,
+    text: string,
+    before: DialogueState,
+    embedded: Outcome,
+    vocabulary: Vocabulary,
+    questions: ChatQuestions,
+  ): Promise<{ outcome: Outcome; written: { message: string; by: string; dropped?: number } } | undefined> {
+    const filters = embedded.state.filters;
+    const lang = embedded.state.lang;
+    const toolbox = new ChatToolbox(
+      { search: this.deps.search, catalog: this.deps.catalog, questions },
+      { filters, question: parsed.slots.question ?? text, lang, vocabulary },
+    );
+    let planned;
+    try {
+      const reply = await planner.plan(
+        { lang, message: text, filters, shown: before.shown, focus: before.focus, vocabulary },
+        toolbox,
+      );
+      planned = toolReply(reply, toolbox, filters, lang, CHAT_PAGE_SIZE);
+    } catch (error) {
+      logger.warn(`${planner.id} failed (${(error as Error).message}); the embedded manager answers`);
+      return undefined;
+    }
+    if (!planned) {
+      logger.log(`${planner.id}: its tools (${toolbox.calls.join(', ') || 'none'}) returned nothing to show`);
+      return undefined;
+    }
+    const products = planned.products;
+    const cards = products.map((p) => p.card);
+    const asked = planned.answers[0];
+    const focus = asked
+      ? cards.find((c) => c.id === asked.productId)
+      : !toolbox.returnedList
+        ? cards[0]
+        : undefined;
+    const comparison =
+      parsed.intent === 'compare' && products.length >= 2
+        ? comparisonOf(
+            products.map((p) => p.product),
+            lang,
+          )
+        : undefined;
+    const state: DialogueState = dropUndefined({
+      ...embedded.state,
+      ...(toolbox.returnedList ? { shown: cards.map(toShown), compared: undefined } : {}),
+      ...(comparison ? { compared: cards.map(toShown) } : {}),
+      focus: focus ? toShown(focus) : toolbox.returnedList ? embedded.state.focus : before.focus,
+    });
+    return {
+      outcome: {
+        state,
+        message: planned.message,
+        products: cards,
+        ...(asked ? { answer: { ...asked.answer, productId: asked.productId } } : {}),
+        ...(comparison ? { comparison } : {}),
+      },
+      written: {
+        message: planned.message,
+        by: planner.id,
+        ...(planned.dropped !== undefined ? { dropped: planned.dropped } : {}),
+      },
+    };
+  }
+
+  private async dispatch(
+    id: string,
+    state: DialogueState,
+    parsed: ParsedTurn,
+    questions: ChatQuestions,
+  ): Promise<Outcome> {
     const { slots } = parsed;
     const lang = state.lang;
     switch (parsed.intent) {
@@ -255,6 +365,14 @@ export class ChatService {
         };
       }
       case 'search':
+        // Mid-conversation, a turn naming no kind of product and no brand is likelier a refinement the parser
+        // missed ("must be available right now") than a new search, which would drop the category in force: what
+        // it does state (price, stock, colour) refines the search; with nothing stated, ask, and keep the list.
+        if (slots.unrecognised && state.source) {
+          if (slots.colour || slots.price || slots.inStock || slots.excludeBrand || slots.sort)
+            return this.dispatch(id, state, { ...parsed, intent: 'refine' }, questions);
+          return { state, message: reply.notUnderstood(state.filters, lang), products: [] };
+        }
         return this.search(id, state, parsed);
       case 'refine': {
         const filters = nextFilters(state, slots, 'refine', state.focus);
@@ -277,7 +395,7 @@ export class ChatService {
           return { state, message: reply.referenceProblem('nothing-shown', lang), products: [] };
         return this.show(id, state, true);
       case 'question':
-        return this.question(state, slots.references ?? [{ kind: 'focus' }], slots.question);
+        return this.question(state, slots.references ?? [{ kind: 'focus' }], slots.question, questions);
       case 'compare':
         return this.compare(state, slots.references ?? []);
       case 'similar':
@@ -453,6 +571,7 @@ export class ChatService {
     state: DialogueState,
     references: readonly ProductReference[],
     question: string | undefined,
+    questions: ChatQuestions,
   ): Promise<Outcome> {
     const lang = state.lang;
     const resolved = resolveReferences(state, references);
@@ -475,7 +594,7 @@ export class ChatService {
     const next: DialogueState = { ...state, focus: toShown(card) };
     if (!question)
       return { state: next, message: reply.productDetails(toShown(card), lang), products: [card] };
-    const answer = await this.deps.questions.askAboutProduct(card.id, question);
+    const answer = await questions.askAboutProduct(card.id, question);
     return {
       state: next,
       message: `${card.title}: ${answer.answer}`,
@@ -558,6 +677,22 @@ export class ChatService {
     }
     return this.vocabulary.value;
   }
+}
+
+/** Product Q&A that asks each (product, question) once: a turn's second identical question reuses the answer. */
+function onceEach(questions: ChatQuestions): ChatQuestions {
+  const asked = new Map<string, Promise<VqaAnswer>>();
+  return {
+    askAboutProduct(productId, question) {
+      const key = `${productId}\n${question}`;
+      let answer = asked.get(key);
+      if (!answer) {
+        answer = questions.askAboutProduct(productId, question);
+        asked.set(key, answer);
+      }
+      return answer;
+    },
+  };
 }
 
 function withoutColour(query: string, colour: string | undefined): string {

@@ -44,6 +44,28 @@ export {
 export { checkReply, type ReplyFacts } from './remote/checked-reply';
 export { RemoteReplyWriter, type ReplyWriter } from './remote/remote-reply-writer';
 export {
+  CHAT_TOOLS,
+  ChatToolbox,
+  MAX_TOOL_RESULTS,
+  TOOL_NAMES,
+  narrowed,
+  parseToolCall,
+  type ToolAnswer,
+  type ToolCallRequest,
+  type ToolDependencies,
+  type ToolName,
+  type ToolProduct,
+  type ToolTurn,
+} from './remote/chat-tools';
+export {
+  MAX_TOOL_ROUNDS,
+  RemoteToolPlanner,
+  toolReply,
+  type PlanInput,
+  type ToolReply,
+  type TurnPlanner,
+} from './remote/tool-planner';
+export {
   ConversationRepository,
   type NewTurn,
   type StoredTurn,

@@ -40,6 +40,7 @@ describe('checkReply', () => {
     ['a colour the facts do not give', 'The boot comes in red.'],
     ['a catalog brand not among the products', 'Stridewell makes similar ones.'],
     ['a promise about delivery', 'Free shipping on both!'],
+    ['a promise about shipping', 'Both ship free tomorrow.'],
   ])('drops %s', (_what, sentence) => {
     const kept = 'The Trailblazer Hiking Boot costs EUR 78.99.';
     expect(checkReply(`${kept} ${sentence}`, facts)).toEqual({ text: kept, dropped: 1 });

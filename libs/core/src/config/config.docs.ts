@@ -291,4 +291,9 @@ export const ENV_DOCS: { readonly [K in keyof Env]?: EnvVarDoc } = {
     description:
       'Conversations (`POST /v1/chat`) untouched for longer are deleted, with their turns (checked at boot and hourly).',
   },
+  CHAT_REMOTE_TOOLS: {
+    group: 'Shopping-assistant chat',
+    description:
+      'With `ANSWERER_URL`: the remote model plans product turns with tool calls (search, product detail, ask, similar; the endpoint must support OpenAI tool calling), every claim of its reply checked against the tool results. `false`: the embedded manager plans every turn and the model only rewrites replies. Unset `ANSWERER_URL`: no effect.',
+  },
 };

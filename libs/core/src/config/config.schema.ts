@@ -99,6 +99,7 @@ export const envSchema = z.object({
   ATTRIBUTE_CALIBRATION_FILE: z.string().min(1).optional(),
   ATTRIBUTE_VOCABULARY_FILE: z.string().min(1).optional(),
   CHAT_RETENTION_DAYS: int(1, 3650).default(30),
+  CHAT_REMOTE_TOOLS: bool.default(true),
 });
 
 export type Env = z.infer<typeof envSchema>;

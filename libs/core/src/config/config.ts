@@ -138,6 +138,8 @@ export interface AppConfig {
   readonly chat: {
     /** Conversations untouched for longer are deleted. */
     readonly retentionDays: number;
+    /** With an answerer (`ANSWERER_URL`): the remote model plans turns with tools (search, detail, ask, similar). */
+    readonly remoteTools: boolean;
   };
 }
 
@@ -266,7 +268,7 @@ export function loadConfig(
         ? path.resolve(cwd, e.ATTRIBUTE_VOCABULARY_FILE)
         : undefined,
     },
-    chat: { retentionDays: e.CHAT_RETENTION_DAYS },
+    chat: { retentionDays: e.CHAT_RETENTION_DAYS, remoteTools: e.CHAT_REMOTE_TOOLS },
   };
 }
 
