@@ -137,7 +137,7 @@ export class ChatResponseDto {
   @ApiProperty({
     example: 'template',
     description:
-      'who wrote `message`: `template`, or `remote:<model>` when ANSWERER_URL is set and the turn showed products',
+      'which path answered: `template` (the embedded manager), `tools:<model>` (ANSWERER_URL: the model chose the tools and wrote the reply, checked against their results), or `remote:<model>` (the model rewrote the reply of a turn the embedded manager planned)',
   })
   replyBy!: string;
   @ApiPropertyOptional({
