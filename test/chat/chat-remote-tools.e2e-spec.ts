@@ -12,6 +12,7 @@ interface Turn {
   replyBy: string;
   droppedClaims?: number;
   intent: string;
+  lang: string;
   products: { id: string; title: string; price: { amount: string; currency: string } | null }[];
   filters: Record<string, unknown>;
   answer?: { productId: string; answered: boolean; answer: string };
@@ -142,6 +143,21 @@ describe('POST /v1/chat: the remote model chooses the tools (scripted OpenAI-com
     expect(turn.products[0]!.title).toBe('Cloudstep Men’s Leather Shoe');
   });
 
+  it('checks a Chinese reply the same way', async () => {
+    fake.reply(search({ query: '鞋子', sort: 'price-asc', limit: 2 }), {
+      content: 'Cloudstep Men’s Leather Shoe的价格是EUR 41.99。这双鞋是防水的，还包邮。',
+    });
+    const before = fake.requests.length;
+    const turn = await say('100欧元以下的鞋子');
+    expect(turn).toMatchObject({
+      lang: 'zh',
+      replyBy: 'tools:fake-planner',
+      message: 'Cloudstep Men’s Leather Shoe的价格是EUR 41.99。',
+      droppedClaims: 1,
+    });
+    expect(sentSince(before)[0]!.messages.at(-1)!.content).toContain('LANGUAGE: Simplified Chinese');
+  });
+
   it('never shows a product outside the stated price, whatever the model asked for', async () => {
     const boot = ids.get('Trailblazer Hiking Boot')!;
     fake.reply(
@@ -228,6 +244,21 @@ describe('POST /v1/chat: the remote model chooses the tools (scripted OpenAI-com
     expect(turn.message).toMatch(/^Here are some products \(Shoes, at most EUR 100\.00\):\n1\. /);
     expect(turn.products.length).toBeGreaterThan(0);
     expect(fake.requests.length - before).toBe(requests);
+  });
+
+  it('does not let the model pick a product for a reference that points at nothing shown', async () => {
+    fake.reply(search({ query: 'shoes', limit: 3 }), { content: 'Here are three shoes.' });
+    const list = await say('shoes under 100 euros');
+    expect(list.products).toHaveLength(3);
+    fake.reply(
+      { toolCalls: [{ name: 'ask', arguments: JSON.stringify({ productId: list.products[0]!.id }) }] },
+      { content: 'Yes, it is waterproof.' },
+    );
+    const before = fake.requests.length;
+    const turn = await say('is the fifth one waterproof?', list.conversationId);
+    expect(fake.requests.length).toBe(before);
+    expect(turn).toMatchObject({ replyBy: 'template', products: [] });
+    expect(turn.answer).toBeUndefined();
   });
 
   it('does not consult the model for out-of-scope requests', async () => {

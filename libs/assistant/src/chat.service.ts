@@ -85,6 +85,9 @@ const PLANNED_INTENTS: ReadonlySet<Intent> = new Set([
   'question',
 ]);
 
+/** Intents about products already shown: planned only when the embedded manager resolved their references. */
+const REFERENCE_INTENTS: ReadonlySet<Intent> = new Set(['question', 'compare', 'similar']);
+
 const logger = new Logger('ChatService');
 
 /** Turns whose reply a remote model may write: those that show products from a tool result. */
@@ -183,14 +186,21 @@ export class ChatService {
     const embedded = request.image
       ? await this.pictureTurn(id, state, parsed, request.image)
       : await this.dispatch(id, state, parsed, questions);
+    // References never guess: a turn about shown products that resolved none ("the sixth one" of three) keeps the
+    // embedded manager's question back rather than letting the model pick a product.
+    const plannable =
+      this.deps.planner !== undefined &&
+      !request.image &&
+      PLANNED_INTENTS.has(parsed.intent) &&
+      !(REFERENCE_INTENTS.has(parsed.intent) && embedded.products.length === 0);
     const planned =
-      this.deps.planner && !request.image && PLANNED_INTENTS.has(parsed.intent)
+      plannable && this.deps.planner
         ? await this.planned(this.deps.planner, parsed, text, state, embedded, vocabulary, questions)
         : undefined;
     const outcome = planned?.outcome ?? embedded;
     const written = planned
       ? planned.written
-      : this.deps.planner && !request.image && PLANNED_INTENTS.has(parsed.intent)
+      : plannable
         ? { message: embedded.message, by: 'template' }
         : await this.written(parsed, text, outcome, vocabulary);
     const result: ChatTurnResult = {

@@ -46,6 +46,19 @@ describe('checkReply', () => {
     expect(checkReply(`${kept} ${sentence}`, facts)).toEqual({ text: kept, dropped: 1 });
   });
 
+  it('checks Chinese replies: supported sentences kept, unsupported properties, colours and names dropped', () => {
+    const kept = 'Trailblazer Hiking Boot的价格是EUR 78.99，黄色麂皮。';
+    const reply =
+      kept +
+      '这双鞋是防水的。' +
+      'Cloudstep Men’s Leather Shoe有红色的。' +
+      '我们还有Nike Air Max。' +
+      '全部包邮！' +
+      'Kicklab的鞋都很好。';
+    expect(checkReply(reply, facts)).toEqual({ text: `${kept}Kicklab的鞋都很好。`, dropped: 4 });
+    expect(checkReply('Stridewell的鞋更便宜。', facts)).toEqual({ text: '', dropped: 1 });
+  });
+
   it('keeps nothing when nothing is supported', () => {
     expect(checkReply('Our bestseller ships tomorrow for 5 dollars.', facts)).toEqual({
       text: '',

@@ -1,4 +1,4 @@
-import { COLOURS_EN } from '../nlu/lexicon';
+import { COLOURS_EN, COLOURS_ZH } from '../nlu/lexicon';
 
 /**
  * What a remote model may say in a reply: the facts of the tool results of the turn (products as the catalog has
@@ -87,6 +87,76 @@ const CLAIM_WORDS = [
   'award',
 ] as const;
 
+/**
+ * The same claims in Chinese (a Chinese reply about an English catalog): each is supported only where the facts
+ * hold the word itself or one of its English equivalents.
+ */
+const CLAIM_WORDS_ZH: Readonly<Record<string, readonly string[]>> = {
+  防水: ['waterproof', 'water-resistant', 'water resistant'],
+  防泼水: ['water-resistant', 'water resistant', 'waterproof'],
+  素食: ['vegan'],
+  纯素: ['vegan'],
+  有机: ['organic'],
+  麸质: ['gluten'],
+  坚果: ['nut', 'nuts'],
+  过敏: ['allergen', 'allergy'],
+  保修: ['warranty'],
+  质保: ['warranty', 'guarantee'],
+  保证: ['guarantee', 'warranty'],
+  认证: ['certified', 'certification'],
+  环保: ['eco', 'sustainable'],
+  可持续: ['sustainable'],
+  回收: ['recycled'],
+  手工: ['handmade', 'hand-made'],
+  耐用: ['durable'],
+  轻便: ['lightweight'],
+  轻量: ['lightweight'],
+  透气: ['breathable'],
+  洗碗机: ['dishwasher'],
+  机洗: ['machine washable'],
+  安全: ['safe'],
+  无毒: ['non-toxic'],
+  棉: ['cotton'],
+  皮革: ['leather'],
+  真皮: ['leather'],
+  皮质: ['leather'],
+  羊毛: ['wool'],
+  丝绸: ['silk'],
+  真丝: ['silk'],
+  钢: ['steel'],
+  木: ['wood', 'wooden'],
+  塑料: ['plastic'],
+  玻璃: ['glass'],
+  陶瓷: ['ceramic'],
+  金属: ['metal'],
+  帆布: ['canvas'],
+  麂皮: ['suede'],
+  网面: ['mesh'],
+  合成: ['synthetic'],
+  亚麻: ['linen'],
+  竹制: ['bamboo'],
+  折扣: ['discount'],
+  打折: ['discount', 'sale'],
+  促销: ['sale'],
+  特价: ['sale', 'discount'],
+  包邮: ['free shipping'],
+  免运费: ['free shipping'],
+  运费: ['shipping'],
+  配送: ['delivery'],
+  送货: ['delivery'],
+  发货: ['shipping', 'ships'],
+  退货: ['returns'],
+  退款: ['refund'],
+  畅销: ['bestseller', 'best-seller', 'popular'],
+  热销: ['bestseller', 'best-seller', 'popular'],
+  好评: ['reviews', 'rated'],
+  评分: ['rated', 'reviews'],
+  获奖: ['award'],
+};
+
+/** Chinese colour names of two characters or more (a single 白 is also in 明白, "understood"). */
+const COLOURS_ZH_WORDS = Object.entries(COLOURS_ZH).filter(([word]) => word.length >= 2);
+
 /** Capitalised words that start sentences without naming anything. */
 const SENTENCE_WORDS = new Set(
   'the a an this that these those our your my both its it here there we i you and or but if with for'.split(
@@ -123,14 +193,19 @@ export function checkReply(
   for (let i = 1; i <= Math.max(10, facts.products.length); i++) numbers.add(String(i));
   const sentences = reply
     .replace(/\r/g, '')
-    .split(/(?<=[.!?。！？])\s+|\n+/)
+    .split(/(?<=[.!?])\s+|(?<=[。！？])\s*|\n+/)
     .map((s) => s.trim())
     .filter(Boolean);
   const kept: string[] = [];
   for (const sentence of sentences) {
     if (supported(sentence, corpus, numbers, facts)) kept.push(sentence);
   }
-  return { text: kept.join(' ').trim(), dropped: sentences.length - kept.length };
+  // Chinese sentences follow each other without a space.
+  const text = kept.reduce(
+    (all, k) => (all === '' ? k : /[。！？]$/.test(all) ? all + k : `${all} ${k}`),
+    '',
+  );
+  return { text: text.trim(), dropped: sentences.length - kept.length };
 }
 
 function supported(
@@ -143,15 +218,24 @@ function supported(
   for (const m of s.matchAll(/\d+(?:[.,]\d+)?/g)) if (!numbers.has(canonicalNumber(m[0]))) return false;
   for (const brand of facts.catalogBrands) {
     const b = norm(brand);
-    if (new RegExp(`(^|[^\\p{L}])${escape(b)}($|[^\\p{L}])`, 'u').test(s) && !corpus.includes(b))
-      return false;
+    if (mentions(s, b) && !corpus.includes(b)) return false;
   }
   for (const word of [...CLAIM_WORDS, ...COLOURS_EN]) {
-    if (new RegExp(`(^|[^\\p{L}])${escape(word)}($|[^\\p{L}])`, 'u').test(s) && !corpus.includes(word))
-      return false;
+    if (mentions(s, word) && !corpus.includes(word)) return false;
+  }
+  for (const [word, english] of Object.entries(CLAIM_WORDS_ZH)) {
+    if (s.includes(word) && !corpus.includes(word) && !english.some((e) => mentions(corpus, e))) return false;
+  }
+  for (const [word, colour] of COLOURS_ZH_WORDS) {
+    if (s.includes(word) && !corpus.includes(word) && !mentions(corpus, colour)) return false;
   }
   // Names: runs of two or more capitalised words (after the first word of the sentence) must be in the facts.
-  const words = sentence.normalize('NFKC').replace(/[’‘`]/g, "'").split(/\s+/);
+  // Chinese text between Latin words breaks a name as a space would ("Kicklab的鞋" names Kicklab only).
+  const words = sentence
+    .normalize('NFKC')
+    .replace(/[’‘`]/g, "'")
+    .replace(/[\p{Script=Han}\u3000-\u303f\uff00-\uffef]+/gu, ' · ')
+    .split(/\s+/);
   let run: string[] = [];
   const flush = (): boolean => {
     while (run.length > 0 && SENTENCE_WORDS.has(run[0]!.toLowerCase())) run.shift();
@@ -165,6 +249,11 @@ function supported(
     else if (!flush()) return false;
   }
   return flush();
+}
+
+/** Whether `text` holds `word` as a word: not inside a longer Latin word (Chinese around it is a boundary). */
+function mentions(text: string, word: string): boolean {
+  return new RegExp(`(^|[^\\p{Script=Latin}])${escape(word)}($|[^\\p{Script=Latin}])`, 'u').test(text);
 }
 
 function canonicalNumber(n: string): string {
