@@ -137,7 +137,10 @@ export interface ChatTurnResult {
   readonly lang: Lang;
   readonly answer?: ChatAnswer;
   readonly comparison?: Comparison;
-  /** Who wrote `message`: `template`, or the remote model (`remote:<model>`). */
+  /**
+   * Which path answered: `template` (the embedded manager), `tools:<model>` (the remote model chose the tools and
+   * wrote the reply, checked against their results) or `remote:<model>` (it rewrote the embedded manager's reply).
+   */
   readonly replyBy: string;
   /** Sentences of the remote model's reply dropped as unsupported by the turn's facts. */
   readonly droppedClaims?: number;
