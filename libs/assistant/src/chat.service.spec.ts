@@ -141,6 +141,34 @@ describe('ChatService', () => {
     expect(turn.message).not.toContain('Dollar Shoe');
   });
 
+  it('refines or asks, rather than search anew without the category in force, when a later turn names no product', async () => {
+    const { chat, search } = setup();
+    const first = await chat.turn({ message: 'sneakers under 50 euros' });
+    const calls = search.calls.length;
+    const vague = await chat.turn({
+      conversationId: first.conversationId,
+      message: 'hmm, what about the other thing',
+    });
+    expect(search.calls).toHaveLength(calls);
+    expect(vague.products).toEqual([]);
+    expect(vague.filters).toEqual(first.filters);
+    expect(vague.message).toMatch(/did not understand/);
+    // The list on screen is still the one references point into.
+    const second = await chat.turn({ conversationId: first.conversationId, message: 'the second one' });
+    expect(second.products.map((p) => p.id)).toEqual([first.products[1]!.id]);
+    // What such a turn does state refines the search in force, its category kept.
+    const turn = await chat.turn({
+      conversationId: first.conversationId,
+      message: 'must be available right now',
+    });
+    expect(turn.filters).toEqual({ ...first.filters, inStock: true });
+    expect(turn.products.length).toBeGreaterThan(0);
+    expect(turn.products.every((p) => p.category === 'Shoes' && p.inStock)).toBe(true);
+    // The first turn of a conversation searches its words as typed.
+    const fresh = await chat.turn({ message: 'hmm, what about the other thing' });
+    expect(fresh.products.length).toBeGreaterThan(0);
+  });
+
   it('keeps refining one conversation: cheaper, not that brand, sort by price, show more, start over', async () => {
     const { chat } = setup();
     const first = await chat.turn({ message: 'shoes in euros under 200 euros' });
