@@ -241,6 +241,9 @@ export function answerFromCatalog(
           `${yes ? 'Yes' : 'No'}, it's ${product.inStock ? 'in stock' : 'out of stock'}.`,
           yes ? 'yes' : 'no',
           'catalog stock flag',
+          'catalog',
+          1,
+          [{ field: 'inStock', text: String(product.inStock) }],
         );
       }
       if (t.kind === 'feature' || t.kind === 'object') {

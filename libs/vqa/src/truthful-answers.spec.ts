@@ -107,6 +107,15 @@ describe('answers that only say what Vitrine can know (issue 13)', () => {
     expect(a.answer).not.toMatch(/^no\b/i);
   });
 
+  it.each(['Is it in stock?', '有货吗？'])(
+    '%j is answered from the stock flag, which it quotes',
+    async (q) => {
+      const a = await ask(q);
+      expect(a).toMatchObject({ answered: true, source: 'catalog' });
+      expect(a.evidence).toEqual([{ field: 'inStock', text: 'true' }]);
+    },
+  );
+
   it('"How much does it weigh?" gets the weight, quoted from its attribute, not the price', async () => {
     const a = await ask('How much does it weigh?');
     expect(a).toMatchObject({ answered: true, questionType: 'size', value: '350 g', source: 'catalog' });
