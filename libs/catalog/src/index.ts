@@ -39,3 +39,6 @@ export { CATALOG_LIMITS } from './domain/limits';
 export { identifierProblem, normalizeIdentifier } from './domain/identifier';
 export { parseCatalogLine, productInput, type CatalogLine } from './import/catalog-line';
 export { CatalogModule, CATALOG_DATABASE } from './catalog.module';
+// For the libraries that own tables in the catalog's database (attributes, descriptions, assistant).
+export { sql, type SqlResult } from './repository/sql';
+export { isUuid } from './repository/ids';

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { CatalogDatabase, JsonValue } from '@vitrine/catalog';
+import { sql, type CatalogDatabase, type JsonValue } from '@vitrine/catalog';
 import type { DialogueState } from '../dialogue/state';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -118,14 +118,8 @@ export class ConversationRepository {
     );
   }
 
-  /** Rows a write touched (the driver's plain result shape differs between statements; the structured one does not). */
+  /** Rows a write touched. */
   private async affected(text: string, params: readonly unknown[]): Promise<number> {
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      const result = await runner.query(text, params as unknown[], true);
-      return result.affected ?? 0;
-    } finally {
-      await runner.release();
-    }
+    return (await sql(this.dataSource, text, params)).count;
   }
 }

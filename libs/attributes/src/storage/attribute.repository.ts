@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import {
   isMissingProduct,
+  isUuid,
+  sql,
   type CatalogDatabase,
   type JsonValue,
   type ProductRepository,
@@ -11,7 +13,6 @@ import type {
   StoredAttribute,
 } from '../extraction/extracted-attribute';
 import type { AttributeName } from '../zero-shot/vocabularies';
-import { isUuid, query } from './sql';
 
 interface Row {
   product_id: string;
@@ -62,7 +63,7 @@ export class AttributeRepository {
   ): Promise<boolean> {
     if (!isUuid(productId)) return false;
     if (attributes.length === 0) {
-      await query(this.dataSource, `DELETE FROM product_extracted_attributes WHERE product_id = $1`, [
+      await sql(this.dataSource, `DELETE FROM product_extracted_attributes WHERE product_id = $1`, [
         productId,
       ]);
       return (await this.products.existingIds([productId])).has(productId);
@@ -99,7 +100,7 @@ export class AttributeRepository {
   /** What is stored for a product, by attribute then source. */
   async forProduct(productId: string): Promise<StoredAttribute[]> {
     if (!isUuid(productId)) return [];
-    const { rows } = await query<Row>(
+    const { rows } = await sql<Row>(
       this.dataSource,
       `SELECT * FROM product_extracted_attributes WHERE product_id = $1 ORDER BY attribute, source`,
       [productId],
@@ -109,7 +110,7 @@ export class AttributeRepository {
 
   /** Products with stored attributes, and how many of them were read under their current content. */
   async counts(): Promise<{ products: number; current: number }> {
-    const { rows } = await query<{ product_id: string; content_hash: string }>(
+    const { rows } = await sql<{ product_id: string; content_hash: string }>(
       this.dataSource,
       `SELECT DISTINCT product_id, content_hash FROM product_extracted_attributes`,
     );

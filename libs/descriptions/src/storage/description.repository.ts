@@ -1,8 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { DomainError, NotFoundError } from '@vitrine/core';
-import { isMissingProduct, type CatalogDatabase, type JsonValue } from '@vitrine/catalog';
+import { isMissingProduct, isUuid, sql, type CatalogDatabase, type JsonValue } from '@vitrine/catalog';
 import type { DescriptionStyle } from '../description-style';
-import { isUuid, query } from './sql';
 
 export const DRAFT_STATUSES = ['draft', 'approved', 'rejected'] as const;
 export type DraftStatus = (typeof DRAFT_STATUSES)[number];
@@ -76,7 +75,7 @@ export class DescriptionDraftRepository {
     if (!isUuid(draft.productId)) throw new NotFoundError('product', draft.productId);
     let rows: Row[];
     try {
-      ({ rows } = await query<Row>(
+      ({ rows } = await sql<Row>(
         this.dataSource,
         `INSERT INTO product_description_drafts (product_id, style, text, generator, confidence, inputs, content_hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -100,7 +99,7 @@ export class DescriptionDraftRepository {
 
   async get(id: string): Promise<DescriptionDraft | null> {
     if (!isUuid(id)) return null;
-    const { rows } = await query<Row>(
+    const { rows } = await sql<Row>(
       this.dataSource,
       `SELECT * FROM product_description_drafts WHERE id = $1`,
       [id],
@@ -111,7 +110,7 @@ export class DescriptionDraftRepository {
   /** A product's drafts, newest first. */
   async forProduct(productId: string): Promise<DescriptionDraft[]> {
     if (!isUuid(productId)) return [];
-    const { rows } = await query<Row>(
+    const { rows } = await sql<Row>(
       this.dataSource,
       `SELECT * FROM product_description_drafts WHERE product_id = $1 ORDER BY created_at DESC, id`,
       [productId],
@@ -129,7 +128,7 @@ export class DescriptionDraftRepository {
     note: string | null,
   ): Promise<DescriptionDraft> {
     if (!isUuid(id)) throw new NotFoundError('description draft', id);
-    const { rows } = await query<Row>(
+    const { rows } = await sql<Row>(
       this.dataSource,
       `UPDATE product_description_drafts SET status = $2, review_note = $3, reviewed_at = now()
        WHERE id = $1 AND status = 'draft' RETURNING *`,
@@ -148,7 +147,7 @@ export class DescriptionDraftRepository {
   async withDraft(style: DescriptionStyle, productIds: readonly string[]): Promise<Set<string>> {
     const ids = productIds.filter(isUuid);
     if (ids.length === 0) return new Set();
-    const { rows } = await query<{ product_id: string }>(
+    const { rows } = await sql<{ product_id: string }>(
       this.dataSource,
       `SELECT DISTINCT product_id FROM product_description_drafts
        WHERE product_id = ANY($2::uuid[]) AND style = $1 AND status <> 'rejected'`,
