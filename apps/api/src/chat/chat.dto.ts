@@ -14,7 +14,7 @@ import {
 } from '@vitrine/assistant';
 import type { VqaAnswer } from '@vitrine/vqa';
 import { AnswerDto, toAnswerDto } from '../insights/insights.dto';
-import { MoneyDto, imageUrlOf } from '../search/search-response.dto';
+import { ProductSummaryDto, imageUrlOf } from '../search/search-response.dto';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -65,26 +65,8 @@ export class ChatFiltersDto {
   inStock?: boolean;
 }
 
-export class ChatProductDto {
-  @ApiProperty({ format: 'uuid' })
-  id!: string;
-  @ApiProperty({ example: 'VT-SHO-01295' })
-  sku!: string;
-  @ApiProperty({ example: 'Cloudstep Men’s Leather Shoe' })
-  title!: string;
-  @ApiProperty({ type: String, nullable: true })
-  brand!: string | null;
-  @ApiProperty({ type: String, nullable: true })
-  category!: string | null;
-  @ApiProperty({ type: MoneyDto, nullable: true })
-  price!: MoneyDto | null;
-  @ApiProperty()
-  inStock!: boolean;
-  @ApiProperty({ type: String, nullable: true, example: '/v1/products/2b0c…/images/0' })
-  imageUrl!: string | null;
-  @ApiPropertyOptional({ description: "the search's score, when a search ranked it in this turn" })
-  score?: number;
-}
+/** A product the chat shows: the card of a search result, without the ranking score. */
+export class ChatProductDto extends ProductSummaryDto {}
 
 export class ChatAnswerDto extends AnswerDto {
   @ApiProperty({ format: 'uuid', description: 'the product the question was about' })

@@ -8,7 +8,8 @@ export class MoneyDto {
   currency!: string;
 }
 
-export class ProductCardDto {
+/** What a shopper sees of a product in a list: search results and the chat's products. */
+export class ProductSummaryDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
   @ApiProperty({ example: 'VT-GAR-01000' })
@@ -30,6 +31,9 @@ export class ProductCardDto {
     description: 'served by this API (the file, or a redirect to the image host)',
   })
   imageUrl!: string | null;
+}
+
+export class ProductCardDto extends ProductSummaryDto {
   @ApiProperty({
     description:
       'higher is better; comparable within one result list only. The reranker scores the first SEARCH_CANDIDATES ' +
