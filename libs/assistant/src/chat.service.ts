@@ -15,8 +15,8 @@ import {
   type SearchSource,
   type ShownProduct,
 } from './dialogue/state';
-import { parseUtterance } from './nlu/parse-utterance';
-import type { Intent, Lang, ParsedTurn, ProductReference, Vocabulary } from './nlu/types';
+import { parseUtterance } from '@vitrine/nlu';
+import type { Intent, Lang, ParsedTurn, ProductReference, Vocabulary } from '@vitrine/nlu';
 import { checkReply, type ReplyFacts } from './remote/checked-reply';
 import { ChatToolbox } from './remote/chat-tools';
 import type { ReplyWriter } from './remote/remote-reply-writer';

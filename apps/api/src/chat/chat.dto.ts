@@ -3,15 +3,13 @@ import { Transform } from 'class-transformer';
 import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import type { JsonValue } from '@vitrine/catalog';
 import {
-  INTENTS,
-  LANGUAGES,
   MAX_CHAT_MESSAGE_CHARS,
-  SORT_ORDERS,
   type ChatFilters,
   type ChatProduct,
   type ChatTurnResult,
   type StoredTurn,
 } from '@vitrine/assistant';
+import { INTENTS, LANGUAGES, SORT_ORDERS } from '@vitrine/nlu';
 import type { VqaAnswer } from '@vitrine/vqa';
 import { AnswerDto, toAnswerDto } from '../insights/insights.dto';
 import { ProductSummaryDto, imageUrlOf } from '../search/search-response.dto';

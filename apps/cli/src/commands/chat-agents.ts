@@ -1,4 +1,4 @@
-import { parseUtterance, type ParsedTurn, type Vocabulary } from '@vitrine/assistant';
+import { parseUtterance, type ParsedTurn, type Vocabulary } from '@vitrine/nlu';
 import type {
   ChatAgent,
   ChatAgentReply,

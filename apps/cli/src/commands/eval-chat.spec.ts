@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { parseUtterance } from '@vitrine/assistant';
+import { parseUtterance } from '@vitrine/nlu';
 import { loadConfig } from '@vitrine/core';
 import { flatSlots, parsedReference } from './chat-agents';
 import { runEvalChat } from './eval-chat';

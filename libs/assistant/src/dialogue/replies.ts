@@ -1,4 +1,4 @@
-import type { Lang, OutOfScopeTopic } from '../nlu/types';
+import type { Lang, OutOfScopeTopic } from '@vitrine/nlu';
 import type { ChatFilters, ReferenceProblem, ShownProduct } from './state';
 
 /** Templated replies of the embedded dialogue manager, in the shopper's language. Every fact comes from a card. */

@@ -1,4 +1,4 @@
-import type { ClearableSlot, Lang, PriceSlot, ProductReference, Slots, SortOrder } from '../nlu/types';
+import type { ClearableSlot, Lang, PriceSlot, ProductReference, Slots, SortOrder } from '@vitrine/nlu';
 
 /**
  * The constraints in force, structured. Price bounds are inclusive and in `currency` when it is set; `colour` is

@@ -6,8 +6,8 @@ import type { SearchFilters, SearchOptions, SearchPage } from '@vitrine/search';
 import type { VqaAnswer } from '@vitrine/vqa';
 import { describeFilters, formatMoney } from '../dialogue/replies';
 import { satisfies, type ChatFilters } from '../dialogue/state';
-import { COLOURS_EN } from '../nlu/lexicon';
-import { SORT_ORDERS, type Lang, type SortOrder, type Vocabulary } from '../nlu/types';
+import { COLOURS_EN } from '@vitrine/nlu';
+import { SORT_ORDERS, type Lang, type SortOrder, type Vocabulary } from '@vitrine/nlu';
 import type { ReplyFacts } from './checked-reply';
 
 /** Products one search or similar call returns to the model, at most. */

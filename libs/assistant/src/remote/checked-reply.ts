@@ -1,4 +1,4 @@
-import { COLOURS_EN, COLOURS_ZH } from '../nlu/lexicon';
+import { COLOURS_EN, COLOURS_ZH } from '@vitrine/nlu';
 
 /**
  * What a remote model may say in a reply: the facts of the tool results of the turn (products as the catalog has

@@ -1,5 +1,5 @@
 import type { ChatCompletionsClient } from '@vitrine/chat';
-import type { Lang } from '../nlu/types';
+import type { Lang } from '@vitrine/nlu';
 import type { ReplyFacts } from './checked-reply';
 
 /** Writes the reply of a turn from the turn's facts; null when it cannot (the template is used). */

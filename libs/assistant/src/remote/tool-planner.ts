@@ -1,7 +1,7 @@
 import type { ChatCompletionsClient, ToolChatMessage } from '@vitrine/chat';
 import { describeFilters, listReply } from '../dialogue/replies';
 import type { ChatFilters, ShownProduct } from '../dialogue/state';
-import type { Lang, Vocabulary } from '../nlu/types';
+import type { Lang, Vocabulary } from '@vitrine/nlu';
 import { checkReply } from './checked-reply';
 import { CHAT_TOOLS, type ChatToolbox, type ToolAnswer, type ToolProduct } from './chat-tools';
 
