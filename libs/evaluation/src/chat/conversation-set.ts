@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { locateJsonError, ValidationError } from '@vitrine/core';
+import { ValidationError } from '@vitrine/core';
+import { parseJsonlLines } from '../jsonl';
 
 /** The intents a chat turn is labelled with (the assistant's own vocabulary, issue 13 §2). */
 export const CHAT_INTENTS = [
@@ -114,28 +115,11 @@ export function parseConversationSet(
   source = 'conversation set',
   folder = process.cwd(),
 ): ChatConversation[] {
+  const { rows, problems } = parseJsonlLines(text, conversationSchema);
   const out: ChatConversation[] = [];
-  const problems: string[] = [];
   const ids = new Set<string>();
-  text.split('\n').forEach((raw, i) => {
-    if (!raw.trim()) return;
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch (e) {
-      const at = locateJsonError(raw);
-      problems.push(`line ${i + 1}: ${(e as Error).message}${at ? ` (at column ${at.column})` : ''}`);
-      return;
-    }
-    const parsed = conversationSchema.safeParse(json);
-    if (!parsed.success) {
-      problems.push(
-        `line ${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.') || 'line'}: ${x.message}`).join('; ')}`,
-      );
-      return;
-    }
-    const c = parsed.data;
-    if (ids.has(c.id)) problems.push(`line ${i + 1}: id "${c.id}" repeats an earlier conversation`);
+  for (const { line, value: c } of rows) {
+    if (ids.has(c.id)) problems.push(`line ${line}: id "${c.id}" repeats an earlier conversation`);
     ids.add(c.id);
     out.push({
       id: c.id,
@@ -150,7 +134,7 @@ export function parseConversationSet(
         ...(t.abstain !== undefined ? { abstain: t.abstain } : {}),
       })),
     });
-  });
+  }
   if (problems.length > 0) throw new ValidationError(`${source}: ${problems.slice(0, 10).join('\n')}`);
   if (out.length === 0) throw new ValidationError(`${source}: no conversation`);
   return out;

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { locateJsonError, ValidationError } from '@vitrine/core';
+import { ValidationError } from '@vitrine/core';
 import { MAX_LIMIT, type SearchFilters, type SearchPage, type SearchService } from '@vitrine/search';
+import { parseJsonlLines } from '../jsonl';
 import { computeRetrievalMetrics, type RankedQuery, type RetrievalMetrics } from './retrieval-metrics';
 
 /** One evaluation query: words or a picture, and the SKUs that count as a correct answer. */
@@ -32,34 +33,14 @@ const lineSchema = z
 /** Reads a queries JSONL file (`{"id","text"?|"image"?,"relevant":[sku,...],"filters"?}` per line). */
 export async function readEvalQueries(file: string): Promise<EvalQuery[]> {
   const folder = dirname(resolve(file));
-  const out: EvalQuery[] = [];
-  const problems: string[] = [];
-  (await readFile(file, 'utf8')).split('\n').forEach((raw, i) => {
-    if (!raw.trim()) return;
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch (e) {
-      const at = locateJsonError(raw);
-      problems.push(`line ${i + 1}: ${(e as Error).message}${at ? ` (at column ${at.column})` : ''}`);
-      return;
-    }
-    const parsed = lineSchema.safeParse(json);
-    if (!parsed.success) {
-      problems.push(
-        `line ${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.') || 'line'}: ${x.message}`).join('; ')}`,
-      );
-      return;
-    }
-    const q = parsed.data;
-    out.push({
-      id: q.id,
-      relevant: q.relevant,
-      ...(q.text !== undefined ? { text: q.text } : {}),
-      ...(q.image !== undefined ? { image: resolve(folder, q.image) } : {}),
-      ...(q.filters ? { filters: q.filters } : {}),
-    });
-  });
+  const { rows, problems } = parseJsonlLines(await readFile(file, 'utf8'), lineSchema);
+  const out: EvalQuery[] = rows.map(({ value: q }) => ({
+    id: q.id,
+    relevant: q.relevant,
+    ...(q.text !== undefined ? { text: q.text } : {}),
+    ...(q.image !== undefined ? { image: resolve(folder, q.image) } : {}),
+    ...(q.filters ? { filters: q.filters } : {}),
+  }));
   if (problems.length) {
     throw new ValidationError(
       `${file}: ${problems.length} bad query line(s):\n${problems.slice(0, 20).join('\n')}`,
