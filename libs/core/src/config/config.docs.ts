@@ -11,6 +11,7 @@ export const CONFIG_GROUPS = [
   'Search and ranking',
   'Product Q&A, attributes and descriptions',
   'Shopping-assistant chat',
+  'Search analytics',
 ] as const;
 export type ConfigGroup = (typeof CONFIG_GROUPS)[number];
 
@@ -173,6 +174,11 @@ export const ENV_DOCS: { readonly [K in keyof Env]?: EnvVarDoc } = {
     description:
       'Failed `X-Api-Key` checks per client per minute; past it admin routes answer 429 to that client, even with the right key, until the window passes.',
   },
+  ADMIN_IMPORT_MAX_BYTES: {
+    group: 'HTTP API',
+    description:
+      'Largest catalog JSONL file `POST /v1/admin/import` accepts (bytes; default 50 MiB); a larger upload is refused with 413. The file is written to a temporary folder while it is imported, then deleted.',
+  },
   TRUST_PROXY: {
     group: 'HTTP API',
     description:
@@ -295,5 +301,10 @@ export const ENV_DOCS: { readonly [K in keyof Env]?: EnvVarDoc } = {
     group: 'Shopping-assistant chat',
     description:
       'With `ANSWERER_URL`: the remote model plans product turns with tool calls (search, product detail, ask, similar; the endpoint must support OpenAI tool calling), every claim of its reply checked against the tool results. `false`: the embedded manager plans every turn and the model only rewrites replies. Unset `ANSWERER_URL`: no effect.',
+  },
+  ANALYTICS_RETENTION_DAYS: {
+    group: 'Search analytics',
+    description:
+      'Recorded searches and storefront events (`POST /v1/events`) older than this are deleted (checked at boot and hourly); `GET /v1/admin/analytics` reads at most 90 days.',
   },
 };

@@ -65,6 +65,7 @@ export const envSchema = z.object({
   CORS_ORIGINS: csv.default([]),
   RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
   ADMIN_AUTH_FAILURES_PER_MINUTE: int(1, 100_000).default(10),
+  ADMIN_IMPORT_MAX_BYTES: int(1024, 10 * 1024 * 1024 * 1024).default(50 * 1024 * 1024),
   TRUST_PROXY: z.string().optional(),
   METRICS_ENABLED: bool.optional(),
   METRICS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -100,6 +101,7 @@ export const envSchema = z.object({
   ATTRIBUTE_VOCABULARY_FILE: z.string().min(1).optional(),
   CHAT_RETENTION_DAYS: int(1, 3650).default(30),
   CHAT_REMOTE_TOOLS: bool.default(true),
+  ANALYTICS_RETENTION_DAYS: int(1, 3650).default(90),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -81,6 +81,8 @@ export interface AppConfig {
     readonly rateLimitPerMinute: number;
     /** Failed admin authentications per minute per client before admin routes answer 429 to that client. */
     readonly adminAuthFailuresPerMinute: number;
+    /** Largest catalog file `POST /v1/admin/import` accepts, in bytes. */
+    readonly adminImportMaxBytes: number;
     /**
      * Which proxies may set the client address through `X-Forwarded-For` (Express's `trust proxy`): `false` (the
      * default: the socket's peer is the client), a hop count, or addresses/subnets (`loopback`, `10.0.0.0/8`).
@@ -140,6 +142,11 @@ export interface AppConfig {
     readonly retentionDays: number;
     /** With an answerer (`ANSWERER_URL`): the remote model plans turns with tools (search, detail, ask, similar). */
     readonly remoteTools: boolean;
+  };
+  /** Search and storefront-event analytics (libs/analytics). */
+  readonly analytics: {
+    /** Searches and events older than this are deleted. */
+    readonly retentionDays: number;
   };
 }
 
@@ -231,6 +238,7 @@ export function loadConfig(
       corsOrigins: e.CORS_ORIGINS,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       adminAuthFailuresPerMinute: e.ADMIN_AUTH_FAILURES_PER_MINUTE,
+      adminImportMaxBytes: e.ADMIN_IMPORT_MAX_BYTES,
       trustProxy: parseTrustProxy(e.TRUST_PROXY),
       // In production the operator endpoints are off unless asked for: an API published to the internet should not
       // hand out its traffic figures or a map of its admin routes by default.
@@ -269,6 +277,7 @@ export function loadConfig(
         : undefined,
     },
     chat: { retentionDays: e.CHAT_RETENTION_DAYS, remoteTools: e.CHAT_REMOTE_TOOLS },
+    analytics: { retentionDays: e.ANALYTICS_RETENTION_DAYS },
   };
 }
 
