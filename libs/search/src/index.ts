@@ -20,3 +20,10 @@ export {
 export { LinearReranker, type LinearRerankerSettings } from './rerank/linear-reranker';
 export { mmrOrder, type MmrItem } from './rerank/mmr';
 export { QueryEmbeddingCache } from './query/query-embedding-cache';
+export {
+  QUERY_UNDERSTANDING,
+  LiteralQueryUnderstanding,
+  type QueryRewrite,
+  type QueryUnderstanding,
+  type TextRange,
+} from './query/query-understanding';

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@vitrine/core';
 import { ProductSearchRepository } from '@vitrine/catalog';
 import { EMBEDDING_PROVIDER, SafeFetcher, type EmbeddingProvider } from '@vitrine/embedding';
@@ -6,10 +6,21 @@ import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import { LinearReranker } from './rerank/linear-reranker';
 import { RERANKER, type Reranker } from './rerank/reranker';
 import { SearchService } from './search.service';
+import {
+  LiteralQueryUnderstanding,
+  QUERY_UNDERSTANDING,
+  type QueryUnderstanding,
+} from './query/query-understanding';
 
 export interface SearchModuleOptions {
   /** Replaces the default {@link LinearReranker} (e.g. a cross-encoder or a remote reranking service). */
   readonly reranker?: Reranker;
+  /**
+   * The query understanding text search uses (spelling, synonyms, highlights), as a provider class resolved in
+   * this module's context (its own dependencies must be injectable there, e.g. from a global module). Default
+   * {@link LiteralQueryUnderstanding}: the query as typed.
+   */
+  readonly queryUnderstanding?: Type<QueryUnderstanding>;
 }
 
 /** The default second stage from `AppConfig.search`. */
@@ -40,6 +51,7 @@ export class SearchModule {
           inject: [APP_CONFIG],
           useFactory: (c: AppConfig) => options.reranker ?? defaultReranker(c),
         },
+        { provide: QUERY_UNDERSTANDING, useClass: options.queryUnderstanding ?? LiteralQueryUnderstanding },
         {
           provide: SearchService,
           inject: [
@@ -49,6 +61,7 @@ export class SearchModule {
             ProductSearchRepository,
             SafeFetcher,
             RERANKER,
+            QUERY_UNDERSTANDING,
           ],
           useFactory: (
             c: AppConfig,
@@ -57,10 +70,12 @@ export class SearchModule {
             catalog: ProductSearchRepository,
             fetcher: SafeFetcher,
             reranker: Reranker,
-          ) => new SearchService({ embedder, store, catalog, fetcher, reranker }, c.search),
+            queryUnderstanding: QueryUnderstanding,
+          ) =>
+            new SearchService({ embedder, store, catalog, fetcher, reranker, queryUnderstanding }, c.search),
         },
       ],
-      exports: [SearchService, RERANKER],
+      exports: [SearchService, RERANKER, QUERY_UNDERSTANDING],
     };
   }
 }
