@@ -16,7 +16,7 @@ const common = {
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   moduleNameMapper: {
-    '^@vitrine/(core|catalog|embedding|vectors|search|indexing|attributes|chat|vqa|descriptions|evaluation|assistant|nlu)$':
+    '^@vitrine/(core|catalog|embedding|vectors|search|indexing|attributes|chat|vqa|descriptions|evaluation|assistant|nlu|analytics)$':
       '<rootDir>/libs/$1/src',
   },
 };
