@@ -27,3 +27,9 @@ export {
   type QueryUnderstanding,
   type TextRange,
 } from './query/query-understanding';
+export { nonsenseQueries } from './relevance/nonsense-queries';
+export {
+  SEARCH_CALIBRATION_FILE,
+  loadMinSimilarity,
+  type MinSimilarity,
+} from './relevance/relevance-threshold';

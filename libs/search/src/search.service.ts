@@ -7,6 +7,7 @@ import { toCatalogFilter, toVectorFilter, validateFilters } from './filters/sear
 import { fuseRrf, type RankedList } from './fusion/rrf';
 import { decodeCursor, encodeCursor, fingerprint } from './query/cursor';
 import { QueryEmbeddingCache } from './query/query-embedding-cache';
+import { LiteralQueryUnderstanding, type QueryUnderstanding } from './query/query-understanding';
 import type { EvidenceWeights, RerankCandidate, RerankQuery, Reranker } from './rerank/reranker';
 import {
   DEFAULT_LIMIT,
@@ -39,6 +40,8 @@ export interface SearchDependencies {
   readonly catalog: ProductSearchRepository;
   readonly fetcher: ImageFetcher;
   readonly reranker: Reranker;
+  /** Spelling, synonyms and highlights of text queries; default {@link LiteralQueryUnderstanding}. */
+  readonly queryUnderstanding?: QueryUnderstanding;
 }
 
 type Retriever =

@@ -247,6 +247,12 @@ export const ENV_DOCS: { readonly [K in keyof Env]?: EnvVarDoc } = {
     description:
       'Maximal marginal relevance on the image vectors: 1 = pure relevance (off), lower = more varied results.',
   },
+  SEARCH_MIN_SIMILARITY: {
+    group: 'Search and ranking',
+    description:
+      'Relevance cutoff of word searches: a product is a result only when its words match the query or its vector’s cosine similarity to the query reaches this (−1..1). Unset: the model’s calibrated value from `<MODEL_DIR>/vitrine-search-calibration.json` (`npm run bench:relevance-cutoff -- --write`); a model without one has no cutoff.',
+    defaultText: 'the model’s calibrated value (0.76 for the demo model)',
+  },
   SEARCH_QUERY_CACHE_SIZE: {
     group: 'Search and ranking',
     description: 'Query texts whose embeddings are kept (LRU); 0 turns the cache off.',

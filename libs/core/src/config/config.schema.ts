@@ -88,6 +88,7 @@ export const envSchema = z.object({
   SEARCH_BOOST_POPULARITY: weight.default(0.05),
   SEARCH_MMR_LAMBDA: z.coerce.number().min(0).max(1).default(1),
   SEARCH_QUERY_CACHE_SIZE: int(0, 1_000_000).default(1000),
+  SEARCH_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).optional(),
   SEED_DEMO_CATALOG: z.enum(['auto', 'true', 'false']).default('auto'),
 
   ANSWERER_URL: optionalUrl(['http:', 'https:']),

@@ -113,6 +113,12 @@ export interface AppConfig {
     readonly mmrLambda: number;
     /** Query texts whose embeddings are kept (LRU); 0 turns the cache off. */
     readonly queryCacheSize: number;
+    /**
+     * Relevance cutoff: the lowest cosine similarity of a word query to a product's vector that counts as evidence
+     * (besides a full-text match). Undefined: the model's calibrated value (`vitrine-search-calibration.json`), or
+     * no cutoff for a model without one.
+     */
+    readonly minSimilarity?: number;
   };
   /** Product Q&A, attribute extraction and generated descriptions (libs/attributes, vqa, descriptions, chat). */
   readonly insights: {
@@ -255,6 +261,7 @@ export function loadConfig(
       boostPopularity: e.SEARCH_BOOST_POPULARITY,
       mmrLambda: e.SEARCH_MMR_LAMBDA,
       queryCacheSize: e.SEARCH_QUERY_CACHE_SIZE,
+      minSimilarity: e.SEARCH_MIN_SIMILARITY,
     },
     insights: {
       answerer:
