@@ -7,3 +7,4 @@ export * from './errors/domain-error';
 export * from './errors/storage-error';
 export * from './errors/outage-error';
 export * from './json/json-syntax';
+export * from './json/openapi-schema';
