@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '@vitrine/core';
 import { AdminAuthLimiter } from './http/admin-auth-limiter';
@@ -82,7 +83,14 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     });
   }
   if (!config.http.docs.enabled) return;
-  const document = SwaggerModule.createDocument(
+  const document = createOpenApiDocument(app);
+  const docs = config.http.docs.path;
+  SwaggerModule.setup(docs, app, document, { jsonDocumentUrl: `${docs}/openapi.json` });
+}
+
+/** The OpenAPI document served at DOCS_PATH; `npm run openapi` commits it as docs/openapi.json. */
+export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Vitrine')
@@ -98,6 +106,4 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
       .build(),
   );
-  const docs = config.http.docs.path;
-  SwaggerModule.setup(docs, app, document, { jsonDocumentUrl: `${docs}/openapi.json` });
 }

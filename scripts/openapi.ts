@@ -1,0 +1,95 @@
+/**
+ * `npm run openapi`: writes docs/openapi.json, the API contract that the web app and the conformance tests read,
+ * from the app's controllers and DTOs. `-- --check` only reports whether the committed file is current.
+ *
+ * The app is built in Nest's preview mode: modules and routes are scanned, no provider is created, so no
+ * database, queue, model or data directory is touched, and the configuration is a fixed one (the document does
+ * not depend on the environment of whoever runs this). test/api/openapi-conformance.e2e-spec.ts compares the
+ * document a real app serves with this file.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { format, resolveConfig } from 'prettier';
+import { loadConfig, OPENAPI_METHODS } from '@vitrine/core';
+import { ApiModule } from '../apps/api/src/app.module';
+import { createOpenApiDocument } from '../apps/api/src/app.setup';
+
+const ROOT = resolve(__dirname, '..');
+export const OPENAPI_FILE = resolve(ROOT, 'docs', 'openapi.json');
+
+function sortedKeys<T>(record: Readonly<Record<string, T>>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * The committed form of a document: paths and component schemas in name order and each path's methods in
+ * OpenAPI's order, since Nest lists them in module-scan order and a new module would otherwise reorder the
+ * whole file; everything inside an operation or schema keeps Nest's (declaration) order. Formatted by Prettier
+ * with the repository's settings, so `npm run format:check` and the file agree.
+ */
+export async function renderOpenApiDocument(document: OpenAPIObject): Promise<string> {
+  const order = (m: string) => {
+    const i = (OPENAPI_METHODS as readonly string[]).indexOf(m);
+    return i < 0 ? -1 : i;
+  };
+  const paths = Object.fromEntries(
+    Object.entries(sortedKeys(document.paths)).map(([path, item]) => [
+      path,
+      Object.fromEntries(
+        Object.entries(item as Record<string, unknown>).sort(([a], [b]) => order(a) - order(b)),
+      ),
+    ]),
+  );
+  const components = document.components
+    ? {
+        ...document.components,
+        ...(document.components.schemas ? { schemas: sortedKeys(document.components.schemas) } : {}),
+      }
+    : undefined;
+  const json = JSON.stringify({ ...document, paths, ...(components ? { components } : {}) });
+  return format(json, { ...(await resolveConfig(OPENAPI_FILE)), parser: 'json' });
+}
+
+/** The document of the app's routes, without starting anything. */
+export async function buildOpenApiDocument(): Promise<OpenAPIObject> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: resolve(ROOT, 'data') }, ROOT);
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
+    preview: true,
+    logger: false,
+    abortOnError: false,
+  });
+  try {
+    return createOpenApiDocument(app);
+  } finally {
+    await app.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const text = await renderOpenApiDocument(await buildOpenApiDocument());
+  if (process.argv.includes('--check')) {
+    let current = '';
+    try {
+      current = readFileSync(OPENAPI_FILE, 'utf8');
+    } catch {
+      // A missing file is stale too.
+    }
+    if (current !== text) {
+      console.error(`${OPENAPI_FILE} is out of date: run npm run openapi`);
+      process.exitCode = 1;
+    }
+    return;
+  }
+  writeFileSync(OPENAPI_FILE, text);
+  console.log(`wrote ${OPENAPI_FILE}`);
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
