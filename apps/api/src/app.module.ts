@@ -12,6 +12,7 @@ import { IndexingModule, indexingRole, type IndexingModuleOptions } from '@vitri
 import { SearchModule, type SearchModuleOptions } from '@vitrine/search';
 import { ASSISTANT_MIGRATIONS } from '@vitrine/assistant';
 import { AdminController } from './admin/admin.controller';
+import { ANALYTICS_MIGRATIONS, AnalyticsHttpModule } from './analytics/analytics-http.module';
 import { AdminService } from './admin/admin.service';
 import { ChatHttpModule } from './chat/chat-http.module';
 import { DemoCatalogSeeder } from './demo/demo-catalog.seeder';
@@ -70,7 +71,9 @@ export class ApiModule {
           }),
           renameContext: 'context',
         }),
-        CatalogModule.forRoot({ migrations: [...INSIGHTS_MIGRATIONS, ...ASSISTANT_MIGRATIONS] }),
+        CatalogModule.forRoot({
+          migrations: [...INSIGHTS_MIGRATIONS, ...ASSISTANT_MIGRATIONS, ...ANALYTICS_MIGRATIONS],
+        }),
         EmbeddingModule.forRoot({
           onBatch: metrics.onEmbeddingBatch,
           // An API that also indexes (embedded mode) keeps searches off the indexer's model runs.
@@ -81,6 +84,7 @@ export class ApiModule {
         SearchModule.forRoot(options.search),
         InsightsHttpModule,
         ChatHttpModule,
+        AnalyticsHttpModule.forRoot(metrics),
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: RATE_LIMIT_WINDOW_MS, limit: Math.max(1, limit) }],
