@@ -42,3 +42,12 @@ export { CatalogModule, CATALOG_DATABASE } from './catalog.module';
 // For the libraries that own tables in the catalog's database (attributes, descriptions, assistant).
 export { sql, type SqlResult } from './repository/sql';
 export { isUuid } from './repository/ids';
+export {
+  PRICE_BUCKET_EDGES,
+  MAX_CATALOG_VALUES,
+  type CatalogValues,
+  type FacetCounts,
+  type FacetField,
+  type ProductSet,
+  type ProductSort,
+} from './repository/product-search.repository';

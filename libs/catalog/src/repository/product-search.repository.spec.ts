@@ -5,7 +5,7 @@ describe('ProductSearchRepository filters', () => {
     const params: unknown[] = ['query text'];
     const where = filterSql(
       {
-        category: ['Kitchen', 'Garden'],
+        category: ['Kitchen', 'GARDEN'],
         brand: ['Acme'],
         currency: 'EUR',
         price: { min: 5, max: 20 },
@@ -16,20 +16,24 @@ describe('ProductSearchRepository filters', () => {
       params,
     );
     expect(where).toBe(
-      'p.category = ANY($2::text[]) AND p.brand = ANY($3::text[]) AND p.price_currency = $4 AND ' +
+      'lower(p.category) = ANY($2::text[]) AND lower(p.brand) = ANY($3::text[]) AND p.price_currency = $4 AND ' +
         'p.price_amount >= $5::numeric AND p.price_amount <= $6::numeric AND p.in_stock = $7 AND ' +
-        'p.attributes @> $8::jsonb AND p.attributes @> $9::jsonb AND NOT (p.id = ANY($10::uuid[]))',
+        'lower(p.attributes ->> $8::text) = $9 AND lower(p.attributes ->> $10::text) = $11 AND ' +
+        'NOT (p.id = ANY($12::uuid[]))',
     );
+    // Names and attribute values compare without case, attribute values as text ("42" names 42).
     expect(params).toEqual([
       'query text',
-      ['Kitchen', 'Garden'],
-      ['Acme'],
+      ['kitchen', 'garden'],
+      ['acme'],
       'EUR',
       5,
       20,
       true,
-      '{"color":"red"}',
-      '{"size":42}',
+      'color',
+      'red',
+      'size',
+      '42',
       ['11111111-1111-1111-1111-111111111111'],
     ]);
   });

@@ -18,7 +18,10 @@ export interface ProductFilter {
   /** Inclusive bounds on the price amount. */
   readonly price?: { readonly min?: number; readonly max?: number };
   readonly inStock?: boolean;
-  /** Equality on scalar attributes; JSON types must match (`"42"` is not `42`), as in the vector store's filter. */
+  /**
+   * Equality on scalar attributes, compared as text without case: `"42"` matches 42, `"true"` matches true,
+   * `"red"` matches `"Red"`.
+   */
   readonly attributes?: Readonly<Record<string, string | number | boolean>>;
   /** Products to leave out. */
   readonly excludeIds?: readonly string[];
@@ -47,7 +50,49 @@ export interface ProductCard {
   readonly price: Money | null;
   readonly inStock: boolean;
   readonly image: CardImage | null;
+  /** Only when asked for (`cards(ids, { description: true })`): what highlights are cut from. */
+  readonly description?: string | null;
 }
+
+/** Orders of a result list besides relevance. Price orders group by currency first; products without price last. */
+export type ProductSort = 'price_asc' | 'price_desc' | 'newest' | 'popularity';
+
+/** What a facet counts: catalog fields, or an attribute read from one or more `attributes` keys. */
+export type FacetField =
+  | 'category'
+  | 'brand'
+  | 'inStock'
+  | 'currency'
+  | 'price'
+  | { readonly attribute: string; readonly keys: readonly string[] };
+
+/** Price facet bucket edges (lower bound inclusive, upper exclusive); the last bucket is open-ended. */
+export const PRICE_BUCKET_EDGES: readonly number[] = [0, 5, 10, 25, 50, 100];
+
+/** Counts of one facet's values over a product set. */
+export interface FacetCounts {
+  /** category, brand, currency: value → count; inStock: 'true'/'false' → count. */
+  readonly values: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Per currency, price bucket index into {@link PRICE_BUCKET_EDGES} (0-based) → count. */
+  readonly price: Readonly<Record<string, Readonly<Record<number, number>>>>;
+  /** Per attribute facet: lower-cased value → product ids (to merge with values from other sources). */
+  readonly attributes: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+}
+
+/** The catalog's distinct values (for case-insensitive filters on the vector side and for facet names). */
+export interface CatalogValues {
+  readonly categories: readonly string[];
+  readonly brands: readonly string[];
+  readonly currencies: readonly string[];
+  /** Scalar attribute values per key (at most {@link MAX_CATALOG_VALUES} in all). */
+  readonly attributes: Readonly<Record<string, readonly (string | number | boolean)[]>>;
+}
+
+/** Distinct values read by `values()`; a catalog with more keeps filtering in SQL, only the vector side misses some. */
+export const MAX_CATALOG_VALUES = 20_000;
+
+/** A set of products: explicit ids, or every product matching a filter. */
+export type ProductSet = { readonly ids: readonly string[] } | { readonly filter: ProductFilter };
 
 /**
  * OR-semantics tsquery: every word of the query may match, products matching more (and rarer, and in the title)
@@ -77,6 +122,7 @@ interface CardRow {
   in_stock: boolean;
   image_position: number | null;
   image_uri: string | null;
+  description?: string | null;
 }
 
 /**
@@ -114,12 +160,18 @@ export class ProductSearchRepository {
     return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
   }
 
-  /** Cards in the order of `ids` (one query); unknown ids are left out. The image is the first usable one. */
-  async cards(ids: readonly string[]): Promise<ProductCard[]> {
+  /**
+   * Cards in the order of `ids` (one query); unknown ids are left out. The image is the first usable one; the
+   * description only with `description: true`.
+   */
+  async cards(
+    ids: readonly string[],
+    options: { readonly description?: boolean } = {},
+  ): Promise<ProductCard[]> {
     if (ids.length === 0) return [];
     const rows = await this.query<CardRow>(
       `SELECT p.id, p.sku, p.title, p.brand, p.category, p.price_amount::text AS price_amount, p.price_currency,
-              p.in_stock, img.position AS image_position, img.uri AS image_uri
+              p.in_stock, img.position AS image_position, img.uri AS image_uri${options.description ? ', p.description' : ''}
        FROM products p
        LEFT JOIN LATERAL (
          SELECT i.position, i.uri FROM product_images i
@@ -128,8 +180,141 @@ export class ProductSearchRepository {
        WHERE p.id = ANY($1::uuid[])`,
       [ids],
     );
-    const byId = new Map(rows.map((r) => [r.id, toCard(r)]));
+    const byId = new Map(rows.map((r) => [r.id, toCard(r, options.description === true)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** `ids` in `sort` order (one query); ties keep the order of `ids`; unknown ids are left out. */
+  async order(ids: readonly string[], sort: ProductSort): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.query<{ id: string }>(
+      `SELECT p.id FROM unnest($1::uuid[]) WITH ORDINALITY AS r(id, ord) JOIN products p ON p.id = r.id
+       ORDER BY ${ORDER_BY[sort]}, r.ord`,
+      [ids],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Browsing without a query: the ids of products matching `filter` in `sort` order from `offset`, and how many
+   * match in all (one query, plus a count when the page is past the end).
+   */
+  async browse(
+    filter: ProductFilter,
+    sort: ProductSort,
+    offset: number,
+    limit: number,
+  ): Promise<{ ids: string[]; total: number }> {
+    const params: unknown[] = [];
+    const where = filterSql(filter, params);
+    params.push(limit, offset);
+    const rows = await this.query<{ id: string; total: string }>(
+      `SELECT p.id, count(*) OVER () AS total FROM products p WHERE ${where}
+       ORDER BY ${ORDER_BY[sort]}, p.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+    if (rows.length > 0) return { ids: rows.map((r) => r.id), total: Number(rows[0]!.total) };
+    const countParams: unknown[] = [];
+    const countWhere = filterSql(filter, countParams);
+    const [count] = await this.query<{ n: string }>(
+      `SELECT count(*) AS n FROM products p WHERE ${countWhere}`,
+      countParams,
+    );
+    return { ids: [], total: Number(count?.n ?? 0) };
+  }
+
+  /**
+   * Facet counts over a product set, in one aggregate: category, brand, stock, currency and price buckets per
+   * currency as counts; attributes (values compared without case) as the product ids holding each value, so a
+   * caller can merge them with values known elsewhere without counting a product twice.
+   */
+  async facets(set: ProductSet, fields: readonly FacetField[]): Promise<FacetCounts> {
+    const values: Record<string, Record<string, number>> = {};
+    const price: Record<string, Record<number, number>> = {};
+    const attributes: Record<string, Record<string, string[]>> = {};
+    if (fields.length === 0) return { values, price, attributes };
+    const params: unknown[] = [];
+    const where =
+      'ids' in set ? `p.id = ANY($${params.push([...set.ids])}::uuid[])` : filterSql(set.filter, params);
+    const parts: string[] = [];
+    const named: string[] = [];
+    const keys: string[] = [];
+    for (const f of fields) {
+      if (typeof f === 'object') {
+        for (const key of f.keys) {
+          named.push(f.attribute);
+          keys.push(key);
+        }
+        continue;
+      }
+      switch (f) {
+        case 'category':
+        case 'brand':
+          parts.push(`SELECT '${f}' AS facet, s.${f} AS value, count(*)::int AS n, NULL::uuid[] AS ids
+                      FROM s WHERE s.${f} IS NOT NULL GROUP BY s.${f}`);
+          break;
+        case 'inStock':
+          parts.push(
+            `SELECT 'inStock', s.in_stock::text, count(*)::int, NULL::uuid[] FROM s GROUP BY s.in_stock`,
+          );
+          break;
+        case 'currency':
+          parts.push(`SELECT 'currency', s.price_currency, count(*)::int, NULL::uuid[] FROM s
+                      WHERE s.price_currency IS NOT NULL GROUP BY s.price_currency`);
+          break;
+        case 'price':
+          parts.push(`SELECT 'price', s.price_currency || ':' || width_bucket(s.price_amount,
+                        $${params.push([...PRICE_BUCKET_EDGES])}::numeric[]), count(*)::int, NULL::uuid[] FROM s
+                      WHERE s.price_amount IS NOT NULL AND s.price_currency IS NOT NULL GROUP BY 2`);
+          break;
+      }
+    }
+    if (named.length > 0)
+      parts.push(`SELECT 'attr:' || k.name, lower(s.attributes ->> k.key), count(DISTINCT s.id)::int,
+                         array_agg(DISTINCT s.id)
+                  FROM s, unnest($${params.push(named)}::text[], $${params.push(keys)}::text[]) AS k(name, key)
+                  WHERE jsonb_typeof(s.attributes -> k.key) IN ('string', 'number', 'boolean')
+                  GROUP BY k.name, lower(s.attributes ->> k.key)`);
+    const rows = await this.query<{ facet: string; value: string; n: number; ids: string[] | null }>(
+      `WITH s AS (SELECT p.id, p.category, p.brand, p.in_stock, p.price_amount, p.price_currency, p.attributes
+                  FROM products p WHERE ${where})
+       ${parts.join('\n       UNION ALL ')}`,
+      params,
+    );
+    for (const r of rows) {
+      if (r.facet === 'price') {
+        const at = r.value.lastIndexOf(':');
+        const currency = r.value.slice(0, at);
+        (price[currency] ??= {})[Number(r.value.slice(at + 1)) - 1] = r.n;
+      } else if (r.facet.startsWith('attr:')) {
+        (attributes[r.facet.slice(5)] ??= {})[r.value] = r.ids ?? [];
+      } else (values[r.facet] ??= {})[r.value] = r.n;
+    }
+    return { values, price, attributes };
+  }
+
+  /** The catalog's distinct categories, brands, currencies and scalar attribute values (one query). */
+  async values(): Promise<CatalogValues> {
+    const rows = await this.query<{ kind: string; key: string | null; value: string | number | boolean }>(
+      `(SELECT 'category' AS kind, NULL AS key, to_jsonb(category) AS value FROM products
+          WHERE category IS NOT NULL GROUP BY category
+        UNION ALL SELECT 'brand', NULL, to_jsonb(brand) FROM products WHERE brand IS NOT NULL GROUP BY brand
+        UNION ALL SELECT 'currency', NULL, to_jsonb(price_currency) FROM products
+          WHERE price_currency IS NOT NULL GROUP BY price_currency
+        UNION ALL SELECT 'attribute', e.key, e.value FROM products p, jsonb_each(p.attributes) e
+          WHERE jsonb_typeof(e.value) IN ('string', 'number', 'boolean') GROUP BY e.key, e.value)
+       LIMIT ${MAX_CATALOG_VALUES}`,
+      [],
+    );
+    const out = { categories: [] as string[], brands: [] as string[], currencies: [] as string[] };
+    const attributes: Record<string, (string | number | boolean)[]> = {};
+    for (const r of rows) {
+      if (r.kind === 'category') out.categories.push(String(r.value));
+      else if (r.kind === 'brand') out.brands.push(String(r.value));
+      else if (r.kind === 'currency') out.currencies.push(String(r.value));
+      else if (r.key !== null) (attributes[r.key] ??= []).push(r.value);
+    }
+    return { ...out, currencies: out.currencies.sort(), attributes };
   }
 
   /** The URI of a product's image at `position`, or undefined. */
@@ -172,22 +357,37 @@ export function filterSql(filter: ProductFilter, params: unknown[]): string {
     params.push(value);
     return `$${params.length}`;
   };
-  if (filter.category !== undefined) where.push(`p.category = ANY(${add([...filter.category])}::text[])`);
-  if (filter.brand !== undefined) where.push(`p.brand = ANY(${add([...filter.brand])}::text[])`);
+  // Shoppers type "garden & plants" for "Garden & Plants": names compare without case.
+  const lower = (xs: readonly string[]): string[] => xs.map((x) => x.toLowerCase());
+  if (filter.category !== undefined)
+    where.push(`lower(p.category) = ANY(${add(lower(filter.category))}::text[])`);
+  if (filter.brand !== undefined) where.push(`lower(p.brand) = ANY(${add(lower(filter.brand))}::text[])`);
   if (filter.currency !== undefined) where.push(`p.price_currency = ${add(filter.currency)}`);
   if (filter.price?.min !== undefined) where.push(`p.price_amount >= ${add(filter.price.min)}::numeric`);
   if (filter.price?.max !== undefined) where.push(`p.price_amount <= ${add(filter.price.max)}::numeric`);
   if (filter.inStock !== undefined) where.push(`p.in_stock = ${add(filter.inStock)}`);
   for (const [key, value] of Object.entries(filter.attributes ?? {})) {
-    // Containment compares JSON types as the vector payload filter does: "42" does not match 42.
-    where.push(`p.attributes @> ${add(JSON.stringify({ [key]: value }))}::jsonb`);
+    // As text without case: a query parameter "42" names the attribute 42, "true" names true, "red" names "Red".
+    where.push(`lower(p.attributes ->> ${add(key)}::text) = ${add(String(value).toLowerCase())}`);
   }
   if (filter.excludeIds !== undefined && filter.excludeIds.length > 0)
     where.push(`NOT (p.id = ANY(${add([...filter.excludeIds])}::uuid[]))`);
   return where.length > 0 ? where.join(' AND ') : 'TRUE';
 }
 
-function toCard(r: CardRow): ProductCard {
+/** ORDER BY of each sort over `products p`; callers append their tie-breaker. */
+const ORDER_BY: Readonly<Record<ProductSort, string>> = {
+  // Amounts compare only within a currency: price orders group by currency, products without a price last.
+  price_asc: `(p.price_amount IS NULL), p.price_currency, p.price_amount ASC`,
+  price_desc: `(p.price_amount IS NULL), p.price_currency, p.price_amount DESC`,
+  newest: `p.created_at DESC`,
+  // As the reranker reads it: a non-negative number, anything else counts as unknown (last).
+  popularity: `(CASE WHEN jsonb_typeof(p.attributes -> 'popularity') = 'number'
+                      AND (p.attributes ->> 'popularity')::numeric >= 0
+                     THEN (p.attributes ->> 'popularity')::numeric END) DESC NULLS LAST`,
+};
+
+function toCard(r: CardRow, withDescription = false): ProductCard {
   const amount = r.price_amount === null ? null : parseAmount(r.price_amount);
   return {
     id: r.id,
@@ -202,5 +402,6 @@ function toCard(r: CardRow): ProductCard {
       r.image_uri !== null && r.image_position !== null
         ? { position: r.image_position, uri: r.image_uri }
         : null,
+    ...(withDescription ? { description: r.description ?? null } : {}),
   };
 }
