@@ -51,3 +51,4 @@ export {
   type ProductSet,
   type ProductSort,
 } from './repository/product-search.repository';
+export { CatalogVocabularyRepository, type VocabularyRow } from './repository/catalog-vocabulary.repository';

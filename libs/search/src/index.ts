@@ -33,3 +33,8 @@ export {
   loadMinSimilarity,
   type MinSimilarity,
 } from './relevance/relevance-threshold';
+export { CatalogQueryUnderstanding } from './lexicon/catalog-query-understanding';
+export type { Suggestion, SuggestionType } from './lexicon/prefix-index';
+export { SynonymService, SYNONYM_LIMITS, normalizeTerms } from './synonyms/synonym.service';
+export type { SynonymSet } from './synonyms/synonym.repository';
+export { SEARCH_MIGRATIONS } from './synonyms/migrations/1765200000000-search-synonyms';

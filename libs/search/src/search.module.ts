@@ -1,16 +1,21 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@vitrine/core';
-import { ProductSearchRepository } from '@vitrine/catalog';
+import {
+  CATALOG_DATABASE,
+  CatalogVocabularyRepository,
+  ProductSearchRepository,
+  type CatalogDatabase,
+} from '@vitrine/catalog';
 import { EMBEDDING_PROVIDER, SafeFetcher, type EmbeddingProvider } from '@vitrine/embedding';
 import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import { LinearReranker } from './rerank/linear-reranker';
 import { RERANKER, type Reranker } from './rerank/reranker';
 import { SearchService } from './search.service';
-import {
-  LiteralQueryUnderstanding,
-  QUERY_UNDERSTANDING,
-  type QueryUnderstanding,
-} from './query/query-understanding';
+import { QUERY_UNDERSTANDING, type QueryUnderstanding } from './query/query-understanding';
+import { CatalogQueryUnderstanding } from './lexicon/catalog-query-understanding';
+import { LexiconService } from './lexicon/lexicon.service';
+import { SynonymRepository } from './synonyms/synonym.repository';
+import { SynonymService } from './synonyms/synonym.service';
 
 export interface SearchModuleOptions {
   /** Replaces the default {@link LinearReranker} (e.g. a cross-encoder or a remote reranking service). */
@@ -18,7 +23,8 @@ export interface SearchModuleOptions {
   /**
    * The query understanding text search uses (spelling, synonyms, highlights), as a provider class resolved in
    * this module's context (its own dependencies must be injectable there, e.g. from a global module). Default
-   * {@link LiteralQueryUnderstanding}: the query as typed.
+   * {@link CatalogQueryUnderstanding}: spelling correction from the catalog's words and the admin's synonym sets
+   * (`LiteralQueryUnderstanding` runs the query as typed).
    */
   readonly queryUnderstanding?: Type<QueryUnderstanding>;
 }
@@ -33,6 +39,34 @@ export function defaultReranker(config: AppConfig): Reranker {
     mmrLambda: s.mmrLambda,
   });
 }
+
+/**
+ * Query understanding from the catalog's words and the synonym sets, whose table needs `SEARCH_MIGRATIONS` among
+ * the catalog's migrations. Also behind `GET /v1/suggest` and the admin synonym routes.
+ */
+const QUERY_UNDERSTANDING_PROVIDERS = [
+  {
+    provide: CatalogVocabularyRepository,
+    inject: [CATALOG_DATABASE],
+    useFactory: (db: CatalogDatabase) => new CatalogVocabularyRepository(db),
+  },
+  {
+    provide: SynonymService,
+    inject: [CATALOG_DATABASE],
+    useFactory: (db: CatalogDatabase) => new SynonymService(new SynonymRepository(db)),
+  },
+  {
+    provide: LexiconService,
+    inject: [CatalogVocabularyRepository, SynonymService],
+    useFactory: (catalog: CatalogVocabularyRepository, synonyms: SynonymService) =>
+      new LexiconService(catalog, synonyms),
+  },
+  {
+    provide: CatalogQueryUnderstanding,
+    inject: [LexiconService],
+    useFactory: (lexicons: LexiconService) => new CatalogQueryUnderstanding(lexicons),
+  },
+];
 
 /**
  * Provides {@link SearchService} (global), configured from `AppConfig.search`. Needs `ConfigModule`,
@@ -51,7 +85,10 @@ export class SearchModule {
           inject: [APP_CONFIG],
           useFactory: (c: AppConfig) => options.reranker ?? defaultReranker(c),
         },
-        { provide: QUERY_UNDERSTANDING, useClass: options.queryUnderstanding ?? LiteralQueryUnderstanding },
+        ...QUERY_UNDERSTANDING_PROVIDERS,
+        options.queryUnderstanding
+          ? { provide: QUERY_UNDERSTANDING, useClass: options.queryUnderstanding }
+          : { provide: QUERY_UNDERSTANDING, useExisting: CatalogQueryUnderstanding },
         {
           provide: SearchService,
           inject: [
@@ -75,7 +112,7 @@ export class SearchModule {
             new SearchService({ embedder, store, catalog, fetcher, reranker, queryUnderstanding }, c.search),
         },
       ],
-      exports: [SearchService, RERANKER, QUERY_UNDERSTANDING],
+      exports: [SearchService, RERANKER, QUERY_UNDERSTANDING, CatalogQueryUnderstanding, SynonymService],
     };
   }
 }
