@@ -14,7 +14,7 @@ import { CatalogModule } from '@vitrine/catalog';
 import { ConfigModule, type AppConfig } from '@vitrine/core';
 import { EMBEDDING_PROVIDER, EmbeddingModule, type EmbeddingProvider } from '@vitrine/embedding';
 import { VectorsModule } from '@vitrine/vectors';
-import { SearchModule, SearchService } from '@vitrine/search';
+import { SEARCH_MIGRATIONS, SearchModule, SearchService } from '@vitrine/search';
 import { evaluateSearch, readEvalQueries, type RetrievalMetrics } from '@vitrine/evaluation';
 import { DEMO_DIR, indexDemoCatalog } from '../test/api/search-stack';
 
@@ -92,7 +92,7 @@ class SearchBenchModule {
       module: SearchBenchModule,
       imports: [
         ConfigModule.forRoot(config),
-        CatalogModule.forRoot(),
+        CatalogModule.forRoot({ migrations: SEARCH_MIGRATIONS }),
         EmbeddingModule.forRoot(),
         VectorsModule.forRoot(),
         SearchModule.forRoot(),

@@ -9,7 +9,7 @@ import { CatalogModule } from '@vitrine/catalog';
 import { EmbeddingModule } from '@vitrine/embedding';
 import { VectorsModule } from '@vitrine/vectors';
 import { IndexingModule, indexingRole, type IndexingModuleOptions } from '@vitrine/indexing';
-import { SearchModule, type SearchModuleOptions } from '@vitrine/search';
+import { SEARCH_MIGRATIONS, SearchModule, type SearchModuleOptions } from '@vitrine/search';
 import { ASSISTANT_MIGRATIONS } from '@vitrine/assistant';
 import { AdminController } from './admin/admin.controller';
 import { ANALYTICS_MIGRATIONS, AnalyticsHttpModule } from './analytics/analytics-http.module';
@@ -30,6 +30,8 @@ import { ApiMetrics } from './metrics/api-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { ProductsController } from './products/products.controller';
 import { SearchController } from './search/search.controller';
+import { SuggestController } from './search/suggest.controller';
+import { SynonymsController } from './admin/synonyms.controller';
 
 export interface ApiModuleOptions {
   /** Indexing role; default: `worker` in embedded mode (no REDIS_URL), `producer` with Redis. */
@@ -72,7 +74,12 @@ export class ApiModule {
           renameContext: 'context',
         }),
         CatalogModule.forRoot({
-          migrations: [...INSIGHTS_MIGRATIONS, ...ASSISTANT_MIGRATIONS, ...ANALYTICS_MIGRATIONS],
+          migrations: [
+            ...INSIGHTS_MIGRATIONS,
+            ...ASSISTANT_MIGRATIONS,
+            ...ANALYTICS_MIGRATIONS,
+            ...SEARCH_MIGRATIONS,
+          ],
         }),
         EmbeddingModule.forRoot({
           onBatch: metrics.onEmbeddingBatch,
@@ -100,6 +107,8 @@ export class ApiModule {
       ],
       controllers: [
         SearchController,
+        SuggestController,
+        SynonymsController,
         ProductsController,
         AdminController,
         HealthController,

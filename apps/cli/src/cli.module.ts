@@ -5,7 +5,7 @@ import { CatalogModule } from '@vitrine/catalog';
 import { EmbeddingModule } from '@vitrine/embedding';
 import { VectorsModule } from '@vitrine/vectors';
 import { IndexingModule, type IndexingModuleOptions } from '@vitrine/indexing';
-import { SearchModule } from '@vitrine/search';
+import { SEARCH_MIGRATIONS, SearchModule } from '@vitrine/search';
 import { ATTRIBUTE_MIGRATIONS, AttributesModule } from '@vitrine/attributes';
 import { DESCRIPTION_MIGRATIONS, DescriptionsModule } from '@vitrine/descriptions';
 import { VqaModule } from '@vitrine/vqa';
@@ -29,7 +29,12 @@ export class CliModule {
       ConfigModule.forRoot(config),
       // Every table's migrations, as the API runs them: whichever process opens a new database first creates all.
       CatalogModule.forRoot({
-        migrations: [...ATTRIBUTE_MIGRATIONS, ...DESCRIPTION_MIGRATIONS, ...ASSISTANT_MIGRATIONS],
+        migrations: [
+          ...ATTRIBUTE_MIGRATIONS,
+          ...DESCRIPTION_MIGRATIONS,
+          ...ASSISTANT_MIGRATIONS,
+          ...SEARCH_MIGRATIONS,
+        ],
       }),
     ];
     if (options.scope === 'catalog') return { module: CliModule, imports: catalog };

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   Inject,
@@ -16,9 +16,12 @@ import {
   type CatalogChanges,
 } from '@vitrine/catalog';
 import { IndexingScheduler } from '@vitrine/indexing';
+import { SynonymService } from '@vitrine/search';
 
 /** Where `npm start` finds the demo catalog (paths are relative to the working directory, like MODEL_DIR). */
 export const DEMO_CATALOG_FILE = 'data/demo-catalog/products.jsonl';
+/** The demo catalog's synonym sets (a JSON array of term arrays), added with it when there are none yet. */
+export const DEMO_SYNONYMS_FILE = 'data/demo-catalog/synonyms.json';
 const PROGRESS_EVERY_MS = 2000;
 
 /**
@@ -38,6 +41,7 @@ export class DemoCatalogSeeder implements OnApplicationBootstrap, OnApplicationS
     private readonly importer: CatalogImportService,
     private readonly scheduler: IndexingScheduler,
     @Inject(IndexOutboxRepository) private readonly changes: CatalogChanges,
+    private readonly synonyms: SynonymService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -59,6 +63,7 @@ export class DemoCatalogSeeder implements OnApplicationBootstrap, OnApplicationS
         this.log.log(`imported ${imported} products so far, their indexing queued`);
       },
     });
+    await this.seedSynonyms();
     // Every announced change is handed to the queue before the server listens (unless the queue is down).
     await this.changes.settled();
     const { pending } = await this.changes.backlog();
@@ -68,6 +73,15 @@ export class DemoCatalogSeeder implements OnApplicationBootstrap, OnApplicationS
       `imported ${report.created} products (${report.rejected} rejected) in ${Date.now() - started} ms; indexing in the background`,
     );
     this.watchIndexing(Date.now());
+  }
+
+  /** The demo's synonym sets ("sneaker" finds the running shoe), unless the shop has sets of its own. */
+  private async seedSynonyms(): Promise<void> {
+    const file = resolve(DEMO_SYNONYMS_FILE);
+    if (!existsSync(file) || (await this.synonyms.list()).length > 0) return;
+    const sets = JSON.parse(readFileSync(file, 'utf8')) as string[][];
+    for (const terms of sets) await this.synonyms.create(terms);
+    this.log.log(`added the demo catalog's ${sets.length} synonym sets`);
   }
 
   onApplicationShutdown(): void {
