@@ -40,8 +40,12 @@ export function demoSynonyms(): SynonymSet[] {
 }
 
 /** In-memory repositories behind the real services: query understanding of the demo catalog. */
-export function demoQueryUnderstanding(sets: SynonymSet[] = demoSynonyms()): {
+export function demoQueryUnderstanding(
+  sets: SynonymSet[] = demoSynonyms(),
+  now: () => number = Date.now,
+): {
   qu: CatalogQueryUnderstanding;
+  synonyms: SynonymService;
   rows: VocabularyRow[];
   sets: SynonymSet[];
 } {
@@ -53,7 +57,7 @@ export function demoQueryUnderstanding(sets: SynonymSet[] = demoSynonyms()): {
   } as unknown as CatalogVocabularyRepository;
   const repo = {
     list: () => Promise.resolve(sets),
-    changeMarker: () => Promise.resolve(`${sets.length}:${n}`),
+    changeMarker: () => Promise.resolve(`${sets.length}:${n}:${sets.map((x) => x.terms.join()).join()}`),
     create: (terms: string[]) => {
       n++;
       const set = { id: `s${n}`, terms };
@@ -62,5 +66,10 @@ export function demoQueryUnderstanding(sets: SynonymSet[] = demoSynonyms()): {
     },
   };
   const synonyms = new SynonymService(repo as never);
-  return { qu: new CatalogQueryUnderstanding(new LexiconService(catalog, synonyms)), rows, sets };
+  return {
+    qu: new CatalogQueryUnderstanding(new LexiconService(catalog, synonyms, { now })),
+    synonyms,
+    rows,
+    sets,
+  };
 }
