@@ -12,7 +12,6 @@ import { resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { format, resolveConfig } from 'prettier';
 import { loadConfig, OPENAPI_METHODS } from '@vitrine/core';
 import { ApiModule } from '../apps/api/src/app.module';
 import { createOpenApiDocument } from '../apps/api/src/app.setup';
@@ -25,12 +24,11 @@ function sortedKeys<T>(record: Readonly<Record<string, T>>): Record<string, T> {
 }
 
 /**
- * The committed form of a document: paths and component schemas in name order and each path's methods in
+ * The committed form of a document, before formatting: paths and component schemas in name order and each path's methods in
  * OpenAPI's order, since Nest lists them in module-scan order and a new module would otherwise reorder the
- * whole file; everything inside an operation or schema keeps Nest's (declaration) order. Formatted by Prettier
- * with the repository's settings, so `npm run format:check` and the file agree.
+ * whole file; everything inside an operation or schema keeps Nest's (declaration) order.
  */
-export async function renderOpenApiDocument(document: OpenAPIObject): Promise<string> {
+export function normalizeOpenApiDocument(document: OpenAPIObject): OpenAPIObject {
   const order = (m: string) => {
     const i = (OPENAPI_METHODS as readonly string[]).indexOf(m);
     return i < 0 ? -1 : i;
@@ -49,7 +47,14 @@ export async function renderOpenApiDocument(document: OpenAPIObject): Promise<st
         ...(document.components.schemas ? { schemas: sortedKeys(document.components.schemas) } : {}),
       }
     : undefined;
-  const json = JSON.stringify({ ...document, paths, ...(components ? { components } : {}) });
+  return { ...document, paths, ...(components ? { components } : {}) };
+}
+
+/** The text of docs/openapi.json: Prettier with the repository's settings, so `npm run format:check` agrees. */
+export async function renderOpenApiDocument(document: OpenAPIObject): Promise<string> {
+  // Loaded here: Prettier's CommonJS entry imports its plugins dynamically, which Jest's module system refuses.
+  const { format, resolveConfig } = await import('prettier');
+  const json = JSON.stringify(normalizeOpenApiDocument(document));
   return format(json, { ...(await resolveConfig(OPENAPI_FILE)), parser: 'json' });
 }
 
