@@ -38,6 +38,7 @@ interface Fixtures {
   conversationId?: string;
   drafts: string[];
   jobId?: string;
+  synonymSetId?: string;
 }
 
 type Agent = ReturnType<typeof request>;
@@ -125,6 +126,10 @@ const CASES: Readonly<Record<string, readonly Case[]>> = {
           .post('/v1/search/image')
           .attach('image', Buffer.from('just some text, not a picture'), 'notes.png'),
     },
+  ],
+  'GET /v1/suggest': [
+    { name: 'completions', status: 200, send: (api) => api.get('/v1/suggest?q=te&limit=5') },
+    { name: '400 empty q', status: 400, send: (api) => api.get('/v1/suggest?q=') },
   ],
   'GET /v1/products/{id}/similar': [
     {
@@ -437,6 +442,68 @@ const CASES: Readonly<Record<string, readonly Case[]>> = {
       send: (api) => admin(api.get('/v1/admin/analytics?days=0')),
     },
     { name: '401 without key', status: 401, send: (api) => api.get('/v1/admin/analytics') },
+  ],
+  'POST /v1/admin/synonyms': [
+    {
+      name: 'a set',
+      status: 201,
+      send: (api) => admin(api.post('/v1/admin/synonyms')).send({ terms: ['mug', 'cup'] }),
+      keep: (b, f) => void (f.synonymSetId = bodyOf<{ id: string }>(b).id),
+    },
+    {
+      name: '400 a single term',
+      status: 400,
+      send: (api) => admin(api.post('/v1/admin/synonyms')).send({ terms: ['mug'] }),
+    },
+    {
+      name: '401 without key',
+      status: 401,
+      send: (api) => api.post('/v1/admin/synonyms').send({ terms: ['mug', 'cup'] }),
+    },
+  ],
+  'GET /v1/admin/synonyms': [
+    { name: 'the sets', status: 200, send: (api) => admin(api.get('/v1/admin/synonyms')) },
+    { name: '401 without key', status: 401, send: (api) => api.get('/v1/admin/synonyms') },
+  ],
+  'PUT /v1/admin/synonyms/{id}': [
+    {
+      name: 'replace the terms',
+      status: 200,
+      send: (api, f) =>
+        admin(api.put(`/v1/admin/synonyms/${f.synonymSetId}`)).send({ terms: ['mug', 'cup', 'beaker'] }),
+    },
+    {
+      name: '400 no terms',
+      status: 400,
+      send: (api, f) => admin(api.put(`/v1/admin/synonyms/${f.synonymSetId}`)).send({ terms: [] }),
+    },
+    {
+      name: '404 unknown set',
+      status: 404,
+      send: (api) => admin(api.put(`/v1/admin/synonyms/${UNKNOWN}`)).send({ terms: ['mug', 'cup'] }),
+    },
+    {
+      name: '401 without key',
+      status: 401,
+      send: (api, f) => api.put(`/v1/admin/synonyms/${f.synonymSetId}`).send({ terms: ['mug', 'cup'] }),
+    },
+  ],
+  'DELETE /v1/admin/synonyms/{id}': [
+    {
+      name: 'delete',
+      status: 204,
+      send: (api, f) => admin(api.delete(`/v1/admin/synonyms/${f.synonymSetId}`)),
+    },
+    {
+      name: '404 already deleted',
+      status: 404,
+      send: (api, f) => admin(api.delete(`/v1/admin/synonyms/${f.synonymSetId}`)),
+    },
+    {
+      name: '401 without key',
+      status: 401,
+      send: (api, f) => api.delete(`/v1/admin/synonyms/${f.synonymSetId}`),
+    },
   ],
   'POST /v1/admin/products': [
     {
