@@ -13,7 +13,13 @@ export {
   type DatabaseConfig,
 } from './database/catalog-data-source';
 export type { PgliteHostOptions, PgliteLogger, PgliteState } from './database/pglite-host';
-export { ProductRepository, type PageOptions, type UpsertOptions } from './repository/product.repository';
+export {
+  ProductRepository,
+  type AdminListOptions,
+  type AdminProductRow,
+  type PageOptions,
+  type UpsertOptions,
+} from './repository/product.repository';
 export {
   IndexStateRepository,
   MAX_FAILURES_PAGE,

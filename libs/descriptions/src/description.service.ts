@@ -9,7 +9,11 @@ import {
 } from '@vitrine/catalog';
 import type { ChatCompletionsClient } from '@vitrine/chat';
 import type { AttributeRepository, StoredAttribute } from '@vitrine/attributes';
-import type { DescriptionDraft, DescriptionDraftRepository } from './storage/description.repository';
+import type {
+  DescriptionDraft,
+  DescriptionDraftRepository,
+  DraftStatus,
+} from './storage/description.repository';
 import { DESCRIPTION_STYLES, type DescriptionStyle } from './description-style';
 import { findContradictions, type Contradiction, type ContradictionVocabulary } from './contradictions';
 import { factSheet, type Fact } from './fact-sheet';
@@ -141,6 +145,32 @@ export class DescriptionService {
       contentHash: product.contentHash,
       inputs: provenance(composed),
     });
+  }
+
+  /** The product's approved generated description (its latest approved draft), or null. */
+  approved(productId: string): Promise<DescriptionDraft | null> {
+    return this.deps.drafts.latestApproved(productId);
+  }
+
+  /**
+   * The drafts waiting for review (`draft`), or those already approved or rejected, oldest first, each with its
+   * product: the approval queue. `after` is the previous page's `next`.
+   */
+  async queue(
+    status: DraftStatus,
+    limit: number,
+    after?: string,
+  ): Promise<{
+    items: ReadonlyArray<{ draft: DescriptionDraft; product: Product | undefined }>;
+    next: string | null;
+  }> {
+    const page = await this.deps.drafts.page(status, limit, after);
+    const products = await this.deps.products.getByIds([...new Set(page.drafts.map((d) => d.productId))]);
+    const byId = new Map(products.map((p) => [p.id, p]));
+    return {
+      items: page.drafts.map((draft) => ({ draft, product: byId.get(draft.productId) })),
+      next: page.next,
+    };
   }
 
   async drafts(productId: string): Promise<DescriptionDraft[]> {

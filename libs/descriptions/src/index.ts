@@ -5,7 +5,9 @@ export { findContradictions, type Contradiction, type ContradictionVocabulary } 
 export { DescriptionService, DescriptionComposer, type ComposedDescription } from './description.service';
 export {
   DescriptionDraftRepository,
+  DRAFT_STATUSES,
   type DescriptionDraft,
+  type DraftPage,
   type DraftStatus,
 } from './storage/description.repository';
 export { DESCRIPTION_MIGRATIONS } from './migrations/1764700000001-description-drafts';

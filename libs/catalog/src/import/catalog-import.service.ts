@@ -36,6 +36,11 @@ export interface ImportOptions {
   readonly onBatch?: (result: UpsertResult) => void | Promise<void>;
   /** Called every few hundred lines and at the end. */
   readonly onProgress?: (progress: ImportProgress) => void;
+  /**
+   * Accept only `https://` image URLs, refusing paths (a file uploaded to the API names no folder of the server's
+   * that its paths could safely point into). Default false: paths relative to the file's folder are resolved.
+   */
+  readonly httpsImagesOnly?: boolean;
 }
 
 export interface ImportReport {
@@ -127,7 +132,7 @@ export class CatalogImportService {
       for await (const input of readLines(stream, CATALOG_LIMITS.lineBytes)) {
         lines = input.number;
         bytesRead = input.bytesRead;
-        const outcome = await this.check(input, folder, firstLineOf);
+        const outcome = await this.check(input, folder, firstLineOf, options.httpsImagesOnly ?? false);
         if (outcome === 'blank') blank++;
         else if ('reason' in outcome) reject(input.number, outcome.reason);
         else {
@@ -167,6 +172,7 @@ export class CatalogImportService {
     input: InputLine,
     folder: CatalogFolder,
     firstLineOf: ReadonlyMap<string, number>,
+    httpsOnly: boolean,
   ): Promise<ProductInput | 'blank' | { reason: string }> {
     if ('tooLong' in input) {
       return {
@@ -186,6 +192,10 @@ export class CatalogImportService {
     const images: string[] = [];
     const problems: string[] = [];
     for (const [i, ref] of line.imageRefs.entries()) {
+      if (httpsOnly && !/^https:/i.test(ref)) {
+        problems.push(`images[${i}]: only https:// URLs are accepted here, not paths or other schemes`);
+        continue;
+      }
       const resolved = await resolveImageRef(ref, folder);
       if (resolved.ok) images.push(resolved.uri);
       else problems.push(`images[${i}]: ${resolved.reason}`);

@@ -2,11 +2,12 @@ import { In, type DataSource, type QueryRunner, type Repository } from 'typeorm'
 import { NotFoundError, ValidationError } from '@vitrine/core';
 import { productContentHash } from '../domain/content-hash';
 import { normalizeIdentifier } from '../domain/identifier';
-import { parseAmount } from '../domain/money';
+import { canonicalAmount, parseAmount } from '../domain/money';
 import { productInputProblems } from '../domain/product-input';
 import type {
   ChangedProduct,
   ImageFetchOutcome,
+  Money,
   Product,
   ProductInput,
   UpsertResult,
@@ -23,6 +24,34 @@ const MAX_ERROR_LENGTH = 2000;
 export interface UpsertOptions {
   /** Run the upsert and roll it back: the counts are exact, nothing is written, `changed` is empty. */
   readonly dryRun?: boolean;
+}
+
+/** One product as the admin listing shows it, with where it stands in the index of the model in service. */
+export interface AdminProductRow {
+  readonly id: string;
+  readonly sku: string;
+  readonly title: string;
+  readonly brand: string | null;
+  readonly category: string | null;
+  readonly price: Money | null;
+  readonly inStock: boolean;
+  readonly updatedAt: Date;
+  /**
+   * `indexed` when its vectors were computed from its current content, `failed` when the last attempt failed,
+   * `pending` otherwise (never indexed, waiting, or changed since it was indexed).
+   */
+  readonly indexState: 'indexed' | 'pending' | 'failed';
+}
+
+export interface AdminListOptions {
+  /** The model whose index state is reported. */
+  readonly modelId: string;
+  /** Matches a SKU prefix, or titles holding every word of it (case-insensitive). */
+  readonly q?: string;
+  /** Products per page (1..500). */
+  readonly limit: number;
+  /** Only SKUs after this one (the previous page's last). */
+  readonly afterSku?: string;
 }
 
 export interface PageOptions {
@@ -139,6 +168,66 @@ export class ProductRepository {
     });
     if (deleted > 0) await this.changes?.committed();
     return deleted;
+  }
+
+  /**
+   * Products in SKU order with their index state, a page at a time (keyset on the SKU, so pages stay consistent while
+   * products are added); `hasMore` says whether another page follows.
+   */
+  async adminPage(options: AdminListOptions): Promise<{ items: AdminProductRow[]; hasMore: boolean }> {
+    const { limit } = options;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+      throw new ValidationError('limit must be an integer from 1 to 500', { field: 'limit' });
+    const q = options.q?.trim() ?? '';
+    const words = q === '' ? [] : q.split(/\s+/u).map((w) => `%${escapeLike(w)}%`);
+    const { rows } = await sql<{
+      id: string;
+      sku: string;
+      title: string;
+      brand: string | null;
+      category: string | null;
+      price_amount: string | null;
+      price_currency: string | null;
+      in_stock: boolean;
+      updated_at: Date;
+      index_state: AdminProductRow['indexState'];
+    }>(
+      this.dataSource,
+      `SELECT p.id, p.sku, p.title, p.brand, p.category, p.price_amount, p.price_currency, p.in_stock, p.updated_at,
+              CASE WHEN s.status = 'failed' THEN 'failed'
+                   WHEN s.status = 'indexed' AND s.vector_content_hash = p.content_hash THEN 'indexed'
+                   ELSE 'pending' END AS index_state
+       FROM products p LEFT JOIN product_index_states s ON s.product_id = p.id AND s.model_id = $1
+       WHERE p.sku > $2
+         AND ($3 = '' OR p.sku ILIKE $4 ESCAPE '\\' OR p.title ILIKE ALL ($5::text[]))
+       ORDER BY p.sku
+       LIMIT $6`,
+      [
+        options.modelId,
+        options.afterSku ?? '',
+        q,
+        `${escapeLike(normalizeIdentifier(q))}%`,
+        words,
+        limit + 1,
+      ],
+    );
+    return {
+      hasMore: rows.length > limit,
+      items: rows.slice(0, limit).map((r) => ({
+        id: r.id,
+        sku: r.sku,
+        title: r.title,
+        brand: r.brand,
+        category: r.category,
+        price:
+          r.price_amount !== null && r.price_currency !== null
+            ? { amount: canonicalAmount(r.price_amount), currency: r.price_currency }
+            : null,
+        inStock: r.in_stock,
+        updatedAt: new Date(r.updated_at),
+        indexState: r.index_state,
+      })),
+    };
   }
 
   async count(): Promise<number> {
@@ -346,6 +435,11 @@ async function syncImages(
      WHERE i.product_id = keep.product_id AND i.position >= keep.n`,
     [changed.map((c) => c.id), counts],
   );
+}
+
+/** `%`, `_` and the escape character itself taken literally in a LIKE pattern. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function canonical(amount: string): string {

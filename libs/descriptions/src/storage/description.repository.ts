@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { DomainError, NotFoundError } from '@vitrine/core';
+import { DomainError, NotFoundError, ValidationError } from '@vitrine/core';
 import { isMissingProduct, isUuid, sql, type CatalogDatabase, type JsonValue } from '@vitrine/catalog';
 import type { DescriptionStyle } from '../description-style';
 
@@ -59,6 +59,22 @@ const toDraft = (r: Row): DescriptionDraft => ({
   reviewedAt: r.reviewed_at,
   reviewNote: r.review_note,
 });
+
+/** A page of drafts and where the next one starts (null on the last page). */
+export interface DraftPage {
+  readonly drafts: readonly DescriptionDraft[];
+  /** Opaque position after the last draft of this page; pass it back as `after`. */
+  readonly next: string | null;
+}
+
+/** `<created_at as PostgreSQL writes it, to the microsecond>|<uuid>`; VALIDATION_FAILED when it is not. */
+function parsePosition(text: string): { createdAt: string; id: string } {
+  const m =
+    /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?[+-]\d{2}(?::\d{2})?)\|([0-9a-f-]{36})$/i.exec(text);
+  if (!m || !isUuid(m[2]!))
+    throw new ValidationError('cursor is not one this list returned', { field: 'cursor' });
+  return { createdAt: m[1]!, id: m[2]! };
+}
 
 /**
  * Generated description drafts (`product_description_drafts`, this library's table, on the catalog's connection).
@@ -141,6 +157,38 @@ export class DescriptionDraftRepository {
       id,
       status: existing.status,
     });
+  }
+
+  /** The product's most recently approved draft (the text shown as its generated description), or null. */
+  async latestApproved(productId: string): Promise<DescriptionDraft | null> {
+    if (!isUuid(productId)) return null;
+    const { rows } = await sql<Row>(
+      this.dataSource,
+      `SELECT * FROM product_description_drafts WHERE product_id = $1 AND status = 'approved'
+       ORDER BY reviewed_at DESC NULLS LAST, created_at DESC, id LIMIT 1`,
+      [productId],
+    );
+    return rows[0] ? toDraft(rows[0]) : null;
+  }
+
+  /**
+   * Drafts of one status, oldest first (a review queue), a page at a time: keyset on (created_at, id), `after` being
+   * the {@link DraftPage.next} of the previous page. `hasMore` says whether another page follows.
+   */
+  async page(status: DraftStatus, limit: number, after?: string): Promise<DraftPage> {
+    const position = after === undefined ? undefined : parsePosition(after);
+    const { rows } = await sql<Row & { position: string }>(
+      this.dataSource,
+      `SELECT *, created_at::text || '|' || id AS position FROM product_description_drafts
+       WHERE status = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
+       ORDER BY created_at, id LIMIT $4`,
+      [status, position?.createdAt ?? null, position?.id ?? null, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    return {
+      drafts: page.map(toDraft),
+      next: rows.length > limit ? (page[page.length - 1]?.position ?? null) : null,
+    };
   }
 
   /** Which of `productIds` have a pending or approved draft of `style`. */
