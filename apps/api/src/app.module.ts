@@ -12,6 +12,8 @@ import { IndexingModule, indexingRole, type IndexingModuleOptions } from '@vitri
 import { SEARCH_MIGRATIONS, SearchModule, type SearchModuleOptions } from '@vitrine/search';
 import { ASSISTANT_MIGRATIONS } from '@vitrine/assistant';
 import { AdminController } from './admin/admin.controller';
+import { AdminImportController } from './admin/admin-import.controller';
+import { ImportJobs } from './admin/import-jobs.service';
 import { ANALYTICS_MIGRATIONS, AnalyticsHttpModule } from './analytics/analytics-http.module';
 import { AdminService } from './admin/admin.service';
 import { ChatHttpModule } from './chat/chat-http.module';
@@ -29,6 +31,7 @@ import { INSIGHTS_MIGRATIONS, InsightsHttpModule } from './insights/insights-htt
 import { ApiMetrics } from './metrics/api-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { ProductsController } from './products/products.controller';
+import { ProductDetailModule } from './products/product-detail.module';
 import { SearchController } from './search/search.controller';
 import { SuggestController } from './search/suggest.controller';
 import { SynonymsController } from './admin/synonyms.controller';
@@ -94,6 +97,7 @@ export class ApiModule {
         AnalyticsHttpModule.forRoot(metrics),
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
         ThrottlerModule.forRoot({
+        ProductDetailModule,
           throttlers: [{ ttl: RATE_LIMIT_WINDOW_MS, limit: Math.max(1, limit) }],
           skipIf: () => limit === 0,
           errorMessage: (_context, detail) =>
@@ -113,6 +117,7 @@ export class ApiModule {
         AdminController,
         HealthController,
         MetricsController,
+        AdminImportController,
       ],
       providers: [
         { provide: ApiMetrics, useValue: metrics },
@@ -129,6 +134,7 @@ export class ApiModule {
         AdminService,
         ReadinessIndicators,
         DemoCatalogSeeder,
+        ImportJobs,
       ],
     };
   }

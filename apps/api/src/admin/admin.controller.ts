@@ -6,7 +6,9 @@ import {
   HttpCode,
   MessageEvent,
   Param,
+  Patch,
   Post,
+  Put,
   Query,
   Sse,
   UseGuards,
@@ -25,7 +27,14 @@ import { from, interval, startWith, switchMap, takeWhile, map, type Observable }
 import { ApiErrorDto } from '../http/api-error';
 import { ApiKeyGuard } from '../http/api-key.guard';
 import { Consumes } from '../http/media-type.guard';
+import { AdminProductWriteDto } from '../products/product-detail.dto';
 import {
+  AdminProductListDto,
+  AdminProductListQueryDto,
+  IndexStatusDto,
+  ProductDeleteBySkuResponseDto,
+  ProductPatchDto,
+  ProductReplaceDto,
   IndexFailuresDto,
   IndexFailuresQueryDto,
   JobAcceptedDto,
@@ -76,6 +85,82 @@ export class AdminController {
   @ApiResponse({ status: 413, description: 'JSON body larger than 256 kB', type: ApiErrorDto })
   upsert(@Body() dto: ProductUpsertDto): Promise<ProductUpsertResponseDto> {
     return this.admin.upsert(dto);
+  }
+
+  @Get('products')
+  @ApiOperation({
+    summary: 'List products with their index state',
+    description:
+      'In SKU order, `limit` per page, `nextCursor` for the next. `q` matches a SKU prefix, or titles holding all ' +
+      'its words (case-insensitive).',
+  })
+  @ApiOkResponse({ type: AdminProductListDto })
+  @ApiResponse({
+    status: 400,
+    description: 'limit out of range, or a cursor this list did not return',
+    type: ApiErrorDto,
+  })
+  list(@Query() query: AdminProductListQueryDto): Promise<AdminProductListDto> {
+    return this.admin.list(query);
+  }
+
+  @Patch('products/:id')
+  @Consumes('application/json')
+  @ApiOperation({
+    summary: 'Change some fields of a product',
+    description:
+      'Fields absent from the body keep their values; the SKU cannot change. The merged product is checked with ' +
+      'the same rules as POST /v1/admin/products; a change queues re-indexing. Answers with the product as ' +
+      'GET /v1/products/:id shows it, plus `change` and `indexQueued`.',
+  })
+  @ApiOkResponse({ type: AdminProductWriteDto })
+  @ApiResponse({
+    status: 400,
+    description: 'invalid field (each problem names its field)',
+    type: ApiErrorDto,
+  })
+  @ApiResponse({ status: 404, description: 'no such product', type: ApiErrorDto })
+  @ApiResponse({ status: 413, description: 'JSON body larger than 256 kB', type: ApiErrorDto })
+  patch(@Param('id') id: string, @Body() dto: ProductPatchDto): Promise<AdminProductWriteDto> {
+    return this.admin.patch(id, dto);
+  }
+
+  @Put('products/by-sku/:sku')
+  @Consumes('application/json')
+  @ApiOperation({
+    summary: 'Create or replace the product stored under a SKU',
+    description:
+      'The whole product (fields left out take their defaults), as POST /v1/admin/products with the SKU in the path.',
+  })
+  @ApiOkResponse({ type: ProductUpsertResponseDto })
+  @ApiResponse({
+    status: 400,
+    description: 'invalid product (each problem names its field)',
+    type: ApiErrorDto,
+  })
+  @ApiResponse({ status: 413, description: 'JSON body larger than 256 kB', type: ApiErrorDto })
+  replace(@Param('sku') sku: string, @Body() dto: ProductReplaceDto): Promise<ProductUpsertResponseDto> {
+    return this.admin.upsert({ ...dto, sku });
+  }
+
+  @Delete('products/by-sku/:sku')
+  @ApiOperation({ summary: 'Delete the product stored under a SKU (its vectors are removed by the indexer)' })
+  @ApiOkResponse({ type: ProductDeleteBySkuResponseDto })
+  @ApiResponse({ status: 404, description: 'no product has this SKU', type: ApiErrorDto })
+  removeBySku(@Param('sku') sku: string): Promise<ProductDeleteBySkuResponseDto> {
+    return this.admin.deleteBySku(sku);
+  }
+
+  @Get('index')
+  @ApiOperation({
+    summary: 'Where the search index stands',
+    description:
+      'The collection searches read, the model in service, products by index state, and the last reindex this API ' +
+      'process started (its progress as GET /v1/admin/jobs/:id gives it).',
+  })
+  @ApiOkResponse({ type: IndexStatusDto })
+  indexStatus(): Promise<IndexStatusDto> {
+    return this.admin.indexStatus();
   }
 
   @Delete('products/:id')

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   Allow,
@@ -9,11 +9,13 @@ import {
   IsOptional,
   IsString,
   Max,
+  MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
 import { MAX_FAILURES_PAGE } from '@vitrine/catalog';
 import { IsIdentifier } from '../http/identifier.validator';
+import { MoneyDto } from '../products/product-detail.dto';
 
 const IDENTIFIER_RULE =
   'stored in Unicode NFC; bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, ' +
@@ -205,4 +207,166 @@ export class IndexFailuresDto {
   items!: IndexFailureDto[];
   @ApiPropertyOptional({ description: '`offset` of the next page; absent on the last page' })
   nextOffset?: number;
+}
+
+/** `PUT /v1/admin/products/by-sku/:sku`: the whole product, its SKU in the path. */
+export class ProductReplaceDto extends OmitType(ProductUpsertDto, ['sku'] as const) {}
+
+/**
+ * `PATCH /v1/admin/products/:id`: any of the upsert's fields but the SKU; the others keep their values. `images`, when
+ * sent, replaces the list (https URLs only).
+ */
+export class ProductPatchDto extends PartialType(ProductReplaceDto) {}
+
+export const MAX_ADMIN_PAGE = 200;
+
+export class AdminProductListQueryDto {
+  @ApiPropertyOptional({
+    maxLength: 200,
+    description: 'a SKU prefix, or words that must all appear in the title (case-insensitive)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ description: '`nextCursor` of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  cursor?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_ADMIN_PAGE, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ADMIN_PAGE)
+  limit?: number;
+}
+
+export class AdminProductDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty()
+  sku!: string;
+  @ApiProperty()
+  title!: string;
+  @ApiProperty({ type: String, nullable: true })
+  brand!: string | null;
+  @ApiProperty({ type: String, nullable: true })
+  category!: string | null;
+  @ApiProperty({ type: MoneyDto, nullable: true })
+  price!: MoneyDto | null;
+  @ApiProperty()
+  inStock!: boolean;
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+  @ApiProperty({
+    enum: ['indexed', 'pending', 'failed'],
+    description:
+      'for the model in service: indexed from its current content, failed at its last attempt (reason under ' +
+      'GET /v1/admin/index/failures), or pending (never indexed, waiting, or changed since)',
+  })
+  indexState!: 'indexed' | 'pending' | 'failed';
+}
+
+export class AdminProductListDto {
+  @ApiProperty({ type: [AdminProductDto], description: 'in SKU order' })
+  items!: AdminProductDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'pass as `cursor` for the next page; null on the last',
+  })
+  nextCursor!: string | null;
+}
+
+export class ProductDeleteBySkuResponseDto extends ProductDeleteResponseDto {
+  @ApiProperty()
+  sku!: string;
+}
+
+export class IndexStatusDto {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'products_clip-vit-b-32_1764167000000',
+    description: 'the collection searches read (the `products` alias); null before the first indexing',
+  })
+  collection!: string | null;
+  @ApiProperty({ example: 'clip-vit-b-32@1', description: 'the embedding model in service' })
+  model!: string;
+  @ApiProperty({ description: 'products in the catalog' })
+  products!: number;
+  @ApiProperty({ description: 'indexed from their current content' })
+  indexed!: number;
+  @ApiProperty({ description: 'never indexed, waiting, or changed since they were indexed' })
+  pending!: number;
+  @ApiProperty({ description: 'whose last attempt failed (GET /v1/admin/index/failures lists them)' })
+  failed!: number;
+  @ApiProperty({
+    type: JobProgressDto,
+    nullable: true,
+    description:
+      'the last reindex this API process started (POST /v1/admin/reindex), finished or not; null when it started none',
+  })
+  reindex!: JobProgressDto | null;
+}
+
+export const IMPORT_STATES = ['running', 'completed', 'failed'] as const;
+
+export class ImportAcceptedDto {
+  @ApiProperty({ example: 'import.3f1e0c8a-4b7d-4c55-9a55-0f3c1d2e9b10' })
+  jobId!: string;
+  @ApiProperty({ example: '/v1/admin/imports/import.3f1e0c8a-4b7d-4c55-9a55-0f3c1d2e9b10' })
+  progressUrl!: string;
+  @ApiProperty({ example: '/v1/admin/imports/import.3f1e0c8a-4b7d-4c55-9a55-0f3c1d2e9b10/events' })
+  eventsUrl!: string;
+}
+
+export class ImportLineErrorDto {
+  @ApiProperty({ description: '1-based line of the file' })
+  line!: number;
+  @ApiProperty({ example: 'price.amount: must be a decimal number' })
+  message!: string;
+}
+
+export class ImportJobDto {
+  @ApiProperty()
+  jobId!: string;
+  @ApiProperty({ enum: IMPORT_STATES })
+  state!: (typeof IMPORT_STATES)[number];
+  @ApiProperty({ description: 'lines read so far (blank and rejected ones included)' })
+  processed!: number;
+  @ApiPropertyOptional({ description: 'lines in the file, once counted' })
+  total?: number;
+  @ApiProperty()
+  created!: number;
+  @ApiProperty()
+  updated!: number;
+  @ApiProperty()
+  unchanged!: number;
+  @ApiProperty({ description: 'rejected lines' })
+  failed!: number;
+  @ApiProperty({ type: [ImportLineErrorDto], description: 'the first 1,000 rejected lines and why' })
+  errors!: ImportLineErrorDto[];
+  @ApiProperty({ format: 'date-time' })
+  startedAt!: string;
+  @ApiPropertyOptional({ format: 'date-time' })
+  finishedAt?: string;
+  @ApiPropertyOptional({
+    description: 'why the import stopped (state failed); products of the batches before were saved',
+  })
+  failedReason?: string;
+}
+
+export class ImportUploadDto {
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    description:
+      'the catalog as JSONL (one product per line, the format `vitrine import` reads); images must be https URLs',
+  })
+  file!: unknown;
 }

@@ -1,10 +1,24 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, ValidationError } from '@vitrine/core';
-import { IndexStateRepository, parseCatalogLine, productInput, ProductRepository } from '@vitrine/catalog';
+import {
+  IndexStateRepository,
+  parseCatalogLine,
+  productInput,
+  ProductRepository,
+  type CatalogLine,
+} from '@vitrine/catalog';
 import { IndexingScheduler, type ReindexProgress } from '@vitrine/indexing';
+import { PRODUCTS_ALIAS, VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
+import type { AdminProductWriteDto } from '../products/product-detail.dto';
+import { ProductDetailService } from '../products/product-detail.service';
 import type {
+  AdminProductListDto,
+  AdminProductListQueryDto,
   IndexFailuresDto,
   IndexFailuresQueryDto,
+  IndexStatusDto,
+  ProductDeleteBySkuResponseDto,
+  ProductPatchDto,
   ProductUpsertDto,
   ProductUpsertResponseDto,
 } from './admin.dto';
@@ -17,10 +31,15 @@ import type {
  */
 @Injectable()
 export class AdminService {
+  /** The last reindex this process started: what `GET /v1/admin/index` reports. */
+  private lastReindex: string | undefined;
+
   constructor(
     private readonly products: ProductRepository,
     private readonly scheduler: IndexingScheduler,
     private readonly states: IndexStateRepository,
+    private readonly details: ProductDetailService,
+    @Inject(VECTOR_STORE) private readonly vectors: VectorStore,
   ) {}
 
   /** Creates or updates a product by SKU with the import's rules and queues its (re-)indexing. */
@@ -28,17 +47,7 @@ export class AdminService {
     const parsed = parseCatalogLine(JSON.stringify(dto));
     if (!parsed.ok) throw new ValidationError(parsed.reason, { sku: dto.sku });
     const line = parsed.line;
-    const notHttps = line.imageRefs.findIndex((ref) => !/^https:\/\/[^\s]+$/i.test(ref));
-    if (notHttps !== -1) {
-      // file:, http: and relative paths are for catalog files on disk, never for a network API.
-      throw new ValidationError(`images[${notHttps}] must be an https:// URL`, {
-        field: `images[${notHttps}]`,
-      });
-    }
-    const input = productInput(
-      line,
-      line.imageRefs.map((ref) => new URL(ref).toString()),
-    );
+    const input = productInput(line, httpsImages(line));
     const result = await this.products.upsertMany([input]);
     const changed = result.changed[0];
     if (changed) {
@@ -55,8 +64,86 @@ export class AdminService {
     if (deleted === 0) throw new NotFoundError('product', id);
   }
 
+  /**
+   * Changes some fields of a product (the others keep their values) under the upsert's rules; a change re-indexes it
+   * through the outbox like any catalog write. Answers with the product as it now is.
+   */
+  async patch(id: string, dto: ProductPatchDto): Promise<AdminProductWriteDto> {
+    const product = await this.products.getById(id);
+    if (!product) throw new NotFoundError('product', id);
+    const sent = Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined));
+    const merged = {
+      sku: product.sku,
+      title: product.title,
+      description: product.description,
+      brand: product.brand,
+      category: product.category,
+      price: product.price,
+      inStock: product.inStock,
+      attributes: product.attributes,
+      ...sent,
+      // Stored images may be file:// URIs from a catalog file: they are kept as they are unless the patch sends a list.
+      images: dto.images ?? [],
+    };
+    const parsed = parseCatalogLine(JSON.stringify(merged));
+    if (!parsed.ok) throw new ValidationError(parsed.reason, { id });
+    const images = dto.images === undefined ? product.images.map((i) => i.uri) : httpsImages(parsed.line);
+    const result = await this.products.upsertMany([productInput(parsed.line, images)]);
+    const changed = result.changed[0];
+    const now = await this.products.getById(product.id);
+    if (!now) throw new NotFoundError('product', id);
+    return {
+      ...(await this.details.of(now)),
+      change: changed?.change ?? 'unchanged',
+      indexQueued: changed !== undefined,
+    };
+  }
+
+  /** Deletes the product stored under `sku`; `NOT_FOUND` when there is none. */
+  async deleteBySku(sku: string): Promise<ProductDeleteBySkuResponseDto> {
+    const product = await this.products.getBySku(sku);
+    if (!product || (await this.products.delete([product.id])) === 0) throw new NotFoundError('product', sku);
+    return { id: product.id, sku: product.sku, deleted: true };
+  }
+
+  /** Products in SKU order with their index state for the model in service. */
+  async list(query: AdminProductListQueryDto): Promise<AdminProductListDto> {
+    const page = await this.products.adminPage({
+      modelId: this.scheduler.modelId,
+      q: query.q,
+      limit: query.limit ?? 50,
+      afterSku: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+    });
+    const last = page.items[page.items.length - 1];
+    return {
+      items: page.items.map((p) => ({ ...p, updatedAt: p.updatedAt.toISOString() })),
+      nextCursor: page.hasMore && last ? Buffer.from(last.sku, 'utf8').toString('base64url') : null,
+    };
+  }
+
+  /** Where the index stands: its collection, the model, product counts by state, and the last reindex. */
+  async indexStatus(): Promise<IndexStatusDto> {
+    const modelId = this.scheduler.modelId;
+    const [counts, collection, reindex] = await Promise.all([
+      this.states.counts(modelId),
+      this.vectors.resolveAlias(PRODUCTS_ALIAS),
+      this.lastReindex ? this.scheduler.reindexProgress(this.lastReindex) : undefined,
+    ]);
+    return {
+      collection: collection ?? null,
+      model: modelId,
+      products: counts.missing + counts.pending + counts.indexed + counts.failed,
+      indexed: counts.indexed - counts.stale,
+      pending: counts.missing + counts.pending + counts.stale,
+      failed: counts.failed,
+      reindex: reindex ?? null,
+    };
+  }
+
   async startReindex(): Promise<string> {
-    return this.scheduler.startReindex();
+    const jobId = await this.scheduler.startReindex();
+    this.lastReindex = jobId;
+    return jobId;
   }
 
   /** Products whose last indexing attempt for the model in service failed, with their reasons. */
@@ -81,4 +168,23 @@ export class AdminService {
     if (!progress) throw new NotFoundError('reindex job', jobId);
     return progress;
   }
+}
+
+/** A line's image references as stored URLs: https only (file:, http: and paths are for catalog files on disk). */
+function httpsImages(line: CatalogLine): string[] {
+  const notHttps = line.imageRefs.findIndex((ref) => !/^https:\/\/[^\s]+$/i.test(ref));
+  if (notHttps !== -1) {
+    throw new ValidationError(`images[${notHttps}] must be an https:// URL`, {
+      field: `images[${notHttps}]`,
+    });
+  }
+  return line.imageRefs.map((ref) => new URL(ref).toString());
+}
+
+/** The SKU a `nextCursor` stands for; `VALIDATION_FAILED` for anything this list did not hand out. */
+function decodeCursor(cursor: string): string {
+  const sku = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  if (sku === '' || Buffer.from(sku, 'utf8').toString('base64url') !== cursor)
+    throw new ValidationError('cursor is not one this list returned', { field: 'cursor' });
+  return sku;
 }

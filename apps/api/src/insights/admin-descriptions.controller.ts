@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Logger, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ValidationError } from '@vitrine/core';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { ChangedProduct } from '@vitrine/catalog';
@@ -6,6 +7,12 @@ import { DescriptionService } from '@vitrine/descriptions';
 import { ApiErrorDto } from '../http/api-error';
 import { ApiKeyGuard } from '../http/api-key.guard';
 import { Consumes } from '../http/media-type.guard';
+import {
+  DescriptionQueueDto,
+  DescriptionQueueQueryDto,
+  DRAFT_STATUS_OF,
+  toQueuedDraftDto,
+} from './description-queue.dto';
 import {
   DraftDto,
   GenerateMissingDto,
@@ -47,6 +54,27 @@ export class AdminDescriptionsController {
   @ApiResponse({ status: 404, type: ApiErrorDto })
   async drafts(@Param('id') id: string): Promise<DraftDto[]> {
     return (await this.descriptions.drafts(id)).map(toDraftDto);
+  }
+
+  @Get('descriptions')
+  @ApiOperation({
+    summary: 'The approval queue: drafts waiting for review (or already approved or rejected), oldest first',
+    description:
+      'Each draft with its product title, SKU and first usable picture; approve or reject it with ' +
+      'POST /v1/admin/descriptions/:id/approve|reject. `nextCursor` gives the next page.',
+  })
+  @ApiOkResponse({ type: DescriptionQueueDto })
+  async queue(@Query() query: DescriptionQueueQueryDto): Promise<DescriptionQueueDto> {
+    const page = await this.descriptions.queue(
+      DRAFT_STATUS_OF[query.status ?? 'pending'],
+      query.limit ?? 20,
+      query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+    );
+    return {
+      // A draft goes with its product: one missing here was deleted between the two reads.
+      items: page.items.flatMap(({ draft, product }) => (product ? [toQueuedDraftDto(draft, product)] : [])),
+      nextCursor: page.next === null ? null : Buffer.from(page.next, 'utf8').toString('base64url'),
+    };
   }
 
   @Post('descriptions/:id/approve')
@@ -104,4 +132,11 @@ export class AdminDescriptionsController {
     this.log.log(`published a description for product ${published.id}; re-indexing queued`);
     return Promise.resolve(true);
   }
+}
+
+/** The position a `nextCursor` stands for (the repository checks its form). */
+function decodeCursor(cursor: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor))
+    throw new ValidationError('cursor is not one this list returned', { field: 'cursor' });
+  return Buffer.from(cursor, 'base64url').toString('utf8');
 }
