@@ -8,10 +8,16 @@ import { errorBody } from './api-error';
 /** Where Prometheus scrapes. */
 export const METRICS_PATH = '/metrics';
 
+/** Paths of the web storefront and admin console (apps/api/src/web): pages and their hashed assets. */
+export const isWebPath = (path: string): boolean =>
+  path === '/' || /^\/(products|admin|assets)(\/|$)/.test(path);
+
 /**
  * The usual security headers (helmet) on every answer. API answers get a CSP that allows nothing (they are JSON and
  * images, never pages); the Swagger UI under DOCS_PATH gets one that lets its own scripts, styles and icons load
- * and nothing from elsewhere. `Cross-Origin-Resource-Policy: cross-origin` because shops show product images
+ * and nothing from elsewhere. The web storefront's pages (`/`, `/products/…`, `/admin…`, `/assets/…`) get a page CSP:
+ * their own scripts, styles and API calls, pictures from here or any https host (catalog images may redirect to one),
+ * `data:` and `blob:` pictures (answer heatmaps, the shopper's own picture), never framed. `Cross-Origin-Resource-Policy: cross-origin` because shops show product images
  * (`/v1/products/:id/images/:n`) on their own sites; which origins may *read* answers is CORS_ORIGINS' business.
  * Browsers ignore `Strict-Transport-Security` over plain HTTP, so it only matters behind a TLS terminator.
  */
@@ -52,11 +58,29 @@ export function securityHeaders(config: AppConfig): RequestHandler {
       },
     },
   });
+  const web = helmet({
+    ...common,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:', 'blob:', 'https:'],
+        'connect-src': ["'self'"],
+        'font-src': ["'self'"],
+        'object-src': ["'none'"],
+        'frame-ancestors': ["'none'"],
+        'base-uri': ["'self'"],
+        'form-action': ["'self'"],
+      },
+    },
+  });
   const docsPrefix = `/${config.http.docs.path}`;
   return (req: Request, res: Response, next: NextFunction) => {
     const underDocs =
       config.http.docs.enabled && (req.path === docsPrefix || req.path.startsWith(`${docsPrefix}/`));
-    (underDocs ? docs : api)(req, res, next);
+    (underDocs ? docs : isWebPath(req.path) ? web : api)(req, res, next);
   };
 }
 
