@@ -35,6 +35,7 @@ import { ProductDetailModule } from './products/product-detail.module';
 import { SearchController } from './search/search.controller';
 import { SuggestController } from './search/suggest.controller';
 import { SynonymsController } from './admin/synonyms.controller';
+import { WebModule } from './web/web.module';
 
 export interface ApiModuleOptions {
   /** Indexing role; default: `worker` in embedded mode (no REDIS_URL), `producer` with Redis. */
@@ -94,6 +95,7 @@ export class ApiModule {
         SearchModule.forRoot(options.search),
         InsightsHttpModule,
         ChatHttpModule,
+        WebModule,
         AnalyticsHttpModule.forRoot(metrics),
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
         ThrottlerModule.forRoot({
