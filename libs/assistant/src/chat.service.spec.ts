@@ -34,8 +34,12 @@ class CarelessSearch implements ChatSearch {
   readonly calls: { kind: string; query?: string; options: SearchOptions }[] = [];
   private page(options: SearchOptions = {}): SearchPage {
     // No product is listed with the colour asked for.
-    if (options.filters?.attributes) return { items: [], nextCursor: null, reranker: 'none' };
+    if (options.filters?.attributes)
+      return { queryId: 'q', items: [], total: 0, totalRelation: 'eq', nextCursor: null, reranker: 'none' };
     return {
+      queryId: 'q',
+      total: CATALOG.length,
+      totalRelation: 'eq',
       items: CATALOG.map((c, i) => ({ ...c, score: 1 - i / 10 })),
       nextCursor: null,
       reranker: 'none',

@@ -5,6 +5,7 @@ export {
   type ImageFetcher,
   type SearchDependencies,
   type SearchTimings,
+  type SearchTuning,
 } from './search.service';
 export { SearchModule } from './search.module';
 export type { SearchModuleOptions } from './search.module';
@@ -31,6 +32,7 @@ export { nonsenseQueries } from './relevance/nonsense-queries';
 export {
   SEARCH_CALIBRATION_FILE,
   loadMinSimilarity,
+  searchTuning,
   type MinSimilarity,
 } from './relevance/relevance-threshold';
 export { CatalogQueryUnderstanding } from './lexicon/catalog-query-understanding';
@@ -38,3 +40,4 @@ export type { Suggestion, SuggestionType } from './lexicon/prefix-index';
 export { SynonymService, SYNONYM_LIMITS, normalizeTerms } from './synonyms/synonym.service';
 export type { SynonymSet } from './synonyms/synonym.repository';
 export { SEARCH_MIGRATIONS } from './synonyms/migrations/1765200000000-search-synonyms';
+export { FACET_ATTRIBUTE_SOURCE, canonicalAttribute, type FacetAttributeSource } from './facets/facets';

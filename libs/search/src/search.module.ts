@@ -11,6 +11,7 @@ import { VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import { LinearReranker } from './rerank/linear-reranker';
 import { RERANKER, type Reranker } from './rerank/reranker';
 import { SearchService } from './search.service';
+import { searchTuning } from './relevance/relevance-threshold';
 import { QUERY_UNDERSTANDING, type QueryUnderstanding } from './query/query-understanding';
 import { CatalogQueryUnderstanding } from './lexicon/catalog-query-understanding';
 import { LexiconService } from './lexicon/lexicon.service';
@@ -109,7 +110,11 @@ export class SearchModule {
             reranker: Reranker,
             queryUnderstanding: QueryUnderstanding,
           ) =>
-            new SearchService({ embedder, store, catalog, fetcher, reranker, queryUnderstanding }, c.search),
+            new SearchService(
+              { embedder, store, catalog, fetcher, reranker, queryUnderstanding },
+              c.search,
+              searchTuning(c, embedder.modelId),
+            ),
         },
       ],
       exports: [SearchService, RERANKER, QUERY_UNDERSTANDING, CatalogQueryUnderstanding, SynonymService],

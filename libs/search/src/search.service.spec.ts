@@ -1,4 +1,10 @@
-import type { LexicalHit, ProductFilter, ProductSearchRepository } from '@vitrine/catalog';
+import type {
+  CatalogValues,
+  LexicalHit,
+  ProductFilter,
+  ProductSearchRepository,
+  ProductSort,
+} from '@vitrine/catalog';
 import { DomainError, loadConfig, type AppConfig } from '@vitrine/core';
 import type { Embedding, EmbeddingProvider, EmbeddingStats, ImageOutcome } from '@vitrine/embedding';
 import {
@@ -15,7 +21,7 @@ import {
   type VectorStore,
 } from '@vitrine/vectors';
 import type { RerankCandidate, RerankedCandidate, Reranker } from './rerank/reranker';
-import { SearchService, type ImageFetcher } from './search.service';
+import { SearchService, type ImageFetcher, type SearchDependencies } from './search.service';
 import type { ProductCard, SearchFilters, SearchPage } from './search.types';
 
 // SearchService on in-memory fakes of its ports (embedding model, vector store, catalog queries, reranker): no
@@ -142,9 +148,10 @@ function unused<T = never>(name: string): () => Promise<T> {
 function matches(p: PointInput, filter: VectorFilter | undefined): boolean {
   if (filter === undefined) return true;
   for (const key of Object.keys(filter))
-    if (!['category', 'inStock', 'price', 'excludeIds'].includes(key))
+    if (!['category', 'inStock', 'price', 'currency', 'excludeIds'].includes(key))
       throw new Error(`the fake store does not filter on ${key}`);
-  const { category, inStock, price, excludeIds } = filter;
+  const { category, inStock, price, currency, excludeIds } = filter;
+  if (currency !== undefined && p.payload.currency !== currency) return false;
   const c = p.payload.category;
   if (category !== undefined && !(typeof category === 'string' ? [category] : category.in).includes(c ?? ''))
     return false;
@@ -190,6 +197,22 @@ class FakeCatalog {
   }
   imageUri(): Promise<string | undefined> {
     return Promise.resolve(undefined);
+  }
+  values(): Promise<CatalogValues> {
+    const cards = [...this.products.values()].map((p) => p.card);
+    return Promise.resolve({
+      categories: [...new Set(cards.flatMap((c) => c.category ?? []))],
+      brands: [],
+      currencies: [...new Set(cards.flatMap((c) => c.price?.currency ?? []))],
+      attributes: {},
+    });
+  }
+  order(ids: readonly string[], sort: ProductSort): Promise<string[]> {
+    const price = (i: string) => this.products.get(i)?.price ?? Infinity;
+    const known = ids.filter((i) => this.products.has(i));
+    if (sort === 'price_asc') return Promise.resolve([...known].sort((a, b) => price(a) - price(b)));
+    if (sort === 'price_desc') return Promise.resolve([...known].sort((a, b) => price(b) - price(a)));
+    return Promise.resolve(known);
   }
   probe(): Promise<void> {
     return Promise.resolve();
@@ -362,18 +385,97 @@ describe('SearchService', () => {
       { n: 4, title: 'Red hat', image: 0.99, price: 20, category: 'hats' },
       { n: 5, title: 'Red shoe lace', image: 0.5, price: 5 },
     ]);
-    const filters: SearchFilters = { category: 'shoes', inStock: true, price: { max: 50 } };
+    // Names compare without case; a price range in a one-currency catalog is in that currency.
+    const filters: SearchFilters = { category: 'SHOES', inStock: true, price: { max: 50 } };
     const page = await w.service.searchText({ query: 'red shoe', filters });
     expect(page.items.map((i) => i.sku)).toEqual(['SKU-1', 'SKU-5']);
-    const sent = { category: 'shoes', inStock: true, price: { lte: 50 } };
+    expect(page).toMatchObject({ total: 2, totalRelation: 'eq' });
+    const sent = { category: { in: ['shoes'] }, currency: 'EUR', inStock: true, price: { lte: 50 } };
     expect(w.store.requests.map((r) => [r.vector, r.filter])).toEqual([
       ['image', sent],
       ['text', sent],
     ]);
     // The catalog gets the same conditions in its typed form (lists for category and brand).
     expect(w.catalog.lexicalCalls).toEqual([
-      { query: 'red shoe', filter: { category: ['shoes'], inStock: true, price: { max: 50 } } },
+      {
+        query: 'red shoe',
+        filter: { category: ['shoes'], currency: 'EUR', inStock: true, price: { max: 50 } },
+      },
     ]);
+  });
+
+  describe('storefront results', () => {
+    const products: Product[] = [
+      { n: 1, title: 'Red shoe', image: 0.9, price: 40 },
+      { n: 2, title: 'Blue boot', image: 0.8, price: 10 },
+      { n: 3, title: 'Green hat', image: 0.1, price: 5 },
+      { n: 4, title: 'Yellow scarf', image: 0.2, price: 1 },
+    ];
+    const cutoff = (ps: readonly Product[]) => {
+      const w = world(ps);
+      const service = new SearchService(
+        (w.service as unknown as { deps: SearchDependencies }).deps,
+        { ...defaults, rrfK: 60, weights: { image: 1, text: 0, lexical: 1 }, rerank: false },
+        { minSimilarity: { image: 0.5 } },
+      );
+      return { ...w, service };
+    };
+
+    it('keeps only candidates with evidence: a word match or a similarity at the calibrated threshold', async () => {
+      const { service } = cutoff(products);
+      const page = await service.searchText({ query: 'red shoe' });
+      // Blue boot: no word in common, but its picture is close enough; the hat and the scarf are neither.
+      expect(page.items.map((i) => i.title)).toEqual(['Red shoe', 'Blue boot']);
+      expect(page).toMatchObject({ total: 2, totalRelation: 'eq', nextCursor: null });
+      expect(page.items[0]!.highlights).toEqual({
+        title: [
+          [0, 3],
+          [4, 8],
+        ],
+      });
+      const byWords = await service.searchText({ query: 'green hat' });
+      // The hat matches by words although its picture is far: word evidence counts.
+      expect(byWords.items.map((i) => i.title)).toContain('Green hat');
+      expect(byWords.items.map((i) => i.title)).not.toContain('Yellow scarf');
+    });
+
+    it('answers nothing, total 0, for a query without evidence', async () => {
+      const { service } = cutoff(products.filter((p) => p.n > 2));
+      const page = await service.searchText({ query: 'red shoe' });
+      expect(page).toMatchObject({ items: [], total: 0, totalRelation: 'eq', nextCursor: null });
+    });
+
+    it('sorts the relevant set by price and pages it with the same cursors', async () => {
+      const w = world(products);
+      const first = await w.service.searchText({ query: 'red shoe', sort: 'price_asc', limit: 2 });
+      const second = await w.service.searchText({
+        query: 'red shoe',
+        sort: 'price_asc',
+        limit: 2,
+        cursor: first.nextCursor!,
+      });
+      expect([...first.items, ...second.items].map((i) => i.price?.amount)).toEqual(['1', '5', '10', '40']);
+      const e = await refusal(
+        w.service.searchText({ query: 'red shoe', sort: 'price_desc', limit: 2, cursor: first.nextCursor! }),
+      );
+      expect(e.message).toContain('another search');
+    });
+
+    it('refuses an unknown facet and an unknown sort, naming them', async () => {
+      const w = world(products);
+      const e = await refusal(w.service.searchText({ query: 'red shoe', facets: ['category', 'flavour'] }));
+      expect(e.message).toContain('"flavour"');
+      const s = await refusal(w.service.searchText({ query: 'red shoe', sort: 'cheapest' as never }));
+      expect(s.message).toContain('price_asc');
+    });
+
+    it('asks for a currency when a price range meets a catalog priced in several', async () => {
+      const w = world(products);
+      const card = w.catalog.products.get(id(4))!.card;
+      w.catalog.products.set(id(4), { card: { ...card, price: { amount: '1', currency: 'USD' } }, price: 1 });
+      const e = await refusal(w.service.searchText({ query: 'red shoe', filters: { price: { max: 50 } } }));
+      expect(e.message).toBe('name a currency: this catalog prices in EUR, USD');
+    });
   });
 
   it('refuses a reversed price range before searching anything', async () => {
@@ -443,7 +545,10 @@ describe('SearchService', () => {
     const empty = world([{ n: 1, title: 'Red shoe', image: 0.9 }]);
     empty.store.aliases.clear();
     expect(await empty.service.searchText({ query: 'red shoe' })).toEqual({
+      queryId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       items: [],
+      total: 0,
+      totalRelation: 'eq',
       nextCursor: null,
       reranker: 'none',
     });

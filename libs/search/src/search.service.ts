@@ -1,21 +1,48 @@
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { ProductSearchRepository } from '@vitrine/catalog';
+import type { CatalogValues, ProductSearchRepository } from '@vitrine/catalog';
 import { DomainError, NotFoundError, ValidationError, type AppConfig } from '@vitrine/core';
 import { meanDirection, type EmbeddingProvider } from '@vitrine/embedding';
 import { LiveIndex, PRODUCTS_ALIAS, type StoredPoint, type VectorStore } from '@vitrine/vectors';
-import { toCatalogFilter, toVectorFilter, validateFilters } from './filters/search-filters';
-import { fuseRrf, type RankedList } from './fusion/rrf';
-import { decodeCursor, encodeCursor, fingerprint } from './query/cursor';
+import {
+  buildFacets,
+  checkFacetNames,
+  resolveFacets,
+  type FacetAttributeSource,
+  type FacetRequest,
+} from './facets/facets';
+import {
+  resolveFilterValues,
+  toCatalogFilter,
+  toVectorFilter,
+  validateFilters,
+  type ResolvedFilters,
+} from './filters/search-filters';
+import { fuseRrf, type FusedCandidate, type RankedList } from './fusion/rrf';
+import {
+  cursorCarry,
+  decodeCursor,
+  decodeVector,
+  encodeCursor,
+  encodeVector,
+  fingerprint,
+  type CursorCarry,
+} from './query/cursor';
+import { highlightCard } from './query/highlights';
 import { QueryEmbeddingCache } from './query/query-embedding-cache';
 import { LiteralQueryUnderstanding, type QueryUnderstanding } from './query/query-understanding';
+import type { MinSimilarity } from './relevance/relevance-threshold';
 import type { EvidenceWeights, RerankCandidate, RerankQuery, Reranker } from './rerank/reranker';
 import {
   DEFAULT_LIMIT,
   MAX_LIMIT,
   MAX_QUERY_CHARS,
+  SORT_ORDERS,
+  type BrowseRequest,
+  type FacetValue,
+  type SortOrder,
   type ImageSearchRequest,
   type RetrieverName,
-  type SearchFilters,
   type SearchOptions,
   type ProductCard,
   type SearchPage,
@@ -27,6 +54,8 @@ import {
 export const MAX_DEPTH = 1000;
 const ALIAS_CHECK_MS = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** How long the catalog's distinct values (filter resolution, currency rule, facet names) are reused. */
+const CATALOG_VALUES_MS = 30_000;
 
 /** Fetches an image URL's bytes with the SSRF guard (`SafeFetcher` from @vitrine/embedding). */
 export interface ImageFetcher {
@@ -42,6 +71,17 @@ export interface SearchDependencies {
   readonly reranker: Reranker;
   /** Spelling, synonyms and highlights of text queries; default {@link LiteralQueryUnderstanding}. */
   readonly queryUnderstanding?: QueryUnderstanding;
+  /** Attribute values known besides the catalog's (picture-read facts), for attribute facets. */
+  readonly facetAttributes?: FacetAttributeSource;
+}
+
+/** Settings that are not configuration values. */
+export interface SearchTuning {
+  /**
+   * The relevance cutoff of word searches: per product vector, the lowest similarity to the query that counts as
+   * evidence besides a full-text match. Undefined: no cutoff.
+   */
+  readonly minSimilarity?: MinSimilarity;
 }
 
 type Retriever =
@@ -55,6 +95,12 @@ interface SearchPlan {
   readonly excludeIds: readonly string[];
   /** What identifies this result list for cursors. */
   readonly identity: unknown;
+  /** Apply the relevance cutoff (word searches). */
+  readonly cutoff: boolean;
+  /** Words to highlight on the cards (text search). */
+  readonly highlightTerms?: readonly string[];
+  /** What the cursors of this search carry (image search: its embedding). */
+  readonly carry?: CursorCarry;
 }
 
 /** A candidate in its final order: the reranker's score and components, or the fused score without reranking. */
@@ -68,6 +114,15 @@ interface RankedCandidate {
 interface Evidence {
   readonly points: Map<string, StoredPoint>;
   readonly lexical: Map<string, number>;
+  /** Each hit's cosine similarity to the query, per vector. */
+  readonly similarity: Map<string, { image?: number; text?: number }>;
+}
+
+/** First-stage lists, what they tell about candidates, and whether any list stopped at its depth with more to give. */
+interface Retrieved {
+  readonly lists: RankedList[];
+  readonly evidence: Evidence;
+  readonly cut: boolean;
 }
 
 /** Where time went in one search, in milliseconds (the API logs it; the benchmark reports it). */
@@ -97,12 +152,16 @@ export interface SearchTimings {
 export class SearchService {
   private readonly queryEmbeddings: QueryEmbeddingCache;
   private aliasCheck: { at: number; state: Promise<'ok' | 'missing'> } | undefined;
+  private catalogValues: { at: number; values: Promise<CatalogValues> } | undefined;
+  private readonly qu: QueryUnderstanding;
 
   constructor(
     private readonly deps: SearchDependencies,
     private readonly settings: AppConfig['search'],
+    private readonly tuning: SearchTuning = {},
   ) {
     this.queryEmbeddings = new QueryEmbeddingCache(deps.embedder, settings.queryCacheSize);
+    this.qu = deps.queryUnderstanding ?? new LiteralQueryUnderstanding();
   }
 
   /** Products matching words: both vectors of each product plus lexical evidence. */
@@ -110,27 +169,35 @@ export class SearchService {
     const query = checkQuery(request.query, 'query');
     const t = timings ?? newTimings();
     const started = performance.now();
-    const { vector } = await this.queryEmbeddings.embed(query);
+    const rewrite = await this.qu.rewrite(query);
+    const { vector } = await this.queryEmbeddings.embed(rewrite.embeddingQuery);
     t.embedMs += performance.now() - started;
     const retrievers: Retriever[] = [
       { source: 'image', vector },
       { source: 'text', vector },
-      { source: 'lexical', text: query },
+      { source: 'lexical', text: rewrite.lexicalQuery },
     ];
-    return this.run(
+    const page = await this.run(
       {
         retrievers,
         rerankQuery: {
-          text: query,
+          text: rewrite.lexicalQuery,
           vectors: { image: vector, text: vector },
           weights: weightsFor(retrievers, this.settings.weights),
         },
         excludeIds: [],
-        identity: ['text', query],
+        identity: ['text', rewrite.embeddingQuery, rewrite.lexicalQuery],
+        cutoff: true,
+        highlightTerms: rewrite.terms,
       },
       request,
       t,
     );
+    return {
+      ...page,
+      ...(rewrite.corrected !== undefined ? { correctedQuery: rewrite.corrected } : {}),
+      ...(page.total === 0 && rewrite.suggestion !== undefined ? { didYouMean: rewrite.suggestion } : {}),
+    };
   }
 
   /**
@@ -139,18 +206,38 @@ export class SearchService {
    * match lexically.
    */
   async searchImage(request: ImageSearchRequest, timings?: SearchTimings): Promise<SearchPage> {
-    if ((request.image === undefined) === (request.imageUrl === undefined))
-      throw new ValidationError('give exactly one of an image upload or imageUrl', { field: 'image' });
-    const query = request.query === undefined ? undefined : checkQuery(request.query, 'query');
     const t = timings ?? newTimings();
-    const started = performance.now();
-    const bytes = request.image ?? (await this.deps.fetcher.fetch(request.imageUrl!)).bytes;
-    const [image, words] = await Promise.all([
-      this.deps.embedder.embedImage(bytes),
-      query === undefined ? undefined : this.queryEmbeddings.embed(query),
-    ]);
-    t.embedMs += performance.now() - started;
-    const vector = words ? meanDirection([image.vector, words.vector]) : image.vector;
+    const continued = request.image === undefined && request.imageUrl === undefined && !!request.cursor;
+    if (!continued && (request.image === undefined) === (request.imageUrl === undefined))
+      throw new ValidationError('give exactly one of an image upload or imageUrl (or the cursor of a page)', {
+        field: 'image',
+      });
+    let query: string | undefined;
+    let code: string;
+    if (continued) {
+      // The cursor carries the embedding and words of the first page: the picture is not needed again.
+      const carry = cursorCarry(request.cursor);
+      if (carry.v === undefined)
+        throw new ValidationError('this cursor is not an image search cursor; send the image again', {
+          field: 'cursor',
+        });
+      if (request.query !== undefined && request.query.trim() !== (carry.q ?? ''))
+        throw new ValidationError('query differs from the one the cursor continues', { field: 'query' });
+      code = carry.v;
+      query = carry.q;
+    } else {
+      query = request.query === undefined ? undefined : checkQuery(request.query, 'query');
+      const started = performance.now();
+      const bytes = request.image ?? (await this.deps.fetcher.fetch(request.imageUrl!)).bytes;
+      const [image, words] = await Promise.all([
+        this.deps.embedder.embedImage(bytes),
+        query === undefined ? undefined : this.queryEmbeddings.embed(query),
+      ]);
+      t.embedMs += performance.now() - started;
+      code = encodeVector(words ? meanDirection([image.vector, words.vector]) : image.vector);
+    }
+    // Every page searches with the vector as the cursor carries it (8 bits a dimension), the first one included.
+    const vector = decodeVector(code);
     const retrievers: Retriever[] = [
       { source: 'image', vector },
       { source: 'text', vector },
@@ -165,7 +252,9 @@ export class SearchService {
           weights: weightsFor(retrievers, this.settings.weights),
         },
         excludeIds: [],
-        identity: ['image', fingerprint(Buffer.from(bytes).toString('base64')), query ?? null],
+        identity: ['image', code, query ?? null],
+        cutoff: false,
+        carry: { v: code, ...(query !== undefined ? { q: query } : {}) },
       },
       request,
       t,
@@ -202,6 +291,7 @@ export class SearchService {
         },
         excludeIds: [id],
         identity: ['similar', id],
+        cutoff: false,
       },
       options,
       timings ?? newTimings(),
@@ -245,56 +335,124 @@ export class SearchService {
     return this.queryEmbeddings.stats();
   }
 
+  /**
+   * Browsing without a query: products matching the filters in `sort` order (default newest), with facets over
+   * all of them and the same paging as searches. Every matching product is a result (`total` is exact).
+   */
+  async browse(request: BrowseRequest = {}): Promise<SearchPage> {
+    const limit = checkLimit(request.limit);
+    const filters = validateFilters(request.filters);
+    const sort = checkSort(request.sort, 'newest');
+    if (sort === 'relevance')
+      throw new ValidationError(
+        'sort relevance needs a query; browse by price_asc, price_desc, newest or popularity',
+        {
+          field: 'sort',
+        },
+      );
+    const facetNames = checkFacetNames(request.facets);
+    const cursorKey = fingerprint(['browse', filters, sort]);
+    const offset = decodeCursor(request.cursor, cursorKey);
+    const values = await this.values();
+    const resolved = resolveFilterValues(filters, values);
+    const facets = facetNames ? resolveFacets(facetNames, values, await this.facetSourceNames()) : undefined;
+    const catalogFilter = toCatalogFilter(resolved.filters);
+    const [{ ids, total }, facetValues] = await Promise.all([
+      this.deps.catalog.browse(catalogFilter, sort, offset, limit),
+      facets ? this.countFacets(facets, { filter: catalogFilter }) : undefined,
+    ]);
+    const cards = await this.deps.catalog.cards(ids);
+    const end = offset + ids.length;
+    return {
+      queryId: randomUUID(),
+      items: cards.map((c) => ({ ...c, score: 0 })),
+      total,
+      totalRelation: 'eq',
+      nextCursor: end < total && ids.length > 0 ? encodeCursor(end, cursorKey) : null,
+      reranker: 'none',
+      ...(facetValues ? { facets: facetValues } : {}),
+    };
+  }
+
   private async run(plan: SearchPlan, options: SearchOptions, t: SearchTimings): Promise<SearchPage> {
     const limit = checkLimit(options.limit);
     const filters = validateFilters(options.filters);
+    const sort = checkSort(options.sort, 'relevance');
+    const facetNames = checkFacetNames(options.facets);
     const rerank = options.rerank ?? this.settings.rerank;
-    const cursorKey = fingerprint([plan.identity, filters, rerank]);
+    const cursorKey = fingerprint([plan.identity, filters, rerank, sort]);
     const offset = decodeCursor(options.cursor, cursorKey);
+    const queryId = randomUUID();
+    const values = await this.values();
+    const resolved = resolveFilterValues(filters, values);
+    const facets = facetNames ? resolveFacets(facetNames, values, await this.facetSourceNames()) : undefined;
     const window = Math.min(offset + limit, MAX_DEPTH);
-    if (offset >= window) return { items: [], nextCursor: null, reranker: this.rerankerName(rerank) };
     const head = Math.min(MAX_DEPTH, this.settings.candidates);
 
     // The head: the best `head` of the first stage, reranked. It depends on nothing but the search, so every page
-    // of it sees the same ranking.
+    // of it sees the same ranking. Candidates without evidence of relevance are dropped before anything else.
     let started = performance.now();
-    const { lists, evidence } = await this.retrieve(plan, filters, head, rerank);
-    const fused = fuseRrf(lists, this.settings.rrfK);
+    const first = await this.retrieve(plan, resolved, head, rerank);
+    const fused = fuseRrf(first.lists, this.settings.rrfK).filter((c) =>
+      this.relevant(plan, c.id, first.evidence),
+    );
     t.retrieveMs += performance.now() - started;
-    started = performance.now();
-    const pooled = fused.slice(0, head);
-    const ranked = rerank
-      ? await this.rerank(plan, pooled, evidence)
-      : pooled.map((c) => ({ id: c.id, score: c.rrf, components: undefined }));
-    t.rerankMs += performance.now() - started;
     const firstStage = new Map(fused.map((c) => [c.id, c]));
-    let cut = lists.some((l) => l.ids.length >= head);
+    let cut = first.cut;
 
-    // Past the head, the first-stage order of lists retrieved as deep as paging reaches: the same lists for every
-    // deeper page, so pages neither repeat nor skip results (a pool sized by the page would rank differently).
-    if (window > ranked.length && cut) {
+    // The whole relevant set, when the head is not all of it and something needs it: facets, another order, or a
+    // page past the head. Lists retrieved as deep as paging reaches: the same lists for every deeper page, so pages
+    // neither repeat nor skip results (a pool sized by the page would rank differently).
+    let all: FusedCandidate[] = fused;
+    if (cut && (facets !== undefined || sort !== 'relevance' || window > Math.min(fused.length, head))) {
       started = performance.now();
-      const deep = await this.retrieve(plan, filters, MAX_DEPTH, false);
-      const seen = new Set(pooled.map((c) => c.id));
-      for (const c of fuseRrf(deep.lists, this.settings.rrfK)) {
-        if (seen.has(c.id)) continue;
-        ranked.push({ id: c.id, score: c.rrf, components: undefined });
-        firstStage.set(c.id, c);
-      }
-      cut = false;
+      const deep = await this.retrieve(plan, resolved, MAX_DEPTH, false);
+      all = fuseRrf(deep.lists, this.settings.rrfK).filter((c) => this.relevant(plan, c.id, deep.evidence));
+      for (const c of all) if (!firstStage.has(c.id)) firstStage.set(c.id, c);
+      cut = deep.cut;
       t.retrieveMs += performance.now() - started;
     }
 
     started = performance.now();
-    const { page, cards, end } = await this.pageCards(ranked, offset, window);
+    let ranked: RankedCandidate[];
+    if (sort === 'relevance') {
+      const pooled = fused.slice(0, head);
+      ranked = rerank
+        ? await this.rerank(plan, pooled, first.evidence)
+        : pooled.map((c) => ({ id: c.id, score: c.rrf, components: undefined }));
+      const seen = new Set(pooled.map((c) => c.id));
+      // Past the head, first-stage order.
+      for (const c of all)
+        if (!seen.has(c.id)) ranked.push({ id: c.id, score: c.rrf, components: undefined });
+    } else {
+      const order = await this.deps.catalog.order(
+        all.map((c) => c.id),
+        sort,
+      );
+      ranked = order.map((id) => ({ id, score: firstStage.get(id)!.rrf, components: undefined }));
+    }
+    t.rerankMs += performance.now() - started;
+
+    started = performance.now();
+    const [{ page, cards, end }, facetValues] = await Promise.all([
+      offset >= window
+        ? { page: [], cards: [], end: offset }
+        : this.pageCards(ranked, offset, window, plan.highlightTerms !== undefined),
+      facets ? this.countFacets(facets, { ids: all.map((c) => c.id) }) : undefined,
+    ]);
     t.cardsMs += performance.now() - started;
     const items: SearchResultItem[] = [];
     for (const card of cards) {
       const r = page.find((p) => p.id === card.id)!;
       const first = firstStage.get(card.id)!;
+      const { description, ...shown } = card;
+      const highlights = plan.highlightTerms
+        ? highlightCard(this.qu, card.title, description, plan.highlightTerms)
+        : undefined;
       items.push({
-        ...card,
+        ...shown,
         score: r.score,
+        ...(highlights ? { highlights } : {}),
         ...(options.explain
           ? {
               explain: {
@@ -306,8 +464,66 @@ export class SearchService {
       });
     }
     const mayHaveMore = ranked.length > end || cut;
-    const nextCursor = mayHaveMore && end < MAX_DEPTH ? encodeCursor(end, cursorKey) : null;
-    return { items, nextCursor, reranker: this.rerankerName(rerank) };
+    const nextCursor =
+      mayHaveMore && end < MAX_DEPTH && offset < window ? encodeCursor(end, cursorKey, plan.carry) : null;
+    return {
+      queryId,
+      items,
+      total: ranked.length,
+      totalRelation: cut ? 'gte' : 'eq',
+      nextCursor,
+      reranker: this.rerankerName(rerank),
+      ...(facetValues ? { facets: facetValues } : {}),
+    };
+  }
+
+  /**
+   * The relevance cutoff: a candidate of a word search is kept when its words match the query (it is in the
+   * full-text list, which holds every match up to its depth) or one of its vectors is at least as similar to the
+   * query as the model's calibrated threshold.
+   */
+  private relevant(plan: SearchPlan, id: string, evidence: Evidence): boolean {
+    const min = this.tuning.minSimilarity;
+    if (!plan.cutoff || min === undefined) return true;
+    if (evidence.lexical.has(id)) return true;
+    const s = evidence.similarity.get(id);
+    if (!s) return false;
+    return (
+      (min.image !== undefined && s.image !== undefined && s.image >= min.image) ||
+      (min.text !== undefined && s.text !== undefined && s.text >= min.text)
+    );
+  }
+
+  private async countFacets(
+    facets: readonly FacetRequest[],
+    set: { readonly ids: readonly string[] } | { readonly filter: ReturnType<typeof toCatalogFilter> },
+  ): Promise<Record<string, FacetValue[]>> {
+    const attributes = facets.flatMap((f) => (f.attribute ? [f.attribute] : []));
+    const source = this.deps.facetAttributes;
+    const [counts, extra] = await Promise.all([
+      this.deps.catalog.facets(
+        set,
+        facets.map((f) => f.field),
+      ),
+      // Values from pictures need the product ids; for a browse they are the filter's products.
+      source && attributes.length > 0 && 'ids' in set ? source.values(set.ids, attributes) : [],
+    ]);
+    return buildFacets(facets, counts, extra);
+  }
+
+  private async facetSourceNames(): Promise<readonly string[]> {
+    return this.deps.facetAttributes ? this.deps.facetAttributes.names() : [];
+  }
+
+  /** The catalog's distinct values, re-read at most every {@link CATALOG_VALUES_MS}. */
+  private values(): Promise<CatalogValues> {
+    const now = Date.now();
+    if (!this.catalogValues || now - this.catalogValues.at > CATALOG_VALUES_MS) {
+      const values = this.deps.catalog.values();
+      this.catalogValues = { at: now, values };
+      values.catch(() => (this.catalogValues = undefined));
+    }
+    return this.catalogValues.values;
   }
 
   /**
@@ -320,16 +536,25 @@ export class SearchService {
     ranked: readonly RankedCandidate[],
     offset: number,
     window: number,
+    description: boolean,
   ): Promise<{ page: RankedCandidate[]; cards: ProductCard[]; end: number }> {
     const want = window - offset;
     const page = ranked.slice(offset, window);
-    const cards = await this.deps.catalog.cards(page.map((r) => r.id));
+    const cards = await this.deps.catalog.cards(
+      page.map((r) => r.id),
+      { description },
+    );
     let end = offset + page.length;
     while (cards.length < want && end < Math.min(ranked.length, MAX_DEPTH)) {
       const more = ranked.slice(end, Math.min(end + want - cards.length, MAX_DEPTH));
       end += more.length;
       page.push(...more);
-      cards.push(...(await this.deps.catalog.cards(more.map((r) => r.id))));
+      cards.push(
+        ...(await this.deps.catalog.cards(
+          more.map((r) => r.id),
+          { description },
+        )),
+      );
     }
     return { page, cards, end };
   }
@@ -345,13 +570,15 @@ export class SearchService {
    */
   private async retrieve(
     plan: SearchPlan,
-    filters: SearchFilters,
+    resolved: ResolvedFilters,
     pool: number,
     withEvidence: boolean,
-  ): Promise<{ lists: RankedList[]; evidence: Evidence }> {
-    const evidence: Evidence = { points: new Map(), lexical: new Map() };
-    if ((await this.aliasState()) === 'missing') return { lists: [], evidence };
-    const vectorFilter = toVectorFilter(filters, plan.excludeIds);
+  ): Promise<Retrieved> {
+    const evidence: Evidence = { points: new Map(), lexical: new Map(), similarity: new Map() };
+    if ((await this.aliasState()) === 'missing') return { lists: [], evidence, cut: false };
+    const vectorFilter = toVectorFilter(resolved.filters, plan.excludeIds, resolved.vectorAttributes);
+    const min = plan.cutoff ? this.tuning.minSimilarity : undefined;
+    let cut = false;
     const w = plan.rerankQuery.weights ?? this.settings.weights;
     // A retriever whose evidence counts for nothing would only cost a search.
     const active = plan.retrievers.filter((r) => w[r.source] > 0);
@@ -360,10 +587,11 @@ export class SearchService {
         if (r.source === 'lexical') {
           const hits = await this.deps.catalog.lexicalSearch(
             r.text,
-            toCatalogFilter(filters, plan.excludeIds),
+            toCatalogFilter(resolved.filters, plan.excludeIds),
             pool,
           );
           for (const h of hits) evidence.lexical.set(h.id, h.score);
+          if (hits.length >= pool) cut = true;
           return { source: 'lexical', ids: hits.map((h) => h.id), weight: w.lexical };
         }
         const hits = await this.deps.store.search(PRODUCTS_ALIAS, {
@@ -374,10 +602,23 @@ export class SearchService {
           withVectors: withEvidence,
         });
         if (withEvidence) for (const h of hits) evidence.points.set(h.id, h);
+        for (const h of hits) {
+          const s = evidence.similarity.get(h.id) ?? {};
+          s[r.source] = h.score;
+          evidence.similarity.set(h.id, s);
+        }
+        // A full list may have more beyond it, unless its last hit is already below the cutoff (hits come best
+        // first, so everything past it would be cut too).
+        const threshold = min?.[r.source];
+        if (
+          hits.length >= pool &&
+          (min === undefined || (threshold !== undefined && hits.at(-1)!.score >= threshold))
+        )
+          cut = true;
         return { source: r.source, ids: hits.map((h) => h.id), weight: w[r.source] };
       }),
     );
-    return { lists, evidence };
+    return { lists, evidence, cut };
   }
 
   private async rerank(
@@ -457,6 +698,13 @@ function checkQuery(raw: unknown, field: string): string {
       max: MAX_QUERY_CHARS,
     });
   return query;
+}
+
+function checkSort(raw: SortOrder | undefined, fallback: SortOrder): SortOrder {
+  if (raw === undefined) return fallback;
+  if (!(SORT_ORDERS as readonly string[]).includes(raw))
+    throw new ValidationError(`sort must be one of ${SORT_ORDERS.join(', ')}`, { field: 'sort' });
+  return raw;
 }
 
 function checkLimit(raw: number | undefined): number {

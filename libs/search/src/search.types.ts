@@ -1,4 +1,5 @@
 import type { ProductCard } from '@vitrine/catalog';
+import type { TextRange } from './query/query-understanding';
 
 /**
  * What a shopper can narrow a search to. Every condition must hold (AND); the same conditions are applied inside
@@ -30,6 +31,41 @@ export interface SearchOptions {
   readonly explain?: boolean;
   /** Run the second (rerank) stage; defaults to `SEARCH_RERANK`. */
   readonly rerank?: boolean;
+  /** Order of the relevant results (default `relevance`); see {@link SORT_ORDERS}. */
+  readonly sort?: SortOrder;
+  /**
+   * Facets to count over the whole relevant result set (not the page): `category`, `brand`, `price`, `inStock`,
+   * `currency` or an attribute name (`color`/`colour`, `material`, `size`, ...), at most {@link MAX_FACETS}.
+   */
+  readonly facets?: readonly string[];
+}
+
+/** Orders of a result list. Price orders group by currency first (without a currency filter), unpriced last. */
+export const SORT_ORDERS = ['relevance', 'price_asc', 'price_desc', 'newest', 'popularity'] as const;
+export type SortOrder = (typeof SORT_ORDERS)[number];
+
+/** Most facets one request may ask for. */
+export const MAX_FACETS = 10;
+
+/** One value of a facet and how many results hold it. */
+export type FacetValue =
+  | { readonly value: string | boolean; readonly count: number }
+  | {
+      /** A price range label such as `10-25` or `100+`: `from` inclusive, `to` exclusive, null when open. */
+      readonly value: string;
+      readonly from: number | null;
+      readonly to: number | null;
+      readonly currency: string;
+      readonly count: number;
+    };
+
+/** Browsing the catalog without a query: filters, order (default `newest`), facets and paging. */
+export interface BrowseRequest {
+  readonly filters?: SearchFilters;
+  readonly sort?: SortOrder;
+  readonly facets?: readonly string[];
+  readonly limit?: number;
+  readonly cursor?: string;
 }
 
 export interface TextSearchRequest extends SearchOptions {
@@ -37,7 +73,10 @@ export interface TextSearchRequest extends SearchOptions {
   readonly query: string;
 }
 
-/** An image given as bytes (an upload) or as a URL fetched through the SSRF guard; exactly one of them. */
+/**
+ * An image given as bytes (an upload) or as a URL fetched through the SSRF guard; exactly one of them, except
+ * that a `cursor` alone continues an image search (it carries the picture's embedding).
+ */
 export interface ImageSearchRequest extends SearchOptions {
   readonly image?: Uint8Array;
   readonly imageUrl?: string;
@@ -66,10 +105,30 @@ export interface SearchResultItem extends ProductCard {
   /** Final score (reranked, or the fusion score when reranking is off); higher is better. */
   readonly score: number;
   readonly explain?: ScoreExplanation;
+  /** Where the query's words (and their corrections and synonyms) appear; text searches only. */
+  readonly highlights?: Highlights;
+}
+
+/** Matches of the query in a result's title, and a short window of its description around the first match. */
+export interface Highlights {
+  readonly title?: readonly TextRange[];
+  readonly description?: { readonly text: string; readonly ranges: readonly TextRange[] };
 }
 
 export interface SearchPage {
+  /** Identifies this request (random), for the events a storefront reports about its results. */
+  readonly queryId: string;
   readonly items: readonly SearchResultItem[];
+  /** Relevant results over all pages (after the relevance cutoff). */
+  readonly total: number;
+  /** `eq`: `total` is exact; `gte`: retrieval stopped at its depth and more may be relevant. */
+  readonly totalRelation: 'eq' | 'gte';
+  /** The text the search ran on when a word was auto-corrected. */
+  readonly correctedQuery?: string;
+  /** A suggestion when nothing was found. */
+  readonly didYouMean?: string;
+  /** The requested facets over all relevant results, keyed by the names asked for. */
+  readonly facets?: Readonly<Record<string, readonly FacetValue[]>>;
   /** Pass as `cursor` for the next page; null on the last one. */
   readonly nextCursor: string | null;
   /** Which reranker ran (`none` when reranking was off). */

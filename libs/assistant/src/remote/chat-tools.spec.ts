@@ -64,6 +64,9 @@ function setup(filters: ChatFilters = {}, question = 'is it gluten free?') {
   const searched: ({ query?: string; productId?: string } & SearchOptions)[] = [];
   const asked: { productId: string; question: string }[] = [];
   const page = (): SearchPage => ({
+    queryId: 'q',
+    total: CATALOG.length,
+    totalRelation: 'eq',
     items: CATALOG.map((c, i) => ({ ...c, score: 1 - i / 10 })),
     nextCursor: null,
     reranker: 'none',

@@ -60,6 +60,9 @@ describe('evaluateSearch', () => {
     const skus = Array.from({ length: Math.min(limit, catalogSize - offset) }, (_, i) => `S${offset + i}`);
     const next = offset + skus.length < catalogSize ? String(offset + skus.length) : null;
     return {
+      queryId: 'q',
+      total: catalogSize,
+      totalRelation: 'eq',
       items: skus.map((sku) => ({ sku }) as SearchPage['items'][number]),
       nextCursor: next,
       reranker: 'none',

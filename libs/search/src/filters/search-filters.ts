@@ -1,6 +1,6 @@
-import type { ProductFilter } from '@vitrine/catalog';
+import type { CatalogValues, ProductFilter } from '@vitrine/catalog';
 import { ValidationError } from '@vitrine/core';
-import type { VectorFilter } from '@vitrine/vectors';
+import type { ValueCondition, VectorFilter } from '@vitrine/vectors';
 import type { SearchFilters } from '../search.types';
 
 const KEYS = new Set(['category', 'brand', 'price', 'currency', 'inStock', 'attributes']);
@@ -82,8 +82,77 @@ function oneOrMany(v: string | readonly string[]): string | { readonly in: reado
   return typeof v === 'string' ? v : { in: v };
 }
 
-/** The vector store's form of a validated filter, plus ids to leave out. */
-export function toVectorFilter(filters: SearchFilters, excludeIds: readonly string[] = []): VectorFilter {
+/** A validated filter with its values resolved against the catalog's (see {@link resolveFilterValues}). */
+export interface ResolvedFilters {
+  readonly filters: SearchFilters;
+  /** Per attribute filter, the vector store's condition naming the catalog's own values. */
+  readonly vectorAttributes?: Readonly<Record<string, ValueCondition>>;
+}
+
+/**
+ * Filter values as the catalog spells them, for the vector store's exact payload match: category and brand names
+ * without case ("garden & plants" is "Garden & Plants"), attribute values as text without case ("42" is 42, "true"
+ * is true). A value the catalog does not hold stays as given (it matches nothing there either). A price range
+ * without a currency names the catalog's only currency, and is refused when the catalog prices in several.
+ */
+export function resolveFilterValues(filters: SearchFilters, values: CatalogValues): ResolvedFilters {
+  const names = (requested: string | readonly string[], known: readonly string[]): readonly string[] => {
+    const wanted = (typeof requested === 'string' ? [requested] : requested).map((x) => x.toLowerCase());
+    const found = known.filter((k) => wanted.includes(k.toLowerCase()));
+    const missing = wanted.filter((w) => !found.some((k) => k.toLowerCase() === w));
+    return [...found, ...missing];
+  };
+  let currency = filters.currency;
+  if (filters.price !== undefined && currency === undefined) {
+    if (values.currencies.length > 1)
+      throw new ValidationError(`name a currency: this catalog prices in ${values.currencies.join(', ')}`, {
+        field: 'filters.currency',
+        currencies: values.currencies,
+      });
+    currency = values.currencies[0];
+  }
+  let vectorAttributes: Record<string, ValueCondition> | undefined;
+  if (filters.attributes) {
+    vectorAttributes = {};
+    for (const [key, requested] of Object.entries(filters.attributes)) {
+      const text = String(requested).toLowerCase();
+      const known = (values.attributes[key] ?? []).filter((v) => String(v).toLowerCase() === text);
+      const strings = known.filter((v): v is string => typeof v === 'string');
+      const numbers = known.filter((v): v is number => typeof v === 'number');
+      const booleans = known.filter((v): v is boolean => typeof v === 'boolean');
+      // One JSON type per condition: the catalog rarely holds one value under two types; strings win then.
+      vectorAttributes[key] =
+        strings.length > 0
+          ? strings.length === 1
+            ? strings[0]!
+            : { in: strings }
+          : numbers.length > 0
+            ? numbers[0]!
+            : booleans.length > 0
+              ? booleans[0]!
+              : requested;
+    }
+  }
+  return {
+    filters: {
+      ...filters,
+      ...(filters.category !== undefined ? { category: names(filters.category, values.categories) } : {}),
+      ...(filters.brand !== undefined ? { brand: names(filters.brand, values.brands) } : {}),
+      ...(currency !== undefined ? { currency } : {}),
+    },
+    ...(vectorAttributes ? { vectorAttributes } : {}),
+  };
+}
+
+/**
+ * The vector store's form of a validated filter, plus ids to leave out; `attributes` replaces the filter's own
+ * attribute conditions (resolved values).
+ */
+export function toVectorFilter(
+  filters: SearchFilters,
+  excludeIds: readonly string[] = [],
+  attributes?: Readonly<Record<string, ValueCondition>>,
+): VectorFilter {
   const price = filters.price
     ? {
         ...(filters.price.min !== undefined ? { gte: filters.price.min } : {}),
@@ -97,7 +166,7 @@ export function toVectorFilter(filters: SearchFilters, excludeIds: readonly stri
     ...(price ? { price } : {}),
     ...(filters.inStock !== undefined ? { inStock: filters.inStock } : {}),
     ...(filters.attributes && Object.keys(filters.attributes).length > 0
-      ? { attributes: filters.attributes }
+      ? { attributes: attributes ?? filters.attributes }
       : {}),
     ...(excludeIds.length > 0 ? { excludeIds } : {}),
   };

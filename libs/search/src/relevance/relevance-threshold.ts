@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { Logger } from '@nestjs/common';
 import { z } from 'zod';
+import type { AppConfig } from '@vitrine/core';
+import type { SearchTuning } from '../search.service';
 
 /** The file beside a model that holds its search calibration (written by `npm run bench:relevance-cutoff`). */
 export const SEARCH_CALIBRATION_FILE = 'vitrine-search-calibration.json';
@@ -39,4 +42,20 @@ export function loadMinSimilarity(
   const parsed = fileSchema.safeParse(JSON.parse(raw) as unknown);
   if (!parsed.success || parsed.data.modelId !== modelId) return undefined;
   return parsed.data.minSimilarity;
+}
+
+const logger = new Logger('SearchService');
+
+/**
+ * The search tuning for `modelId` under `config`: the relevance cutoff from SEARCH_MIN_SIMILARITY or the model's
+ * calibration; a model without calibration has no cutoff, said once in the log.
+ */
+export function searchTuning(config: AppConfig, modelId: string): SearchTuning {
+  const minSimilarity = loadMinSimilarity(modelId, config.embedding.modelDir, config.search.minSimilarity);
+  if (minSimilarity === undefined)
+    logger.warn(
+      `no relevance cutoff: ${SEARCH_CALIBRATION_FILE} in ${config.embedding.modelDir} is missing or fitted for ` +
+        `another model than ${modelId}, and SEARCH_MIN_SIMILARITY is unset (npm run bench:relevance-cutoff -- --write)`,
+    );
+  return minSimilarity ? { minSimilarity } : {};
 }
