@@ -9,8 +9,10 @@ RUN npm ci
 COPY . .
 # After the build, only what runs: production dependencies, onnxruntime's native library for this image's platform
 # (the package ships darwin, win32 and linux arm64/x64 builds, ~290 MB in all), and no TypeScript compiler (a
-# types-only peer dependency of @qdrant/js-client-rest that npm installs anyway).
+# types-only peer dependency of @qdrant/js-client-rest that npm installs anyway). `npm run build` also builds the web
+# storefront into dist/web, which the API serves; the image fails to build without it.
 RUN npm run build \
+  && test -f dist/web/index.html \
   && npm prune --omit=dev \
   && ort_arch="$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64)" \
   && ort=node_modules/onnxruntime-node/bin/napi-v6 \
