@@ -3,6 +3,9 @@ import type { CatalogVocabularyRepository } from '@vitrine/catalog';
 import type { SynonymService } from '../synonyms/synonym.service';
 import { buildLexicon, type Lexicon } from './lexicon';
 
+/** A rebuild waits this many times the previous rebuild's duration (at most 5% of a core spent rebuilding). */
+const REBUILD_SPACING = 20;
+
 export interface LexiconServiceOptions {
   /** How often, at most, a use checks whether the catalog or the synonym sets changed (default 5 s). */
   readonly pollMs?: number;
@@ -11,8 +14,8 @@ export interface LexiconServiceOptions {
 
 /**
  * Holds this process's {@link Lexicon}: built on first use, rebuilt when the catalog's or the synonym table's change
- * marker moved (checked on use, at most every `pollMs`; each API replica holds its own) or at once after a synonym
- * write in this process. A failed check keeps serving the lexicon it has and retries at the next poll.
+ * marker moved (checked on use, at most every `pollMs`, and rebuilt no sooner than 20 times the last build's
+ * duration; each API replica holds its own) or at once after a synonym write in this process. A failed check keeps serving the lexicon it has and retries at the next poll.
  */
 export class LexiconService {
   private readonly log = new Logger('QueryUnderstanding');
@@ -22,6 +25,8 @@ export class LexiconService {
   private markers = '';
   private builtAtVersion = -1;
   private checkedAt = -Infinity;
+  private builtAt = -Infinity;
+  private lastBuildMs = 0;
   private refreshing: Promise<Lexicon> | undefined;
   /** Moves on every rebuild (caches of rewrites key on it). */
   generation = 0;
@@ -53,13 +58,20 @@ export class LexiconService {
         '|',
       );
       this.checkedAt = this.now();
-      if (this.lexicon && markers === this.markers && version === this.builtAtVersion) return this.lexicon;
+      if (this.lexicon && version === this.builtAtVersion) {
+        if (markers === this.markers) return this.lexicon;
+        // A catalog that changes all the time (stock and price feeds) must not keep the process rebuilding: each
+        // rebuild waits 20 times the last one's duration (demo catalog: 30 ms, so the 5 s poll decides).
+        if (this.now() - this.builtAt < REBUILD_SPACING * this.lastBuildMs) return this.lexicon;
+      }
       const started = this.now();
       const [rows, sets] = await Promise.all([this.catalog.rows(), this.synonyms.list()]);
       this.lexicon = buildLexicon(rows, sets);
       this.markers = markers;
       this.builtAtVersion = version;
       this.generation++;
+      this.builtAt = this.now();
+      this.lastBuildMs = this.builtAt - started;
       this.log.debug(
         `vocabulary of ${this.lexicon.vocabulary.size} words, ${this.lexicon.completions.size} completions, ` +
           `${sets.length} synonym sets from ${rows.length} products in ${this.now() - started} ms`,

@@ -31,7 +31,7 @@ export const TWO_EDITS_LENGTH = 8;
 export class Vocabulary {
   private readonly weights = new Map<string, number>();
   /** Words by length, for the scan of candidates. */
-  private byLength: string[][] = [];
+  private byLength: { word: string; mask: number }[][] = [];
   /** "tshirt" → "t-shirt": the joined form of each hyphenated word. */
   private readonly joined = new Map<string, string>();
 
@@ -109,14 +109,24 @@ export class Vocabulary {
 
   private candidates(word: string, max: number): Candidate[] {
     if (this.byLength.length === 0) {
-      for (const w of this.weights.keys()) (this.byLength[w.length] ??= []).push(w);
+      for (const w of this.weights.keys())
+        (this.byLength[w.length] ??= []).push({ word: w, mask: letterMask(w) });
     }
+    const mask = letterMask(word);
     const found: Candidate[] = [];
     for (let len = Math.max(1, word.length - max); len <= word.length + max; len++) {
       for (const w of this.byLength[len] ?? []) {
-        const distance = boundedDamerau(word, w, max);
+        // An edit adds or removes at most one letter kind, a substitution both: more differing kinds than 2 per
+        // allowed edit cannot be within reach (a cheap test before the distance itself).
+        if (popcount(mask ^ w.mask) > 2 * max) continue;
+        const distance = boundedDamerau(word, w.word, max);
         if (distance <= max)
-          found.push({ word: w, distance, sameFirst: w[0] === word[0], weight: this.weights.get(w) ?? 0 });
+          found.push({
+            word: w.word,
+            distance,
+            sameFirst: w.word[0] === word[0],
+            weight: this.weights.get(w.word) ?? 0,
+          });
       }
     }
     return found.sort(
@@ -144,6 +154,22 @@ const INFLECTIONS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['ers', ['', 'e']],
   ['er', ['', 'e']],
 ];
+
+/** Which of 32 letter classes (a-z, and the rest folded onto six more) a word contains. */
+function letterMask(word: string): number {
+  let m = 0;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    m |= 1 << (c >= 97 && c <= 122 ? c - 97 : 26 + (c % 6));
+  }
+  return m;
+}
+
+function popcount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0xf0f0f0f) * 0x1010101) >>> 24;
+}
 
 interface Candidate {
   readonly word: string;
