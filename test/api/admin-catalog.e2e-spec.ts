@@ -254,6 +254,28 @@ describe('admin catalog routes through HTTP', () => {
     expect((await admin.get('/v1/admin/descriptions?status=rejected').expect(200)).body.items).toHaveLength(
       1,
     );
+    // Two more drafts: the queue pages oldest first.
+    const more = [];
+    for (const style of ['short', 'seo'])
+      more.push(
+        (
+          await request(t.server)
+            .post(`/v1/products/${body.id}/description`)
+            .set('X-Api-Key', KEY)
+            .send({ style })
+            .expect(201)
+        ).body.id as string,
+      );
+    const page1 = await admin.get('/v1/admin/descriptions?limit=1').expect(200);
+    expect(page1.body).toMatchObject({ items: [{ id: more[0] }] });
+    expect(page1.body.items).toHaveLength(1);
+    const page2 = await admin
+      .get(`/v1/admin/descriptions?limit=1&cursor=${page1.body.nextCursor}`)
+      .expect(200);
+    expect(page2.body).toMatchObject({ items: [{ id: more[1] }], nextCursor: null });
+    const forged = await admin.get('/v1/admin/descriptions?cursor=bm90LWEtY3Vyc29y');
+    expect(forged.status).toBe(400);
+    expect(forged.body.error.message).toContain('cursor');
     const bad = await admin.get('/v1/admin/descriptions?status=waiting');
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('status');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import request from 'supertest';
 import { AnalyticsService } from '@vitrine/analytics';
 import { startApiApp, type ApiTestApp } from './api-app';
@@ -93,4 +94,29 @@ describe('storefront events and search analytics through HTTP', () => {
       expect(res.body.error.message).toContain('days');
     }
   });
+});
+
+describe('searches recorded just before a clean stop', () => {
+  it('are written before the database connection closes', async () => {
+    const t = await startApiApp();
+    const url = t.config.database.kind === 'postgres' ? t.config.database.url : '';
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    for (const queryId of ids)
+      t.app
+        .get(AnalyticsService)
+        .recordSearch({ queryId, kind: 'text', query: 'last words', total: 1, at: new Date() });
+    await t.app.close();
+    const pg = new Client({ connectionString: url });
+    await pg.connect();
+    try {
+      const { rows } = await pg.query<{ n: string }>(
+        'SELECT count(*) AS n FROM search_queries WHERE query_id = ANY($1::uuid[])',
+        [ids],
+      );
+      expect(Number(rows[0]!.n)).toBe(3);
+    } finally {
+      await pg.end();
+      await t.close();
+    }
+  }, 120_000);
 });
