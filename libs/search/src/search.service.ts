@@ -384,7 +384,7 @@ export class SearchService {
     const offset = decodeCursor(options.cursor, cursorKey);
     const queryId = randomUUID();
     const values = await this.values();
-    const resolved = resolveFilterValues(filters, values);
+    const resolved = resolveFilterValues(filters, values, options.requireCurrency ?? false);
     const facets = facetNames ? resolveFacets(facetNames, values, await this.facetSourceNames()) : undefined;
     const window = Math.min(offset + limit, MAX_DEPTH);
     const head = Math.min(MAX_DEPTH, this.settings.candidates);

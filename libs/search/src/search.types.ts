@@ -31,6 +31,11 @@ export interface SearchOptions {
   readonly explain?: boolean;
   /** Run the second (rerank) stage; defaults to `SEARCH_RERANK`. */
   readonly rerank?: boolean;
+  /**
+   * Refuse a price range without a currency when the catalog prices in several (the HTTP API sets it: a shopper's
+   * "under 20" names no currency). Without it such a range applies to every currency's amounts.
+   */
+  readonly requireCurrency?: boolean;
   /** Order of the relevant results (default `relevance`); see {@link SORT_ORDERS}. */
   readonly sort?: SortOrder;
   /**

@@ -1,9 +1,19 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Controller, Get, Param, ParseIntPipe, Query, Res } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Param,
+  ParseIntPipe,
+  Query,
+  Res,
+  createParamDecorator,
+  type ExecutionContext,
+} from '@nestjs/common';
 import {
   ApiFoundResponse,
+  ApiQuery,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -11,15 +21,30 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { CATALOG_LIMITS } from '@vitrine/catalog';
-import { NotFoundError } from '@vitrine/core';
+import { NotFoundError, ValidationError } from '@vitrine/core';
 import { SearchService } from '@vitrine/search';
 import { ApiErrorDto } from '../http/api-error';
 import { IntRangePipe } from '../http/int-range.pipe';
-import { SimilarQueryDto } from '../search/search.dto';
+import { apiValidationPipe, screenInput } from '../http/validation';
+import { BrowseQueryDto, SimilarQueryDto } from '../search/search.dto';
 import { SearchResponseDto, toResponse } from '../search/search-response.dto';
-import { toSearchOptions } from '../search/to-search-filters';
+import { toBrowseRequest, toSearchOptions } from '../search/to-search-filters';
+
+/** `attr.<name>=<value>` filters; at most as many as a search's attribute filters. */
+const ATTRIBUTE_PARAM = /^attr\.([A-Za-z0-9_-]{1,64})$/;
+const MAX_ATTRIBUTE_PARAMS = 32;
+
+/**
+ * The raw query string of a browse: `attr.<name>` parameters are attribute filters, which a DTO cannot declare,
+ * so the controller validates the rest itself (with the API's validation pipe) instead of the global pipe.
+ */
+const RawQuery = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext) =>
+    ctx.switchToHttp().getRequest<Request>().query as Record<string, unknown>,
+);
+const browsePipe = apiValidationPipe();
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.png': 'image/png',
@@ -41,6 +66,49 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 @Controller('v1/products')
 export class ProductsController {
   constructor(private readonly search: SearchService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Browse products (no query)',
+    description:
+      'Products matching the filters in the chosen order (default newest), with facets over every matching ' +
+      'product and cursor paging; the same response as a search (score 0). Attribute filters: `attr.<name>=' +
+      '<value>` (values compare as text without case: attr.size=42 matches 42). A price bound needs `currency` ' +
+      'when the catalog prices in several currencies.',
+  })
+  @ApiQuery({ type: BrowseQueryDto })
+  @ApiQuery({
+    name: 'attr.color',
+    required: false,
+    schema: { type: 'string' },
+    description: 'any `attr.<name>` parameter filters on that attribute (this one is an example)',
+  })
+  @ApiOkResponse({ type: SearchResponseDto })
+  async browse(@RawQuery() raw: Record<string, unknown>): Promise<SearchResponseDto> {
+    const rest: Record<string, unknown> = {};
+    const attributes: Record<string, string> = {};
+    for (const [key, value] of Object.entries(raw)) {
+      const m = ATTRIBUTE_PARAM.exec(key);
+      if (!m) {
+        rest[key] = value;
+        continue;
+      }
+      if (typeof value !== 'string' || value.trim() === '' || value.length > 200)
+        throw new ValidationError(`${key} must be one non-empty value of at most 200 characters`, {
+          field: key,
+        });
+      attributes[m[1]!] = value.trim();
+    }
+    if (Object.keys(attributes).length > MAX_ATTRIBUTE_PARAMS)
+      throw new ValidationError(`at most ${MAX_ATTRIBUTE_PARAMS} attr.<name> filters`, { field: 'attr' });
+    screenInput(attributes, 'attr');
+    const dto = (await browsePipe.transform(rest, {
+      type: 'query',
+      metatype: BrowseQueryDto,
+      data: undefined,
+    })) as BrowseQueryDto;
+    return toResponse(await this.search.browse(toBrowseRequest(dto, attributes)));
+  }
 
   @Get(':id/similar')
   @ApiOperation({ summary: "Products nearest to a product's own picture and description (never itself)" })

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import type { SearchPage, SearchResultItem } from '@vitrine/search';
 
 export class MoneyDto {
@@ -33,6 +33,51 @@ export class ProductSummaryDto {
   imageUrl!: string | null;
 }
 
+const RANGE = {
+  type: 'array',
+  items: { type: 'integer' },
+  minItems: 2,
+  maxItems: 2,
+  description: '[start, end): UTF-16 offsets, end exclusive',
+} as const;
+
+export class DescriptionHighlightDto {
+  @ApiProperty({ description: 'at most 160 characters of the description around the first match' })
+  text!: string;
+  @ApiProperty({ type: 'array', items: RANGE, description: 'matches within `text`' })
+  ranges!: [number, number][];
+}
+
+export class HighlightsDto {
+  @ApiPropertyOptional({ type: 'array', items: RANGE, description: 'matches within the title' })
+  title?: [number, number][];
+  @ApiPropertyOptional({ type: DescriptionHighlightDto })
+  description?: DescriptionHighlightDto;
+}
+
+export class FacetCountDto {
+  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'boolean' }], example: 'Garden & Plants' })
+  value!: string | boolean;
+  @ApiProperty({ example: 12 })
+  count!: number;
+}
+
+export class PriceFacetCountDto {
+  @ApiProperty({
+    example: '10-25',
+    description: 'range label: `from-to`, or `from+` for the open-ended last',
+  })
+  value!: string;
+  @ApiProperty({ type: Number, nullable: true, example: 10, description: 'inclusive' })
+  from!: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 25, description: 'exclusive; null when open-ended' })
+  to!: number | null;
+  @ApiProperty({ example: 'EUR' })
+  currency!: string;
+  @ApiProperty({ example: 4 })
+  count!: number;
+}
+
 export class ProductCardDto extends ProductSummaryDto {
   @ApiProperty({
     description:
@@ -46,11 +91,40 @@ export class ProductCardDto extends ProductSummaryDto {
     description: 'score components (explain: true): first-stage ranks and RRF score, reranker components',
   })
   explain?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: HighlightsDto, description: 'text searches: where the query words appear' })
+  highlights?: HighlightsDto;
 }
 
+@ApiExtraModels(FacetCountDto, PriceFacetCountDto)
 export class SearchResponseDto {
+  @ApiProperty({
+    format: 'uuid',
+    description: 'identifies this request; send it with the events of its results',
+  })
+  queryId!: string;
   @ApiProperty({ type: [ProductCardDto] })
   items!: ProductCardDto[];
+  @ApiProperty({ example: 42, description: 'relevant results over all pages (after the relevance cutoff)' })
+  total!: number;
+  @ApiProperty({
+    enum: ['eq', 'gte'],
+    description: 'eq: total is exact; gte: retrieval stopped at its depth and more may be relevant',
+  })
+  totalRelation!: 'eq' | 'gte';
+  @ApiPropertyOptional({ example: 'sneaker', description: 'the search ran on this corrected text' })
+  correctedQuery?: string;
+  @ApiPropertyOptional({ example: 'sneaker', description: 'a suggestion, when nothing was found' })
+  didYouMean?: string;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: {
+      type: 'array',
+      items: { oneOf: [{ $ref: getSchemaPath(FacetCountDto) }, { $ref: getSchemaPath(PriceFacetCountDto) }] },
+    },
+    description:
+      'requested facets over all relevant results, by the names asked for; price as ranges per currency',
+  })
+  facets?: Record<string, (FacetCountDto | PriceFacetCountDto)[]>;
   @ApiProperty({ type: String, nullable: true, description: 'pass as cursor to get the next page' })
   nextCursor!: string | null;
   @ApiProperty({ example: 'linear', description: 'second stage that ran (none when off)' })
@@ -64,9 +138,15 @@ export function imageUrlOf(productId: string, position: number): string {
 
 export function toResponse(page: SearchPage): SearchResponseDto {
   return {
+    queryId: page.queryId,
     items: page.items.map(toCard),
+    total: page.total,
+    totalRelation: page.totalRelation,
     nextCursor: page.nextCursor,
     reranker: page.reranker,
+    ...(page.correctedQuery !== undefined ? { correctedQuery: page.correctedQuery } : {}),
+    ...(page.didYouMean !== undefined ? { didYouMean: page.didYouMean } : {}),
+    ...(page.facets ? { facets: page.facets as Record<string, (FacetCountDto | PriceFacetCountDto)[]> } : {}),
   };
 }
 
@@ -81,6 +161,21 @@ function toCard(item: SearchResultItem): ProductCardDto {
     inStock: item.inStock,
     imageUrl: item.image ? imageUrlOf(item.id, item.image.position) : null,
     score: item.score,
+    ...(item.highlights
+      ? {
+          highlights: {
+            ...(item.highlights.title ? { title: item.highlights.title.map(([a, b]) => [a, b]) } : {}),
+            ...(item.highlights.description
+              ? {
+                  description: {
+                    text: item.highlights.description.text,
+                    ranges: item.highlights.description.ranges.map(([a, b]) => [a, b]),
+                  },
+                }
+              : {}),
+          },
+        }
+      : {}),
     ...(item.explain ? { explain: { ...item.explain } } : {}),
   };
 }

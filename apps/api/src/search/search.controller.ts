@@ -42,7 +42,10 @@ export class SearchController {
     summary: 'Search products by words',
     description:
       "The query's embedding is matched against products' image and text vectors, plus full-text search on " +
-      'title/description/brand/category, under the filters; fused by weighted RRF, then reranked.',
+      'title/description/brand/category, under the filters; fused by weighted RRF, then reranked. Only ' +
+      'products with evidence are results (a word match, or a picture as similar to the words as the ' +
+      "model's calibrated threshold): a query nothing matches answers no items and total 0. Optional sort, " +
+      'facets over all relevant results, highlights, and the spelling correction the search ran on.',
   })
   @ApiOkResponse({ type: SearchResponseDto })
   @ApiResponse({ status: 413, description: 'JSON body larger than 64 kB', type: ApiErrorDto })
@@ -68,7 +71,8 @@ export class SearchController {
     description:
       'Upload the picture as multipart/form-data (part `image`; other fields as form fields, `filters` as JSON), ' +
       'or send JSON with `imageUrl` (fetched server-side; private and loopback addresses are refused). An ' +
-      'optional `query` steers the picture ("like this, but in red").',
+      'optional `query` steers the picture ("like this, but in red"). Further pages: JSON `{ "cursor": ... }` ' +
+      "with the same options and no picture (the cursor carries the picture's embedding).",
   })
   @ApiBody({ schema: { $ref: getSchemaPath(ImageSearchDto) } })
   @ApiOkResponse({ type: SearchResponseDto })
@@ -84,15 +88,16 @@ export class SearchController {
       });
     if (file && dto.imageUrl !== undefined)
       throw new ValidationError('send either an image file or imageUrl, not both', { field: 'imageUrl' });
-    if (!file && dto.imageUrl === undefined)
-      throw new ValidationError('send an image file (multipart part "image") or a JSON body with imageUrl', {
-        field: 'image',
-      });
+    if (!file && dto.imageUrl === undefined && dto.cursor === undefined)
+      throw new ValidationError(
+        'send an image file (multipart part "image"), a JSON body with imageUrl, or the cursor of a page',
+        { field: 'image' },
+      );
     if (file && file.size === 0) throw new ValidationError('the uploaded image is empty', { field: 'image' });
     const timings = newTimings();
     const page = await this.search.searchImage(
       {
-        ...(file ? { image: file.buffer } : { imageUrl: dto.imageUrl! }),
+        ...(file ? { image: file.buffer } : dto.imageUrl !== undefined ? { imageUrl: dto.imageUrl } : {}),
         ...(dto.query !== undefined ? { query: dto.query } : {}),
         ...toSearchOptions(dto),
       },

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  IsIn,
   ArrayMinSize,
   IsArray,
   IsBoolean,
@@ -17,11 +18,31 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { MAX_LIMIT, MAX_QUERY_CHARS } from '@vitrine/search';
+import { MAX_FACETS, MAX_LIMIT, MAX_QUERY_CHARS, SORT_ORDERS, type SortOrder } from '@vitrine/search';
 import { toIdentifierList } from '../http/identifier.validator';
 import { screenInput } from '../http/validation';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+
+/**
+ * Longest cursor: an image search's cursor carries the query embedding (8 bits a dimension, base64: 1,400
+ * characters for 1,024 dimensions) besides its words.
+ */
+export const MAX_CURSOR_CHARS = 4096;
+
+/** A list given as a JSON array, a comma-separated string (forms, query strings) or repeated parameters. */
+const commaList = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const t = value.trim();
+  if (t.startsWith('[')) {
+    try {
+      return JSON.parse(t) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  return t === '' ? [] : t.split(',').map((x) => x.trim());
+};
 
 /** Catalog amounts are below 10^15 (15 integer digits); a bound beyond names nothing. */
 const MAX_PRICE = 1e15;
@@ -117,11 +138,44 @@ export class SearchOptionsDto {
   @Max(MAX_LIMIT)
   limit?: number;
 
-  @ApiPropertyOptional({ description: '`nextCursor` of the previous page of the same search' })
+  @ApiPropertyOptional({
+    maxLength: MAX_CURSOR_CHARS,
+    description: '`nextCursor` of the previous page of the same search (send the same options with it)',
+  })
   @IsOptional()
   @IsString()
-  @MaxLength(512)
+  @MaxLength(MAX_CURSOR_CHARS)
   cursor?: string;
+
+  @ApiPropertyOptional({
+    enum: SORT_ORDERS,
+    default: 'relevance',
+    description:
+      'order of the relevant results; price orders put products without a price last and, without a currency ' +
+      'filter, group by currency first',
+  })
+  @IsOptional()
+  @IsIn(SORT_ORDERS)
+  sort?: SortOrder;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_FACETS,
+    example: ['category', 'brand', 'price', 'color'],
+    description:
+      'facets to count over all relevant results: category, brand, price, inStock, currency or an attribute ' +
+      'name (color and colour are one facet); an unknown name is refused. JSON-encoded or comma-separated in forms',
+  })
+  @IsOptional()
+  @Transform(commaList)
+  @IsArray()
+  @ArrayMaxSize(MAX_FACETS)
+  @IsString({ each: true })
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, {
+    each: true,
+    message: 'each facet must be a name such as category or color',
+  })
+  facets?: string[];
 
   @ApiPropertyOptional({ default: false, description: 'return each score component' })
   @IsOptional()
@@ -189,11 +243,44 @@ export class StringSearchOptionsDto {
   @Max(MAX_LIMIT)
   limit?: number;
 
-  @ApiPropertyOptional({ description: '`nextCursor` of the previous page of the same search' })
+  @ApiPropertyOptional({
+    maxLength: MAX_CURSOR_CHARS,
+    description: '`nextCursor` of the previous page of the same search (send the same options with it)',
+  })
   @IsOptional()
   @IsString()
-  @MaxLength(512)
+  @MaxLength(MAX_CURSOR_CHARS)
   cursor?: string;
+
+  @ApiPropertyOptional({
+    enum: SORT_ORDERS,
+    default: 'relevance',
+    description:
+      'order of the relevant results; price orders put products without a price last and, without a currency ' +
+      'filter, group by currency first',
+  })
+  @IsOptional()
+  @IsIn(SORT_ORDERS)
+  sort?: SortOrder;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_FACETS,
+    example: ['category', 'brand', 'price', 'color'],
+    description:
+      'facets to count over all relevant results: category, brand, price, inStock, currency or an attribute ' +
+      'name (color and colour are one facet); an unknown name is refused. JSON-encoded or comma-separated in forms',
+  })
+  @IsOptional()
+  @Transform(commaList)
+  @IsArray()
+  @ArrayMaxSize(MAX_FACETS)
+  @IsString({ each: true })
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, {
+    each: true,
+    message: 'each facet must be a name such as category or color',
+  })
+  facets?: string[];
 
   @ApiPropertyOptional({ default: false, description: 'return each score component' })
   @IsOptional()
@@ -238,3 +325,104 @@ export class ImageSearchDto extends StringSearchOptionsDto {
 
 /** `GET /v1/products/:id/similar`'s query parameters. */
 export class SimilarQueryDto extends StringSearchOptionsDto {}
+
+/**
+ * `GET /v1/products` (browse) query parameters. Attribute filters come as `attr.<name>=<value>` parameters, read
+ * by the controller beside these.
+ */
+export class BrowseQueryDto {
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'one category or any of several (repeat the parameter or separate with commas); case-insensitive',
+  })
+  @IsOptional()
+  @Transform((arg) => toIdentifierList({ value: commaList(arg) }))
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(200, { each: true })
+  category?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'one brand or any of several; case-insensitive' })
+  @IsOptional()
+  @Transform((arg) => toIdentifierList({ value: commaList(arg) }))
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(200, { each: true })
+  brand?: string[];
+
+  @ApiPropertyOptional({ type: Boolean })
+  @IsOptional()
+  @Transform(fromForm)
+  @IsBoolean()
+  inStock?: boolean;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_PRICE, description: 'inclusive lower price bound' })
+  @IsOptional()
+  @Transform(fromForm)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(MAX_PRICE)
+  priceMin?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_PRICE, description: 'inclusive upper price bound' })
+  @IsOptional()
+  @Transform(fromForm)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(MAX_PRICE)
+  priceMax?: number;
+
+  @ApiPropertyOptional({
+    example: 'EUR',
+    description: 'ISO 4217 code; required with a price bound when the catalog prices in several currencies',
+  })
+  @IsOptional()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' })
+  currency?: string;
+
+  @ApiPropertyOptional({
+    enum: ['price_asc', 'price_desc', 'newest', 'popularity'],
+    default: 'newest',
+  })
+  @IsOptional()
+  @IsIn(SORT_ORDERS)
+  sort?: SortOrder;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: 20 })
+  @IsOptional()
+  @Transform(fromForm)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LIMIT)
+  limit?: number;
+
+  @ApiPropertyOptional({ maxLength: MAX_CURSOR_CHARS, description: '`nextCursor` of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_CURSOR_CHARS)
+  cursor?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_FACETS,
+    example: 'category,brand,price',
+    description: 'facets to count over every matching product (comma-separated)',
+  })
+  @IsOptional()
+  @Transform(commaList)
+  @IsArray()
+  @ArrayMaxSize(MAX_FACETS)
+  @IsString({ each: true })
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, {
+    each: true,
+    message: 'each facet must be a name such as category or color',
+  })
+  facets?: string[];
+}

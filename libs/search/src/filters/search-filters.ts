@@ -93,9 +93,14 @@ export interface ResolvedFilters {
  * Filter values as the catalog spells them, for the vector store's exact payload match: category and brand names
  * without case ("garden & plants" is "Garden & Plants"), attribute values as text without case ("42" is 42, "true"
  * is true). A value the catalog does not hold stays as given (it matches nothing there either). A price range
- * without a currency names the catalog's only currency, and is refused when the catalog prices in several.
+ * without a currency names the catalog's only currency; when the catalog prices in several it is refused
+ * (`requireCurrency`) or applies to every currency's amounts.
  */
-export function resolveFilterValues(filters: SearchFilters, values: CatalogValues): ResolvedFilters {
+export function resolveFilterValues(
+  filters: SearchFilters,
+  values: CatalogValues,
+  requireCurrency = true,
+): ResolvedFilters {
   const names = (requested: string | readonly string[], known: readonly string[]): readonly string[] => {
     const wanted = (typeof requested === 'string' ? [requested] : requested).map((x) => x.toLowerCase());
     const found = known.filter((k) => wanted.includes(k.toLowerCase()));
@@ -104,12 +109,12 @@ export function resolveFilterValues(filters: SearchFilters, values: CatalogValue
   };
   let currency = filters.currency;
   if (filters.price !== undefined && currency === undefined) {
-    if (values.currencies.length > 1)
+    if (values.currencies.length > 1 && requireCurrency)
       throw new ValidationError(`name a currency: this catalog prices in ${values.currencies.join(', ')}`, {
         field: 'filters.currency',
         currencies: values.currencies,
       });
-    currency = values.currencies[0];
+    if (values.currencies.length === 1) currency = values.currencies[0];
   }
   let vectorAttributes: Record<string, ValueCondition> | undefined;
   if (filters.attributes) {
