@@ -59,7 +59,8 @@ export function normaliseQuery(query: string | null | undefined): string | null 
   if (query === null || query === undefined) return null;
   const text = query.normalize('NFC').trim().replace(/\s+/gu, ' ').toLowerCase();
   if (text === '') return null;
-  return Array.from(text).slice(0, MAX_QUERY_CHARS).join('');
+  // UTF-16 length bounds the code points: only a long query is split (without cutting a surrogate pair).
+  return text.length <= MAX_QUERY_CHARS ? text : Array.from(text).slice(0, MAX_QUERY_CHARS).join('');
 }
 
 export const MAX_QUERY_CHARS = 500;
