@@ -28,12 +28,13 @@ export class CatalogVocabularyRepository {
    * of work on `products`; called at most every few seconds).
    */
   async changeMarker(): Promise<string> {
-    const { rows } = await sql<{ n: string; latest: Date | null }>(
+    // max(updated_at) as text: microseconds (a Date would round two writes of one millisecond together).
+    const { rows } = await sql<{ n: string; latest: string | null }>(
       this.dataSource,
-      `SELECT count(*)::text AS n, max(updated_at) AS latest FROM products`,
+      `SELECT count(*)::text AS n, max(updated_at)::text AS latest FROM products`,
     );
     const row = rows[0];
-    return `${row?.n ?? '0'}:${row?.latest ? new Date(row.latest).toISOString() : '-'}`;
+    return `${row?.n ?? '0'}:${row?.latest ?? '-'}`;
   }
 
   /** Every product's title, description, brand, category and popularity. */
