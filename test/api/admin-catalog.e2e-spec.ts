@@ -291,12 +291,10 @@ describe('admin catalog routes through HTTP', () => {
 });
 
 /** Collects a text/event-stream body as text (supertest buffers only known types). */
-function text(
-  res: NodeJS.ReadableStream & { setEncoding(e: string): void },
-  done: (e: Error | null, body: string) => void,
-): void {
+function text(res: request.Response, done: (e: Error | null, body: string) => void): void {
+  const stream = res as unknown as NodeJS.ReadableStream;
   let body = '';
-  res.setEncoding('utf8');
-  res.on('data', (chunk: string) => (body += chunk));
-  res.on('end', () => done(null, body));
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => (body += chunk));
+  stream.on('end', () => done(null, body));
 }
