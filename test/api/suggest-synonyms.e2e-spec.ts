@@ -39,7 +39,10 @@ describe('query understanding through HTTP on the demo catalog: typos, synonyms,
     page.items.find((c) => c.sku === sku)?.explain?.firstStage.ranks.lexical;
 
   beforeAll(async () => {
-    t = await startApiApp({ demoCatalog: true, env: { ADMIN_API_KEYS: KEY } });
+    t = await startApiApp({
+      demoCatalog: true,
+      env: { ADMIN_API_KEYS: KEY, CORS_ORIGINS: 'https://admin.example' },
+    });
   }, 300_000);
   afterAll(() => t?.close());
 
@@ -178,6 +181,17 @@ describe('query understanding through HTTP on the demo catalog: typos, synonyms,
     ])('refuses %j with a 400 naming the problem', async (body, message) => {
       const res = await admin('post', '').send(body).expect(400);
       expect(JSON.stringify(res.body.error)).toMatch(message);
+    });
+
+    it('lets an admin page on an allowed origin replace a set (CORS preflight allows PUT)', async () => {
+      const res = await request(t.server)
+        .options('/v1/admin/synonyms/00000000-0000-4000-8000-000000000000')
+        .set('Origin', 'https://admin.example')
+        .set('Access-Control-Request-Method', 'PUT')
+        .set('Access-Control-Request-Headers', 'content-type,x-api-key');
+      expect(res.status).toBeLessThan(300);
+      expect(res.headers['access-control-allow-origin']).toBe('https://admin.example');
+      expect(res.headers['access-control-allow-methods']).toMatch(/\bPUT\b/);
     });
 
     it('answers 404 for a set that does not exist', async () => {

@@ -69,7 +69,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.http.corsOrigins.includes('*') ? true : [...config.http.corsOrigins],
-      methods: ['GET', 'POST', 'DELETE'],
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['Content-Type', 'X-Api-Key', 'X-Request-Id'],
       exposedHeaders: [
         'X-Request-Id',
