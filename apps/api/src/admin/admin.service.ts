@@ -90,6 +90,11 @@ export class AdminService {
     const images = dto.images === undefined ? product.images.map((i) => i.uri) : httpsImages(parsed.line);
     const result = await this.products.upsertMany([productInput(parsed.line, images)]);
     const changed = result.changed[0];
+    if (changed && changed.id !== product.id) {
+      // Deleted between the read and the write: the upsert by SKU made a new product, which a PATCH must not do.
+      await this.products.delete([changed.id]);
+      throw new NotFoundError('product', id);
+    }
     const now = await this.products.getById(product.id);
     if (!now) throw new NotFoundError('product', id);
     return {
