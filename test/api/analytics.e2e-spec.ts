@@ -120,3 +120,19 @@ describe('searches recorded just before a clean stop', () => {
     }
   }, 120_000);
 });
+
+describe('POST /v1/events under the public rate limit', () => {
+  it('counts against the same per-client bucket as search (429 past RATE_LIMIT_PER_MINUTE)', async () => {
+    const t = await startApiApp({ env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      const event = { type: 'click', productId: randomUUID() };
+      await request(t.server).post('/v1/search/text').send({ query: 'mug' }).expect(200);
+      for (let i = 0; i < 2; i++) await request(t.server).post('/v1/events').send(event).expect(404);
+      const limited = await request(t.server).post('/v1/events').send(event);
+      expect(limited.status).toBe(429);
+      expect(limited.body.error.code).toBe('RATE_LIMITED');
+    } finally {
+      await t.close();
+    }
+  }, 120_000);
+});
