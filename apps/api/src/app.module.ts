@@ -97,9 +97,9 @@ export class ApiModule {
         ChatHttpModule,
         WebModule,
         AnalyticsHttpModule.forRoot(metrics),
+        ProductDetailModule,
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
         ThrottlerModule.forRoot({
-        ProductDetailModule,
           throttlers: [{ ttl: RATE_LIMIT_WINDOW_MS, limit: Math.max(1, limit) }],
           skipIf: () => limit === 0,
           errorMessage: (_context, detail) =>
@@ -117,9 +117,9 @@ export class ApiModule {
         SynonymsController,
         ProductsController,
         AdminController,
+        AdminImportController,
         HealthController,
         MetricsController,
-        AdminImportController,
       ],
       providers: [
         { provide: ApiMetrics, useValue: metrics },
@@ -134,9 +134,9 @@ export class ApiModule {
         { provide: APP_GUARD, useClass: ClientThrottlerGuard },
         ApiKeyGuard,
         AdminService,
+        ImportJobs,
         ReadinessIndicators,
         DemoCatalogSeeder,
-        ImportJobs,
       ],
     };
   }
