@@ -59,8 +59,8 @@ export interface SearchFilters {
 export interface ProductImage {
   position: number;
   url: string;
-  width?: number;
-  height?: number;
+  width: number | null;
+  height: number | null;
 }
 
 export interface ExtractedAttribute {

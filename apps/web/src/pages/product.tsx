@@ -9,6 +9,7 @@ export function ProductPage({ id }: { id: string }) {
   const [image, setImage] = useState(0);
   const [answer, setAnswer] = useState<Answer | null>(null);
   const [added, setAdded] = useState(false);
+  const [showHeatmap, setShowHeatmap] = useState(true);
 
   useEffect(() => {
     setP(null);
@@ -55,7 +56,7 @@ export function ProductPage({ id }: { id: string }) {
           ) : (
             <span class="no-img">No picture</span>
           )}
-          {answer?.heatmap && image === 0 ? (
+          {answer?.heatmap && showHeatmap && image === 0 ? (
             <img
               class="heatmap"
               src={answer.heatmap.png}
@@ -63,6 +64,16 @@ export function ProductPage({ id }: { id: string }) {
             />
           ) : null}
         </div>
+        {answer?.heatmap ? (
+          <label class="heatmap-toggle">
+            <input
+              type="checkbox"
+              checked={showHeatmap}
+              onChange={(e) => setShowHeatmap(e.currentTarget.checked)}
+            />
+            Show where the answer looked (heatmap for “{answer.heatmap.prompt}”)
+          </label>
+        ) : null}
         {p.images.length > 1 ? (
           <ul class="thumbs" aria-label="Pictures">
             {p.images.map((im, i) => (

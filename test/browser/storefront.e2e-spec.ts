@@ -1,0 +1,268 @@
+/**
+ * The web storefront and admin console in a real browser (headless chromium) against the real API in embedded
+ * mode with the demo catalog: what a shopper and an operator do, and what they would notice.
+ */
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { DEMO_DIR } from '../api/api-app';
+import {
+  ADMIN_KEY,
+  eventually,
+  launchBrowser,
+  seriousA11yViolations,
+  startShop,
+  type Browser,
+  type Shop,
+} from './shop';
+
+jest.setTimeout(120_000);
+
+let shop: Shop;
+let browser: Browser;
+/** Content-Security-Policy reports and uncaught errors seen by any page: the app must run under its CSP. */
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  [shop, browser] = await Promise.all([startShop(), launchBrowser()]);
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await shop?.close();
+});
+
+afterEach(() => {
+  expect(pageErrors).toEqual([]);
+  pageErrors.length = 0;
+});
+
+async function open(path: string, viewport?: { width: number; height: number }): Promise<Page> {
+  const page = await browser.newPage(viewport);
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (e) => pageErrors.push(`${path}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text()))
+      pageErrors.push(`${path}: ${m.text()}`);
+  });
+  await page.goto(shop.url + path);
+  return page;
+}
+
+const tiles = (page: Page) => page.locator('ul[aria-label="Products"] > li');
+
+describe('storefront', () => {
+  it('searches, refines with a facet, sorts, opens a product and asks about it', async () => {
+    const page = await open('/');
+    await page.getByRole('combobox', { name: 'Search products' }).fill('shoe');
+    await page.getByRole('combobox', { name: 'Search products' }).press('Enter');
+    await page.waitForURL(/\?q=shoe$/);
+    await tiles(page).first().waitFor();
+    await page
+      .getByRole('status')
+      .first()
+      .filter({ hasText: /\d+ results?/ })
+      .first()
+      .waitFor();
+    // The matched word is marked in the titles.
+    const mark = tiles(page).locator('mark').first();
+    await mark.waitFor();
+    expect(await mark.textContent()).toMatch(/^shoes?$/i);
+
+    // Facet: the Shoes category, with its count.
+    const shoes = page.getByRole('group', { name: 'Category' }).getByRole('checkbox', { name: /Shoes/ });
+    await shoes.check();
+    await page.waitForURL(/category=Shoes/);
+    await eventually(async () => {
+      const categories = await tiles(page).locator('.tile-meta').allTextContents();
+      expect(categories.length).toBeGreaterThan(0);
+      for (const c of categories) expect(c).toContain('Shoes');
+    });
+
+    // Sort by price, lowest first: the prices shown ascend, and the URL keeps both choices.
+    await page.getByLabel('Sort by').selectOption('price_asc');
+    await page.waitForURL(/category=Shoes.*sort=price_asc/);
+    await settled(page);
+    await eventually(async () => {
+      // The demo catalog prices in euros and dollars: each currency's prices ascend.
+      const prices = await amounts(page);
+      expect(prices.length).toBeGreaterThan(1);
+      for (const currency of new Set(prices.map((p) => p.currency))) {
+        const these = prices.filter((p) => p.currency === currency).map((p) => p.amount);
+        expect(these).toEqual([...these].sort((a, b) => a - b));
+      }
+    });
+
+    // Back restores the search before the sort.
+    await page.goBack();
+    await eventually(async () => expect(await page.getByLabel('Sort by').inputValue()).toBe('relevance'));
+    await page.goForward();
+    await eventually(async () => expect(await page.getByLabel('Sort by').inputValue()).toBe('price_asc'));
+
+    const first = tiles(page).first();
+    const title = (await first.getByRole('heading').textContent())!;
+    await first.getByRole('link').click();
+    await page.waitForURL(/\/products\/[0-9a-f-]{36}$/);
+    await eventually(async () =>
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(title),
+    );
+    await page.getByRole('heading', { name: 'Similar products' }).waitFor();
+
+    await page.getByLabel('Your question').fill('What colour is it?');
+    await page.getByRole('button', { name: 'Ask' }).click();
+    await page.locator('.answer').waitFor();
+    expect((await page.locator('.answer-text').textContent())?.trim()).toBeTruthy();
+    expect(await page.locator('img.heatmap').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+
+    // A question nothing can settle says so instead of guessing.
+    await page.getByLabel('Your question').fill('Is it ethically sourced?');
+    await page.getByRole('button', { name: 'Ask' }).click();
+    await page.locator('.answer.unknown').filter({ hasText: "We can't tell" }).first().waitFor();
+
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.getByText('no real cart').waitFor();
+    await page.close();
+  });
+
+  it('restores a shared search URL on load', async () => {
+    const page = await open('/?q=bouquet&sort=price_desc');
+    await eventually(async () =>
+      expect(await page.getByRole('combobox', { name: 'Search products' }).inputValue()).toBe('bouquet'),
+    );
+    await eventually(async () => expect(await page.getByLabel('Sort by').inputValue()).toBe('price_desc'));
+    await tiles(page).first().waitFor();
+    await page.close();
+  });
+
+  it('searches by picture and pages with the cursor alone', async () => {
+    const page = await open('/');
+    await page.locator('#picture').setInputFiles(join(DEMO_DIR, 'images/running-shoe.png'));
+    await page.getByRole('heading', { name: 'Similar to your picture' }).waitFor();
+    await tiles(page).first().waitFor();
+    await tiles(page).first().getByRole('heading').filter({ hasText: 'Running Shoe' }).first().waitFor();
+    const before = await tiles(page).count();
+    const more = page.getByRole('button', { name: 'Load more' });
+    if (await more.isVisible()) {
+      await more.click();
+      await tiles(page).nth(before).waitFor();
+    }
+    await page.close();
+  });
+
+  it('suggests as the shopper types, navigable by keyboard', async () => {
+    const page = await open('/');
+    const box = page.getByRole('combobox', { name: 'Search products' });
+    await box.pressSequentially('gui', { delay: 30 });
+    const list = page.getByRole('listbox', { name: 'Suggestions' });
+    await list.waitFor();
+    expect(await box.getAttribute('aria-expanded')).toMatch('true');
+    await box.press('ArrowDown');
+    const active = await box.getAttribute('aria-activedescendant');
+    expect(active).toBe('q-opt-0');
+    const text = (await page.locator(`#${active} span`).first().textContent())!;
+    expect(text.toLowerCase()).toContain('gui');
+    await box.press('Enter');
+    await page.waitForURL(new RegExp(`\\?q=${encodeURIComponent(text).replace(/%20/g, '(%20|\\+)')}$`));
+    await page.close();
+  });
+
+  it('has no serious accessibility problems on the storefront and a product page', async () => {
+    const page = await open('/?q=shoe');
+    await tiles(page).first().waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await tiles(page).first().getByRole('link').click();
+    await page.getByRole('heading', { name: 'Similar products' }).waitFor();
+    await page.locator('.similar .tile, .similar .hint').first().waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('fits a phone screen without horizontal scrolling, filters folded away', async () => {
+    for (const path of ['/?q=shoe', '/admin']) {
+      const page = await open(path, { width: 390, height: 844 });
+      if (path !== '/admin') await tiles(page).first().waitFor();
+      const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+      expect({ path, overflow }).toEqual({ path, overflow: 0 });
+      if (path !== '/admin') {
+        const toggle = page.getByRole('button', { name: /^Filters/ });
+        await page.getByRole('group', { name: 'Category' }).waitFor({ state: 'hidden' });
+        await toggle.click();
+        await page.getByRole('group', { name: 'Category' }).waitFor();
+      }
+      await page.close();
+    }
+  });
+});
+
+describe('admin console', () => {
+  it('logs in, reindexes with live progress and approves a description draft', async () => {
+    const page = await open('/admin');
+    await page.getByLabel('API key').fill('wrong-key');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /X-Api-Key|key/i })
+      .first()
+      .waitFor();
+    await page.getByLabel('API key').fill(ADMIN_KEY);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Catalog' }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await page.getByRole('link', { name: 'Index' }).click();
+    await page.getByRole('button', { name: 'Reindex everything' }).click();
+    const job = page.locator('.job');
+    await job
+      .filter({ hasText: /Reindex (waiting|active|completed)/ })
+      .first()
+      .waitFor();
+    await job.filter({ hasText: 'Reindex completed' }).first().waitFor({ timeout: 90_000 });
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // The demo products all have descriptions: ask for a draft of one, as an editor's tool would.
+    const target = await firstProductId();
+    const drafted = await fetch(`${shop.url}/v1/products/${target}/description`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Api-Key': ADMIN_KEY },
+      body: JSON.stringify({ style: 'short' }),
+    });
+    expect(drafted.status).toBe(201);
+    await page.getByRole('link', { name: 'Descriptions' }).click();
+    await page.getByRole('button', { name: 'Draft descriptions for products without one' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /\d+ drafts written/ })
+      .first()
+      .waitFor();
+    const draft = page.locator('.draft').first();
+    await draft.waitFor();
+    const count = await page.locator('.draft').count();
+    await draft.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('status').filter({ hasText: 'Approved' }).first().waitFor();
+    await eventually(async () => expect(await page.locator('.draft').count()).toBe(count - 1));
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  });
+});
+
+async function firstProductId(): Promise<string> {
+  const res = await fetch(`${shop.url}/v1/search/text`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ query: 'guitar', limit: 1 }),
+  });
+  const body = (await res.json()) as { items: { id: string }[] };
+  return body.items[0]!.id;
+}
+
+async function amounts(page: Page): Promise<{ currency: string; amount: number }[]> {
+  const texts = await tiles(page).locator('.price').allTextContents();
+  return texts.map((t) => ({
+    currency: t.replace(/[0-9.,\s]/g, ''),
+    amount: Number(t.replace(/[^0-9.]/g, '')),
+  }));
+}
+
+/** The results list shows the answer to the last request (its aria-busy is off again). */
+async function settled(page: Page): Promise<void> {
+  await page.locator('ul[aria-label="Products"][aria-busy="false"]').waitFor();
+}
