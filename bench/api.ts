@@ -48,6 +48,9 @@ const WHILE_INDEXING = args.includes('--while-indexing');
 const MODEL_DIR = arg('model', '');
 /** The HTTP stack's own cost, measured once (see measureFloor). */
 const floor: string[] = [];
+/** Facet overhead (see measureFacets). */
+const facetRows: string[] = [];
+const FACETS = ['category', 'brand', 'price', 'inStock'];
 
 const queries = readFileSync(join(ROOT, 'data/demo-catalog/queries.jsonl'), 'utf8')
   .split('\n')
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
   const rows: string[][] = [['cache', 'concurrency', 'p50 ms', 'p99 ms', 'mean ms', 'req/s', 'non-2xx']];
   if (URL_GIVEN) {
     await measure(URL_GIVEN, 'as configured', rows);
+    await measureFacets(URL_GIVEN);
   } else if (WHILE_INDEXING) {
     await measureWhileIndexing();
     return;
@@ -73,7 +77,10 @@ async function main(): Promise<void> {
         const api = await startApi(dataDir, db, cacheSize, cacheSize === '0' ? 'indexed' : 'listening');
         try {
           await measure(api.url, cacheSize === '0' ? 'off' : 'on', rows);
-          if (cacheSize !== '0') await measureFloor(api.url);
+          if (cacheSize !== '0') {
+            await measureFloor(api.url);
+            await measureFacets(api.url);
+          }
         } finally {
           await api.stop();
         }
@@ -88,6 +95,54 @@ async function main(): Promise<void> {
   );
   printTable(rows);
   if (floor.length) console.log(`\nFloor:\n${floor.map((l) => `- ${l}`).join('\n')}`);
+  if (facetRows.length)
+    console.log(`\nFacets (${FACETS.join(', ')}):\n${facetRows.map((l) => `- ${l}`).join('\n')}`);
+}
+
+/**
+ * What counting facets over the whole relevant set costs: the same queries (cache on, concurrency 1) without
+ * facets and with four, interleaved twice so drift hits both; the server's share is the mean latency above the
+ * HTTP floor (a request refused by validation).
+ */
+async function measureFacets(url: string): Promise<void> {
+  const withFacets = (facets: boolean): AutocannonOptions['requests'] =>
+    queries.map((query) => ({
+      method: 'POST' as const,
+      path: '/v1/search/text',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, limit: 20, ...(facets ? { facets: FACETS } : {}) }),
+    }));
+  const floorRun = await autocannon({
+    url,
+    connections: 1,
+    duration: Math.max(3, DURATION / 2),
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/search/text',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'x', limit: -1 }),
+      },
+    ],
+  });
+  const means = { none: [] as number[], four: [] as number[] };
+  for (let round = 0; round < 2; round++) {
+    for (const facets of [false, true]) {
+      const r = await autocannon({ url, connections: 1, duration: DURATION, requests: withFacets(facets) });
+      if (r.non2xx + r.errors > 0)
+        throw new Error(`facet run answered ${r.non2xx} non-2xx, ${r.errors} errors`);
+      (facets ? means.four : means.none).push(r.latency.average);
+    }
+  }
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const none = avg(means.none);
+  const four = avg(means.four);
+  const server = (x: number) => Math.max(0.001, x - floorRun.latency.average);
+  facetRows.push(
+    `mean latency without facets ${none.toFixed(2)} ms, with ${FACETS.length} facets ${four.toFixed(2)} ms ` +
+      `(HTTP floor ${floorRun.latency.average.toFixed(2)} ms): server time +${((server(four) / server(none) - 1) * 100).toFixed(0)}%`,
+  );
+  console.log(facetRows.at(-1));
 }
 
 function searchRequests(): AutocannonOptions['requests'] {

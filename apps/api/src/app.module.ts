@@ -36,6 +36,7 @@ import { SearchController } from './search/search.controller';
 import { SuggestController } from './search/suggest.controller';
 import { SynonymsController } from './admin/synonyms.controller';
 import { WebModule } from './web/web.module';
+import { PictureFacetAttributes } from './search/picture-facet-attributes';
 
 export interface ApiModuleOptions {
   /** Indexing role; default: `worker` in embedded mode (no REDIS_URL), `producer` with Redis. */
@@ -92,7 +93,7 @@ export class ApiModule {
         }),
         VectorsModule.forRoot(),
         IndexingModule.forRoot(options.indexing),
-        SearchModule.forRoot(options.search),
+        SearchModule.forRoot({ facetAttributes: PictureFacetAttributes, ...options.search }),
         InsightsHttpModule,
         ChatHttpModule,
         WebModule,

@@ -12,6 +12,7 @@ import { LinearReranker } from './rerank/linear-reranker';
 import { RERANKER, type Reranker } from './rerank/reranker';
 import { SearchService } from './search.service';
 import { searchTuning } from './relevance/relevance-threshold';
+import { FACET_ATTRIBUTE_SOURCE, type FacetAttributeSource } from './facets/facets';
 import { QUERY_UNDERSTANDING, type QueryUnderstanding } from './query/query-understanding';
 import { CatalogQueryUnderstanding } from './lexicon/catalog-query-understanding';
 import { LexiconService } from './lexicon/lexicon.service';
@@ -28,6 +29,11 @@ export interface SearchModuleOptions {
    * (`LiteralQueryUnderstanding` runs the query as typed).
    */
   readonly queryUnderstanding?: Type<QueryUnderstanding>;
+  /**
+   * Attribute values known besides the catalog's (e.g. read from pictures) for attribute facets, as a provider
+   * class resolved in this module's context. Default: none (facets count the catalog's attributes).
+   */
+  readonly facetAttributes?: Type<FacetAttributeSource>;
 }
 
 /** The default second stage from `AppConfig.search`. */
@@ -90,6 +96,9 @@ export class SearchModule {
         options.queryUnderstanding
           ? { provide: QUERY_UNDERSTANDING, useClass: options.queryUnderstanding }
           : { provide: QUERY_UNDERSTANDING, useExisting: CatalogQueryUnderstanding },
+        ...(options.facetAttributes
+          ? [{ provide: FACET_ATTRIBUTE_SOURCE, useClass: options.facetAttributes }]
+          : []),
         {
           provide: SearchService,
           inject: [
@@ -100,6 +109,7 @@ export class SearchModule {
             SafeFetcher,
             RERANKER,
             QUERY_UNDERSTANDING,
+            { token: FACET_ATTRIBUTE_SOURCE, optional: true },
           ],
           useFactory: (
             c: AppConfig,
@@ -109,9 +119,18 @@ export class SearchModule {
             fetcher: SafeFetcher,
             reranker: Reranker,
             queryUnderstanding: QueryUnderstanding,
+            facetAttributes: FacetAttributeSource | undefined,
           ) =>
             new SearchService(
-              { embedder, store, catalog, fetcher, reranker, queryUnderstanding },
+              {
+                embedder,
+                store,
+                catalog,
+                fetcher,
+                reranker,
+                queryUnderstanding,
+                ...(facetAttributes ? { facetAttributes } : {}),
+              },
               c.search,
               searchTuning(c, embedder.modelId),
             ),

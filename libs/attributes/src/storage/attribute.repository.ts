@@ -108,6 +108,21 @@ export class AttributeRepository {
     return rows.map(toStored);
   }
 
+  /** What is stored for several products, for the named attributes only (search facets; one query). */
+  async forProducts(
+    productIds: readonly string[],
+    attributes: readonly AttributeName[],
+  ): Promise<StoredAttribute[]> {
+    const ids = productIds.filter(isUuid);
+    if (ids.length === 0 || attributes.length === 0) return [];
+    const { rows } = await sql<Row>(
+      this.dataSource,
+      `SELECT * FROM product_extracted_attributes WHERE product_id = ANY($1::uuid[]) AND attribute = ANY($2::text[])`,
+      [ids, [...attributes]],
+    );
+    return rows.map(toStored);
+  }
+
   /** Products with stored attributes, and how many of them were read under their current content. */
   async counts(): Promise<{ products: number; current: number }> {
     const { rows } = await sql<{ product_id: string; content_hash: string }>(
