@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     const { items } = (await api('/v1/search/text', { query: 'red high heeled shoe', limit: 1 })) as {
       items: { id: string }[];
     };
-    const product = await browser.newPage({ width: 1280, height: 1000 });
+    const product = await browser.newPage({ width: 1280, height: 1300 });
     await product.goto(`${shop.url}/products/${items[0]!.id}`);
     await product.getByLabel('Your question').fill('What colour is it?');
     await product.getByRole('button', { name: 'Ask' }).click();
