@@ -443,6 +443,9 @@ describe('SearchService', () => {
       const { service } = cutoff(products.filter((p) => p.n > 2));
       const page = await service.searchText({ query: 'red shoe' });
       expect(page).toMatchObject({ items: [], total: 0, totalRelation: 'eq', nextCursor: null });
+      // A caller may keep the least unlike products (the chat's tools).
+      const closest = await service.searchText({ query: 'red shoe', relevanceCutoff: false });
+      expect(closest.items.map((i) => i.title)).toEqual(['Yellow scarf', 'Green hat']);
     });
 
     it('sorts the relevant set by price and pages it with the same cursors', async () => {

@@ -187,7 +187,7 @@ export class SearchService {
         },
         excludeIds: [],
         identity: ['text', rewrite.embeddingQuery, rewrite.lexicalQuery],
-        cutoff: true,
+        cutoff: request.relevanceCutoff ?? true,
         highlightTerms: rewrite.terms,
       },
       request,
@@ -380,7 +380,7 @@ export class SearchService {
     const sort = checkSort(options.sort, 'relevance');
     const facetNames = checkFacetNames(options.facets);
     const rerank = options.rerank ?? this.settings.rerank;
-    const cursorKey = fingerprint([plan.identity, filters, rerank, sort]);
+    const cursorKey = fingerprint([plan.identity, filters, rerank, sort, plan.cutoff]);
     const offset = decodeCursor(options.cursor, cursorKey);
     const queryId = randomUUID();
     const values = await this.values();

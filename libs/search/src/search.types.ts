@@ -36,6 +36,12 @@ export interface SearchOptions {
    * "under 20" names no currency). Without it such a range applies to every currency's amounts.
    */
   readonly requireCurrency?: boolean;
+  /**
+   * Word searches drop candidates without evidence (default true): `false` keeps the least unlike products, for a
+   * caller that holds the shopper's constraints as filters and wants the closest products within them (the chat's
+   * tools, whose model reads every result).
+   */
+  readonly relevanceCutoff?: boolean;
   /** Order of the relevant results (default `relevance`); see {@link SORT_ORDERS}. */
   readonly sort?: SortOrder;
   /**

@@ -237,6 +237,8 @@ export class ChatToolbox {
       query,
       filters: toSearchFilters(filters),
       limit: CANDIDATES,
+      // The closest products within the shopper's constraints, as before the relevance cutoff: the model reads them.
+      relevanceCutoff: false,
     });
     const kept = await this.keep(page, filters, args.sort ?? 'relevance', args.limit ?? 5);
     return { constraints: describeFilters(filters, this.turn.lang), products: kept };
