@@ -2,7 +2,7 @@ import type { QueryRewrite, QueryUnderstanding, TextRange } from '../query/query
 import { highlightRanges } from './highlighter';
 import type { LexiconService } from './lexicon.service';
 import type { Suggestion } from './prefix-index';
-import { fold, wordsAt } from './text';
+import { fold, hasDigit, wordsAt } from './text';
 
 /** Rewrites kept per lexicon generation: queries repeat, and a correction scans the vocabulary. */
 const REWRITE_CACHE = 2000;
@@ -38,8 +38,8 @@ export class CatalogQueryUnderstanding implements QueryUnderstanding {
       const w = words[i]!;
       const next = words[i + 1];
       // "t shirt" → "t-shirt", "mouse trap" → "mousetrap": only when a part is not a word the catalog knows on its
-      // own ("high heeled" stays as typed).
-      if (next && /^\s+$/.test(query.slice(w.end, next.start))) {
+      // own ("high heeled" stays as typed), and never across a number ("pool 8 ball").
+      if (next && /^\s+$/.test(query.slice(w.end, next.start)) && !hasDigit(w.word + next.word)) {
         const glued = fold(w.word) + fold(next.word);
         const joined = vocabulary.hyphenated(glued) ?? (vocabulary.has(glued) ? glued : undefined);
         const partsAreWords =

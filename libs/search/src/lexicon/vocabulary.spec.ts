@@ -70,6 +70,9 @@ describe('Vocabulary.correct', () => {
 
   it('only suggests a far-key substitution, which is more often another word', () => {
     expect(v.correct('plate')).toEqual({ word: 'place', certain: false });
+    const w = new Vocabulary();
+    w.add('Place Card, plated', 'name');
+    expect(w.correct('plate')).toBeUndefined();
   });
 
   it('allows two edits from 8 letters on, one below', () => {
@@ -106,10 +109,18 @@ describe('query understanding of the demo catalog', () => {
   });
 
   it('keeps what it is not sure of as a suggestion, and searches what was typed', async () => {
-    const r = await qu.rewrite('fork and knife with plate');
-    expect(r.embeddingQuery).toBe('fork and knife with plate');
+    const r = await qu.rewrite('magnifying glass tilted left');
+    expect(r.embeddingQuery).toBe('magnifying glass tilted left');
     expect(r.corrected).toBeUndefined();
-    expect(r.suggestion).toBe('fork and knife with place');
+    expect(r.suggestion).toBe('magnifying glass wilted left');
+    // The catalog says "plated": "plate" is a word, not a slip for "place".
+    expect(await qu.rewrite('fork and knife with plate')).toMatchObject({
+      embeddingQuery: 'fork and knife with plate',
+      terms: ['fork', 'and', 'knife', 'with', 'plate'],
+    });
+    expect((await qu.rewrite('fork and knife with plate')).suggestion).toBeUndefined();
+    // A letter restored beats a letter dropped: "blossom", not "bloom".
+    expect((await qu.rewrite('cherry blosom')).corrected).toBe('cherry blossom');
   });
 
   it('changes no word of a query the catalog knows', async () => {

@@ -26,7 +26,7 @@ export const TWO_EDITS_LENGTH = 8;
  * The words of a catalog with their weight (how often they occur, names counting more), and the spelling correction
  * over them in the manner of Typesense and Meilisearch: a word that is not in the vocabulary is corrected to the best
  * vocabulary word within Damerau-Levenshtein 1 (words of 4+ characters) or 2 (8+), preferring fewer edits, the same
- * first letter and frequent words. A word of the vocabulary, a number, or a shorter word is never corrected.
+ * first letter, a letter restored over one dropped, and frequent words. A word of the vocabulary, a number, or a shorter word is never corrected.
  */
 export class Vocabulary {
   private readonly weights = new Map<string, number>();
@@ -69,11 +69,20 @@ export class Vocabulary {
 
   /**
    * Whether `word` is a form of a vocabulary word: itself, or with a plural, possessive, -ed, -ing or -er ending
-   * ("mugs", "unlocked", "trainers"). Such a word is not a typo, whatever it is one edit away from.
+   * ("mugs", "unlocked", "trainers"), or the base of one ("plate" when the catalog says "plated"). Such a word is
+   * not a typo, whatever it is one edit away from.
    */
   knows(typed: string): boolean {
     const word = fold(typed);
     if (this.weights.has(word) || this.weights.has(stem(word))) return true;
+    // The catalog has an inflected form of it ("plated" for "plate"): a word, not a slip for "place".
+    const bare = word.endsWith('e') ? word.slice(0, -1) : word;
+    if (
+      FORMS.some(
+        (f) => this.weights.has(word + f) || (f.length > 1 && f !== 'es' && this.weights.has(bare + f)),
+      )
+    )
+      return true;
     for (const [ending, replacements] of INFLECTIONS) {
       if (!word.endsWith(ending) || word.length - ending.length < 3) continue;
       const base = word.slice(0, -ending.length);
@@ -100,6 +109,7 @@ export class Vocabulary {
       !second ||
       second.distance > best.distance ||
       (best.sameFirst && !second.sameFirst) ||
+      (best.restores && !second.restores) ||
       best.weight >= 2 * second.weight;
     // One edit that is not a typing slip ("plate" → "place"), or a close call: worth a "did you mean", not a
     // silent rewrite of what the shopper asked for.
@@ -125,6 +135,7 @@ export class Vocabulary {
             word: w.word,
             distance,
             sameFirst: w.word[0] === word[0],
+            restores: w.word.length > word.length,
             weight: this.weights.get(w.word) ?? 0,
           });
       }
@@ -133,6 +144,7 @@ export class Vocabulary {
       (a, b) =>
         a.distance - b.distance ||
         Number(b.sameFirst) - Number(a.sameFirst) ||
+        Number(b.restores) - Number(a.restores) ||
         b.weight - a.weight ||
         a.word.localeCompare(b.word),
     );
@@ -142,6 +154,9 @@ export class Vocabulary {
     this.weights.set(word, (this.weights.get(word) ?? 0) + by);
   }
 }
+
+/** Endings that make an inflected form of a word (after a final e is dropped for -ed, -ing, -er). */
+const FORMS = ['s', 'es', 'd', 'ed', 'ing', 'er', 'ers'];
 
 /** Endings of inflected forms and what the base form may end with instead ("berries" → "berry", "baked" → "bake"). */
 const INFLECTIONS: ReadonlyArray<readonly [string, readonly string[]]> = [
@@ -175,5 +190,10 @@ interface Candidate {
   readonly word: string;
   readonly distance: number;
   readonly sameFirst: boolean;
+  /**
+   * The candidate is longer than the typed word: it restores a letter left out, the commonest slip ("blosom" is
+   * "blossom" more likely than "bloom").
+   */
+  readonly restores: boolean;
   readonly weight: number;
 }
