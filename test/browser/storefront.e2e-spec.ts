@@ -133,6 +133,56 @@ describe('storefront', () => {
     await page.close();
   });
 
+  it('browses the catalog without words, with facets and paging', async () => {
+    const page = await open('/');
+    await page.getByRole('heading', { name: 'All products' }).waitFor();
+    await tiles(page).first().waitFor();
+    const shown = await tiles(page).count();
+    await page
+      .getByRole('group', { name: 'Category' })
+      .getByRole('checkbox', { name: /Garden & Plants/ })
+      .check();
+    await page.waitForURL(/\/\?category=Garden/);
+    await eventually(async () => {
+      const categories = await tiles(page).locator('.tile-meta').allTextContents();
+      expect(categories.length).toBeGreaterThan(0);
+      for (const c of categories) expect(c).toContain('Garden & Plants');
+    });
+    await page.goBack();
+    await eventually(async () => expect(await tiles(page).count()).toBe(shown));
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await tiles(page).nth(shown).waitFor();
+    await page.close();
+  });
+
+  it('says what it searched for instead, and when nothing matches', async () => {
+    const page = await open('/?q=guitr');
+    await page.locator('.notice').filter({ hasText: 'Showing results for' }).waitFor();
+    expect(await page.locator('.notice strong').textContent()).toBe('guitar');
+    await tiles(page).first().waitFor();
+    await page.close();
+
+    const none = await open('/?q=zqxjv%20wplkm');
+    await none.getByRole('heading', { name: 'No products found' }).waitFor();
+    expect(await tiles(none).count()).toBe(0);
+    await none.getByRole('status').filter({ hasText: '0 results' }).first().waitFor();
+    await none.close();
+  });
+
+  it('lets the shopping assistant show its products as cards', async () => {
+    const page = await open('/');
+    await page.getByRole('button', { name: 'Assistant' }).click();
+    await page.getByLabel('Message to the assistant').fill('shoes under 100 euros');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const cards = page.getByRole('list', { name: 'Products from the assistant' }).locator('li');
+    await cards.first().waitFor();
+    for (const price of await cards.locator('.price').allTextContents()) {
+      expect(price).toContain('€');
+      expect(Number(price.replace(/[^0-9.]/g, ''))).toBeLessThanOrEqual(100);
+    }
+    await page.close();
+  });
+
   it('searches by picture and pages with the cursor alone', async () => {
     const page = await open('/');
     await page.locator('#picture').setInputFiles(join(DEMO_DIR, 'images/running-shoe.png'));
@@ -239,6 +289,20 @@ describe('admin console', () => {
     await draft.getByRole('button', { name: 'Approve' }).click();
     await page.getByRole('status').filter({ hasText: 'Approved' }).first().waitFor();
     await eventually(async () => expect(await page.locator('.draft').count()).toBe(count - 1));
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // The searches and clicks of the storefront tests above show in the analytics.
+    await page.getByRole('link', { name: 'Analytics' }).click();
+    const stat = (name: string) =>
+      page
+        .locator('.stats > div')
+        .filter({ has: page.locator('dt').getByText(name, { exact: true }) })
+        .locator('dd');
+    const clicks = stat('Clicks');
+    await clicks.waitFor();
+    expect(Number(await clicks.textContent())).toBeGreaterThan(0);
+    const searches = stat('Searches');
+    expect(Number(await searches.textContent())).toBeGreaterThan(0);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.close();
   });

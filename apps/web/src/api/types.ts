@@ -157,7 +157,8 @@ export interface JobProgress {
 }
 
 export interface IndexStatus {
-  collection: string;
+  /** null before the first index exists. */
+  collection: string | null;
   model: string;
   products: number;
   indexed: number;
@@ -196,7 +197,8 @@ export interface Analytics {
   from: string;
   to: string;
   searches: number;
-  clickThroughRate: number;
+  /** null when there were no searches in the window. */
+  clickThroughRate: number | null;
   topQueries: { query: string; count: number; clicks: number; ctr: number }[];
   zeroResultQueries: { query: string; count: number }[];
   events: { click: number; add_to_cart: number; purchase: number };

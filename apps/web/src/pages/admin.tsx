@@ -423,7 +423,7 @@ function IndexSection({ guard }: Guard) {
           </div>
           <div>
             <dt>Collection</dt>
-            <dd class="mono">{status.collection}</dd>
+            <dd class="mono">{status.collection ?? 'none yet'}</dd>
           </div>
           <div>
             <dt>Model</dt>
@@ -668,7 +668,7 @@ function AnalyticsSection({ guard }: Guard) {
             </div>
             <div>
               <dt>Click-through rate</dt>
-              <dd>{pct(a.clickThroughRate)}</dd>
+              <dd>{a.clickThroughRate === null ? 'no searches yet' : pct(a.clickThroughRate)}</dd>
             </div>
             <div>
               <dt>Clicks</dt>
