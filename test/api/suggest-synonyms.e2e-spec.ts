@@ -56,6 +56,13 @@ describe('query understanding through HTTP on the demo catalog: typos, synonyms,
       expect((await suggest('GUÌ').expect(200)).body).toEqual(res.body);
     });
 
+    it('completes the terms of the synonym sets, which find products through their set', async () => {
+      const res = await suggest('sne').expect(200);
+      expect((res.body as { suggestions: unknown[] }).suggestions).toEqual([
+        { text: 'sneaker', type: 'query' },
+      ]);
+    });
+
     it('names brands and categories as such, and honours limit', async () => {
       const garden = (await suggest('garden', 3).expect(200)).body as { suggestions: unknown[] };
       expect(garden.suggestions[0]).toEqual({ text: 'Garden & Plants', type: 'category' });

@@ -13,7 +13,8 @@ export class SuggestController {
   @ApiOperation({
     summary: 'Complete what the shopper is typing',
     description:
-      'Prefix completions from product titles (whole titles and their words), brands and categories, case- and ' +
+      'Prefix completions from product titles (whole titles and their words), brands, categories and the terms of ' +
+      'the synonym sets, case- and ' +
       'accent-insensitive: completions that start with q first, then those where a later word does; within each, ' +
       'the more products (and the more popular) first. Served from memory, refreshed when the catalog changes.',
   })

@@ -35,7 +35,8 @@ export class SuggestionDto {
     enum: ['title', 'brand', 'category', 'query'],
     example: 'title',
     description:
-      'a product title or a word of titles, a brand, a category (`query` is reserved for past searches)',
+      'a product title or a word of titles, a brand, a category, or `query`: a term of the synonym sets, which finds ' +
+      'products through its set ("sneaker" for the running shoe)',
   })
   type!: 'title' | 'brand' | 'category' | 'query';
 }

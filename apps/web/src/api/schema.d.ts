@@ -670,7 +670,7 @@ export interface paths {
     };
     /**
      * Complete what the shopper is typing
-     * @description Prefix completions from product titles (whole titles and their words), brands and categories, case- and accent-insensitive: completions that start with q first, then those where a later word does; within each, the more products (and the more popular) first. Served from memory, refreshed when the catalog changes.
+     * @description Prefix completions from product titles (whole titles and their words), brands, categories and the terms of the synonym sets, case- and accent-insensitive: completions that start with q first, then those where a later word does; within each, the more products (and the more popular) first. Served from memory, refreshed when the catalog changes.
      */
     get: operations['SuggestController_suggest'];
     put?: never;
@@ -1725,7 +1725,7 @@ export interface components {
        */
       text: string;
       /**
-       * @description a product title or a word of titles, a brand, a category (`query` is reserved for past searches)
+       * @description a product title or a word of titles, a brand, a category, or `query`: a term of the synonym sets, which finds products through its set ("sneaker" for the running shoe)
        * @example title
        * @enum {string}
        */

@@ -52,6 +52,8 @@ export function buildLexicon(rows: readonly VocabularyRow[], sets: readonly Syno
   for (const set of sets) {
     for (const term of set.terms) {
       vocabulary.add(term, 'synonym');
+      // A term the shop defined is worth completing: it finds products through its set.
+      entries.push({ text: term, type: 'query', weight: 1 });
       terms.push({
         stems: wordsAt(fold(term)).map((w) => stem(w.word)),
         others: set.terms.filter((t) => t !== term),

@@ -39,6 +39,12 @@ describe('PrefixIndex', () => {
     expect(index.complete('  -', 5)).toEqual([]);
   });
 
+  it('completes synonym terms, after a title word of the same text', () => {
+    const lexicon = buildLexicon(demoRows(), [{ id: '1', terms: ['sneaker', 'T-Shirt', 'running shoe'] }]);
+    expect(lexicon.completions.complete('sne', 5)).toEqual([{ text: 'sneaker', type: 'query' }]);
+    expect(lexicon.completions.complete('t-sh', 5)).toContainEqual({ text: 't-shirt', type: 'title' });
+  });
+
   it('completes "gui" with guitar first on the demo catalog', () => {
     const demo = buildLexicon(demoRows(), []).completions;
     const got = demo.complete('gui', 8);

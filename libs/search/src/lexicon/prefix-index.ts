@@ -1,6 +1,7 @@
 import { fold, wordsAt } from './text';
 
-/** What a completion is: a product title (or a word of titles), a brand, a category, or a past query. */
+/** What a completion is: a product title (or a word of titles), a brand, a category, or a search term of the shop's
+ * synonym sets ("sneaker", which finds the running shoe though no product says it). */
 export type SuggestionType = 'title' | 'brand' | 'category' | 'query';
 
 export interface Suggestion {
@@ -13,8 +14,9 @@ export interface SuggestionEntry extends Suggestion {
   readonly weight: number;
 }
 
-/** Brands and categories name a whole set of products: ahead of a title word of the same text. */
-const TYPE_RANK: Record<SuggestionType, number> = { category: 0, brand: 1, query: 2, title: 3 };
+/** Brands and categories name a whole set of products: ahead of a title word of the same text, which is ahead of
+ * a synonym term of the same text (the catalog's own word says more). */
+const TYPE_RANK: Record<SuggestionType, number> = { category: 0, brand: 1, title: 2, query: 3 };
 
 interface Key {
   /** Folded text from a word start of the entry to its end. */
