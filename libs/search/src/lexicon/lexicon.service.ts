@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { CatalogVocabularyRepository } from '@vitrine/catalog';
 import type { SynonymService } from '../synonyms/synonym.service';
 import { buildLexicon, type Lexicon } from './lexicon';
@@ -13,11 +13,11 @@ export interface LexiconServiceOptions {
 }
 
 /**
- * Holds this process's {@link Lexicon}: built on first use, rebuilt when the catalog's or the synonym table's change
+ * Holds this process's {@link Lexicon}: built at start (or on first use), rebuilt when the catalog's or the synonym table's change
  * marker moved (checked on use, at most every `pollMs`, and rebuilt no sooner than 20 times the last build's
  * duration; each API replica holds its own) or at once after a synonym write in this process. A failed check keeps serving the lexicon it has and retries at the next poll.
  */
-export class LexiconService {
+export class LexiconService implements OnApplicationBootstrap {
   private readonly log = new Logger('QueryUnderstanding');
   private readonly pollMs: number;
   private readonly now: () => number;
@@ -38,6 +38,15 @@ export class LexiconService {
   ) {
     this.pollMs = options.pollMs ?? 5000;
     this.now = options.now ?? Date.now;
+  }
+
+  /** Builds it before the server listens, so the first search does not wait for it; a failure waits for first use. */
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.current();
+    } catch (e) {
+      this.log.warn(`vocabulary not built at start: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   /** The lexicon as of the last check (refreshed first when a check is due). */
