@@ -41,3 +41,4 @@ export { SynonymService, SYNONYM_LIMITS, normalizeTerms } from './synonyms/synon
 export type { SynonymSet } from './synonyms/synonym.repository';
 export { SEARCH_MIGRATIONS } from './synonyms/migrations/1765200000000-search-synonyms';
 export { FACET_ATTRIBUTE_SOURCE, canonicalAttribute, type FacetAttributeSource } from './facets/facets';
+export { SynonymRepository } from './synonyms/synonym.repository';

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '@vitrine/core';
 import { runCatalogImport } from './catalog-import';
+import { runSynonymsImport } from './catalog-synonyms';
 import { runIndexSync } from './indexing';
 
 /** `vitrine catalog …`: the product catalog in PostgreSQL (DATABASE_URL) or embedded PGlite (DATA_DIR). */
@@ -28,6 +29,18 @@ export function registerCatalogCommands(program: Command): void {
       );
       const indexed = options.index && !options.dryRun ? await runIndexSync(io, false) : 0;
       process.exitCode = Math.max(imported, indexed);
+    });
+
+  catalog
+    .command('synonyms')
+    .description(
+      'add the synonym sets of a JSON file (an array of term arrays) that the catalog does not have yet; text ' +
+        'search matches each term of a set with the others',
+    )
+    .argument('<file>', 'JSON file, e.g. data/demo-catalog/synonyms.json')
+    .action(async (file: string) => {
+      const io = { config: loadConfig(), stdout: process.stdout, stderr: process.stderr };
+      process.exitCode = await runSynonymsImport({ file }, io);
     });
 }
 
