@@ -311,6 +311,56 @@ describe('admin console', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.close();
   });
+
+  it('edits a product in place, imports a file with progress, and keeps synonyms', async () => {
+    const page = await open('/admin');
+    await page.getByLabel('API key').fill(ADMIN_KEY);
+    await page.getByRole('button', { name: 'Log in' }).click();
+
+    // Inline edit: the new price is what the storefront shows.
+    await page.getByLabel('Find products by SKU or title').fill('guitar');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByRole('button', { name: 'Edit Vintage Guitar' }).click();
+    await page.getByLabel(/^Price in/).fill('149.00');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('row').filter({ hasText: 'Vintage Guitar' }).filter({ hasText: '149.00' }).waitFor();
+    const shop = await open('/?q=vintage%20guitar');
+    await tiles(shop).filter({ hasText: 'Vintage Guitar' }).filter({ hasText: '149.00' }).first().waitFor();
+    await shop.close();
+
+    // Import: two good lines and a bad one; the page reports each.
+    await page.getByRole('link', { name: 'Import' }).click();
+    const lines = [
+      { sku: 'WEB-IMPORT-1', title: 'Imported Lamp', images: ['https://cdn.example.com/lamp.jpg'] },
+      { sku: 'WEB-IMPORT-2', title: 'Imported Chair', images: ['https://cdn.example.com/chair.jpg'] },
+      { sku: 'WEB-IMPORT-3' },
+    ];
+    await page.getByLabel(/Catalog file/).setInputFiles({
+      name: 'catalog.jsonl',
+      mimeType: 'application/x-ndjson',
+      buffer: Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n') + '\n'),
+    });
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const report = page.getByRole('status').filter({ hasText: 'completed' });
+    await report.waitFor();
+    expect(await report.textContent()).toContain('2 created');
+    expect(await report.textContent()).toContain('1 failed');
+    await page.locator('.errors li').filter({ hasText: 'line 3' }).waitFor();
+
+    // Synonyms: a set added is listed, then deleted.
+    await page.getByRole('link', { name: 'Synonyms' }).click();
+    await page.getByLabel(/New synonym set/).fill('lamp, light, lantern');
+    await page.getByRole('button', { name: 'Add set' }).click();
+    const terms = page.getByLabel('Terms of the set lamp', { exact: true });
+    await terms.waitFor();
+    expect(await terms.inputValue()).toBe('lamp, light, lantern');
+    const row = page.locator('.synonyms li').filter({ has: terms });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await terms.waitFor({ state: 'detached' });
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  });
 });
 
 async function firstProductId(): Promise<string> {
