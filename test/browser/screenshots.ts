@@ -55,7 +55,10 @@ async function main(): Promise<void> {
     await shot(admin, 'admin.png');
     await admin.getByRole('link', { name: 'Index' }).click();
     await admin.getByRole('button', { name: 'Reindex everything' }).click();
-    await admin.locator('.job progress').waitFor();
+    await admin
+      .locator('.job')
+      .filter({ hasText: / [1-9]\d* of \d+|completed/ })
+      .waitFor();
     await shot(admin, 'admin-reindex.png');
 
     const phone = await browser.newPage({ width: 390, height: 844 });

@@ -126,10 +126,11 @@ function Progress({ done, total, label }: { done: number; total?: number; label:
   return (
     <div class="progress">
       <progress max={total || undefined} value={total ? done : undefined} aria-label={label} />
-      <span>
-        {done}
-        {total ? ` / ${total}` : ''}
-      </span>
+      {total ? (
+        <span>
+          {done} / {total}
+        </span>
+      ) : null}
     </div>
   );
 }
@@ -421,15 +422,13 @@ function IndexSection({ guard }: Guard) {
             <dt>Failed</dt>
             <dd>{status.failed}</dd>
           </div>
-          <div>
-            <dt>Collection</dt>
-            <dd class="mono">{status.collection ?? 'none yet'}</dd>
-          </div>
-          <div>
-            <dt>Model</dt>
-            <dd class="mono">{status.model}</dd>
-          </div>
         </dl>
+      ) : null}
+      {status ? (
+        <p class="hint">
+          Collection <span class="mono">{status.collection ?? 'none yet'}</span> · model{' '}
+          <span class="mono">{status.model}</span>
+        </p>
       ) : null}
       <button type="button" class="primary" onClick={reindex} disabled={running}>
         {running ? 'Reindexing…' : 'Reindex everything'}
@@ -439,7 +438,8 @@ function IndexSection({ guard }: Guard) {
       {job ? (
         <div class="job" role="status" aria-live="polite">
           <p>
-            Reindex {job.state} — {job.step}: {job.done} of {job.total}
+            Reindex {job.state} — {job.step}
+            {job.total > 0 ? `: ${job.done} of ${job.total}` : ''}
             {job.failed ? `, ${job.failed} failed` : ''}
             {job.etaSeconds !== undefined && running ? `, about ${Math.ceil(job.etaSeconds)} s left` : ''}
           </p>
