@@ -1,14 +1,17 @@
 /**
  * `npm run openapi`: writes docs/openapi.json, the API contract that the web app and the conformance tests read,
- * from the app's controllers and DTOs. `-- --check` only reports whether the committed file is current.
+ * from the app's controllers and DTOs, and the web app's TypeScript types of it, apps/web/src/api/schema.d.ts
+ * (openapi-typescript). `-- --check` only reports whether both committed files are current.
  *
  * The app is built in Nest's preview mode: modules and routes are scanned, no provider is created, so no
  * database, queue, model or data directory is touched, and the configuration is a fixed one (the document does
  * not depend on the environment of whoever runs this). test/api/openapi-conformance.e2e-spec.ts compares the
  * document a real app serves with this file.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { OpenAPIObject } from '@nestjs/swagger';
@@ -18,6 +21,8 @@ import { createOpenApiDocument } from '../apps/api/src/app.setup';
 
 const ROOT = resolve(__dirname, '..');
 export const OPENAPI_FILE = resolve(ROOT, 'docs', 'openapi.json');
+/** The web app's types of the document: `paths`, `components['schemas']`, `operations`. */
+export const WEB_SCHEMA_FILE = resolve(ROOT, 'apps', 'web', 'src', 'api', 'schema.d.ts');
 
 function sortedKeys<T>(record: Readonly<Record<string, T>>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -73,23 +78,54 @@ export async function buildOpenApiDocument(): Promise<OpenAPIObject> {
   }
 }
 
+/** openapi-typescript's types of the document text, formatted as the repository formats TypeScript. */
+async function renderWebSchema(documentText: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'vitrine-openapi-'));
+  try {
+    const input = join(dir, 'openapi.json');
+    const output = join(dir, 'schema.d.ts');
+    writeFileSync(input, documentText);
+    // The CLI, not the library: openapi-typescript is an ES module, and these scripts run as CommonJS.
+    const cli = resolve(ROOT, 'node_modules', 'openapi-typescript', 'bin', 'cli.js');
+    execFileSync(process.execPath, [cli, input, '--output', output], { stdio: 'pipe' });
+    const { format, resolveConfig } = await import('prettier');
+    return format(readFileSync(output, 'utf8'), {
+      ...(await resolveConfig(WEB_SCHEMA_FILE)),
+      parser: 'typescript',
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function readOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    // A missing file is stale too.
+    return '';
+  }
+}
+
 async function main(): Promise<void> {
   const text = await renderOpenApiDocument(await buildOpenApiDocument());
+  const schema = await renderWebSchema(text);
+  const files: readonly [string, string][] = [
+    [OPENAPI_FILE, text],
+    [WEB_SCHEMA_FILE, schema],
+  ];
   if (process.argv.includes('--check')) {
-    let current = '';
-    try {
-      current = readFileSync(OPENAPI_FILE, 'utf8');
-    } catch {
-      // A missing file is stale too.
-    }
-    if (current !== text) {
-      console.error(`${OPENAPI_FILE} is out of date: run npm run openapi`);
+    for (const [file, content] of files) {
+      if (readOrEmpty(file) === content) continue;
+      console.error(`${file} is out of date: run npm run openapi`);
       process.exitCode = 1;
     }
     return;
   }
-  writeFileSync(OPENAPI_FILE, text);
-  console.log(`wrote ${OPENAPI_FILE}`);
+  for (const [file, content] of files) {
+    writeFileSync(file, content);
+    console.log(`wrote ${file}`);
+  }
 }
 
 if (require.main === module) {
