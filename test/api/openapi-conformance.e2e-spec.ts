@@ -28,6 +28,17 @@ const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 /** Small enough that a 413 needs only a 128 kB upload; the demo pictures are a few kB. */
 const IMAGE_MAX_BYTES = 100_000;
 const PICTURE = readFileSync(join(DEMO_DIR, 'queries', 'red-apple.png'));
+/** ADMIN_IMPORT_MAX_BYTES here: a 413 needs only a few kB. */
+const IMPORT_MAX_BYTES = 2048;
+/** A catalog file as `vitrine import` reads it. */
+const CATALOG_LINE = Buffer.from(
+  `${JSON.stringify({
+    sku: 'CONTRACT-IMPORT-1',
+    title: 'Imported contract jug',
+    price: { amount: '4.5', currency: 'EUR' },
+    images: [],
+  })}\n`,
+);
 /** A JSON body over every non-admin route's 64 kB limit. */
 const HUGE_TEXT = 'x'.repeat(70 * 1024);
 
@@ -39,6 +50,8 @@ interface Fixtures {
   drafts: string[];
   jobId?: string;
   synonymSetId?: string;
+  importJobId?: string;
+  imageCursor?: string;
 }
 
 type Agent = ReturnType<typeof request>;
@@ -85,9 +98,32 @@ const CASES: Readonly<Record<string, readonly Case[]>> = {
       name: 'explain and filters',
       status: 200,
       send: (api) =>
-        api
-          .post('/v1/search/text')
-          .send({ query: 'teapot', limit: 3, explain: true, filters: { price: { max: 100 } } }),
+        api.post('/v1/search/text').send({
+          query: 'teapot',
+          limit: 3,
+          explain: true,
+          filters: { price: { max: 100 }, currency: 'EUR' },
+        }),
+    },
+    {
+      name: 'facets and a sort order',
+      status: 200,
+      send: (api) =>
+        api.post('/v1/search/text').send({
+          query: 'shoe',
+          facets: ['category', 'brand', 'price', 'inStock', 'color'],
+          sort: 'price_asc',
+        }),
+    },
+    {
+      name: 'a misspelt query',
+      status: 200,
+      send: (api) => api.post('/v1/search/text').send({ query: 'sneakr' }),
+    },
+    {
+      name: 'no good match',
+      status: 200,
+      send: (api) => api.post('/v1/search/text').send({ query: 'qwxzv plorth' }),
     },
     {
       name: '400 empty query and an unknown field',
@@ -106,6 +142,12 @@ const CASES: Readonly<Record<string, readonly Case[]>> = {
       status: 200,
       send: (api) =>
         api.post('/v1/search/image').attach('image', PICTURE, 'red-apple.png').field('limit', '3'),
+      keep: (b, f) => void (f.imageCursor = bodyOf<{ nextCursor: string | null }>(b).nextCursor ?? undefined),
+    },
+    {
+      name: 'the next page from its cursor',
+      status: 200,
+      send: (api, f) => api.post('/v1/search/image').send({ cursor: f.imageCursor }),
     },
     {
       name: '400 neither picture nor imageUrl',
@@ -143,6 +185,31 @@ const CASES: Readonly<Record<string, readonly Case[]>> = {
       send: (api, f) => api.get(`/v1/products/${f.productId}/similar?limit=0`),
     },
     { name: '404 unknown product', status: 404, send: (api) => api.get(`/v1/products/${UNKNOWN}/similar`) },
+  ],
+  'GET /v1/products': [
+    {
+      name: 'browse with filters, facets and a sort order',
+      status: 200,
+      send: (api) =>
+        api.get(
+          '/v1/products?category=Kitchen&inStock=true&sort=price_desc&limit=5&facets=category,brand,price',
+        ),
+    },
+    {
+      name: 'an attribute filter',
+      status: 200,
+      send: (api) => api.get('/v1/products?attr.color=red&limit=2'),
+    },
+    { name: '400 unknown sort order', status: 400, send: (api) => api.get('/v1/products?sort=cheapest') },
+  ],
+  'GET /v1/products/{id}': [
+    { name: 'a product page', status: 200, send: (api, f) => api.get(`/v1/products/${f.productId}`) },
+    {
+      name: '400 id over 256 characters',
+      status: 400,
+      send: (api) => api.get(`/v1/products/${'a'.repeat(300)}`),
+    },
+    { name: '404 unknown product', status: 404, send: (api) => api.get(`/v1/products/${UNKNOWN}`) },
   ],
   'GET /v1/products/{id}/images/{position}': [
     {
@@ -533,6 +600,38 @@ const CASES: Readonly<Record<string, readonly Case[]>> = {
       send: (api) => api.post('/v1/admin/products').send({ sku: 'CONTRACT-MUG-3', title: 'x' }),
     },
   ],
+  'PATCH /v1/admin/products/{id}': [
+    {
+      name: 'change the title',
+      status: 200,
+      send: (api, f) =>
+        admin(api.patch(`/v1/admin/products/${f.upsertedId}`)).send({ title: 'Contract mug, blue' }),
+    },
+    {
+      name: '400 inStock not a boolean',
+      status: 400,
+      send: (api, f) => admin(api.patch(`/v1/admin/products/${f.upsertedId}`)).send({ inStock: 'yes' }),
+    },
+    {
+      name: '404 unknown product',
+      status: 404,
+      send: (api) => admin(api.patch(`/v1/admin/products/${UNKNOWN}`)).send({ title: 'x' }),
+    },
+    {
+      name: '401 without key',
+      status: 401,
+      send: (api, f) => api.patch(`/v1/admin/products/${f.upsertedId}`).send({ title: 'x' }),
+    },
+  ],
+  'GET /v1/admin/products': [
+    { name: 'a page', status: 200, send: (api) => admin(api.get('/v1/admin/products?q=CONTRACT&limit=5')) },
+    {
+      name: '400 limit out of range',
+      status: 400,
+      send: (api) => admin(api.get('/v1/admin/products?limit=0')),
+    },
+    { name: '401 without key', status: 401, send: (api) => api.get('/v1/admin/products') },
+  ],
   'DELETE /v1/admin/products/{id}': [
     {
       name: 'delete',
@@ -548,6 +647,129 @@ const CASES: Readonly<Record<string, readonly Case[]>> = {
       name: '401 without key',
       status: 401,
       send: (api, f) => api.delete(`/v1/admin/products/${f.upsertedId}`),
+    },
+  ],
+  'PUT /v1/admin/products/by-sku/{sku}': [
+    {
+      name: 'create under a SKU',
+      status: 200,
+      send: (api) =>
+        admin(api.put('/v1/admin/products/by-sku/CONTRACT-PUT-1')).send({
+          title: 'Contract bowl',
+          category: 'Kitchen',
+          price: { amount: '6', currency: 'EUR' },
+          images: [],
+        }),
+    },
+    {
+      name: '400 title not a string',
+      status: 400,
+      send: (api) => admin(api.put('/v1/admin/products/by-sku/CONTRACT-PUT-1')).send({ title: 5 }),
+    },
+    {
+      name: '401 without key',
+      status: 401,
+      send: (api) => api.put('/v1/admin/products/by-sku/CONTRACT-PUT-1').send({ title: 'x' }),
+    },
+  ],
+  'DELETE /v1/admin/products/by-sku/{sku}': [
+    {
+      name: 'delete',
+      status: 200,
+      send: (api) => admin(api.delete('/v1/admin/products/by-sku/CONTRACT-PUT-1')),
+    },
+    {
+      name: '404 already deleted',
+      status: 404,
+      send: (api) => admin(api.delete('/v1/admin/products/by-sku/CONTRACT-PUT-1')),
+    },
+    {
+      name: '401 without key',
+      status: 401,
+      send: (api) => api.delete('/v1/admin/products/by-sku/CONTRACT-PUT-1'),
+    },
+  ],
+  'GET /v1/admin/index': [
+    { name: 'the index', status: 200, send: (api) => admin(api.get('/v1/admin/index')) },
+    { name: '401 without key', status: 401, send: (api) => api.get('/v1/admin/index') },
+  ],
+  'GET /v1/admin/descriptions': [
+    {
+      name: 'the approval queue',
+      status: 200,
+      send: (api) => admin(api.get('/v1/admin/descriptions?status=pending&limit=5')),
+    },
+    {
+      name: '400 unknown status',
+      status: 400,
+      send: (api) => admin(api.get('/v1/admin/descriptions?status=lost')),
+    },
+    { name: '401 without key', status: 401, send: (api) => api.get('/v1/admin/descriptions') },
+  ],
+  'POST /v1/admin/import': [
+    {
+      name: 'a catalog file',
+      status: 202,
+      send: (api) => admin(api.post('/v1/admin/import')).attach('file', CATALOG_LINE, 'catalog.jsonl'),
+      keep: (b, f) => void (f.importJobId = bodyOf<{ jobId: string }>(b).jobId),
+    },
+    {
+      name: '400 no file part',
+      status: 400,
+      send: (api) => admin(api.post('/v1/admin/import')).field('note', 'no file'),
+    },
+    {
+      name: '413 file over ADMIN_IMPORT_MAX_BYTES',
+      status: 413,
+      send: (api) =>
+        admin(api.post('/v1/admin/import')).attach(
+          'file',
+          Buffer.concat(Array.from({ length: 40 }, () => CATALOG_LINE)),
+          'catalog.jsonl',
+        ),
+    },
+    {
+      name: '415 JSON instead of a file',
+      status: 415,
+      send: (api) => admin(api.post('/v1/admin/import')).send({ sku: 'X' }),
+    },
+    {
+      name: '401 without key',
+      status: 401,
+      send: (api) => api.post('/v1/admin/import').attach('file', CATALOG_LINE, 'catalog.jsonl'),
+    },
+  ],
+  'GET /v1/admin/imports/{jobId}': [
+    { name: 'progress', status: 200, send: (api, f) => admin(api.get(`/v1/admin/imports/${f.importJobId}`)) },
+    {
+      name: '404 unknown import',
+      status: 404,
+      send: (api) => admin(api.get('/v1/admin/imports/import-999999')),
+    },
+    { name: '401 without key', status: 401, send: (api, f) => api.get(`/v1/admin/imports/${f.importJobId}`) },
+  ],
+  'GET /v1/admin/imports/{jobId}/events': [
+    {
+      name: 'progress events',
+      status: 200,
+      contentType: 'text/event-stream',
+      stream: (f) => ({
+        method: 'GET',
+        path: `/v1/admin/imports/${f.importJobId}/events`,
+        headers: { 'x-api-key': KEY },
+      }),
+      gap: 'no 200 (text/event-stream) documented',
+    },
+    {
+      name: '404 unknown import',
+      status: 404,
+      send: (api) => admin(api.get('/v1/admin/imports/import-999999/events')),
+      gap: 'the 404 is documented as text/event-stream; the app answers JSON',
+    },
+    {
+      name: '401 without key',
+      status: 401,
+      send: (api, f) => api.get(`/v1/admin/imports/${f.importJobId}/events`),
     },
   ],
   'GET /v1/admin/index/failures': [
@@ -601,6 +823,7 @@ const CASES: Readonly<Record<string, readonly Case[]>> = {
  */
 const KNOWN_LOOSE = [
   'GET /healthz 200 application/json: object without properties',
+  'GET /v1/admin/imports/{jobId}/events: no success response documented',
   'GET /v1/admin/jobs/{id}/events: no success response documented',
   'GET /v1/products/{id}/images/{position} 200: no content documented',
 ];
@@ -621,6 +844,7 @@ describe('the API contract (docs/openapi.json) against the running app', () => {
         ADMIN_AUTH_FAILURES_PER_MINUTE: '1000',
         RATE_LIMIT_PER_MINUTE: '0',
         IMAGE_MAX_BYTES: String(IMAGE_MAX_BYTES),
+        ADMIN_IMPORT_MAX_BYTES: String(IMPORT_MAX_BYTES),
       },
     });
     await t.app.listen(0, '127.0.0.1');
