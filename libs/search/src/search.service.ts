@@ -498,6 +498,9 @@ export class SearchService {
     facets: readonly FacetRequest[],
     set: { readonly ids: readonly string[] } | { readonly filter: ReturnType<typeof toCatalogFilter> },
   ): Promise<Record<string, FacetValue[]>> {
+    // Nothing relevant: nothing to count (a query without evidence costs no aggregate).
+    if ('ids' in set && set.ids.length === 0)
+      return buildFacets(facets, { values: {}, price: {}, attributes: {} }, []);
     const attributes = facets.flatMap((f) => (f.attribute ? [f.attribute] : []));
     const source = this.deps.facetAttributes;
     const [counts, extra] = await Promise.all([
