@@ -2,6 +2,7 @@
  * The web storefront and admin console in a real browser (headless chromium) against the real API in embedded
  * mode with the demo catalog: what a shopper and an operator do, and what they would notice.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEMO_DIR } from '../api/api-app';
@@ -199,6 +200,29 @@ describe('storefront', () => {
     await page.close();
   });
 
+  it('takes a picture dropped on the box or pasted on the page', async () => {
+    const bytes = [...readFileSync(join(DEMO_DIR, 'images/guitar.png'))];
+    const page = await open('/');
+    const dropped = await pictureTransfer(page, bytes);
+    await page.dispatchEvent('.picture-search', 'drop', { dataTransfer: dropped });
+    await page.getByRole('heading', { name: 'Similar to your picture' }).waitFor();
+    await tiles(page).filter({ hasText: 'Guitar' }).first().waitFor();
+
+    await page.getByRole('button', { name: 'Back to words' }).click();
+    await page.getByRole('heading', { name: 'All products' }).waitFor();
+    const pasted = await pictureTransfer(page, [...readFileSync(join(DEMO_DIR, 'images/running-shoe.png'))]);
+    await page.evaluate((dt) => {
+      const g = globalThis as unknown as {
+        ClipboardEvent: new (type: string, init: object) => unknown;
+        document: { dispatchEvent(e: unknown): void };
+      };
+      g.document.dispatchEvent(new g.ClipboardEvent('paste', { clipboardData: dt, bubbles: true }));
+    }, pasted);
+    await page.getByRole('heading', { name: 'Similar to your picture' }).waitFor();
+    await tiles(page).filter({ hasText: 'Running Shoe' }).first().waitFor();
+    await page.close();
+  });
+
   it('suggests as the shopper types, navigable by keyboard', async () => {
     const page = await open('/');
     const box = page.getByRole('combobox', { name: 'Search products' });
@@ -362,6 +386,19 @@ describe('admin console', () => {
     await page.close();
   });
 });
+
+/** A DataTransfer in the page holding one PNG file, as a drop or a paste carries it. */
+function pictureTransfer(page: Page, bytes: number[]) {
+  return page.evaluateHandle((data) => {
+    const g = globalThis as unknown as {
+      DataTransfer: new () => { items: { add(file: unknown): void } };
+      File: new (parts: unknown[], name: string, options: { type: string }) => unknown;
+    };
+    const transfer = new g.DataTransfer();
+    transfer.items.add(new g.File([new Uint8Array(data)], 'picture.png', { type: 'image/png' }));
+    return transfer;
+  }, bytes);
+}
 
 async function firstProductId(): Promise<string> {
   const res = await fetch(`${shop.url}/v1/search/text`, {

@@ -94,6 +94,8 @@ export function Storefront({ search }: { search: URLSearchParams }) {
   const [picture, setPicture] = useState<{ url: string; name: string } | null>(null);
   const [filtersOpen, setFiltersOpen] = useState(false);
   const request = useRef(0);
+  /** Bumped by "Back to words": the URL's search again, although the URL did not change. */
+  const [again, setAgain] = useState(0);
 
   const params = (cursor?: string): SearchParams => ({
     query: st.q,
@@ -123,9 +125,12 @@ export function Storefront({ search }: { search: URLSearchParams }) {
 
   // A new URL is a new search (also on back/forward): it replaces a picture search.
   useEffect(() => {
-    setPicture(null);
+    setPicture((old) => {
+      if (old) URL.revokeObjectURL(old.url);
+      return null;
+    });
     run(st.q ? 'text' : 'browse', () => (st.q ? searchText(params()) : browse(params())), false);
-  }, [key]);
+  }, [key, again]);
 
   const searchByPicture = (file: Blob, name: string) => {
     if (!file.type.startsWith('image/')) {
@@ -176,7 +181,7 @@ export function Storefront({ search }: { search: URLSearchParams }) {
 
   return (
     <div class="storefront">
-      <PictureSearch picture={picture} onPicture={searchByPicture} onClear={() => navigate(key, true)} />
+      <PictureSearch picture={picture} onPicture={searchByPicture} onClear={() => setAgain((n) => n + 1)} />
       <div class="results-layout">
         {facets && Object.keys(facets).length > 0 ? (
           <aside class="facets-col" aria-label="Filters">
