@@ -134,7 +134,10 @@ describe('search through HTTP on the indexed demo catalog (PostgreSQL, Redis, em
     const branded = await text({ query: 'banana', limit: 5, filters: { brand: brand.toUpperCase() } });
     expect(branded.items[0]!.sku).toBe(first!.sku);
     expect(branded.items.every((c) => c.brand === brand)).toBe(true);
-    expect(await text({ query: 'guitar', limit: 5, filters: { brand } })).toMatchObject({ items: [], total: 0 });
+    expect(await text({ query: 'guitar', limit: 5, filters: { brand } })).toMatchObject({
+      items: [],
+      total: 0,
+    });
   });
 
   it('filters on attributes, and a filter nothing matches returns an empty page', async () => {
