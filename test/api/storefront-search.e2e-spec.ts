@@ -185,6 +185,8 @@ describe('storefront search and browse through HTTP on the demo catalog', () => 
         .post('/v1/search/image')
         .attach('image', join(DEMO_DIR, 'queries/red-apple.png'))
         .field('limit', String(limit))
+        .field('filters', JSON.stringify({ inStock: true }))
+        .field('facets', 'category')
         .expect(200);
     const first = (await upload(5)).body as Page;
     const long = (await upload(10)).body as Page;
@@ -195,7 +197,15 @@ describe('storefront search and browse through HTTP on the demo catalog', () => 
         .send({ cursor: first.nextCursor, limit: 5 })
         .expect(200)
     ).body as Page;
+    // The cursor carries the picture's embedding and the first page's filters and facets.
     expect([...first.items, ...second.items].map((i) => i.id)).toEqual(long.items.map((i) => i.id));
+    expect(second.items.every((i) => i.inStock)).toBe(true);
+    expect(second.facets!.category).toEqual(first.facets!.category);
+    // Options stated again must be the same search's.
+    await request(t.server)
+      .post('/v1/search/image')
+      .send({ cursor: first.nextCursor, filters: { inStock: false } })
+      .expect(400);
     // A text cursor is not an image cursor.
     const textPage = await text({ query: 'fruit', limit: 1 });
     await request(t.server)

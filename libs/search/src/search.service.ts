@@ -26,6 +26,7 @@ import {
   encodeCursor,
   encodeVector,
   fingerprint,
+  MAX_CARRIED_OPTIONS_CHARS,
   type CursorCarry,
 } from './query/cursor';
 import { highlightCard } from './query/highlights';
@@ -214,6 +215,9 @@ export class SearchService {
       });
     let query: string | undefined;
     let code: string;
+    // The options of the first page, carried by its cursors; what the request states itself wins (and a
+    // difference makes the cursor another search's, refused).
+    let options: SearchOptions = request;
     if (continued) {
       // The cursor carries the embedding and words of the first page: the picture is not needed again.
       const carry = cursorCarry(request.cursor);
@@ -225,6 +229,7 @@ export class SearchService {
         throw new ValidationError('query differs from the one the cursor continues', { field: 'query' });
       code = carry.v;
       query = carry.q;
+      options = { ...(carry.s as SearchOptions | undefined), ...definedOptions(request) };
     } else {
       query = request.query === undefined ? undefined : checkQuery(request.query, 'query');
       const started = performance.now();
@@ -254,9 +259,9 @@ export class SearchService {
         excludeIds: [],
         identity: ['image', code, query ?? null],
         cutoff: false,
-        carry: { v: code, ...(query !== undefined ? { q: query } : {}) },
+        carry: { v: code, ...(query !== undefined ? { q: query } : {}), ...carriedOptions(options) },
       },
-      request,
+      options,
       t,
     );
   }
@@ -685,6 +690,24 @@ function weightsFor(retrievers: readonly Retriever[], configured: EvidenceWeight
   const fallback = { image: 0, text: 0, lexical: 0 };
   for (const r of retrievers) fallback[r.source] = 1;
   return fallback;
+}
+
+/** The request's options that are set (an undefined key must not hide a carried one). */
+function definedOptions(request: SearchOptions): SearchOptions {
+  return Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined));
+}
+
+/** What an image cursor carries of the options that shape the result list, when it fits. */
+function carriedOptions(options: SearchOptions): { s?: Record<string, unknown> } {
+  const s = {
+    ...(options.filters !== undefined ? { filters: options.filters } : {}),
+    ...(options.sort !== undefined ? { sort: options.sort } : {}),
+    ...(options.rerank !== undefined ? { rerank: options.rerank } : {}),
+    ...(options.facets !== undefined ? { facets: options.facets } : {}),
+    ...(options.requireCurrency !== undefined ? { requireCurrency: options.requireCurrency } : {}),
+  };
+  if (Object.keys(s).length === 0 || JSON.stringify(s).length > MAX_CARRIED_OPTIONS_CHARS) return {};
+  return { s };
 }
 
 function newTimings(): SearchTimings {

@@ -7,7 +7,12 @@ export interface CursorCarry {
   readonly v?: string;
   /** Query words. */
   readonly q?: string;
+  /** The options that shape the result list (filters, sort, rerank, facets), checked again when used. */
+  readonly s?: Readonly<Record<string, unknown>>;
 }
+
+/** Options a cursor carries when they fit: beyond this (JSON characters) the caller sends them again. */
+export const MAX_CARRIED_OPTIONS_CHARS = 1500;
 
 /**
  * Opaque page cursors: the offset into the ranked results plus a fingerprint of the search they belong to, so a
@@ -20,16 +25,22 @@ export function encodeCursor(offset: number, fingerprint: string, carry: CursorC
 const invalid = (): ValidationError =>
   new ValidationError('cursor is not a cursor this API returned', { field: 'cursor' });
 
-function parse(cursor: string): { o: number; f: string; v?: unknown; q?: unknown } {
+function parse(cursor: string): { o: number; f: string; v?: unknown; q?: unknown; s?: unknown } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw invalid();
   }
-  const { o, f, v, q } = (parsed ?? {}) as { o?: unknown; f?: unknown; v?: unknown; q?: unknown };
+  const { o, f, v, q, s } = (parsed ?? {}) as {
+    o?: unknown;
+    f?: unknown;
+    v?: unknown;
+    q?: unknown;
+    s?: unknown;
+  };
   if (typeof o !== 'number' || !Number.isInteger(o) || o < 0 || typeof f !== 'string') throw invalid();
-  return { o, f, v, q };
+  return { o, f, v, q, s };
 }
 
 export function decodeCursor(cursor: string | undefined, fingerprint: string): number {
@@ -44,10 +55,15 @@ export function decodeCursor(cursor: string | undefined, fingerprint: string): n
 
 /** What a cursor carries (checked for shape only: the fingerprint check happens in {@link decodeCursor}). */
 export function cursorCarry(cursor: string): CursorCarry {
-  const { v, q } = parse(cursor);
+  const { v, q, s } = parse(cursor);
   if ((v !== undefined && typeof v !== 'string') || (q !== undefined && typeof q !== 'string'))
     throw invalid();
-  return { ...(v !== undefined ? { v } : {}), ...(q !== undefined ? { q } : {}) };
+  if (s !== undefined && (typeof s !== 'object' || s === null || Array.isArray(s))) throw invalid();
+  return {
+    ...(v !== undefined ? { v } : {}),
+    ...(q !== undefined ? { q } : {}),
+    ...(s !== undefined ? { s: s as Record<string, unknown> } : {}),
+  };
 }
 
 /** A short stable hash of what defines a search's result list. */
