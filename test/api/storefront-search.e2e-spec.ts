@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import request from 'supertest';
+import { AnalyticsService } from '@vitrine/analytics';
 import { DEMO_DIR, startApiApp, type ApiTestApp } from './api-app';
 
 interface Card {
@@ -33,6 +34,7 @@ interface ErrorBody {
   error: { code: string; message: string };
 }
 
+const ADMIN_KEY = 'storefront-admin-k3y-0123';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Storefront behaviour of search and browse (issue 14) on the indexed demo catalog (EUR and USD prices). */
@@ -54,8 +56,16 @@ describe('storefront search and browse through HTTP on the demo catalog', () => 
     return { first, items };
   };
 
+  const analyticsReport = async () =>
+    (await request(t.server).get('/v1/admin/analytics?days=1').set('X-Api-Key', ADMIN_KEY).expect(200))
+      .body as {
+      searches: number;
+      topQueries: { query: string; count: number; clicks: number; ctr: number }[];
+      zeroResultQueries: { query: string; count: number }[];
+    };
+
   beforeAll(async () => {
-    t = await startApiApp({ demoCatalog: true });
+    t = await startApiApp({ demoCatalog: true, env: { ADMIN_API_KEYS: ADMIN_KEY } });
   }, 300_000);
   afterAll(() => t?.close());
 
@@ -68,6 +78,28 @@ describe('storefront search and browse through HTTP on the demo catalog', () => 
       expect(page.facets).toEqual({ category: [] });
     },
   );
+
+  it('keeps one queryId over the pages of a search and counts the search once in the analytics', async () => {
+    const before = await analyticsReport();
+    const first = await text({ query: 'fresh', limit: 5 });
+    expect(first.queryId).toMatch(UUID);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await text({ query: 'fresh', limit: 5, cursor: first.nextCursor });
+    // A click on the second page names the search the shopper made, not a search of its own.
+    expect(second.queryId).toBe(first.queryId);
+    await request(t.server)
+      .post('/v1/events')
+      .send({ type: 'click', productId: second.items[0]!.id, queryId: second.queryId, position: 6 })
+      .expect(202);
+    const nonsense = await text({ query: 'vrool zyqxw' });
+    expect(nonsense.total).toBe(0);
+    await t.app.get(AnalyticsService).flush();
+
+    const after = await analyticsReport();
+    expect(after.searches - before.searches).toBe(2);
+    expect(after.topQueries.find((q) => q.query === 'fresh')).toMatchObject({ count: 1, clicks: 1, ctr: 1 });
+    expect(after.zeroResultQueries).toContainEqual({ query: 'vrool zyqxw', count: 1 });
+  });
 
   it('counts "bouquet" results and their facets over every page, not the first one', async () => {
     const facets = ['category', 'brand', 'inStock', 'price', 'colour'];

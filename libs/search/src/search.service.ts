@@ -358,6 +358,7 @@ export class SearchService {
     const facetNames = checkFacetNames(request.facets);
     const cursorKey = fingerprint(['browse', filters, sort]);
     const offset = decodeCursor(request.cursor, cursorKey);
+    const queryId = queryIdOf(request.cursor);
     const values = await this.values();
     const resolved = resolveFilterValues(filters, values);
     const facets = facetNames ? resolveFacets(facetNames, values, await this.facetSourceNames()) : undefined;
@@ -369,11 +370,11 @@ export class SearchService {
     const cards = await this.deps.catalog.cards(ids);
     const end = offset + ids.length;
     return {
-      queryId: randomUUID(),
+      queryId,
       items: cards.map((c) => ({ ...c, score: 0 })),
       total,
       totalRelation: 'eq',
-      nextCursor: end < total && ids.length > 0 ? encodeCursor(end, cursorKey) : null,
+      nextCursor: end < total && ids.length > 0 ? encodeCursor(end, cursorKey, { id: queryId }) : null,
       reranker: 'none',
       ...(facetValues ? { facets: facetValues } : {}),
     };
@@ -387,7 +388,7 @@ export class SearchService {
     const rerank = options.rerank ?? this.settings.rerank;
     const cursorKey = fingerprint([plan.identity, filters, rerank, sort, plan.cutoff]);
     const offset = decodeCursor(options.cursor, cursorKey);
-    const queryId = randomUUID();
+    const queryId = queryIdOf(options.cursor);
     const values = await this.values();
     const resolved = resolveFilterValues(filters, values, options.requireCurrency ?? false);
     const facets = facetNames ? resolveFacets(facetNames, values, await this.facetSourceNames()) : undefined;
@@ -470,7 +471,9 @@ export class SearchService {
     }
     const mayHaveMore = ranked.length > end || cut;
     const nextCursor =
-      mayHaveMore && end < MAX_DEPTH && offset < window ? encodeCursor(end, cursorKey, plan.carry) : null;
+      mayHaveMore && end < MAX_DEPTH && offset < window
+        ? encodeCursor(end, cursorKey, { ...plan.carry, id: queryId })
+        : null;
     return {
       queryId,
       items,
@@ -708,6 +711,11 @@ function carriedOptions(options: SearchOptions): { s?: Record<string, unknown> }
   };
   if (Object.keys(s).length === 0 || JSON.stringify(s).length > MAX_CARRIED_OPTIONS_CHARS) return {};
   return { s };
+}
+
+/** The first page's `queryId` for a later page (its cursor carries it), a new one for a first page. */
+function queryIdOf(cursor: string | undefined): string {
+  return (cursor ? cursorCarry(cursor).id : undefined) ?? randomUUID();
 }
 
 function newTimings(): SearchTimings {

@@ -22,6 +22,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { AnalyticsService } from '@vitrine/analytics';
 import { CATALOG_LIMITS } from '@vitrine/catalog';
 import { NotFoundError, ValidationError } from '@vitrine/core';
 import { SearchService } from '@vitrine/search';
@@ -30,6 +31,7 @@ import { IntRangePipe } from '../http/int-range.pipe';
 import { apiValidationPipe, screenInput } from '../http/validation';
 import { BrowseQueryDto, SimilarQueryDto } from '../search/search.dto';
 import { SearchResponseDto, toResponse } from '../search/search-response.dto';
+import { recordSearch } from '../search/search.controller';
 import { toBrowseRequest, toSearchOptions } from '../search/to-search-filters';
 
 /** `attr.<name>=<value>` filters; at most as many as a search's attribute filters. */
@@ -65,7 +67,10 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 @ApiResponse({ status: 429, description: 'rate limited', type: ApiErrorDto })
 @Controller('v1/products')
 export class ProductsController {
-  constructor(private readonly search: SearchService) {}
+  constructor(
+    private readonly search: SearchService,
+    private readonly analytics: AnalyticsService,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -116,6 +121,7 @@ export class ProductsController {
   @ApiResponse({ status: 409, description: 'the product is not indexed yet', type: ApiErrorDto })
   async similar(@Param('id') id: string, @Query() q: SimilarQueryDto): Promise<SearchResponseDto> {
     const page = await this.search.similar(id, toSearchOptions(q));
+    if (q.cursor === undefined) recordSearch(this.analytics, 'similar', null, page);
     return toResponse(page);
   }
 

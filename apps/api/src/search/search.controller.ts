@@ -9,6 +9,7 @@ import {
   getSchemaPath,
   ApiExtraModels,
 } from '@nestjs/swagger';
+import { AnalyticsService } from '@vitrine/analytics';
 import { ValidationError } from '@vitrine/core';
 import { SearchService, type SearchTimings } from '@vitrine/search';
 import { ApiErrorDto } from '../http/api-error';
@@ -33,6 +34,7 @@ export class SearchController {
   constructor(
     private readonly search: SearchService,
     private readonly metrics: ApiMetrics,
+    private readonly analytics: AnalyticsService,
   ) {}
 
   @Post('text')
@@ -59,6 +61,7 @@ export class SearchController {
       timings,
     );
     this.observe('text', timings);
+    if (dto.cursor === undefined) recordSearch(this.analytics, 'text', dto.query, page);
     return toResponse(page);
   }
 
@@ -104,6 +107,7 @@ export class SearchController {
       timings,
     );
     this.observe('image', timings);
+    if (dto.cursor === undefined) recordSearch(this.analytics, 'image', dto.query ?? null, page);
     return toResponse(page);
   }
 
@@ -113,6 +117,19 @@ export class SearchController {
     this.metrics.searchStage.observe({ kind, stage: 'rerank' }, t.rerankMs / 1000);
     this.metrics.searchStage.observe({ kind, stage: 'cards' }, t.cardsMs / 1000);
   }
+}
+
+/**
+ * A search's first page, for the admin analytics (top and zero-result queries, CTR); later pages answer with the
+ * same `queryId` and are not searches of their own. Buffered in memory: nothing on the request's path waits for it.
+ */
+export function recordSearch(
+  analytics: AnalyticsService,
+  kind: 'text' | 'image' | 'similar',
+  query: string | null,
+  page: { readonly queryId: string; readonly total: number },
+): void {
+  analytics.recordSearch({ queryId: page.queryId, kind, query, total: page.total, at: new Date() });
 }
 
 function newTimings(): SearchTimings {

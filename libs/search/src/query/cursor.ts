@@ -9,7 +9,11 @@ export interface CursorCarry {
   readonly q?: string;
   /** The options that shape the result list (filters, sort, rerank, facets), checked again when used. */
   readonly s?: Readonly<Record<string, unknown>>;
+  /** The `queryId` of the search's first page: every page of one search answers with it, so an event names it. */
+  readonly id?: string;
 }
+
+const QUERY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Options a cursor carries when they fit: beyond this (JSON characters) the caller sends them again. */
 export const MAX_CARRIED_OPTIONS_CHARS = 1500;
@@ -25,22 +29,30 @@ export function encodeCursor(offset: number, fingerprint: string, carry: CursorC
 const invalid = (): ValidationError =>
   new ValidationError('cursor is not a cursor this API returned', { field: 'cursor' });
 
-function parse(cursor: string): { o: number; f: string; v?: unknown; q?: unknown; s?: unknown } {
+function parse(cursor: string): {
+  o: number;
+  f: string;
+  v?: unknown;
+  q?: unknown;
+  s?: unknown;
+  id?: unknown;
+} {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw invalid();
   }
-  const { o, f, v, q, s } = (parsed ?? {}) as {
+  const { o, f, v, q, s, id } = (parsed ?? {}) as {
     o?: unknown;
     f?: unknown;
     v?: unknown;
     q?: unknown;
     s?: unknown;
+    id?: unknown;
   };
   if (typeof o !== 'number' || !Number.isInteger(o) || o < 0 || typeof f !== 'string') throw invalid();
-  return { o, f, v, q, s };
+  return { o, f, v, q, s, id };
 }
 
 export function decodeCursor(cursor: string | undefined, fingerprint: string): number {
@@ -55,14 +67,16 @@ export function decodeCursor(cursor: string | undefined, fingerprint: string): n
 
 /** What a cursor carries (checked for shape only: the fingerprint check happens in {@link decodeCursor}). */
 export function cursorCarry(cursor: string): CursorCarry {
-  const { v, q, s } = parse(cursor);
+  const { v, q, s, id } = parse(cursor);
   if ((v !== undefined && typeof v !== 'string') || (q !== undefined && typeof q !== 'string'))
     throw invalid();
+  if (id !== undefined && (typeof id !== 'string' || !QUERY_ID.test(id))) throw invalid();
   if (s !== undefined && (typeof s !== 'object' || s === null || Array.isArray(s))) throw invalid();
   return {
     ...(v !== undefined ? { v } : {}),
     ...(q !== undefined ? { q } : {}),
     ...(s !== undefined ? { s: s as Record<string, unknown> } : {}),
+    ...(id !== undefined ? { id } : {}),
   };
 }
 
