@@ -32,7 +32,9 @@ import {
 import { highlightCard } from './query/highlights';
 import { QueryEmbeddingCache } from './query/query-embedding-cache';
 import { LiteralQueryUnderstanding, type QueryUnderstanding } from './query/query-understanding';
-import type { MinSimilarity } from './relevance/relevance-threshold';
+import type { SearchTuning } from './relevance/relevance-threshold';
+
+export type { SearchTuning } from './relevance/relevance-threshold';
 import type { EvidenceWeights, RerankCandidate, RerankQuery, Reranker } from './rerank/reranker';
 import {
   DEFAULT_LIMIT,
@@ -77,14 +79,6 @@ export interface SearchDependencies {
 }
 
 /** Settings that are not configuration values. */
-export interface SearchTuning {
-  /**
-   * The relevance cutoff of word searches: per product vector, the lowest similarity to the query that counts as
-   * evidence besides a full-text match. Undefined: no cutoff.
-   */
-  readonly minSimilarity?: MinSimilarity;
-}
-
 type Retriever =
   | { readonly source: 'image' | 'text'; readonly vector: Float32Array }
   | { readonly source: 'lexical'; readonly text: string };

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { z } from 'zod';
 import type { AppConfig } from '@vitrine/core';
-import type { SearchTuning } from '../search.service';
 
 /** The file beside a model that holds its search calibration (written by `npm run bench:relevance-cutoff`). */
 export const SEARCH_CALIBRATION_FILE = 'vitrine-search-calibration.json';
@@ -50,6 +49,14 @@ const logger = new Logger('SearchService');
  * The search tuning for `modelId` under `config`: the relevance cutoff from SEARCH_MIN_SIMILARITY or the model's
  * calibration; a model without calibration has no cutoff, said once in the log.
  */
+export interface SearchTuning {
+  /**
+   * The relevance cutoff of word searches: per product vector, the lowest similarity to the query that counts as
+   * evidence besides a full-text match. Undefined: no cutoff.
+   */
+  readonly minSimilarity?: MinSimilarity;
+}
+
 export function searchTuning(config: AppConfig, modelId: string): SearchTuning {
   const minSimilarity = loadMinSimilarity(modelId, config.embedding.modelDir, config.search.minSimilarity);
   if (minSimilarity === undefined)
