@@ -109,10 +109,18 @@ describe('storefront', () => {
     await page.getByRole('heading', { name: 'Similar products' }).waitFor();
 
     await page.getByLabel('Your question').fill('What colour is it?');
-    await page.getByRole('button', { name: 'Ask' }).click();
+    const [asked] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/ask')),
+      page.getByRole('button', { name: 'Ask' }).click(),
+    ]);
+    const answer = (await asked.json()) as { source: string };
     await page.locator('.answer').waitFor();
     expect((await page.locator('.answer-text').textContent())?.trim()).toBeTruthy();
     expect(await page.locator('img.heatmap').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    // The page says where the answer came from: an answer the catalog gave did not look at the picture.
+    expect(await page.locator('.answer').textContent()).toContain(
+      answer.source === 'catalog' ? 'The answer comes from the catalog' : 'what the answer looked at',
+    );
 
     // A question nothing can settle says so instead of guessing.
     await page.getByLabel('Your question').fill('Is it ethically sourced?');

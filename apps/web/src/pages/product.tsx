@@ -71,7 +71,9 @@ export function ProductPage({ id }: { id: string }) {
               checked={showHeatmap}
               onChange={(e) => setShowHeatmap(e.currentTarget.checked)}
             />
-            Show where the answer looked (heatmap for “{answer.heatmap.prompt}”)
+            {answer.source === 'catalog'
+              ? `Show where the picture matches “${answer.heatmap.prompt}”`
+              : `Show where the answer looked (heatmap for “${answer.heatmap.prompt}”)`}
           </label>
         ) : null}
         {p.images.length > 1 ? (
@@ -223,7 +225,11 @@ function AskBox(props: { productId: string; answer: Answer | null; onAnswer: (a:
               </blockquote>
             ) : null}
             {a.heatmap ? (
-              <p class="hint">The highlighted areas of the picture are what the answer looked at.</p>
+              <p class="hint">
+                {a.source === 'catalog'
+                  ? 'The answer comes from the catalog; the highlighted areas show where the picture matches it.'
+                  : 'The highlighted areas of the picture are what the answer looked at.'}
+              </p>
             ) : null}
           </div>
         ) : null}
