@@ -632,7 +632,7 @@ export interface paths {
     put?: never;
     /**
      * Search products by picture
-     * @description Upload the picture as multipart/form-data (part `image`; other fields as form fields, `filters` as JSON), or send JSON with `imageUrl` (fetched server-side; private and loopback addresses are refused). An optional `query` steers the picture ("like this, but in red"). Further pages: JSON `{ "cursor": ... }` with the same options and no picture (the cursor carries the picture's embedding).
+     * @description Upload the picture as multipart/form-data (part `image`; other fields as form fields, `filters` as JSON), or send JSON with `imageUrl` (fetched server-side; private and loopback addresses are refused). An optional `query` steers the picture ("like this, but in red"). Further pages: JSON `{ "cursor": ... }` and no picture: the cursor carries the picture's embedding, the words and the first page's options.
      */
     post: operations['SearchController_image'];
     delete?: never;
