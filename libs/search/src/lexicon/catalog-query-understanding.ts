@@ -61,6 +61,15 @@ export class CatalogQueryUnderstanding implements QueryUnderstanding {
       if (c.certain) certain.push(edit);
       all.push(edit);
     }
+    // A query with a word the catalog does not know and nothing corrects ("mortgage refinance rate") is about
+    // something the shop does not sell: correcting its other words ("refinance" → "resonance") would answer a
+    // question nobody asked. Its corrections are only suggested; short words (often stopwords) do not count.
+    const covered = (w: { start: number; end: number }) =>
+      all.some((e) => e.start <= w.start && w.end <= e.end);
+    const foreign = words.some(
+      (w) => !covered(w) && w.word.length >= 4 && !hasDigit(w.word) && !vocabulary.knows(w.word),
+    );
+    if (foreign) certain.length = 0;
     const corrected = certain.length > 0 ? applyEdits(query, certain) : undefined;
     const suggestion = all.length > certain.length ? applyEdits(query, all) : undefined;
     const searched = corrected ?? query;

@@ -123,6 +123,18 @@ describe('query understanding of the demo catalog', () => {
     expect((await qu.rewrite('cherry blosom')).corrected).toBe('cherry blossom');
   });
 
+  it('only suggests corrections in a query about something the catalog does not hold', async () => {
+    // "mortgage" is no catalog word and nothing corrects it: "refinance" → "resonance" would answer another question.
+    for (const q of ['mortgage refinance rate', 'election results', 'null pointer exception']) {
+      const r = await qu.rewrite(q);
+      expect(r.corrected).toBeUndefined();
+      expect(r.embeddingQuery).toBe(q);
+    }
+    expect((await qu.rewrite('mortgage refinance rate')).suggestion).toContain('resonance');
+    // Every other word known: the slip is corrected.
+    expect((await qu.rewrite('vintage guitr')).corrected).toBe('vintage guitar');
+  });
+
   it('changes no word of a query the catalog knows', async () => {
     for (const q of [
       'high heeled shoe',
