@@ -5,12 +5,16 @@
 // the catalog is imported and indexed (and its follow-up jobs are done), then drives POST /v1/search/text with
 // autocannon at concurrency 1 and 16, cycling through the 482 evaluation queries (CLDR names). It runs twice: with the query-embedding cache off
 // (every request embeds its text) and on (after the first pass every query is cached). With --url it measures an
-// already running, indexed API as it is configured instead.
+// already running, indexed API as it is configured instead. With the cache on it also measures the HTTP floor, what
+// four facets add to a search (server CPU per request), GET /v1/suggest at concurrency 1 and 16 (bench/suggest.ts),
+// and the relevance cutoff's recall and precision through HTTP (demo queries against fixed nonsense queries).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { nonsenseQueries } from '@vitrine/search';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
+import { measureSuggest } from './suggest';
 
 interface Stat {
   p50: number;
@@ -50,6 +54,10 @@ const MODEL_DIR = arg('model', '');
 const floor: string[] = [];
 /** Facet overhead (see measureFacets). */
 const facetRows: string[] = [];
+/** Relevance cutoff through HTTP (see measureCutoff). */
+const cutoffRows: string[] = [];
+/** GET /v1/suggest (see bench/suggest.ts). */
+const suggestRows: string[] = [];
 const FACETS = ['category', 'brand', 'price', 'inStock'];
 
 const queries = readFileSync(join(ROOT, 'data/demo-catalog/queries.jsonl'), 'utf8')
@@ -66,6 +74,8 @@ async function main(): Promise<void> {
   if (URL_GIVEN) {
     await measure(URL_GIVEN, 'as configured', rows);
     await measureFacets(URL_GIVEN);
+    await measureSuggestions(URL_GIVEN);
+    await measureCutoff(URL_GIVEN);
   } else if (WHILE_INDEXING) {
     await measureWhileIndexing();
     return;
@@ -79,7 +89,9 @@ async function main(): Promise<void> {
           await measure(api.url, cacheSize === '0' ? 'off' : 'on', rows);
           if (cacheSize !== '0') {
             await measureFloor(api.url);
-            await measureFacets(api.url);
+            await measureFacets(api.url, api.pid);
+            await measureSuggestions(api.url);
+            await measureCutoff(api.url);
           }
         } finally {
           await api.stop();
@@ -97,14 +109,28 @@ async function main(): Promise<void> {
   if (floor.length) console.log(`\nFloor:\n${floor.map((l) => `- ${l}`).join('\n')}`);
   if (facetRows.length)
     console.log(`\nFacets (${FACETS.join(', ')}):\n${facetRows.map((l) => `- ${l}`).join('\n')}`);
+  if (suggestRows.length)
+    console.log(
+      `\nGET /v1/suggest (every keystroke prefix of the demo queries):\n${suggestRows.map((l) => `- ${l}`).join('\n')}`,
+    );
+  if (cutoffRows.length)
+    console.log(`\nRelevance cutoff through HTTP:\n${cutoffRows.map((l) => `- ${l}`).join('\n')}`);
+}
+
+async function measureSuggestions(url: string): Promise<void> {
+  for (const f of await measureSuggest(url, DURATION))
+    suggestRows.push(
+      `concurrency ${f.connections}: p50 ${f.p50} ms, p99 ${f.p99} ms, ${f.requestsPerSecond.toFixed(0)} req/s, failed ${f.failed}`,
+    );
 }
 
 /**
- * What counting facets over the whole relevant set costs: the same queries (cache on, concurrency 1) without
- * facets and with four, interleaved twice so drift hits both; the server's share is the mean latency above the
- * HTTP floor (a request refused by validation).
+ * What counting facets over the whole relevant set costs: the same queries (cache on, concurrency 4) without
+ * facets and with four, interleaved twice so drift hits both. With the API's pid (the API this script started), the
+ * figure is the server's CPU time per request (user + system, from /proc), which other load on the machine does
+ * not change; with only a URL, the mean latency above the HTTP floor (a request refused by validation).
  */
-async function measureFacets(url: string): Promise<void> {
+async function measureFacets(url: string, pid?: number): Promise<void> {
   const withFacets = (facets: boolean): AutocannonOptions['requests'] =>
     queries.map((query) => ({
       method: 'POST' as const,
@@ -125,25 +151,93 @@ async function measureFacets(url: string): Promise<void> {
       },
     ],
   });
-  const means = { none: [] as number[], four: [] as number[] };
+  const runs = {
+    none: [] as { latency: number; cpuMs?: number }[],
+    four: [] as { latency: number; cpuMs?: number }[],
+  };
   for (let round = 0; round < 2; round++) {
     for (const facets of [false, true]) {
-      const r = await autocannon({ url, connections: 1, duration: DURATION, requests: withFacets(facets) });
+      const before = pid ? cpuMs(pid) : undefined;
+      const r = await autocannon({ url, connections: 4, duration: DURATION, requests: withFacets(facets) });
       if (r.non2xx + r.errors > 0)
         throw new Error(`facet run answered ${r.non2xx} non-2xx, ${r.errors} errors`);
-      (facets ? means.four : means.none).push(r.latency.average);
+      const requests = r.requests.average * DURATION;
+      (facets ? runs.four : runs.none).push({
+        latency: r.latency.average,
+        ...(pid && before !== undefined ? { cpuMs: (cpuMs(pid) - before) / requests } : {}),
+      });
     }
   }
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const none = avg(means.none);
-  const four = avg(means.four);
-  const server = (x: number) => Math.max(0.001, x - floorRun.latency.average);
-  facetRows.push(
-    `mean latency without facets ${none.toFixed(2)} ms, with ${FACETS.length} facets ${four.toFixed(2)} ms ` +
-      `(HTTP floor ${floorRun.latency.average.toFixed(2)} ms): server time +${((server(four) / server(none) - 1) * 100).toFixed(0)}%`,
-  );
+  const none = avg(runs.none.map((r) => r.latency));
+  const four = avg(runs.four.map((r) => r.latency));
+  if (pid) {
+    const cpuNone = avg(runs.none.map((r) => r.cpuMs!));
+    const cpuFour = avg(runs.four.map((r) => r.cpuMs!));
+    facetRows.push(
+      `server CPU per search without facets ${cpuNone.toFixed(2)} ms, with ${FACETS.length} facets ${cpuFour.toFixed(2)} ms: ` +
+        `+${((cpuFour / cpuNone - 1) * 100).toFixed(0)}% (concurrency 4; mean latency ${none.toFixed(1)} → ${four.toFixed(1)} ms)`,
+    );
+  } else {
+    const server = (x: number) => Math.max(0.001, x - floorRun.latency.average);
+    facetRows.push(
+      `mean latency without facets ${none.toFixed(2)} ms, with ${FACETS.length} facets ${four.toFixed(2)} ms ` +
+        `(HTTP floor ${floorRun.latency.average.toFixed(2)} ms): server time +${((server(four) / server(none) - 1) * 100).toFixed(0)}%`,
+    );
+  }
   console.log(facetRows.at(-1));
 }
+
+/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat (Linux). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of stat (utime, stime), counted from the state field (3rd) after the command name.
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS = 100;
+
+/**
+ * The relevance cutoff as a shopper meets it, through HTTP: every demo query (recall: its relevant product is in
+ * the answer, limit 100) and the fixed nonsense queries (precision: of the queries answered with anything, the
+ * share that are real). Spelling correction and synonyms are on, as in production.
+ */
+async function measureCutoff(url: string): Promise<void> {
+  const demo = readFileSync(join(ROOT, 'data/demo-catalog/queries.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { text?: string; relevant: string[] })
+    .filter((q): q is { text: string; relevant: string[] } => typeof q.text === 'string');
+  const ask = async (query: string) => {
+    const res = await fetch(`${url}/v1/search/text`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, limit: 100 }),
+    });
+    if (!res.ok) throw new Error(`search "${query}" answered ${res.status}`);
+    return (await res.json()) as { total: number; items: { sku: string }[] };
+  };
+  let found = 0;
+  let realAnswered = 0;
+  for (const q of demo) {
+    const page = await ask(q.text);
+    if (page.total > 0) realAnswered++;
+    if (page.items.some((i) => q.relevant.includes(i.sku))) found++;
+  }
+  const nonsense = nonsenseQueries(200);
+  let nonsenseAnswered = 0;
+  for (const q of nonsense) if ((await ask(q)).total > 0) nonsenseAnswered++;
+  cutoffRows.push(
+    `recall ${pct(found / demo.length)} (${found} of ${demo.length} demo queries find their product), ` +
+      `precision ${pct(realAnswered / (realAnswered + nonsenseAnswered))} ` +
+      `(${nonsenseAnswered} of ${nonsense.length} nonsense queries answered anything)`,
+  );
+  console.log(cutoffRows.at(-1));
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 function searchRequests(): AutocannonOptions['requests'] {
   return queries.map((query) => ({
@@ -248,7 +342,12 @@ async function startApi(
   cacheSize: string,
   waitFor: 'indexed' | 'listening',
   modelDir?: string,
-): Promise<{ url: string; stop: () => Promise<void>; indexedAt: () => number | undefined }> {
+): Promise<{
+  url: string;
+  pid: number;
+  stop: () => Promise<void>;
+  indexedAt: () => number | undefined;
+}> {
   const port = String(30_000 + Math.floor(Math.random() * 20_000));
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'dist/apps/api/src/main.js')], {
     cwd: ROOT,
@@ -312,6 +411,7 @@ async function startApi(
   });
   return {
     url,
+    pid: child.pid!,
     indexedAt: () => indexedAt,
     stop: () =>
       new Promise<void>((done) => {
