@@ -180,6 +180,12 @@ const CASES: Readonly<Record<string, readonly Case[]>> = {
       send: (api, f) => api.get(`/v1/products/${f.productId}/similar?limit=3`),
     },
     {
+      name: 'with facets and a sort order',
+      status: 200,
+      send: (api, f) =>
+        api.get(`/v1/products/${f.productId}/similar?limit=3&sort=price_asc&facets=category,price`),
+    },
+    {
       name: '400 limit out of range',
       status: 400,
       send: (api, f) => api.get(`/v1/products/${f.productId}/similar?limit=0`),
