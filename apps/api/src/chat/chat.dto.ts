@@ -63,8 +63,14 @@ export class ChatFiltersDto {
   inStock?: boolean;
 }
 
-/** A product the chat shows: the card of a search result, without the ranking score. */
-export class ChatProductDto extends ProductSummaryDto {}
+/** A product the chat shows: the card of a search result, with its score when a search ranked it. */
+export class ChatProductDto extends ProductSummaryDto {
+  @ApiPropertyOptional({
+    description:
+      'the search score that ranked it (comparable within one reply only); absent when no search ranked it',
+  })
+  score?: number;
+}
 
 export class ChatAnswerDto extends AnswerDto {
   @ApiProperty({ format: 'uuid', description: 'the product the question was about' })

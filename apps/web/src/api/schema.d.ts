@@ -963,6 +963,8 @@ export interface components {
        * @example /v1/products/2b0c…/images/0
        */
       imageUrl: string | null;
+      /** @description the search score that ranked it (comparable within one reply only); absent when no search ranked it */
+      score?: number;
     };
     ChatRequestDto: {
       /**
