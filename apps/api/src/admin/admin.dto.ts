@@ -15,7 +15,7 @@ import {
 } from 'class-validator';
 import { MAX_FAILURES_PAGE } from '@vitrine/catalog';
 import { IsIdentifier } from '../http/identifier.validator';
-import { MoneyDto } from '../products/product-detail.dto';
+import { MoneyDto } from '../search/search-response.dto';
 
 const IDENTIFIER_RULE =
   'stored in Unicode NFC; bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, ' +

@@ -1,11 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-
-export class MoneyDto {
-  @ApiProperty({ example: '12.9', description: 'exact decimal, no trailing zeros' })
-  amount!: string;
-  @ApiProperty({ example: 'EUR' })
-  currency!: string;
-}
+import { MoneyDto } from '../search/search-response.dto';
 
 export class ProductImageDto {
   @ApiProperty({ description: '0-based display order' })
