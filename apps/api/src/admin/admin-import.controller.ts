@@ -16,17 +16,17 @@ import {
   ApiConsumes,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiResponse,
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { interval, map, startWith, takeWhile, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { ValidationError } from '@vitrine/core';
 import { ApiErrorDto } from '../http/api-error';
 import { ApiKeyGuard } from '../http/api-key.guard';
 import { Consumes } from '../http/media-type.guard';
+import { ApiProgressStream, PROGRESS_INTERVAL_MS, progressStream } from '../http/progress-stream';
 import { ImportAcceptedDto, ImportJobDto, ImportUploadDto } from './admin.dto';
 import {
   CATALOG_FIELD,
@@ -36,7 +36,6 @@ import {
 import { ImportJobs } from './import-jobs.service';
 
 /** How often the event stream samples an import's progress. */
-const PROGRESS_INTERVAL_MS = 500;
 
 @ApiTags('admin')
 @ApiSecurity('api-key')
@@ -100,16 +99,11 @@ export class AdminImportController {
     summary: 'Progress of a catalog import as server-sent events',
     description: `One \`progress\` event every ${PROGRESS_INTERVAL_MS} ms until the import completes or fails (the last event says which).`,
   })
-  @ApiProduces('text/event-stream')
-  @ApiResponse({ status: 404, type: ApiErrorDto })
-  events(@Param('jobId') jobId: string): Observable<MessageEvent> {
-    // Resolve once before streaming so an unknown id is a plain 404, not an empty stream.
-    const first = this.imports.get(jobId);
-    return interval(PROGRESS_INTERVAL_MS).pipe(
-      map(() => this.imports.get(jobId)),
-      startWith(first),
-      takeWhile((p) => p.state === 'running', true),
-      map((p): MessageEvent => ({ type: 'progress', data: p })),
+  @ApiProgressStream(ImportJobDto, 'import')
+  events(@Param('jobId') jobId: string): Promise<Observable<MessageEvent>> {
+    return progressStream(
+      () => this.imports.get(jobId),
+      (p) => p.state !== 'running',
     );
   }
 }

@@ -17,16 +17,16 @@ import {
   ApiAcceptedResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiResponse,
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { from, interval, startWith, switchMap, takeWhile, map, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { ApiErrorDto } from '../http/api-error';
 import { ApiKeyGuard } from '../http/api-key.guard';
 import { Consumes } from '../http/media-type.guard';
+import { ApiProgressStream, PROGRESS_INTERVAL_MS, progressStream } from '../http/progress-stream';
 import { AdminProductWriteDto } from '../products/product-detail.dto';
 import {
   AdminProductListDto,
@@ -46,7 +46,6 @@ import {
 import { AdminService } from './admin.service';
 
 /** How often the event stream samples job progress. */
-const PROGRESS_INTERVAL_MS = 500;
 const FINISHED = new Set(['completed', 'failed']);
 
 @ApiTags('admin')
@@ -211,16 +210,11 @@ export class AdminController {
     summary: 'Progress of a reindex job as server-sent events',
     description: `One \`progress\` event every ${PROGRESS_INTERVAL_MS} ms until the job completes or fails (the last event says which).`,
   })
-  @ApiProduces('text/event-stream')
-  @ApiResponse({ status: 404, type: ApiErrorDto })
-  async events(@Param('id') id: string): Promise<Observable<MessageEvent>> {
-    // Resolve once before streaming so an unknown id is a plain 404, not an empty stream.
-    const first = await this.admin.progress(id);
-    return interval(PROGRESS_INTERVAL_MS).pipe(
-      switchMap(() => from(this.admin.progress(id))),
-      startWith(first),
-      takeWhile((p) => !FINISHED.has(p.state), true),
-      map((p): MessageEvent => ({ type: 'progress', data: p })),
+  @ApiProgressStream(JobProgressDto, 'reindex job')
+  events(@Param('id') id: string): Promise<Observable<MessageEvent>> {
+    return progressStream(
+      () => this.admin.progress(id),
+      (p) => FINISHED.has(p.state),
     );
   }
 }

@@ -2428,6 +2428,15 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description `progress` events (data: ImportJobDto as JSON) until the import ends */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
       /** @description missing or invalid X-Api-Key */
       401: {
         headers: {
@@ -2437,12 +2446,13 @@ export interface operations {
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
+      /** @description no such import */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'text/event-stream': components['schemas']['ApiErrorDto'];
+          'application/json': components['schemas']['ApiErrorDto'];
         };
       };
       /** @description too many failed admin authentications from this address (ADMIN_AUTH_FAILURES_PER_MINUTE); Retry-After says when to retry */
@@ -2628,6 +2638,15 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description `progress` events (data: JobProgressDto as JSON) until the reindex job ends */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
       /** @description missing or invalid X-Api-Key */
       401: {
         headers: {
@@ -2637,12 +2656,13 @@ export interface operations {
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
+      /** @description no such reindex job */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'text/event-stream': components['schemas']['ApiErrorDto'];
+          'application/json': components['schemas']['ApiErrorDto'];
         };
       };
       /** @description too many failed admin authentications from this address (ADMIN_AUTH_FAILURES_PER_MINUTE); Retry-After says when to retry */
