@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
@@ -43,6 +44,42 @@ const commaList = ({ value }: { value: unknown }): unknown => {
   }
   return t === '' ? [] : t.split(',').map((x) => x.trim());
 };
+
+/** `sort` of a search (body or query): the same rules and documentation wherever a search takes it. */
+const SortOption = (): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional({
+      enum: SORT_ORDERS,
+      default: 'relevance',
+      description:
+        'order of the relevant results; price orders put products without a price last and, without a currency ' +
+        'filter, group by currency first',
+    }),
+    IsOptional(),
+    IsIn(SORT_ORDERS),
+  );
+
+/** `facets` of a search (body or query). */
+const FacetsOption = (): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: [String],
+      maxItems: MAX_FACETS,
+      example: ['category', 'brand', 'price', 'color'],
+      description:
+        'facets to count over all relevant results: category, brand, price, inStock, currency or an attribute ' +
+        'name (color and colour are one facet); an unknown name is refused. JSON-encoded or comma-separated in forms',
+    }),
+    IsOptional(),
+    Transform(commaList),
+    IsArray(),
+    ArrayMaxSize(MAX_FACETS),
+    IsString({ each: true }),
+    Matches(/^[A-Za-z0-9_-]{1,64}$/, {
+      each: true,
+      message: 'each facet must be a name such as category or color',
+    }),
+  );
 
 /** Catalog amounts are below 10^15 (15 integer digits); a bound beyond names nothing. */
 const MAX_PRICE = 1e15;
@@ -147,34 +184,10 @@ export class SearchOptionsDto {
   @MaxLength(MAX_CURSOR_CHARS)
   cursor?: string;
 
-  @ApiPropertyOptional({
-    enum: SORT_ORDERS,
-    default: 'relevance',
-    description:
-      'order of the relevant results; price orders put products without a price last and, without a currency ' +
-      'filter, group by currency first',
-  })
-  @IsOptional()
-  @IsIn(SORT_ORDERS)
+  @SortOption()
   sort?: SortOrder;
 
-  @ApiPropertyOptional({
-    type: [String],
-    maxItems: MAX_FACETS,
-    example: ['category', 'brand', 'price', 'color'],
-    description:
-      'facets to count over all relevant results: category, brand, price, inStock, currency or an attribute ' +
-      'name (color and colour are one facet); an unknown name is refused. JSON-encoded or comma-separated in forms',
-  })
-  @IsOptional()
-  @Transform(commaList)
-  @IsArray()
-  @ArrayMaxSize(MAX_FACETS)
-  @IsString({ each: true })
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, {
-    each: true,
-    message: 'each facet must be a name such as category or color',
-  })
+  @FacetsOption()
   facets?: string[];
 
   @ApiPropertyOptional({ default: false, description: 'return each score component' })
@@ -252,34 +265,10 @@ export class StringSearchOptionsDto {
   @MaxLength(MAX_CURSOR_CHARS)
   cursor?: string;
 
-  @ApiPropertyOptional({
-    enum: SORT_ORDERS,
-    default: 'relevance',
-    description:
-      'order of the relevant results; price orders put products without a price last and, without a currency ' +
-      'filter, group by currency first',
-  })
-  @IsOptional()
-  @IsIn(SORT_ORDERS)
+  @SortOption()
   sort?: SortOrder;
 
-  @ApiPropertyOptional({
-    type: [String],
-    maxItems: MAX_FACETS,
-    example: ['category', 'brand', 'price', 'color'],
-    description:
-      'facets to count over all relevant results: category, brand, price, inStock, currency or an attribute ' +
-      'name (color and colour are one facet); an unknown name is refused. JSON-encoded or comma-separated in forms',
-  })
-  @IsOptional()
-  @Transform(commaList)
-  @IsArray()
-  @ArrayMaxSize(MAX_FACETS)
-  @IsString({ each: true })
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, {
-    each: true,
-    message: 'each facet must be a name such as category or color',
-  })
+  @FacetsOption()
   facets?: string[];
 
   @ApiPropertyOptional({ default: false, description: 'return each score component' })
