@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { plainToInstance, Transform, Type } from 'class-transformer';
+import { plainToInstance, Transform, Type, type TransformFnParams } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsIn,
@@ -44,6 +44,22 @@ const commaList = ({ value }: { value: unknown }): unknown => {
   }
   return t === '' ? [] : t.split(',').map((x) => x.trim());
 };
+
+/**
+ * A list of category or brand names (one value or several): 1 to 100 non-empty names of at most 200 characters,
+ * after `transform` turned the raw value into a list (a JSON body's string or array, a query's repeats or commas).
+ */
+const NameList = (transform: (arg: TransformFnParams) => unknown): PropertyDecorator =>
+  applyDecorators(
+    IsOptional(),
+    Transform(transform),
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(100),
+    IsString({ each: true }),
+    IsNotEmpty({ each: true }),
+    MaxLength(200, { each: true }),
+  );
 
 /** `sort` of a search (body or query): the same rules and documentation wherever a search takes it. */
 const SortOption = (): PropertyDecorator =>
@@ -107,28 +123,14 @@ export class SearchFiltersDto {
     example: 'Kitchen',
     description: 'one category or any of several',
   })
-  @IsOptional()
-  @Transform(toIdentifierList)
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @IsNotEmpty({ each: true })
-  @MaxLength(200, { each: true })
+  @NameList(toIdentifierList)
   category?: string[];
 
   @ApiPropertyOptional({
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
     example: ['Acme', 'Bloom & Root'],
   })
-  @IsOptional()
-  @Transform(toIdentifierList)
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @IsNotEmpty({ each: true })
-  @MaxLength(200, { each: true })
+  @NameList(toIdentifierList)
   brand?: string[];
 
   @ApiPropertyOptional({ type: PriceRangeDto, description: 'inclusive bounds; min must not exceed max' })
@@ -325,25 +327,11 @@ export class BrowseQueryDto {
     description:
       'one category or any of several (repeat the parameter or separate with commas); case-insensitive',
   })
-  @IsOptional()
-  @Transform((arg) => toIdentifierList({ value: commaList(arg) }))
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @IsNotEmpty({ each: true })
-  @MaxLength(200, { each: true })
+  @NameList((arg) => toIdentifierList({ value: commaList(arg) }))
   category?: string[];
 
   @ApiPropertyOptional({ type: [String], description: 'one brand or any of several; case-insensitive' })
-  @IsOptional()
-  @Transform((arg) => toIdentifierList({ value: commaList(arg) }))
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @IsNotEmpty({ each: true })
-  @MaxLength(200, { each: true })
+  @NameList((arg) => toIdentifierList({ value: commaList(arg) }))
   brand?: string[];
 
   @ApiPropertyOptional({ type: Boolean })
