@@ -1,51 +1,25 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  Module,
-  type DynamicModule,
-  type OnModuleDestroy,
-  type OnModuleInit,
-} from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@vitrine/core';
+import { Inject, Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { APP_CONFIG, RetentionJanitor, type AppConfig } from '@vitrine/core';
 import { CATALOG_DATABASE, ProductRepository, type CatalogDatabase } from '@vitrine/catalog';
 import { AnalyticsRepository } from './analytics.repository';
 import { AnalyticsService, type AnalyticsSettings } from './analytics.service';
 
-const PURGE_EVERY_MS = 60 * 60 * 1000;
-
 /** Deletes searches and events past ANALYTICS_RETENTION_DAYS at boot and hourly. */
 @Injectable()
-export class AnalyticsJanitor implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('AnalyticsJanitor');
-  private timer: NodeJS.Timeout | undefined;
-
+export class AnalyticsJanitor extends RetentionJanitor {
   constructor(
     private readonly repository: AnalyticsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.purge();
-    this.timer = setInterval(() => void this.purge(), PURGE_EVERY_MS);
-    this.timer.unref();
+  ) {
+    super('AnalyticsJanitor', 'searches and events');
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  protected retentionDays(): number {
+    return this.config.analytics.retentionDays;
   }
 
-  /** One purge; a failure is logged and retried at the next tick. */
-  async purge(): Promise<number> {
-    const days = this.config.analytics.retentionDays;
-    try {
-      const n = await this.repository.purgeOlderThan(days);
-      if (n > 0) this.logger.log(`deleted ${n} searches and events older than ${days} days`);
-      return n;
-    } catch (error) {
-      this.logger.warn(`purging old analytics failed: ${(error as Error).message}`);
-      return 0;
-    }
+  protected deleteOlderThan(days: number): Promise<number> {
+    return this.repository.purgeOlderThan(days);
   }
 }
 

@@ -1,13 +1,5 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  Module,
-  type DynamicModule,
-  type OnModuleDestroy,
-  type OnModuleInit,
-} from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@vitrine/core';
+import { Inject, Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { APP_CONFIG, RetentionJanitor, type AppConfig } from '@vitrine/core';
 import {
   CATALOG_DATABASE,
   ProductRepository,
@@ -22,40 +14,22 @@ import { RemoteReplyWriter } from './remote/remote-reply-writer';
 import { RemoteToolPlanner } from './remote/tool-planner';
 import { ConversationRepository } from './store/conversation.repository';
 
-const PURGE_EVERY_MS = 60 * 60 * 1000;
-
 /** Deletes expired conversations at boot and hourly (`CHAT_RETENTION_DAYS`). */
 @Injectable()
-export class ConversationJanitor implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('ConversationJanitor');
-  private timer: NodeJS.Timeout | undefined;
-
+export class ConversationJanitor extends RetentionJanitor {
   constructor(
     private readonly conversations: ConversationRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.purge();
-    this.timer = setInterval(() => void this.purge(), PURGE_EVERY_MS);
-    this.timer.unref();
+  ) {
+    super('ConversationJanitor', 'conversations');
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  protected retentionDays(): number {
+    return this.config.chat.retentionDays;
   }
 
-  /** One purge; a failure is logged and retried at the next tick (the reads ignore expired rows meanwhile). */
-  async purge(): Promise<number> {
-    try {
-      const n = await this.conversations.purgeOlderThan(this.config.chat.retentionDays);
-      if (n > 0)
-        this.logger.log(`deleted ${n} conversations older than ${this.config.chat.retentionDays} days`);
-      return n;
-    } catch (error) {
-      this.logger.warn(`purging expired conversations failed: ${(error as Error).message}`);
-      return 0;
-    }
+  protected deleteOlderThan(days: number): Promise<number> {
+    return this.conversations.purgeOlderThan(days);
   }
 }
 

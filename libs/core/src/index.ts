@@ -8,3 +8,4 @@ export * from './errors/storage-error';
 export * from './errors/outage-error';
 export * from './json/json-syntax';
 export * from './json/openapi-schema';
+export * from './retention/retention-janitor';
