@@ -63,6 +63,13 @@ describe('analytics on PostgreSQL', () => {
     expect(report.events).toEqual({ click: 2, add_to_cart: 1, purchase: 0 });
   });
 
+  it('counts an event recorded in the very millisecond the report is asked for', async () => {
+    const now = new Date();
+    const before = (await analytics.report(7, now)).events.purchase;
+    await analytics.recordEvent({ type: 'purchase', productId, at: now });
+    expect((await analytics.report(7, now)).events.purchase).toBe(before + 1);
+  });
+
   it('refuses an event for a product that does not exist', async () => {
     await expect(analytics.recordEvent({ type: 'purchase', productId: randomUUID() })).rejects.toMatchObject({
       code: 'NOT_FOUND',

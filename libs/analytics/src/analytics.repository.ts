@@ -51,7 +51,7 @@ export class AnalyticsRepository {
     );
   }
 
-  /** Searches started in `[from, to)` and what followed them; `limit` rows per list. */
+  /** Searches started in `[from, to]` (up to and including `to`: an event recorded in the very millisecond of the report counts) and what followed them; `limit` rows per list. */
   async report(from: Date, to: Date, limit: number): Promise<AnalyticsReport> {
     const window = [from.toISOString(), to.toISOString()];
     const [totals, top, zero, events] = await Promise.all([
@@ -60,7 +60,7 @@ export class AnalyticsRepository {
         `SELECT count(*) AS searches,
                 count(*) FILTER (WHERE EXISTS (
                   SELECT 1 FROM search_events e WHERE e.query_id = s.query_id AND e.type = 'click')) AS clicked
-         FROM search_queries s WHERE s.at >= $1 AND s.at < $2`,
+         FROM search_queries s WHERE s.at >= $1 AND s.at <= $2`,
         window,
       ),
       sql<{ query: string; count: string; clicks: string; clicked: string }>(
@@ -70,20 +70,20 @@ export class AnalyticsRepository {
            WHERE type = 'click' AND query_id IS NOT NULL AND at >= $1 GROUP BY query_id)
          SELECT s.query, count(*) AS count, coalesce(sum(c.clicks), 0) AS clicks, count(c.query_id) AS clicked
          FROM search_queries s LEFT JOIN c ON c.query_id = s.query_id
-         WHERE s.at >= $1 AND s.at < $2 AND s.query IS NOT NULL
+         WHERE s.at >= $1 AND s.at <= $2 AND s.query IS NOT NULL
          GROUP BY s.query ORDER BY count(*) DESC, s.query LIMIT $3`,
         [...window, limit],
       ),
       sql<{ query: string; count: string }>(
         this.dataSource,
         `SELECT query, count(*) AS count FROM search_queries
-         WHERE at >= $1 AND at < $2 AND total = 0 AND query IS NOT NULL
+         WHERE at >= $1 AND at <= $2 AND total = 0 AND query IS NOT NULL
          GROUP BY query ORDER BY count(*) DESC, query LIMIT $3`,
         [...window, limit],
       ),
       sql<{ type: EventType; count: string }>(
         this.dataSource,
-        `SELECT type, count(*) AS count FROM search_events WHERE at >= $1 AND at < $2 GROUP BY type`,
+        `SELECT type, count(*) AS count FROM search_events WHERE at >= $1 AND at <= $2 GROUP BY type`,
         window,
       ),
     ]);
