@@ -5,10 +5,10 @@ export type { OnnxEmbeddingOptions, ModelInfo } from './onnx/onnx-embedding-prov
 export type { Device } from './onnx/sessions';
 export { ImagePreprocessor } from './image/image-preprocessor';
 export type { DecodedImage, ImagePreprocessorOptions } from './image/image-preprocessor';
-export { TextTokenizer } from './text/text-tokenizer';
-export type { PaddingMode, TokenBatch } from './text/text-tokenizer';
-export { MODEL_FILES, readModelDir, safeModelName } from './model/model-dir';
-export type { ImageSpec, ModelDir, TextConfig } from './model/model-dir';
+export { TOKENIZER_MODELS, TextTokenizer } from './text/text-tokenizer';
+export type { PaddingMode, TokenBatch, TokenizerModel } from './text/text-tokenizer';
+export { MODEL_FILES, TEXT_POOLINGS, readModelDir, safeModelName } from './model/model-dir';
+export type { ImageSpec, ModelDir, TextConfig, TextPooling, Towers } from './model/model-dir';
 export { formatModelId, hashOnnxFiles } from './model/model-id';
 export { cosineSimilarity, dot, l2NormalizeRows, meanDirection } from './vector-math';
 export * from './fetch/safe-fetch';

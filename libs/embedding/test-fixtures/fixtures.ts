@@ -7,6 +7,12 @@ import { deflateSync } from 'node:zlib';
 
 export const TINY_CLIP = path.join(__dirname, 'tiny-clip');
 export const TINY_CLIP_LEGACY = path.join(__dirname, 'tiny-clip-legacy');
+/**
+ * A tiny multilingual CLIP in the layout tools/multilingual-clip/export.py writes (Unigram tokenizer with XLM-R's
+ * special ids, mean pooling and projection in the graph, towers from two sources), with reference ids and
+ * embeddings computed in Python: tools/multilingual-clip/make-fixture.py.
+ */
+export const MULTILINGUAL_UNIGRAM = path.join(__dirname, 'multilingual-unigram');
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const DEMO_CLIP = path.join(REPO_ROOT, 'models', 'demo-clip');
 /** OpenAI CLIP tokenizer reference data (MIT, vendored with its notice: see clip-vit-b32/README.md). */

@@ -14,6 +14,16 @@ export const MODEL_FILES = {
 } as const;
 
 const id = z.number().int().nonnegative();
+
+/**
+ * How the text graph turns token vectors into one vector, as config.json `vitrine.text_pooling` declares it. The
+ * pooling always happens inside the graph (Vitrine feeds ids and mask and reads `text_embeds`); the declaration
+ * lets the loader check what that pooling needs: `eos` (CLIP, demo model) and `argmax` (OpenAI CLIP: the end
+ * token has the largest id) read the end token, `mean` (sentence-transformers, M-CLIP) averages the tokens the
+ * attention mask marks, `cls` (Chinese-CLIP) reads the first token.
+ */
+export const TEXT_POOLINGS = ['eos', 'argmax', 'mean', 'cls'] as const;
+export type TextPooling = (typeof TEXT_POOLINGS)[number];
 const triple = z.tuple([z.number(), z.number(), z.number()]);
 const hw = z.object({ height: z.number().int().positive(), width: z.number().int().positive() });
 
@@ -30,7 +40,15 @@ const configSchema = z.looseObject({
   vitrine: z
     .looseObject({
       name: z.string().min(1).optional(),
-      text_pooling: z.enum(['eos', 'argmax']).optional(),
+      text_pooling: z.enum(TEXT_POOLINGS).optional(),
+      text_max_length: z.number().int().min(2).optional(),
+      towers: z
+        .object({
+          text: z.string().min(1),
+          vision: z.string().min(1),
+          space: z.string().min(1),
+        })
+        .optional(),
     })
     .optional(),
 });
@@ -74,11 +92,23 @@ export interface ImageSpec {
 
 /** What config.json says about text; special ids are settled against the tokenizer (see TextTokenizer). */
 export interface TextConfig {
+  /** Longest encoding in tokens: `vitrine.text_max_length`, else `text_config.max_position_embeddings`. */
   readonly maxLength: number;
   readonly bosId: number | undefined;
   readonly eosId: number | undefined;
   readonly padId: number | undefined;
-  readonly pooling: 'eos' | 'argmax' | undefined;
+  readonly pooling: TextPooling | undefined;
+}
+
+/**
+ * Where each tower comes from when they were trained apart (a multilingual text encoder distilled into the space
+ * of another model's vision tower), and the space both map into. Declared by the exporter, shown by
+ * `vitrine model info`; the loader checks that both towers give vectors of the same size.
+ */
+export interface Towers {
+  readonly text: string;
+  readonly vision: string;
+  readonly space: string;
 }
 
 /** A model directory read and checked for shape, before any ONNX session exists. */
@@ -89,6 +119,8 @@ export interface ModelDir {
   readonly modelType: string | undefined;
   readonly projectionDim: number;
   readonly text: TextConfig;
+  /** Declared origins of the two towers, when config.json has `vitrine.towers`. */
+  readonly towers: Towers | undefined;
   readonly image: ImageSpec;
   readonly tokenizerJson: object;
   readonly textModelPath: string;
@@ -198,18 +230,27 @@ export async function readModelDir(dirInput: string): Promise<ModelDir> {
     throw modelInvalid(dir, 'tokenizer.json has no "model" section');
   }
   const tc = config.text_config;
+  const maxLength = config.vitrine?.text_max_length ?? tc.max_position_embeddings;
+  if (maxLength > tc.max_position_embeddings) {
+    throw modelInvalid(
+      dir,
+      `config.json vitrine.text_max_length ${maxLength} exceeds text_config.max_position_embeddings ` +
+        `${tc.max_position_embeddings}`,
+    );
+  }
   return {
     dir,
     name: safeModelName(config.vitrine?.name ?? config._name_or_path ?? path.basename(dir)),
     modelType: config.model_type,
     projectionDim: config.projection_dim,
     text: {
-      maxLength: tc.max_position_embeddings,
+      maxLength,
       bosId: tc.bos_token_id,
       eosId: tc.eos_token_id,
       padId: tc.pad_token_id,
       pooling: config.vitrine?.text_pooling,
     },
+    towers: config.vitrine?.towers,
     image: imageSpec(dir, pre),
     tokenizerJson,
     textModelPath,

@@ -10,6 +10,8 @@ export interface GraphContract {
   readonly idsType: IdType;
   /** Absent when the text graph takes no `attention_mask` (some OpenAI CLIP exports: causal attention). */
   readonly maskType: IdType | undefined;
+  /** Present when the text graph takes `token_type_ids` (BERT-style exports, e.g. Chinese-CLIP): fed zeros. */
+  readonly tokenTypeIdsType: IdType | undefined;
   /** A fixed sequence length the text graph insists on, if it declares one. */
   readonly fixedSequence: number | undefined;
 }
@@ -39,6 +41,24 @@ function idType(dir: string, m: TensorMeta): IdType {
   throw modelInvalid(dir, `text model input ${m.name} has type ${m.type}; expected int64 or int32`);
 }
 
+const TEXT_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'];
+
+/**
+ * Text and vision towers exported from different models must map into one space of one size: when both graphs
+ * declare their output size, a disagreement is named as such rather than as a projection_dim mismatch.
+ */
+function checkSameSpace(md: ModelDir, text: TensorMeta, vision: TensorMeta): void {
+  const t = text.shape[text.shape.length - 1];
+  const v = vision.shape[vision.shape.length - 1];
+  if (typeof t === 'number' && typeof v === 'number' && t !== v) {
+    const from = md.towers ? ` (text from ${md.towers.text}, vision from ${md.towers.vision})` : '';
+    throw modelInvalid(
+      md.dir,
+      `the towers do not share one space: text_embeds has ${t} dimensions, image_embeds ${v}${from}`,
+    );
+  }
+}
+
 function checkOutput(dir: string, m: TensorMeta, projectionDim: number): void {
   if (m.type !== 'float32') throw modelInvalid(dir, `${m.name} has type ${m.type}; expected float32`);
   const last = m.shape[m.shape.length - 1];
@@ -52,12 +72,12 @@ function checkOutput(dir: string, m: TensorMeta, projectionDim: number): void {
 
 /**
  * Checks the sessions against the Hugging Face CLIP ONNX contract: text `input_ids` (+ optional
- * `attention_mask`) -> `text_embeds`, vision `pixel_values` -> `image_embeds`, with types and static dims
+ * `attention_mask`, `token_type_ids`) -> `text_embeds`, vision `pixel_values` -> `image_embeds`, with types and static dims
  * agreeing with config.json and preprocessor_config.json. Input types are read from the graph, never assumed.
  */
 export function checkGraphs(md: ModelDir, text: GraphShape, vision: GraphShape): GraphContract {
   const dir = md.dir;
-  const extraText = text.inputNames.filter((n) => n !== 'input_ids' && n !== 'attention_mask');
+  const extraText = text.inputNames.filter((n) => !TEXT_INPUTS.includes(n));
   if (extraText.length) throw modelInvalid(dir, `text model has unexpected inputs: ${extraText.join(', ')}`);
   const ids = tensorMeta(dir, text.inputMetadata, 'input_ids', 'text model input');
   if (ids.shape.length !== 2) throw modelInvalid(dir, `input_ids has rank ${ids.shape.length}; expected 2`);
@@ -65,17 +85,23 @@ export function checkGraphs(md: ModelDir, text: GraphShape, vision: GraphShape):
   if (typeof seq === 'number' && seq !== md.text.maxLength) {
     throw modelInvalid(
       dir,
-      `input_ids is fixed at ${seq} tokens but max_position_embeddings is ${md.text.maxLength}`,
+      `input_ids is fixed at ${seq} tokens but the text context (vitrine.text_max_length or ` +
+        `max_position_embeddings) is ${md.text.maxLength}`,
     );
   }
-  const mask = text.inputNames.includes('attention_mask')
-    ? idType(dir, tensorMeta(dir, text.inputMetadata, 'attention_mask', 'text model input'))
-    : undefined;
-  checkOutput(
-    dir,
-    tensorMeta(dir, text.outputMetadata, 'text_embeds', 'text model output'),
-    md.projectionDim,
-  );
+  const optionalInput = (name: string) =>
+    text.inputNames.includes(name)
+      ? idType(dir, tensorMeta(dir, text.inputMetadata, name, 'text model input'))
+      : undefined;
+  const mask = optionalInput('attention_mask');
+  if (!mask && (md.text.pooling === 'mean' || md.text.pooling === 'cls')) {
+    // Without a mask the encoder attends to the padding, and mean pooling would average it in.
+    throw modelInvalid(
+      dir,
+      `config.json declares ${md.text.pooling} pooling but the text model takes no attention_mask`,
+    );
+  }
+  const textOut = tensorMeta(dir, text.outputMetadata, 'text_embeds', 'text model output');
 
   if (vision.inputNames.length !== 1) {
     throw modelInvalid(
@@ -99,14 +125,14 @@ export function checkGraphs(md: ModelDir, text: GraphShape, vision: GraphShape):
         `[batch, 3, ${md.image.height}, ${md.image.width}]`,
     );
   }
-  checkOutput(
-    dir,
-    tensorMeta(dir, vision.outputMetadata, 'image_embeds', 'vision model output'),
-    md.projectionDim,
-  );
+  const visionOut = tensorMeta(dir, vision.outputMetadata, 'image_embeds', 'vision model output');
+  checkSameSpace(md, textOut, visionOut);
+  checkOutput(dir, textOut, md.projectionDim);
+  checkOutput(dir, visionOut, md.projectionDim);
   return {
     idsType: idType(dir, ids),
     maskType: mask,
+    tokenTypeIdsType: optionalInput('token_type_ids'),
     fixedSequence: typeof seq === 'number' ? seq : undefined,
   };
 }

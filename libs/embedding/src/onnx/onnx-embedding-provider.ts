@@ -13,10 +13,15 @@ import type {
 import { DynamicBatcher, type Settled } from '../batching/dynamic-batcher';
 import { InferenceLane, type LanePriority } from '../batching/inference-lane';
 import { ImagePreprocessor, type DecodedImage } from '../image/image-preprocessor';
-import { readModelDir } from '../model/model-dir';
+import { readModelDir, type TextPooling, type Towers } from '../model/model-dir';
 import { modelInvalid } from '../model/model-errors';
 import { formatModelId, hashOnnxFiles } from '../model/model-id';
-import { TextTokenizer, type PaddingMode, type TokenBatch } from '../text/text-tokenizer';
+import {
+  TextTokenizer,
+  type PaddingMode,
+  type TokenBatch,
+  type TokenizerModel,
+} from '../text/text-tokenizer';
 import { l2NormalizeRows } from '../vector-math';
 import { checkGraphs, type GraphContract, type IdType } from './graph-contract';
 import { openSessions, type Device, type OpenedSessions } from './sessions';
@@ -90,10 +95,18 @@ export interface ModelInfo {
   readonly text: {
     readonly inputIdsType: IdType;
     readonly attentionMask: boolean;
+    /** The graph takes `token_type_ids` (fed zeros: one segment). */
+    readonly tokenTypeIds: boolean;
     readonly startId: number;
     readonly endId: number;
     readonly padId: number;
+    /** tokenizer.json's model: BPE, WordPiece or Unigram. */
+    readonly tokenizer: TokenizerModel;
+    /** What config.json declares the graph pools with, when it says. */
+    readonly pooling: TextPooling | undefined;
   };
+  /** Where the towers come from and the space they share, when config.json declares it. */
+  readonly towers: Towers | undefined;
 }
 
 interface Counters {
@@ -251,10 +264,14 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
         text: {
           inputIdsType: contract.idsType,
           attentionMask: contract.maskType !== undefined,
+          tokenTypeIds: contract.tokenTypeIdsType !== undefined,
           startId: tokenizer.bosId,
           endId: tokenizer.eosId,
           padId: tokenizer.padId,
+          tokenizer: tokenizer.model,
+          pooling: md.text.pooling,
         },
+        towers: md.towers,
       };
       const second = options.interactiveSessions === 'separate' ? await openSecond() : undefined;
       const provider = new OnnxEmbeddingProvider(
@@ -510,6 +527,12 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
     const feeds: Record<string, Tensor> = { input_ids: this.idTensor(this.contract.idsType, b.ids, dims) };
     if (this.contract.maskType)
       feeds.attention_mask = this.idTensor(this.contract.maskType, b.attentionMask, dims);
+    if (this.contract.tokenTypeIdsType)
+      feeds.token_type_ids = this.idTensor(
+        this.contract.tokenTypeIdsType,
+        new Int32Array(b.ids.length),
+        dims,
+      );
     const out = await sessions.text.run(feeds, ['text_embeds']);
     return this.output(out, 'text_embeds', b.batch);
   }

@@ -14,6 +14,29 @@ const tokenizers = require('@huggingface/tokenizers') as {
   Tokenizer: new (tokenizerJson: object, tokenizerConfig: object) => Tokenizer;
 };
 
+/**
+ * Tokenizer models the library runs and Vitrine has tested: BPE (OpenAI CLIP), WordPiece (BERT, DistilBERT,
+ * Chinese-CLIP) and Unigram (SentencePiece: XLM-RoBERTa, M-CLIP).
+ */
+export const TOKENIZER_MODELS = ['BPE', 'WordPiece', 'Unigram'] as const;
+export type TokenizerModel = (typeof TOKENIZER_MODELS)[number];
+
+function tokenizerModel(dir: string, tokenizerJson: object): TokenizerModel {
+  const model = (tokenizerJson as { model?: { type?: unknown; vocab?: unknown; merges?: unknown } }).model;
+  const type = model?.type;
+  if (type === undefined) {
+    // Older exports omit the type; the library tells the models apart by their fields, and so does this.
+    if (Array.isArray(model?.vocab)) return 'Unigram';
+    return model?.merges !== undefined ? 'BPE' : 'WordPiece';
+  }
+  if (typeof type === 'string' && (TOKENIZER_MODELS as readonly string[]).includes(type))
+    return type as TokenizerModel;
+  throw modelInvalid(
+    dir,
+    `tokenizer.json model type ${JSON.stringify(type)} is not supported (supported: ${TOKENIZER_MODELS.join(', ')})`,
+  );
+}
+
 /** Token ids for a batch, row-major, every row padded to `length`. */
 export interface TokenBatch {
   readonly batch: number;
@@ -38,13 +61,16 @@ const CHARS_PER_TOKEN_GUESS = 8;
  * last, and padding.
  *
  * Special ids: start and end tokens come from the tokenizer itself (what it adds around an empty string). The
- * pad id comes from config.json `text_config.pad_token_id`, except for Hugging Face's legacy CLIP configs
- * (`bos 0, eos 2, pad 1`, which predate the real ids and disagree with the tokenizer); those pad with the end
- * token like Hugging Face's CLIPTokenizer does (49407 for OpenAI CLIP).
+ * pad id comes from config.json `text_config.pad_token_id` (XLM-RoBERTa pads with 1, BERT with 0), except for
+ * Hugging Face's legacy CLIP configs (`bos 0, eos 2, pad 1`, which predate the real ids and disagree with the
+ * tokenizer: its end token is not 2); those pad with the end token like Hugging Face's CLIPTokenizer does (49407
+ * for OpenAI CLIP).
  */
 export class TextTokenizer {
   private constructor(
     private readonly tokenizer: Tokenizer,
+    /** The tokenizer.json model: how words become ids. */
+    readonly model: TokenizerModel,
     /** Context length: no encoding is longer. */
     readonly maxLength: number,
     readonly bosId: number,
@@ -54,6 +80,7 @@ export class TextTokenizer {
 
   /** Builds the tokenizer for a model directory; `dir` only names the model in errors. */
   static create(dir: string, tokenizerJson: object, text: TextConfig): TextTokenizer {
+    const model = tokenizerModel(dir, tokenizerJson);
     let tok: Tokenizer;
     try {
       tok = new tokenizers.Tokenizer(tokenizerJson, {});
@@ -87,7 +114,7 @@ export class TextTokenizer {
     if (text.pooling === 'argmax' && pad > eos) {
       throw modelInvalid(dir, `argmax pooling needs pad id ${pad} <= end token ${eos}`);
     }
-    return new TextTokenizer(tok, text.maxLength, bos, eos, pad);
+    return new TextTokenizer(tok, model, text.maxLength, bos, eos, pad);
   }
 
   /**
