@@ -44,3 +44,29 @@ def export_text(module: TextEmbeds, path: str, example_ids: torch.Tensor, opset:
                           "attention_mask": {0: "batch_size", 1: "sequence_length"},
                           "text_embeds": {0: "batch_size"}})
     module.eval()  # torch.onnx.export leaves the module in training mode
+
+
+def write_export_manifest(out: str, name: str, text: dict, vision: dict, **extra) -> dict:
+    """Writes `export.json`: the model name, where each tower came from (`repo`, `revision`), and the sha256 and
+    size of every file of the model folder. `vitrine model fetch <name> --from <out>` checks the copy against it."""
+    import hashlib
+    import json
+    import os
+
+    files = {}
+    for root, _, names in os.walk(out):
+        for n in sorted(names):
+            p = os.path.join(root, n)
+            rel = os.path.relpath(p, out).replace(os.sep, "/")
+            if rel == "export.json" or rel.startswith("."):
+                continue
+            h = hashlib.sha256()
+            with open(p, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+            files[rel] = {"sha256": h.hexdigest(), "size": os.path.getsize(p)}
+    manifest = {"name": name, "text": text, "vision": vision, **extra, "files": dict(sorted(files.items()))}
+    with open(os.path.join(out, "export.json"), "w", encoding="utf-8") as f:
+        json.dump(manifest, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+    return manifest

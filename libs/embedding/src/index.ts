@@ -14,8 +14,10 @@ export { cosineSimilarity, dot, l2NormalizeRows, meanDirection } from './vector-
 export * from './fetch/safe-fetch';
 export { isPublicAddress } from './fetch/address-policy';
 export { ImageSource } from './fetch/image-source';
-export { HF_BASE_URL, MODEL_MANIFESTS, manifestFileUrl } from './download/model-manifest';
-export type { ManifestFile, ModelManifest } from './download/model-manifest';
+export { HF_BASE_URL, MODEL_EXPORTS, MODEL_MANIFESTS, manifestFileUrl } from './download/model-manifest';
+export type { ManifestFile, ModelExportRecipe, ModelManifest } from './download/model-manifest';
+export { EXPORT_MANIFEST_FILE, installExportedModel } from './download/model-install';
+export type { ExportManifest, InstallOptions } from './download/model-install';
 export { CHECKSUMS_FILE, downloadModel } from './download/model-download';
 export type {
   ChecksumSource,

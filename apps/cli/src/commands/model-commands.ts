@@ -1,10 +1,14 @@
 import * as path from 'node:path';
 import { DomainError, type AppConfig } from '@vitrine/core';
 import {
+  EXPORT_MANIFEST_FILE,
+  MODEL_EXPORTS,
   MODEL_MANIFESTS,
   OnnxEmbeddingProvider,
   downloadModel,
   embeddingOptionsFromConfig,
+  installExportedModel,
+  safeModelName,
   type DownloadProgress,
   type EmbeddingLogger,
 } from '@vitrine/embedding';
@@ -21,6 +25,8 @@ export interface ModelFetchArgs {
   readonly revision?: string;
   readonly trustOnFirstUse?: boolean;
   readonly printChecksums?: boolean;
+  /** Install a folder written by tools/multilingual-clip/export.py instead of downloading. */
+  readonly from?: string;
 }
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
@@ -54,14 +60,56 @@ function progressPrinter(stderr: Io['stderr']): (p: DownloadProgress) => void {
   };
 }
 
+function printChecksums(files: readonly { path: string; sha256: string }[], io: Io): void {
+  io.stdout.write(
+    `${JSON.stringify(
+      files.map((f) => ({ path: f.path, sha256: f.sha256 })),
+      null,
+      2,
+    )}\n`,
+  );
+}
+
+/** `vitrine model fetch <name> --from <dir>`: installs an exported folder after checking it against export.json. */
+async function installFrom(args: ModelFetchArgs & { from: string }, io: Io): Promise<number> {
+  if (safeModelName(args.name) !== args.name) {
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      `Model name ${JSON.stringify(args.name)} is not filename-safe`,
+      {
+        name: args.name,
+      },
+    );
+  }
+  const dir = path.resolve(args.dir ?? path.join('models', args.name));
+  io.stderr.write(`Installing ${args.name} from ${path.resolve(args.from)} into ${dir}\n`);
+  const result = await installExportedModel({ name: args.name, from: args.from, dir });
+  if (args.printChecksums) printChecksums(result.files, io);
+  io.stdout.write(
+    `Installed ${args.name} in ${result.dir} (${result.files.length} files checked against ` +
+      `${EXPORT_MANIFEST_FILE} and loaded)\n`,
+  );
+  return 0;
+}
+
+const knownNames = () => [...Object.keys(MODEL_MANIFESTS), ...Object.keys(MODEL_EXPORTS)].join(', ');
+
 /** `vitrine model fetch`: returns the exit code. */
 export async function runModelFetch(args: ModelFetchArgs, io: Io): Promise<number> {
+  if (args.from !== undefined) return installFrom({ ...args, from: args.from }, io);
+  const recipe = MODEL_EXPORTS[args.name];
+  if (recipe) {
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      `${args.name} (${recipe.summary}) has no published ONNX export Vitrine can load as is. On a machine with ` +
+        `Python and access to the model hub run: python3 tools/multilingual-clip/export.py ${args.name} --out ` +
+        `<dir>; then: vitrine model fetch ${args.name} --from <dir> (see docs/embeddings.md)`,
+      { name: args.name, text: recipe.text, vision: recipe.vision },
+    );
+  }
   const known = MODEL_MANIFESTS[args.name];
   if (!known) {
-    throw new DomainError(
-      'NOT_FOUND',
-      `Unknown model ${args.name}; known: ${Object.keys(MODEL_MANIFESTS).join(', ')}`,
-    );
+    throw new DomainError('NOT_FOUND', `Unknown model ${args.name}; known: ${knownNames()}`);
   }
   // Another revision means other bytes: pinned checksums no longer apply.
   const manifest = args.revision
@@ -84,15 +132,7 @@ export async function runModelFetch(args: ModelFetchArgs, io: Io): Promise<numbe
         '\n(recorded in checksums.json; pin them in MODEL_MANIFESTS once you have checked them)\n',
     );
   }
-  if (args.printChecksums) {
-    io.stdout.write(
-      `${JSON.stringify(
-        result.files.map((f) => ({ path: f.path, sha256: f.sha256 })),
-        null,
-        2,
-      )}\n`,
-    );
-  }
+  if (args.printChecksums) printChecksums(result.files, io);
   io.stdout.write(
     `Installed ${manifest.name} in ${result.dir} (${result.files.length} files verified and loaded)\n`,
   );
@@ -130,11 +170,20 @@ export async function runModelInfo(
       ['provider', `${i.device} (requested ${deps.config.embedding.device})`],
       [
         'text input',
-        `input_ids ${i.text.inputIdsType}${i.text.attentionMask ? ' + attention_mask' : ''}; ` +
-          `start ${i.text.startId}, end ${i.text.endId}, pad ${i.text.padId}`,
+        `input_ids ${i.text.inputIdsType}${i.text.attentionMask ? ' + attention_mask' : ''}` +
+          `${i.text.tokenTypeIds ? ' + token_type_ids' : ''}; start ${i.text.startId}, end ${i.text.endId}, ` +
+          `pad ${i.text.padId}`,
       ],
+      ['tokenizer', `${i.text.tokenizer}${i.text.pooling ? `; ${i.text.pooling} pooling in the graph` : ''}`],
+      ...(i.towers
+        ? ([
+            ['text tower', i.towers.text],
+            ['vision tower', i.towers.vision],
+            ['space', i.towers.space],
+          ] as [string, string][])
+        : []),
     ];
-    deps.stdout.write(rows.map(([k, v]) => `${k.padEnd(12)}${v}\n`).join(''));
+    deps.stdout.write(rows.map(([k, v]) => `${k.padEnd(13)}${v}\n`).join(''));
     return 0;
   } finally {
     await provider.close();

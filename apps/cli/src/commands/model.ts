@@ -10,14 +10,16 @@ export function registerModelCommands(program: Command): void {
     .command('fetch')
     .description(
       'download a known model with sha256 checks into a staging folder, validate it, then install it; an ' +
-        'interrupted download resumes when rerun',
+        'interrupted download resumes when rerun. With --from, install a folder exported by ' +
+        'tools/multilingual-clip/export.py (checked against its export.json) instead',
     )
-    .argument('<name>', 'model name, e.g. clip-vit-base-patch32')
+    .argument('<name>', 'model name, e.g. clip-vit-base-patch32 or clip-vit-b32-multilingual')
     .option('--dir <dir>', 'target directory (default: models/<name>)')
     .option('--base-url <url>', 'where files are served (a mirror); default https://huggingface.co')
     .option('--revision <sha>', 'repository revision to download instead of the pinned one')
     .option('--trust-on-first-use', 'accept files whose sha256 is not pinned and record what arrives', false)
     .option('--print-checksums', 'print the received sha256 of every file, in manifest form', false)
+    .option('--from <dir>', 'install this exported folder (export.py --out) instead of downloading')
     .action(
       async (
         name: string,
@@ -27,6 +29,7 @@ export function registerModelCommands(program: Command): void {
           revision?: string;
           trustOnFirstUse: boolean;
           printChecksums: boolean;
+          from?: string;
         },
       ) => {
         process.exitCode = await runModelFetch(

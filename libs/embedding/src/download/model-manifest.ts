@@ -48,3 +48,40 @@ export const MODEL_MANIFESTS: Readonly<Record<string, ModelManifest>> = {
 export function manifestFileUrl(baseUrl: string, manifest: ModelManifest, file: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/${manifest.repo}/resolve/${manifest.revision}/${file}`;
 }
+
+/** A model with no published ONNX export that Vitrine can load as is: export it, then install the folder. */
+export interface ModelExportRecipe {
+  readonly name: string;
+  /** Hugging Face repository of the text tower. */
+  readonly text: string;
+  /** Hugging Face repository of the vision tower (the space the text tower was trained to map into). */
+  readonly vision: string;
+  readonly summary: string;
+}
+
+/**
+ * Multilingual models `tools/multilingual-clip/export.py <name> --out <dir>` exports on a machine with Python and
+ * the model hub, and `vitrine model fetch <name> --from <dir>` installs. None of them is published as an ONNX
+ * export with its pooling and projection inside the text graph (sentence-transformers' `onnx/model.onnx` ends at
+ * the token vectors; its Dense layer is a pickled PyTorch file), so Vitrine does not download them directly.
+ */
+export const MODEL_EXPORTS: Readonly<Record<string, ModelExportRecipe>> = {
+  'clip-vit-b32-multilingual': {
+    name: 'clip-vit-b32-multilingual',
+    text: 'sentence-transformers/clip-ViT-B-32-multilingual-v1',
+    vision: 'openai/clip-vit-base-patch32',
+    summary: 'multilingual DistilBERT (50+ languages) distilled into OpenAI CLIP ViT-B/32 image space',
+  },
+  'mclip-xlmr-large-vit-b32': {
+    name: 'mclip-xlmr-large-vit-b32',
+    text: 'M-CLIP/XLM-Roberta-Large-Vit-B-32',
+    vision: 'openai/clip-vit-base-patch32',
+    summary: 'XLM-RoBERTa Large (SentencePiece) distilled into OpenAI CLIP ViT-B/32 image space',
+  },
+  'chinese-clip-vit-b16': {
+    name: 'chinese-clip-vit-b16',
+    text: 'OFA-Sys/chinese-clip-vit-base-patch16',
+    vision: 'OFA-Sys/chinese-clip-vit-base-patch16',
+    summary: 'Chinese-CLIP: Chinese RoBERTa-wwm text and ViT-B/16 vision, trained together',
+  },
+};
