@@ -30,6 +30,7 @@ export {
   ProductSearchRepository,
   type CardImage,
   type LexicalHit,
+  type LexicalOptions,
   type ProductCard,
   type ProductFilter,
 } from './repository/product-search.repository';
@@ -43,7 +44,14 @@ export {
 } from './import/catalog-import.service';
 export { CATALOG_LIMITS } from './domain/limits';
 export { identifierProblem, normalizeIdentifier } from './domain/identifier';
-export { parseCatalogLine, productInput, type CatalogLine } from './import/catalog-line';
+export {
+  normalizeTranslations,
+  parseCatalogLine,
+  productInput,
+  type CatalogLine,
+} from './import/catalog-line';
+export { localeProblem, MAX_LOCALE_CHARS, normalizeLocale, pickLocale } from './domain/locale';
+export { CJK_STOP_WORDS, TextSegmenter, type Segments } from './text/text-segmenter';
 export { CatalogModule, CATALOG_DATABASE } from './catalog.module';
 // For the libraries that own tables in the catalog's database (attributes, descriptions, assistant).
 export { sql, type SqlResult } from './repository/sql';

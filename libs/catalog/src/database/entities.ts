@@ -22,6 +22,7 @@ import type { JsonValue } from '../domain/product';
 @Index('products_brand_idx', ['brand'])
 // A GIN index (migration ProductSearchTsv1764500000000), which TypeORM's decorators cannot express: left to the migration.
 @Index('products_search_tsv_idx', { synchronize: false })
+@Index('products_search_segments_idx', { synchronize: false })
 @Check('products_price_chk', `(price_amount IS NULL) = (price_currency IS NULL) AND price_amount >= 0`)
 export class ProductEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'products_pk' })
@@ -73,6 +74,21 @@ export class ProductEntity {
     nullable: true,
   })
   searchTsv?: unknown;
+
+  /** Title/description per canonical BCP 47 tag (`Translations`). */
+  @Column({ type: 'jsonb', default: () => `'{}'` })
+  translations!: Record<string, { title: string; description: string | null }>;
+
+  /** Segmented full-text document of localised and CJK text (migration ProductTranslations1765310000000). */
+  @Column({
+    name: 'search_segments',
+    type: 'tsvector',
+    default: () => `''`,
+    select: false,
+    insert: false,
+    update: false,
+  })
+  searchSegments?: unknown;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

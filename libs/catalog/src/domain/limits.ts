@@ -8,6 +8,8 @@ export const CATALOG_LIMITS = {
   attributesBytes: 16 * 1024,
   images: 32,
   imageRefChars: 2048,
+  /** Locales of title/description per product. */
+  translations: 32,
   /** Whole line: generous for the fields above, small enough that a runaway line cannot exhaust memory. */
   lineBytes: 1024 * 1024,
 } as const;

@@ -1,5 +1,6 @@
 import { identifierProblem } from './identifier';
 import { CATALOG_LIMITS as L } from './limits';
+import { normalizeLocale } from './locale';
 import { isKnownCurrency, parseAmount } from './money';
 import type { ProductInput } from './product';
 
@@ -38,5 +39,14 @@ export function productInputProblems(p: ProductInput): string[] {
     problems.push(`an image URI is empty or longer than ${L.imageRefChars} characters`);
   }
   if (new Set(p.images).size !== p.images.length) problems.push('an image URI is repeated');
+  const locales = Object.entries(p.translations ?? {});
+  if (locales.length > L.translations) problems.push(`more than ${L.translations} translations`);
+  for (const [tag, t] of locales) {
+    // Stored keys are canonical tags, so a request's locale finds them by plain comparison.
+    if (normalizeLocale(tag) !== tag)
+      problems.push(`translation locale "${tag.slice(0, 40)}" is not a canonical BCP 47 tag`);
+    text(`${tag} title`, t.title, L.titleChars, true);
+    text(`${tag} description`, t.description, L.descriptionChars, false);
+  }
   return problems;
 }

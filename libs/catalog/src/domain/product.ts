@@ -9,6 +9,15 @@ export interface Money {
   readonly currency: string;
 }
 
+/** A product's title and description in one locale. */
+export interface LocalizedText {
+  readonly title: string;
+  readonly description: string | null;
+}
+
+/** Text per canonical BCP 47 tag (`zh`, `zh-Hans`, `ja`), besides the catalog's own `title`/`description`. */
+export type Translations = Readonly<Record<string, LocalizedText>>;
+
 /** What a caller writes: a product keyed by its SKU. Images are URIs (`https://…` or `file://…`) in display order. */
 export interface ProductInput {
   readonly sku: string;
@@ -20,6 +29,11 @@ export interface ProductInput {
   readonly inStock: boolean;
   readonly attributes: Readonly<Record<string, JsonValue>>;
   readonly images: readonly string[];
+  /**
+   * Title and description per locale (canonical tags). Absent means none: an upsert replaces the stored set with
+   * the given one, so a product written without them has none afterwards.
+   */
+  readonly translations?: Translations;
 }
 
 export const IMAGE_STATUSES = ['pending', 'ok', 'failed'] as const;
@@ -61,6 +75,10 @@ export function productAsInput(product: Product, changes: Partial<ProductInput> 
     inStock: product.inStock,
     attributes: product.attributes,
     images: product.images.map((i) => i.uri),
+    // Only when there are some: a product without translations reads back as the input that wrote it.
+    ...(product.translations && Object.keys(product.translations).length > 0
+      ? { translations: product.translations }
+      : {}),
     ...changes,
   };
 }

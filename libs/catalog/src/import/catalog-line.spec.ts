@@ -146,4 +146,27 @@ describe('parseCatalogLine', () => {
     expect(r).toContain('sku: must not be empty');
     expect(r).toContain('title: must not be empty');
   });
+
+  it('takes translations per BCP 47 tag, canonicalised, with a title each and an optional description', () => {
+    const r = parse({
+      ...valid,
+      translations: { 'ZH-hans': { title: ' 红色马克杯 ', description: '' }, ja: { title: '赤いマグ' } },
+    });
+    expect(r.ok && r.line.translations).toEqual({
+      'zh-Hans': { title: '红色马克杯', description: null },
+      ja: { title: '赤いマグ', description: null },
+    });
+  });
+
+  it('rejects a translation under a bad tag, naming it, and one without a title', () => {
+    expect(reason({ ...valid, translations: { chinese_simplified: { title: 'x' } } })).toContain(
+      '"chinese_simplified" is not a BCP 47 language tag',
+    );
+    expect(reason({ ...valid, translations: { zh: { description: 'x' } } })).toContain(
+      'translations.zh.title: is required',
+    );
+    expect(reason({ ...valid, translations: { zh: { title: 'a' }, ZH: { title: 'b' } } })).toContain(
+      'names the locale zh twice',
+    );
+  });
 });

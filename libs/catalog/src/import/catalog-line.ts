@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { locateJsonError } from '@vitrine/core';
 import { identifierProblem, normalizeIdentifier } from '../domain/identifier';
 import { CATALOG_LIMITS } from '../domain/limits';
+import { localeProblem, normalizeLocale } from '../domain/locale';
 import { isKnownCurrency, parseAmount } from '../domain/money';
-import type { JsonValue, Money, ProductInput } from '../domain/product';
+import type { JsonValue, LocalizedText, Money, ProductInput, Translations } from '../domain/product';
 
 /** A valid line before its image references are resolved against the file's folder. */
 export interface CatalogLine {
@@ -16,12 +17,14 @@ export interface CatalogLine {
   readonly inStock: boolean;
   readonly attributes: Record<string, JsonValue>;
   readonly imageRefs: readonly string[];
+  /** Title and description per locale (canonical BCP 47 tags); absent when the line has none. */
+  readonly translations?: Translations;
 }
 
 /** The product a parsed line describes, with its image references already resolved to URIs. */
 export function productInput(line: CatalogLine, images: readonly string[]): ProductInput {
-  const { imageRefs: _refs, ...fields } = line;
-  return { ...fields, images };
+  const { imageRefs: _refs, translations, ...fields } = line;
+  return { ...fields, images, ...(translations ? { translations } : {}) };
 }
 
 const describeInput = (input: unknown): string =>
@@ -72,6 +75,19 @@ const lineSchema = z.strictObject(
       .nullish(),
     inStock: z.boolean({ error: 'must be true or false' }).optional(),
     attributes: z.record(z.string(), z.json(), { error: 'must be an object of JSON values' }).optional(),
+    translations: z
+      .record(
+        z.string(),
+        z.strictObject(
+          {
+            title: requiredText(CATALOG_LIMITS.titleChars),
+            description: optional(boundedText(CATALOG_LIMITS.descriptionChars)),
+          },
+          { error: 'must be an object {"title", "description"}' },
+        ),
+        { error: 'must be an object of locale → {"title", "description"}' },
+      )
+      .optional(),
     images: z
       .array(
         z
@@ -142,6 +158,8 @@ export function parseCatalogLine(
     else seen.set(ref, i);
   });
 
+  const translations = normalizeTranslations(v.translations ?? {}, problems);
+
   if (problems.length > 0) return { ok: false, reason: problems.join('; ') };
   return {
     ok: true,
@@ -155,8 +173,38 @@ export function parseCatalogLine(
       inStock: v.inStock ?? true,
       attributes,
       imageRefs: v.images,
+      ...(Object.keys(translations).length > 0 ? { translations } : {}),
     },
   };
+}
+
+/**
+ * Translations keyed by canonical tags; a key that is no BCP 47 tag, or two keys naming the same locale
+ * (`zh-hans` and `zh-Hans`), is a problem that names it.
+ */
+export function normalizeTranslations(
+  raw: Readonly<Record<string, LocalizedText>>,
+  problems: string[],
+): Translations {
+  const out: Record<string, LocalizedText> = {};
+  const keys = Object.keys(raw);
+  if (keys.length > CATALOG_LIMITS.translations)
+    problems.push(
+      `translations: at most ${CATALOG_LIMITS.translations} locales per product (got ${keys.length})`,
+    );
+  for (const key of keys) {
+    const tag = normalizeLocale(key);
+    if (tag === undefined) {
+      problems.push(`translations: ${localeProblem(key)}`);
+      continue;
+    }
+    if (out[tag] !== undefined) {
+      problems.push(`translations: "${key}" names the locale ${tag} twice`);
+      continue;
+    }
+    out[tag] = raw[key]!;
+  }
+  return out;
 }
 
 function formatIssue(issue: z.core.$ZodIssue): string {

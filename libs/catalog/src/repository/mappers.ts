@@ -17,6 +17,7 @@ export function toProduct(row: ProductEntity, images: readonly ProductImageEntit
         : null,
     inStock: row.inStock,
     attributes: row.attributes,
+    translations: row.translations ?? {},
     images: [...images].sort((a, b) => a.position - b.position).map(toImage),
     contentHash: row.contentHash,
     createdAt: row.createdAt,

@@ -4,7 +4,9 @@ import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { CatalogDatabase } from '../database/catalog-data-source';
 import { parseAmount } from '../domain/money';
-import type { Money } from '../domain/product';
+import { pickLocale } from '../domain/locale';
+import type { Money, Translations } from '../domain/product';
+import { TextSegmenter } from '../text/text-segmenter';
 
 /**
  * Conditions on products, all of which must hold. Lists mean "any of"; absent fields do not filter. The caller
@@ -52,6 +54,20 @@ export interface ProductCard {
   readonly image: CardImage | null;
   /** Only when asked for (`cards(ids, { description: true })`): what highlights are cut from. */
   readonly description?: string | null;
+  /**
+   * Only when a locale was asked for (`cards(ids, { locale })`): the tag of the translation `title` (and
+   * `description`) are in, or null when the product has none for that locale and shows the catalog's own text.
+   */
+  readonly locale?: string | null;
+}
+
+/** Options of a lexical search. */
+export interface LexicalOptions {
+  /**
+   * Also match the words of a query without CJK against the localised text (`search_segments`): the request
+   * stated a locale. A query with CJK always is.
+   */
+  readonly localized?: boolean;
 }
 
 /** Orders of a result list besides relevance. Price orders group by currency first; products without price last. */
@@ -105,6 +121,13 @@ const TSQUERY = `replace(plainto_tsquery('english'::regconfig, $1)::text, ' & ',
  * rank/(rank+1), in [0, 1) and comparable across queries.
  */
 const RANK = `ts_rank_cd(p.search_tsv, q.q, 1 | 32)`;
+/**
+ * Both documents: the `english` one and the segmented one (localised and CJK text), whose query arrives as tsquery
+ * syntax built by {@link TextSegmenter.tsquery} (quoted lexemes: no parser, no locale decides what a word is). A
+ * product ranks by the better of its two matches.
+ */
+const TSQUERY_SEGMENTS = `$2::tsquery`;
+const RANK_BOTH = `greatest(ts_rank_cd(p.search_tsv, q.q, 1 | 32), ts_rank_cd(p.search_segments, q.z, 1 | 32))`;
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -123,6 +146,7 @@ interface CardRow {
   image_position: number | null;
   image_uri: string | null;
   description?: string | null;
+  translations?: Translations;
 }
 
 /**
@@ -137,6 +161,7 @@ interface CardRow {
 export class ProductSearchRepository {
   private readonly dataSource: DataSource;
   private readonly names = new Map<string, string>();
+  private readonly segmenter = new TextSegmenter();
 
   constructor(db: CatalogDatabase) {
     this.dataSource = db.dataSource;
@@ -146,7 +171,15 @@ export class ProductSearchRepository {
    * Products matching the words of `query` and `filter`, best match first, with their score in [0, 1). Every
    * product that matches at all is returned up to `limit`, so a product missing from a short list scores 0.
    */
-  async lexicalSearch(query: string, filter: ProductFilter, limit: number): Promise<LexicalHit[]> {
+  async lexicalSearch(
+    query: string,
+    filter: ProductFilter,
+    limit: number,
+    options: LexicalOptions = {},
+  ): Promise<LexicalHit[]> {
+    const cjk = TextSegmenter.hasCjk(query);
+    const segments = cjk || options.localized ? this.segmenter.tsquery(query) : undefined;
+    if (segments !== undefined) return this.lexicalSearchBoth(query, segments, filter, limit);
     const params: unknown[] = [query];
     const where = filterSql(filter, params);
     params.push(limit);
@@ -160,18 +193,40 @@ export class ProductSearchRepository {
     return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
   }
 
+  /** {@link lexicalSearch} over both documents: the query's non-CJK words in English, all of them segmented. */
+  private async lexicalSearchBoth(
+    query: string,
+    segments: string,
+    filter: ProductFilter,
+    limit: number,
+  ): Promise<LexicalHit[]> {
+    // The english parser would read a CJK run as one word: only the rest of the query goes to that side.
+    const params: unknown[] = [TextSegmenter.withoutCjk(query), segments];
+    const where = filterSql(filter, params);
+    params.push(limit);
+    const rows = await this.query<{ id: string; score: number }>(
+      `SELECT p.id, ${RANK_BOTH} AS score
+       FROM products p, (SELECT ${TSQUERY} AS q, ${TSQUERY_SEGMENTS} AS z) q
+       WHERE (p.search_tsv @@ q.q OR p.search_segments @@ q.z) AND ${where}
+       ORDER BY score DESC, p.id
+       LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
+  }
+
   /**
    * Cards in the order of `ids` (one query); unknown ids are left out. The image is the first usable one; the
    * description only with `description: true`.
    */
   async cards(
     ids: readonly string[],
-    options: { readonly description?: boolean } = {},
+    options: { readonly description?: boolean; readonly locale?: string } = {},
   ): Promise<ProductCard[]> {
     if (ids.length === 0) return [];
     const rows = await this.query<CardRow>(
       `SELECT p.id, p.sku, p.title, p.brand, p.category, p.price_amount::text AS price_amount, p.price_currency,
-              p.in_stock, img.position AS image_position, img.uri AS image_uri${options.description ? ', p.description' : ''}
+              p.in_stock, img.position AS image_position, img.uri AS image_uri${options.description ? ', p.description' : ''}${options.locale !== undefined ? ', p.translations' : ''}
        FROM products p
        LEFT JOIN LATERAL (
          SELECT i.position, i.uri FROM product_images i
@@ -180,7 +235,7 @@ export class ProductSearchRepository {
        WHERE p.id = ANY($1::uuid[])`,
       [ids],
     );
-    const byId = new Map(rows.map((r) => [r.id, toCard(r, options.description === true)]));
+    const byId = new Map(rows.map((r) => [r.id, toCard(r, options.description === true, options.locale)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
@@ -387,12 +442,15 @@ const ORDER_BY: Readonly<Record<ProductSort, string>> = {
                      THEN (p.attributes ->> 'popularity')::numeric END) DESC NULLS LAST`,
 };
 
-function toCard(r: CardRow, withDescription = false): ProductCard {
+function toCard(r: CardRow, withDescription = false, locale?: string): ProductCard {
   const amount = r.price_amount === null ? null : parseAmount(r.price_amount);
+  const translations = r.translations ?? {};
+  const shown = locale === undefined ? undefined : pickLocale(locale, Object.keys(translations));
+  const text = shown === undefined ? undefined : translations[shown];
   return {
     id: r.id,
     sku: r.sku,
-    title: r.title,
+    title: text?.title ?? r.title,
     brand: r.brand,
     category: r.category,
     price:
@@ -402,6 +460,8 @@ function toCard(r: CardRow, withDescription = false): ProductCard {
       r.image_uri !== null && r.image_position !== null
         ? { position: r.image_position, uri: r.image_uri }
         : null,
-    ...(withDescription ? { description: r.description ?? null } : {}),
+    // A translation without a description shows none rather than the catalog's text in another language.
+    ...(withDescription ? { description: text ? text.description : (r.description ?? null) } : {}),
+    ...(locale !== undefined ? { locale: shown ?? null } : {}),
   };
 }

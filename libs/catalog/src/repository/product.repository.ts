@@ -18,6 +18,7 @@ import { BEFORE_FIRST_ID, isUuid } from './ids';
 import { recordOutbox, type IndexOutboxRepository } from './index-outbox.repository';
 import { toProduct } from './mappers';
 import { inTransaction, sql } from './sql';
+import { searchSegments } from './search-segments';
 
 const MAX_ERROR_LENGTH = 2000;
 
@@ -345,7 +346,7 @@ export class ProductRepository {
 }
 
 /**
- * One INSERT … ON CONFLICT for the whole batch, parameters as arrays (unnest): a fixed 10 parameters whatever the
+ * One INSERT … ON CONFLICT for the whole batch, parameters as arrays (unnest): a fixed 12 parameters whatever the
  * batch size. The WHERE on the conflict branch skips rows that would not change; RETURNING then lists exactly the
  * created (xmax = 0) and updated rows.
  */
@@ -356,9 +357,10 @@ async function upsertProducts(
   const { rows } = await sql<{ id: string; sku: string; content_hash: string; inserted: boolean }>(
     runner,
     `INSERT INTO products AS p
-       (sku, title, description, brand, category, price_amount, price_currency, in_stock, attributes, content_hash)
+       (sku, title, description, brand, category, price_amount, price_currency, in_stock, attributes, content_hash
+       , translations, search_segments)
      SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::text[], $4::varchar[], $5::varchar[], $6::numeric[],
-                          $7::varchar[], $8::boolean[], $9::jsonb[], $10::varchar[])
+                          $7::varchar[], $8::boolean[], $9::jsonb[], $10::varchar[], $11::jsonb[], $12::tsvector[])
      ON CONFLICT (sku) DO UPDATE SET
        title = EXCLUDED.title,
        description = EXCLUDED.description,
@@ -369,11 +371,15 @@ async function upsertProducts(
        in_stock = EXCLUDED.in_stock,
        attributes = EXCLUDED.attributes,
        content_hash = EXCLUDED.content_hash,
+       translations = EXCLUDED.translations,
+       search_segments = EXCLUDED.search_segments,
        updated_at = now()
      WHERE p.content_hash IS DISTINCT FROM EXCLUDED.content_hash
         OR p.price_amount IS DISTINCT FROM EXCLUDED.price_amount
         OR p.price_currency IS DISTINCT FROM EXCLUDED.price_currency
         OR p.in_stock IS DISTINCT FROM EXCLUDED.in_stock
+        OR p.translations IS DISTINCT FROM EXCLUDED.translations
+        OR p.search_segments IS DISTINCT FROM EXCLUDED.search_segments
      RETURNING p.id, p.sku, p.content_hash, (p.xmax = 0) AS inserted`,
     [
       inputs.map((p) => p.sku),
@@ -386,6 +392,8 @@ async function upsertProducts(
       inputs.map((p) => p.inStock),
       inputs.map((p) => JSON.stringify(p.attributes)),
       inputs.map((p) => productContentHash(p)),
+      inputs.map((p) => JSON.stringify(p.translations ?? {})),
+      inputs.map((p) => searchSegments(p)),
     ],
   );
   return rows.map((r) => ({

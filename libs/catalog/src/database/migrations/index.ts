@@ -2,6 +2,7 @@ import { CreateCatalog1764158400000 } from './1764158400000-create-catalog';
 import { ProductSearchTsv1764500000000 } from './1764500000000-product-search-tsv';
 import { SearchTsvMetadata1764600000000 } from './1764600000000-search-tsv-metadata';
 import { IndexOutbox1764900000000 } from './1764900000000-index-outbox';
+import { ProductTranslations1765310000000 } from './1765310000000-product-translations';
 
 /**
  * Every catalog migration in order, listed explicitly: globs resolve .ts under Jest and .js from dist/, and
@@ -13,4 +14,5 @@ export const CATALOG_MIGRATIONS = [
   ProductSearchTsv1764500000000,
   SearchTsvMetadata1764600000000,
   IndexOutbox1764900000000,
+  ProductTranslations1765310000000,
 ];
