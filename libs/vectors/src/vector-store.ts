@@ -103,8 +103,38 @@ export interface SearchRequest {
   readonly filter?: VectorFilter;
   /** Return the stored vectors with each hit. Default false. */
   readonly withVectors?: boolean;
+  /**
+   * Return only these stored vectors with each hit (implies {@link withVectors}): a reranker that compares one
+   * kind of vector should not pay for moving the other (with Qdrant, 512 floats per hit are about 5 KB of JSON).
+   */
+  readonly vectorNames?: readonly VectorName[];
+  /**
+   * The payload fields the caller reads (top-level names, or dotted paths such as `attributes.popularity`).
+   * Adapters that move payloads over a network return only these; others may return the whole payload.
+   * Default: the whole payload.
+   */
+  readonly payloadFields?: readonly string[];
   /** Ask for an exact (brute-force) search even where the adapter would otherwise approximate. */
   readonly exact?: boolean;
+}
+
+/** What to read with points by id ({@link VectorStore.get}). */
+export interface GetOptions {
+  /** Return the stored vectors. Default false. */
+  readonly withVectors?: boolean;
+  /** Return only these stored vectors (implies `withVectors`). */
+  readonly vectorNames?: readonly VectorName[];
+  /** The payload fields the caller reads; see {@link SearchRequest.payloadFields}. Default: the whole payload. */
+  readonly payloadFields?: readonly string[];
+}
+
+/** Conditions of an alias switch ({@link VectorStore.switchAlias}). */
+export interface SwitchAliasOptions {
+  /**
+   * The collection must hold at least this many points: a reindex passes the number of products it wrote, so a
+   * collection that lost writes is never put in front of searches. Default: no minimum.
+   */
+  readonly minPoints?: number;
 }
 
 /** One page of point ids, in ascending id order. */
@@ -172,13 +202,15 @@ export interface VectorStore {
   /** Deletes points by id; unknown ids are ignored. */
   delete(collection: string, ids: readonly string[], options?: WriteOptions): Promise<void>;
   /** Reads points by id, in the order asked; unknown ids are left out. */
-  get(
-    collection: string,
-    ids: readonly string[],
-    options?: { readonly withVectors?: boolean },
-  ): Promise<StoredPoint[]>;
+  get(collection: string, ids: readonly string[], options?: GetOptions): Promise<StoredPoint[]>;
   /** Nearest neighbours of `request.query` among points that pass the filter, best first. */
   search(collection: string, request: SearchRequest): Promise<SearchHit[]>;
+  /**
+   * Several searches of one collection at once, answers in the order asked: one round trip where the backend
+   * has a batch call (Qdrant's `/points/query/batch`). Optional: {@link searchBatch} falls back to parallel
+   * {@link search} calls.
+   */
+  searchBatch?(collection: string, requests: readonly SearchRequest[]): Promise<SearchHit[][]>;
   /** Number of points that pass the filter (all points without one). */
   count(collection: string, filter?: VectorFilter): Promise<number>;
   /** One page of ids in ascending order; see {@link iterateIds} to walk them all. */
@@ -186,9 +218,12 @@ export interface VectorStore {
 
   /**
    * Points `alias` at `collection` in one atomic step: readers see either the old or the new target, never
-   * none. Creates the alias when it does not exist.
+   * none. Creates the alias when it does not exist. The collection must be ready to serve first: a server that
+   * builds its index in the background (Qdrant) waits, within a bound, until it has; a collection that does
+   * not get there, or holds fewer than `options.minPoints` points, is refused with `UNAVAILABLE` and the alias
+   * keeps its old target.
    */
-  switchAlias(alias: string, collection: string): Promise<void>;
+  switchAlias(alias: string, collection: string, options?: SwitchAliasOptions): Promise<void>;
   /** The collection an alias points to, or undefined. */
   resolveAlias(alias: string): Promise<string | undefined>;
   /** Every alias and its target. */
@@ -205,6 +240,20 @@ export interface VectorStore {
   damage?(): readonly StoreDamage[];
   /** Flushes and releases resources; the store cannot be used afterwards. */
   close(): Promise<void>;
+}
+
+/**
+ * Runs `requests` against `collection` through {@link VectorStore.searchBatch} when the store has it (one round
+ * trip), else as parallel searches. Answers in the order asked.
+ */
+export function searchBatch(
+  store: VectorStore,
+  collection: string,
+  requests: readonly SearchRequest[],
+): Promise<SearchHit[][]> {
+  if (requests.length === 0) return Promise.resolve([]);
+  if (store.searchBatch) return store.searchBatch(collection, requests);
+  return Promise.all(requests.map((r) => store.search(collection, r)));
 }
 
 /** Injection token of the {@link VectorStore} provided by `VectorsModule`. */

@@ -15,6 +15,7 @@ import {
 import type {
   CollectionInfo,
   CollectionSpec,
+  GetOptions,
   IdPage,
   PointInput,
   ProductPayload,
@@ -22,6 +23,8 @@ import type {
   SearchHit,
   SearchRequest,
   StoredPoint,
+  SwitchAliasOptions,
+  VectorName,
   VectorStore,
   WriteOptions,
 } from '../vector-store';
@@ -280,26 +283,24 @@ export class EmbeddedVectorStore implements VectorStore {
     await this.write(collection, () => ({ op: 'delete', ids: normalized }), options);
   }
 
-  async get(
-    collection: string,
-    ids: readonly string[],
-    options?: { readonly withVectors?: boolean },
-  ): Promise<StoredPoint[]> {
+  async get(collection: string, ids: readonly string[], options: GetOptions = {}): Promise<StoredPoint[]> {
     const { collection: c } = await this.get$(collection);
     const rows: number[] = [];
     for (const raw of ids) {
       const row = c.rowOf(normalizeId(raw));
       if (row !== undefined) rows.push(row);
     }
-    return this.pointsAt(c, rows, options?.withVectors ?? false);
+    return this.pointsAt(c, rows, options);
   }
 
-  private pointsAt(c: Collection, rows: readonly number[], withVectors: boolean): StoredPoint[] {
-    const vectors = withVectors ? c.vectorsAt(rows) : undefined;
+  /** Points at `rows`, with the vectors asked for (payload selections cost nothing here: whole payloads). */
+  private pointsAt(c: Collection, rows: readonly number[], options: GetOptions): StoredPoint[] {
+    const names = options.vectorNames;
+    const vectors = names?.length || (!names && options.withVectors) ? c.vectorsAt(rows) : undefined;
     return rows.map((row, i) => ({
       id: c.idAt(row),
       payload: c.payloadAt(row),
-      ...(vectors ? { vectors: vectors[i]! } : {}),
+      ...(vectors ? { vectors: names ? pick(vectors[i]!, names) : vectors[i]! } : {}),
     }));
   }
 
@@ -314,7 +315,7 @@ export class EmbeddedVectorStore implements VectorStore {
     const points = this.pointsAt(
       c,
       hits.map((h) => h.row),
-      request.withVectors ?? false,
+      request,
     );
     return points.map((point, i) => ({ ...point, score: hits[i]!.score }));
   }
@@ -348,11 +349,20 @@ export class EmbeddedVectorStore implements VectorStore {
     return { ids };
   }
 
-  async switchAlias(alias: string, collection: string): Promise<void> {
+  async switchAlias(alias: string, collection: string, options: SwitchAliasOptions = {}): Promise<void> {
     checkName(alias, 'alias');
     await this.catalogWrites.run(async () => {
       this.assertOpen();
       if (!(collection in this.catalog.collections)) throw new NotFoundError('Collection', collection);
+      // Writes are applied before they return, so the collection is as ready as it will get: only its size is
+      // checked.
+      const size = options.minPoints === undefined ? 0 : (await this.load(collection)).collection.size;
+      if (options.minPoints !== undefined && size < options.minPoints)
+        throw new DomainError(
+          'UNAVAILABLE',
+          `Collection ${collection} holds ${size} points of the ${options.minPoints} expected; the alias keeps its current collection`,
+          { collection, count: size, minPoints: options.minPoints, transient: false },
+        );
       if (alias in this.catalog.collections) {
         throw new DomainError('CONFLICT', `${alias} is a collection name, it cannot also be an alias`);
       }
@@ -428,4 +438,13 @@ function lowerBound(a: readonly string[], x: string): number {
     else hi = mid;
   }
   return lo;
+}
+
+function pick(
+  vectors: Partial<Record<VectorName, Float32Array>>,
+  names: readonly VectorName[],
+): Partial<Record<VectorName, Float32Array>> {
+  const out: Partial<Record<VectorName, Float32Array>> = {};
+  for (const n of names) if (vectors[n]) out[n] = vectors[n];
+  return out;
 }

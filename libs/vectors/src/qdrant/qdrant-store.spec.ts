@@ -1,15 +1,27 @@
 import { DomainError } from '@vitrine/core';
 import { FakeQdrant } from '../testing/fake-qdrant';
+import { OpenApiCheckers } from '../testing/openapi-check';
+import { searchBatch } from '../vector-store';
 import { QdrantVectorStore } from './qdrant-store';
+
+// Every request the adapter sends here, and every answer the fake gives, is checked against Qdrant's OpenAPI
+// documents of 1.18 and 1.19 (afterEach).
+const checkers = OpenApiCheckers.load();
 
 const ID1 = '11111111-1111-4111-8111-111111111111';
 const ID2 = '22222222-2222-4222-8222-222222222222';
 
-function collectionInfo(dim: number, names: string[], quantization: unknown = null) {
+function collectionInfo(
+  dim: number,
+  names: string[],
+  quantization: unknown = null,
+  status = 'green',
+  optimizer: unknown = 'ok',
+) {
   return {
     result: {
-      status: 'green',
-      optimizer_status: 'ok',
+      status,
+      optimizer_status: optimizer,
       segments_count: 1,
       points_count: 0,
       indexed_vectors_count: 0,
@@ -22,6 +34,8 @@ function collectionInfo(dim: number, names: string[], quantization: unknown = nu
           on_disk_payload: true,
         },
         hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10000 },
+        optimizer_config: { default_segment_number: 0, flush_interval_sec: 5 },
+        wal_config: { wal_capacity_mb: 32, wal_segments_ahead: 0 },
         quantization_config: quantization,
       },
       payload_schema: {},
@@ -35,11 +49,12 @@ describe('QdrantVectorStore (requests against a fake Qdrant)', () => {
     new QdrantVectorStore({ url: fake.url, ...options });
 
   beforeEach(async () => {
-    fake = await FakeQdrant.start();
+    fake = await FakeQdrant.start(checkers);
   });
 
   afterEach(async () => {
     await fake.close();
+    expect(fake.violations).toEqual([]);
   });
 
   it('creates a collection with named cosine vectors and the payload indexes', async () => {
@@ -81,6 +96,96 @@ describe('QdrantVectorStore (requests against a fake Qdrant)', () => {
     expect(fake.requests.at(-1)!.body).toMatchObject({
       params: { quantization: { rescore: true, oversampling: 3 } },
     });
+  });
+
+  it('creates collections with the configured shards, replicas, write consistency and on-disk vectors', async () => {
+    const s = store({ shards: 6, replicationFactor: 2, writeConsistencyFactor: 2, onDiskVectors: true });
+    await s.ensureCollection({ name: 'cl', dim: 4, vectors: ['image'] });
+    expect(fake.requests[2]!.body).toEqual({
+      vectors: { image: { size: 4, distance: 'Cosine', on_disk: true } },
+      shard_number: 6,
+      replication_factor: 2,
+      write_consistency_factor: 2,
+    });
+  });
+
+  it('asks for no vectors and only the payload fields named, or only the named vector', async () => {
+    const s = store();
+    await s.search('products', { vector: 'image', query: [1, 0], limit: 50, payloadFields: ['inStock'] });
+    await s.search('products', { vector: 'image', query: [1, 0], limit: 50, vectorNames: ['text'] });
+    await s.get('products', [ID1], {
+      vectorNames: ['image'],
+      payloadFields: ['inStock', 'attributes.popularity'],
+    });
+    expect(fake.requests.map((r) => r.body)).toEqual([
+      expect.objectContaining({ with_payload: ['inStock'], with_vector: false }),
+      expect.objectContaining({ with_payload: true, with_vector: ['text'] }),
+      { ids: [ID1], with_payload: ['inStock', 'attributes.popularity'], with_vector: ['image'] },
+    ]);
+  });
+
+  it('sends the searches of a batch in one /points/query/batch request and maps the answers in order', async () => {
+    fake.on('POST', '/collections/products/points/query/batch', {
+      result: [
+        { points: [{ id: ID1, version: 1, score: 0.9, payload: { inStock: true } }] },
+        { points: [{ id: ID2, version: 1, score: 0.4, payload: {} }] },
+      ],
+    });
+    const s = store({ quantization: 'int8' });
+    const answers = await searchBatch(s, 'products', [
+      { vector: 'image', query: [3, 4], limit: 50, payloadFields: ['inStock'] },
+      { vector: 'text', query: [1, 0], limit: 9, filter: { brand: { in: [] } } },
+      { vector: 'text', query: [0, 2], limit: 50, filter: { inStock: true } },
+    ]);
+    expect(fake.lines()).toEqual(['POST /collections/products/points/query/batch']);
+    expect(fake.requests[0]!.body).toEqual({
+      searches: [
+        {
+          query: [0.6, 0.8],
+          using: 'image',
+          limit: 50,
+          params: { quantization: { rescore: true, oversampling: 2 } },
+          with_payload: ['inStock'],
+          with_vector: false,
+        },
+        {
+          query: [0, 1],
+          using: 'text',
+          limit: 50,
+          filter: { must: [{ key: 'inStock', match: { value: true } }] },
+          params: { quantization: { rescore: true, oversampling: 2 } },
+          with_payload: true,
+          with_vector: false,
+        },
+      ],
+    });
+    expect(answers).toEqual([
+      [{ id: ID1, score: 0.9, payload: { inStock: true } }],
+      [],
+      [{ id: ID2, score: 0.4, payload: {} }],
+    ]);
+  });
+
+  it('writes vectors as the shortest text that reads back as the same float32', async () => {
+    const rng = (() => {
+      let x = 12345;
+      return () => ((x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff) * 2 - 1;
+    })();
+    const image = Float32Array.from({ length: 512 }, rng);
+    let norm = 0;
+    for (const x of image) norm += x * x;
+    const unit = image.map((x) => x / Math.sqrt(norm));
+    await store().upsert('c', [{ id: ID1, vectors: { image: unit }, payload: {} }]);
+    await store().search('c', { vector: 'image', query: unit, limit: 1 });
+    const raw = [fake.rawBodies[0]!, fake.rawBodies[1]!];
+    const sent = [
+      (fake.requests[0]!.body as { points: { vector: { image: number[] } }[] }).points[0]!.vector.image,
+      (fake.requests[1]!.body as { query: number[] }).query,
+    ];
+    for (const v of sent) expect(Float32Array.from(v)).toEqual(unit);
+    // Float64 text of the same vector (what Array.from + JSON.stringify sent before) is about 70% longer.
+    const float64Text = JSON.stringify(Array.from(unit)).length;
+    for (const body of raw) expect(body.length).toBeLessThan(float64Text * 0.65);
   });
 
   it('accepts an existing collection of the same shape and refuses another shape', async () => {
@@ -172,10 +277,15 @@ describe('QdrantVectorStore (requests against a fake Qdrant)', () => {
     expect(fake.requests).toEqual([]);
   });
 
-  it('switches an alias with one atomic update_aliases request', async () => {
+  it('switches an alias with one atomic update_aliases request once the collection is green', async () => {
+    fake.on('GET', '/collections/products__demo__abcdef12__g2', collectionInfo(2, ['image']));
     await store().switchAlias('products', 'products__demo__abcdef12__g2');
-    expect(fake.lines()).toEqual(['POST /collections/aliases']);
-    expect(fake.requests[0]!.body).toEqual({
+    expect(fake.lines()).toEqual([
+      'GET /collections/products__demo__abcdef12__g2',
+      'GET /collections/products__demo__abcdef12__g2/cluster',
+      'POST /collections/aliases',
+    ]);
+    expect(fake.requests[2]!.body).toEqual({
       actions: [
         { delete_alias: { alias_name: 'products' } },
         { create_alias: { collection_name: 'products__demo__abcdef12__g2', alias_name: 'products' } },
@@ -308,5 +418,96 @@ describe('QdrantVectorStore (requests against a fake Qdrant)', () => {
       code: 'VALIDATION_FAILED',
     });
     expect(fake.requests).toEqual([]);
+  });
+
+  describe('waits for the new collection to be ready before switching the alias', () => {
+    const C = 'products__demo__abcdef12__g3';
+    const fast = () => store({ readyTimeoutMs: 2000, readyPollMs: 5 });
+    const cluster = (states: string[][]) => ({
+      result: {
+        peer_id: 1,
+        shard_count: states.length,
+        local_shards: states.map((s, i) => ({ shard_id: i, points_count: 5, state: s[0]! })),
+        remote_shards: states.flatMap((s, i) =>
+          s.slice(1).map((state, j) => ({ shard_id: i, peer_id: 2 + j, state })),
+        ),
+        shard_transfers: [],
+      },
+    });
+
+    it('polls a yellow collection until it is green, then switches', async () => {
+      let looks = 0;
+      fake.on('GET', `/collections/${C}`, () =>
+        collectionInfo(2, ['image'], null, ++looks < 3 ? 'yellow' : 'green'),
+      );
+      fake.on('POST', `/collections/${C}/points/count`, { result: { count: 40 } });
+      await fast().switchAlias('products', C, { minPoints: 40 });
+      expect(fake.lines()).toEqual([
+        `GET /collections/${C}`,
+        `GET /collections/${C}`,
+        `GET /collections/${C}`,
+        `GET /collections/${C}/cluster`,
+        `POST /collections/${C}/points/count`,
+        'POST /collections/aliases',
+      ]);
+    });
+
+    it('triggers the optimizers of a grey collection once', async () => {
+      let looks = 0;
+      fake.on('GET', `/collections/${C}`, () =>
+        collectionInfo(2, ['image'], null, ++looks < 4 ? 'grey' : 'green'),
+      );
+      await fast().switchAlias('products', C);
+      const patches = fake.requests.filter((r) => r.method === 'PATCH');
+      expect(patches).toEqual([
+        expect.objectContaining({ path: `/collections/${C}`, body: { optimizers_config: {} } }),
+      ]);
+      expect(fake.lines().at(-1)).toBe('POST /collections/aliases');
+    });
+
+    it('waits for every shard to have an active replica and none still initialising', async () => {
+      let looks = 0;
+      fake.on('GET', `/collections/${C}`, collectionInfo(2, ['image']));
+      fake.on('GET', `/collections/${C}/cluster`, () =>
+        ++looks === 1
+          ? cluster([
+              ['Active', 'Initializing'],
+              ['Dead', 'Initializing'],
+            ])
+          : cluster([
+              ['Active', 'Active'],
+              ['Dead', 'Active'],
+            ]),
+      );
+      await fast().switchAlias('products', C);
+      // A dead replica (its node is down) does not hold the switch when the shard has an active one.
+      expect(fake.lines().filter((l) => l.endsWith('/cluster'))).toHaveLength(2);
+      expect(fake.lines().at(-1)).toBe('POST /collections/aliases');
+    });
+
+    it('refuses a red collection at once and leaves the alias alone', async () => {
+      fake.on('GET', `/collections/${C}`, collectionInfo(2, ['image'], null, 'red', { error: 'disk full' }));
+      const err = await fast()
+        .switchAlias('products', C)
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DomainError);
+      expect(err).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('red: disk full') });
+      expect((err as DomainError).transient).toBe(false);
+      expect(fake.lines()).toEqual([`GET /collections/${C}`]);
+    });
+
+    it('gives up after the bound with what was missing, and leaves the alias alone', async () => {
+      fake.on('GET', `/collections/${C}`, collectionInfo(2, ['image']));
+      fake.on('POST', `/collections/${C}/points/count`, { result: { count: 7 } });
+      const err = await store({ readyTimeoutMs: 30, readyPollMs: 5 })
+        .switchAlias('products', C, { minPoints: 8 })
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({
+        code: 'UNAVAILABLE',
+        message: expect.stringContaining('7 points of the 8 expected'),
+      });
+      expect((err as DomainError).transient).toBe(true);
+      expect(fake.lines()).not.toContain('POST /collections/aliases');
+    });
   });
 });

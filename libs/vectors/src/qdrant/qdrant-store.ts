@@ -14,6 +14,7 @@ import {
   VECTOR_NAMES,
   type CollectionInfo,
   type CollectionSpec,
+  type GetOptions,
   type IdPage,
   type PointInput,
   type ProductPayload,
@@ -21,12 +22,15 @@ import {
   type SearchHit,
   type SearchRequest,
   type StoredPoint,
+  type SwitchAliasOptions,
   type VectorName,
   type VectorStore,
   type WriteOptions,
 } from '../vector-store';
+import { compactVector } from './compact-floats';
 import { toDomainError } from './qdrant-errors';
 import { toQdrantFilter } from './qdrant-filter';
+import { waitUntilReady, type ReadyWait } from './qdrant-ready';
 
 /** Options of {@link QdrantVectorStore}. */
 export interface QdrantOptions {
@@ -39,6 +43,24 @@ export interface QdrantOptions {
   readonly quantization?: 'none' | 'int8';
   /** Candidates fetched per wanted hit when quantised. Default 2. */
   readonly oversampling?: number;
+  /** Shards of a new collection (`shard_number`), spread over a cluster's nodes. Default: the server's (1). */
+  readonly shards?: number;
+  /** Copies of each shard of a new collection on different nodes (cluster only). Default: the server's (1). */
+  readonly replicationFactor?: number;
+  /** Replicas that must apply a write before it succeeds (≤ replication factor). Default: the server's (1). */
+  readonly writeConsistencyFactor?: number;
+  /**
+   * Keep new collections' original vectors on disk (memory-mapped) instead of in RAM; with `int8` the quantised
+   * copy stays in RAM, so searches touch the disk only to rescore. Default false.
+   */
+  readonly onDiskVectors?: boolean;
+  /**
+   * How long {@link QdrantVectorStore.switchAlias} waits for the new collection to be green (optimised, every
+   * shard active) before refusing the switch. Default 10 minutes.
+   */
+  readonly readyTimeoutMs?: number;
+  /** How often that wait asks. Default 1 s. */
+  readonly readyPollMs?: number;
   /** Points per upsert request. Default 256 (about 3 MB of JSON at 2 x 512 dims). */
   readonly batchSize?: number;
   /** Request timeout. Default 30 s. */
@@ -55,6 +77,20 @@ const PAYLOAD_INDEXES: readonly [string, Schemas['PayloadSchemaType']][] = [
   ['price', 'float'],
   ['inStock', 'bool'],
 ];
+
+/** `with_vector` for a read: false, every vector, or the named ones. */
+function vectorSelector(options: {
+  readonly withVectors?: boolean;
+  readonly vectorNames?: readonly VectorName[];
+}): Schemas['WithVector'] {
+  if (options.vectorNames) return options.vectorNames.length ? [...options.vectorNames] : false;
+  return options.withVectors ?? false;
+}
+
+/** `with_payload` for a read: the whole payload, or the fields the caller reads. */
+function payloadSelector(fields: readonly string[] | undefined): Schemas['WithPayloadInterface'] {
+  return fields ? [...fields] : true;
+}
 
 function toFloat32(v: Schemas['VectorOutput'] | undefined): Float32Array | undefined {
   // Named dense vectors come back as number[]; anything else (sparse, multi) is not ours.
@@ -95,6 +131,12 @@ export class QdrantVectorStore implements VectorStore {
   private readonly quantization: 'none' | 'int8';
   private readonly oversampling: number;
   private readonly batchSize: number;
+  private readonly layout: Pick<
+    Schemas['CreateCollection'],
+    'shard_number' | 'replication_factor' | 'write_consistency_factor'
+  >;
+  private readonly onDiskVectors: boolean;
+  private readonly ready: ReadyWait;
 
   constructor(options: QdrantOptions) {
     this.client =
@@ -109,6 +151,15 @@ export class QdrantVectorStore implements VectorStore {
     this.quantization = options.quantization ?? 'none';
     this.oversampling = options.oversampling ?? 2;
     this.batchSize = options.batchSize ?? 256;
+    this.layout = {
+      ...(options.shards !== undefined ? { shard_number: options.shards } : {}),
+      ...(options.replicationFactor !== undefined ? { replication_factor: options.replicationFactor } : {}),
+      ...(options.writeConsistencyFactor !== undefined
+        ? { write_consistency_factor: options.writeConsistencyFactor }
+        : {}),
+    };
+    this.onDiskVectors = options.onDiskVectors ?? false;
+    this.ready = { timeoutMs: options.readyTimeoutMs ?? 600_000, pollMs: options.readyPollMs ?? 1000 };
   }
 
   private async call<T>(action: string, fn: () => Promise<T>): Promise<T> {
@@ -127,11 +178,16 @@ export class QdrantVectorStore implements VectorStore {
     const { exists } = await this.call('collection exists', () => this.client.collectionExists(spec.name));
     let created = false;
     if (!exists) {
-      const params: Schemas['VectorParams'] = { size: spec.dim, distance: 'Cosine' };
+      const params: Schemas['VectorParams'] = {
+        size: spec.dim,
+        distance: 'Cosine',
+        ...(this.onDiskVectors ? { on_disk: true } : {}),
+      };
       try {
         await this.call('create collection', () =>
           this.client.createCollection(spec.name, {
             vectors: Object.fromEntries(spec.vectors.map((v) => [v, params])),
+            ...this.layout,
             ...(this.quantization === 'int8'
               ? { quantization_config: { scalar: { type: 'int8', quantile: 0.99, always_ram: true } } }
               : {}),
@@ -199,7 +255,7 @@ export class QdrantVectorStore implements VectorStore {
     for (let i = 0; i < checked.length; i += this.batchSize) {
       const batch = checked.slice(i, i + this.batchSize).map((p): Schemas['PointStruct'] => ({
         id: p.id,
-        vector: Object.fromEntries(Object.entries(p.vectors).map(([name, v]) => [name, Array.from(v)])),
+        vector: Object.fromEntries(Object.entries(p.vectors).map(([name, v]) => [name, compactVector(v)])),
         payload: p.payload,
       }));
       await this.call('upsert', () =>
@@ -216,16 +272,17 @@ export class QdrantVectorStore implements VectorStore {
     );
   }
 
-  async get(
-    collection: string,
-    ids: readonly string[],
-    options?: { readonly withVectors?: boolean },
-  ): Promise<StoredPoint[]> {
+  async get(collection: string, ids: readonly string[], options: GetOptions = {}): Promise<StoredPoint[]> {
     const wanted = ids.map((id) => normalizeId(id));
     if (wanted.length === 0) return [];
-    const withVectors = options?.withVectors ?? false;
+    const withVector = vectorSelector(options);
+    const withVectors = withVector !== false;
     const records = await this.call('retrieve', () =>
-      this.client.retrieve(collection, { ids: wanted, with_payload: true, with_vector: withVectors }),
+      this.client.retrieve(collection, {
+        ids: wanted,
+        with_payload: payloadSelector(options.payloadFields),
+        with_vector: withVector,
+      }),
     );
     const byId = new Map(records.map((r) => [String(r.id), r]));
     const out: StoredPoint[] = [];
@@ -239,32 +296,48 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   async search(collection: string, request: SearchRequest): Promise<SearchHit[]> {
+    const query = this.queryOf(request);
+    if (!query) return [];
+    const { points } = await this.call('query', () => this.client.query(collection, query));
+    return points.map((p) => hitOf(p, request));
+  }
+
+  /** One `/points/query/batch` request for all of them (a filter that matches nothing is answered here). */
+  async searchBatch(collection: string, requests: readonly SearchRequest[]): Promise<SearchHit[][]> {
+    const queries = requests.map((r) => this.queryOf(r));
+    const searches = queries.filter((q): q is Schemas['QueryRequest'] => q !== undefined);
+    if (searches.length === 0) return requests.map(() => []);
+    const answers = await this.call('query batch', () => this.client.queryBatch(collection, { searches }));
+    let next = 0;
+    return requests.map((r, i) => {
+      if (queries[i] === undefined) return [];
+      const answer = answers[next++];
+      if (!answer) throw new DomainError('UNAVAILABLE', 'Qdrant answered a query batch with fewer results');
+      return answer.points.map((p) => hitOf(p, r));
+    });
+  }
+
+  /** The Qdrant query for a search, validated; undefined when its filter matches nothing. */
+  private queryOf(request: SearchRequest): Schemas['QueryRequest'] | undefined {
     const { limit, offset } = checkSearchPaging(request);
     const query = normalizedVector(request.query, undefined, 'Query vector');
     const compiled = compileFilter(request.filter);
-    if (compiled.matchesNothing) return [];
+    if (compiled.matchesNothing) return undefined;
     const filter = toQdrantFilter(compiled);
     const params: Schemas['SearchParams'] = {};
     if (request.exact) params.exact = true;
     if (this.quantization === 'int8')
       params.quantization = { rescore: true, oversampling: this.oversampling };
-    const withVectors = request.withVectors ?? false;
-    const { points } = await this.call('query', () =>
-      this.client.query(collection, {
-        query: Array.from(query),
-        using: request.vector,
-        limit,
-        ...(offset ? { offset } : {}),
-        ...(filter ? { filter } : {}),
-        ...(Object.keys(params).length ? { params } : {}),
-        with_payload: true,
-        with_vector: withVectors,
-      }),
-    );
-    return points.map((p) => {
-      const hit = { id: String(p.id), score: p.score, payload: (p.payload ?? {}) as ProductPayload };
-      return withVectors ? { ...hit, vectors: vectorsOf(p.vector) } : hit;
-    });
+    return {
+      query: compactVector(query),
+      using: request.vector,
+      limit,
+      ...(offset ? { offset } : {}),
+      ...(filter ? { filter } : {}),
+      ...(Object.keys(params).length ? { params } : {}),
+      with_payload: payloadSelector(request.payloadFields),
+      with_vector: vectorSelector(request),
+    };
   }
 
   async count(collection: string, filter?: VectorFilter): Promise<number> {
@@ -296,9 +369,29 @@ export class QdrantVectorStore implements VectorStore {
     return typeof next === 'string' || typeof next === 'number' ? { ids, next: String(next) } : { ids };
   }
 
-  async switchAlias(alias: string, collection: string): Promise<void> {
+  /**
+   * Waits (at most `readyTimeoutMs`) until `collection` is green, its optimizers report no error, every shard
+   * replica is active and it holds at least `minPoints` points, then switches the alias. Until then, and when the
+   * wait ends without it, the alias keeps serving its old collection; the refusal is `UNAVAILABLE` and says what
+   * was still missing.
+   */
+  async switchAlias(alias: string, collection: string, options: SwitchAliasOptions = {}): Promise<void> {
     checkName(alias, 'alias');
     checkName(collection);
+    await waitUntilReady(
+      {
+        info: () => this.call('get collection', () => this.client.getCollection(collection)),
+        shards: () =>
+          this.call('collection cluster info', () => this.client.collectionClusterInfo(collection)),
+        count: () => this.count(collection),
+        triggerOptimizers: () =>
+          this.call('update collection', () =>
+            this.client.updateCollection(collection, { optimizers_config: {} }),
+          ),
+      },
+      collection,
+      { ...this.ready, minPoints: options.minPoints },
+    );
     // One request: Qdrant applies the actions under one lock, so searches see the old or the new target.
     await this.call('update aliases', () =>
       this.client.updateCollectionAliases({
@@ -335,4 +428,9 @@ export class QdrantVectorStore implements VectorStore {
     // The client keeps no resources that need releasing (undici's pool closes idle sockets itself).
     return Promise.resolve();
   }
+}
+
+function hitOf(p: Schemas['ScoredPoint'], request: SearchRequest): SearchHit {
+  const hit = { id: String(p.id), score: p.score, payload: (p.payload ?? {}) as ProductPayload };
+  return request.withVectors || request.vectorNames?.length ? { ...hit, vectors: vectorsOf(p.vector) } : hit;
 }

@@ -2,7 +2,7 @@ import { DomainError } from '@vitrine/core';
 import type { VectorFilter } from '../filter';
 import { iterateIds } from '../iterate';
 import { Prng } from '../prng';
-import type { VectorName, VectorStore } from '../vector-store';
+import { searchBatch, type SearchRequest, type VectorName, type VectorStore } from '../vector-store';
 import {
   BRANDS,
   cosine,
@@ -243,6 +243,54 @@ export function describeVectorStoreContract(name: string, factory: () => Promise
       expect(bare!.vectors).toBeUndefined();
     });
 
+    it('returns only the named vectors asked for, and the payload fields asked for', async () => {
+      const request = { vector: 'image' as const, query: queries[5]!, limit: 20 };
+      const hits = await store.search(main, {
+        ...request,
+        vectorNames: ['text'],
+        payloadFields: ['inStock'],
+      });
+      expect(hits.map((x) => x.id)).toEqual(
+        referenceSearch(dataset, 'image', queries[5]!, 20).map((x) => x.id),
+      );
+      for (const hit of hits) {
+        const stored = byId.get(hit.id)!;
+        expect(hit.vectors?.image).toBeUndefined();
+        if (stored.vectors.text) expect(cosine(hit.vectors!.text!, stored.vectors.text)).toBeCloseTo(1, 5);
+        else expect(hit.vectors?.text).toBeUndefined();
+        expect(hit.payload.inStock).toBe(stored.payload.inStock);
+      }
+      const ids = hits.slice(0, 5).map((x) => x.id);
+      const points = await store.get(main, ids, {
+        vectorNames: ['image'],
+        payloadFields: ['attributes.color'],
+      });
+      expect(points.map((p) => p.id)).toEqual(ids);
+      for (const point of points) {
+        const stored = byId.get(point.id)!;
+        expect(point.vectors?.text).toBeUndefined();
+        expect(point.vectors?.image !== undefined).toBe(stored.vectors.image !== undefined);
+        expect(point.payload.attributes?.color).toEqual(stored.payload.attributes?.color);
+      }
+    });
+
+    it('answers a batch of searches in the order asked, each as it would alone', async () => {
+      const requests: SearchRequest[] = [
+        { vector: 'image', query: queries[6]!, limit: 5 },
+        { vector: 'text', query: queries[7]!, limit: 3, filter: { category: { in: [] } } },
+        { vector: 'text', query: queries[6]!, limit: 4, offset: 2, filter: { brand: 'acme' } },
+      ];
+      const batch = await searchBatch(store, main, requests);
+      const alone = await Promise.all(requests.map((r) => store.search(main, r)));
+      expect(batch).toHaveLength(3);
+      expect(batch[1]).toEqual([]);
+      batch.forEach((hits, i) => {
+        expect(hits.map((x) => x.id)).toEqual(alone[i]!.map((x) => x.id));
+        hits.forEach((x, j) => expect(x.score).toBeCloseTo(alone[i]![j]!.score, 5));
+      });
+      expect(await searchBatch(store, main, [])).toEqual([]);
+    });
+
     it('scrolls every id exactly once, in ascending order, with and without a filter', async () => {
       const all: string[] = [];
       for await (const id of iterateIds(store, main, { limit: 64 })) all.push(id);
@@ -318,6 +366,22 @@ export function describeVectorStoreContract(name: string, factory: () => Promise
       expect(await store.deleteAlias(alias)).toBe(false);
       expect(await store.count(a)).toBe(10);
       await expectCode(store.switchAlias(alias, `${h.prefix}nope`), 'NOT_FOUND');
+    });
+
+    it('switches an alias only to a collection that holds the points expected, else keeps the old target', async () => {
+      const [a, b, alias] = [`${h.prefix}min-a`, `${h.prefix}min-b`, `${h.prefix}min-live`];
+      await store.ensureCollection(shape(a));
+      await store.ensureCollection(shape(b));
+      await store.upsert(a, dataset.slice(0, 10).map(toInput));
+      await store.upsert(b, dataset.slice(10, 19).map(toInput));
+      await store.switchAlias(alias, a, { minPoints: 10 });
+      const refused = store.switchAlias(alias, b, { minPoints: 10 });
+      await expectCode(refused, 'UNAVAILABLE');
+      await expect(refused).rejects.toThrow(/9 points of the 10 expected/);
+      expect(await store.resolveAlias(alias)).toBe(a);
+      await store.upsert(b, dataset.slice(19, 20).map(toInput));
+      await store.switchAlias(alias, b, { minPoints: 10 });
+      expect(await store.resolveAlias(alias)).toBe(b);
     });
 
     it('rejects bad input with domain errors', async () => {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { QdrantApiChecker } from './openapi-check';
 
 /** A request as the fake server received it. */
 export interface RecordedRequest {
@@ -46,6 +47,19 @@ function defaults(): Route[] {
     route('POST', `/collections/${COLLECTION}/points/delete`, () => UPDATED),
     route('POST', `/collections/${COLLECTION}/points`, () => ({ result: [] })),
     route('POST', `/collections/${COLLECTION}/points/query`, () => ({ result: { points: [] } })),
+    route('POST', `/collections/${COLLECTION}/points/query/batch`, (r) => ({
+      result: ((r.body as { searches?: unknown[] } | undefined)?.searches ?? []).map(() => ({ points: [] })),
+    })),
+    route('PATCH', `/collections/${COLLECTION}`, () => ({ result: true })),
+    route('GET', `/collections/${COLLECTION}/cluster`, () => ({
+      result: {
+        peer_id: 1,
+        shard_count: 1,
+        local_shards: [{ shard_id: 0, points_count: 0, state: 'Active' }],
+        remote_shards: [],
+        shard_transfers: [],
+      },
+    })),
     route('POST', `/collections/${COLLECTION}/points/count`, () => ({ result: { count: 0 } })),
     route('POST', `/collections/${COLLECTION}/points/scroll`, () => ({
       result: { points: [], next_page_offset: null },
@@ -53,11 +67,15 @@ function defaults(): Route[] {
   ];
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
+/** The OpenAPI path template of a request path (`/collections/c1/points` → `/collections/{collection_name}/points`). */
+function templateOf(path: string): string {
+  return path.replace(/^\/collections\/(?!aliases$)[^/]+/, '/collections/{collection_name}');
+}
+
+async function readText(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text ? (JSON.parse(text) as unknown) : undefined;
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
@@ -67,18 +85,27 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
  */
 export class FakeQdrant {
   readonly requests: RecordedRequest[] = [];
+  /** The request bodies as sent (text), in the order of {@link requests}. */
+  readonly rawBodies: string[] = [];
+  /** What the checker found wrong with a request or an answer, as `METHOD template: problem`. */
+  readonly violations: string[] = [];
   private readonly routes: Route[] = defaults();
 
   private constructor(
     private readonly server: Server,
     readonly url: string,
+    private readonly checker: QdrantApiChecker | undefined,
   ) {}
 
-  static async start(): Promise<FakeQdrant> {
+  /**
+   * With a `checker`, every request the adapter sends and every answer given (defaults and {@link on} routes
+   * alike) is checked against Qdrant's OpenAPI documents; problems go to {@link violations}.
+   */
+  static async start(checker?: QdrantApiChecker): Promise<FakeQdrant> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const fake = new FakeQdrant(server, `http://127.0.0.1:${port}`);
+    const fake = new FakeQdrant(server, `http://127.0.0.1:${port}`, checker);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void fake.handle(req, res));
     return fake;
   }
@@ -98,17 +125,20 @@ export class FakeQdrant {
 
   clear(): void {
     this.requests.length = 0;
+    this.rawBodies.length = 0;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
+    const text = await readText(req);
     const recorded: RecordedRequest = {
       method: req.method ?? 'GET',
       path: decodeURIComponent(url.pathname),
       query: Object.fromEntries(url.searchParams),
-      body: await readBody(req),
+      body: text ? (JSON.parse(text) as unknown) : undefined,
     };
     this.requests.push(recorded);
+    this.rawBodies.push(text);
     let reply: FakeReply = { status: 404, error: `No route for ${recorded.method} ${recorded.path}` };
     for (const r of this.routes) {
       const m = r.method === recorded.method ? r.pattern.exec(recorded.path) : null;
@@ -117,15 +147,23 @@ export class FakeQdrant {
         break;
       }
     }
-    res.setHeader('content-type', 'application/json');
-    if ('error' in reply) {
-      res.statusCode = reply.status;
-      res.end(JSON.stringify({ status: { error: reply.error }, time: 0.0001 }));
-    } else if (recorded.path === '/') {
-      res.end(JSON.stringify({ title: 'qdrant - vector search engine', version: '1.18.3' }));
-    } else {
-      res.end(JSON.stringify({ result: reply.result, status: 'ok', time: 0.0001 }));
+    const [status, body] =
+      'error' in reply
+        ? [reply.status, { status: { error: reply.error }, time: 0.0001 }]
+        : recorded.path === '/'
+          ? [200, { title: 'qdrant - vector search engine', version: '1.18.3' }]
+          : [200, { result: reply.result, status: 'ok', time: 0.0001 }];
+    if (this.checker) {
+      const template = templateOf(recorded.path);
+      const where = `${recorded.method} ${template}`;
+      for (const p of this.checker.checkRequest(recorded.method, template, recorded.query, recorded.body))
+        this.violations.push(`${where} request: ${p}`);
+      for (const p of this.checker.checkResponse(recorded.method, template, status, body))
+        this.violations.push(`${where} ${status} response: ${p}`);
     }
+    res.setHeader('content-type', 'application/json');
+    res.statusCode = status;
+    res.end(JSON.stringify(body));
   }
 
   async close(): Promise<void> {

@@ -2,16 +2,37 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { OpenApiSchemaChecker, type OpenApiDocument, type OpenApiSchema } from '@vitrine/core';
 
-const DOCUMENT = 'qdrant/openapi/v1.18.x.json';
+/** The Qdrant versions whose OpenAPI documents are vendored (see `../qdrant/openapi/README.md`). */
+export const QDRANT_API_VERSIONS = ['1.18', '1.19'] as const;
+export type QdrantApiVersion = (typeof QDRANT_API_VERSIONS)[number];
+
 /**
- * The vendored Qdrant 1.18 OpenAPI document (see `../qdrant/openapi/README.md`). The build copies no JSON into
- * dist/, so compiled code (dist/libs/vectors/src/testing) reads it from the source tree.
+ * A vendored Qdrant OpenAPI document. The build copies no JSON into dist/, so compiled code
+ * (dist/libs/vectors/src/testing) reads it from the source tree.
  */
-export const QDRANT_OPENAPI_FILE =
-  [
-    path.resolve(__dirname, '..', DOCUMENT),
-    path.resolve(__dirname, '../../../../../libs/vectors/src', DOCUMENT),
-  ].find((f) => existsSync(f)) ?? path.resolve(__dirname, '..', DOCUMENT);
+export function qdrantOpenApiFile(version: QdrantApiVersion): string {
+  const document = `qdrant/openapi/v${version}.x.json`;
+  return (
+    [
+      path.resolve(__dirname, '..', document),
+      path.resolve(__dirname, '../../../../../libs/vectors/src', document),
+    ].find((f) => existsSync(f)) ?? path.resolve(__dirname, '..', document)
+  );
+}
+
+/** The Qdrant 1.18 document (the server version docker-compose runs). */
+export const QDRANT_OPENAPI_FILE = qdrantOpenApiFile('1.18');
+
+/** What checks Qdrant traffic: one document's {@link OpenApiChecker}, or {@link OpenApiCheckers} for several. */
+export interface QdrantApiChecker {
+  checkRequest(
+    method: string,
+    template: string,
+    query: Readonly<Record<string, string>>,
+    body: unknown,
+  ): string[];
+  checkResponse(method: string, template: string, status: number, body: unknown): string[];
+}
 
 /** Problems kept per check: one bad vector must not produce ten thousand lines. */
 const MAX_PROBLEMS = 20;
@@ -22,7 +43,7 @@ const MAX_PROBLEMS = 20;
  * `OpenApiSchemaChecker`'s in @vitrine/core, which checks our own API's document too; this adds the requests a
  * client sends (query parameters and JSON body).
  */
-export class OpenApiChecker extends OpenApiSchemaChecker {
+export class OpenApiChecker extends OpenApiSchemaChecker implements QdrantApiChecker {
   static load(file: string = QDRANT_OPENAPI_FILE): OpenApiChecker {
     return new OpenApiChecker(JSON.parse(readFileSync(file, 'utf8')) as OpenApiDocument);
   }
@@ -62,5 +83,35 @@ export class OpenApiChecker extends OpenApiSchemaChecker {
     if (s.type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
     if (s.type === 'integer' || s.type === 'number') return raw.trim() !== '' ? Number(raw) : raw;
     return raw;
+  }
+}
+
+/**
+ * Checks Qdrant traffic against every vendored version's document at once: a request must be one that each
+ * server version accepts (1.19 dropped the legacy `/points/search` family, for one), a response one that each
+ * documents. Problems are prefixed with the version that has them.
+ */
+export class OpenApiCheckers implements QdrantApiChecker {
+  private constructor(private readonly checkers: ReadonlyMap<QdrantApiVersion, OpenApiChecker>) {}
+
+  static load(versions: readonly QdrantApiVersion[] = QDRANT_API_VERSIONS): OpenApiCheckers {
+    return new OpenApiCheckers(new Map(versions.map((v) => [v, OpenApiChecker.load(qdrantOpenApiFile(v))])));
+  }
+
+  checkRequest(
+    method: string,
+    template: string,
+    query: Readonly<Record<string, string>>,
+    body: unknown,
+  ): string[] {
+    return this.each((c) => c.checkRequest(method, template, query, body));
+  }
+
+  checkResponse(method: string, template: string, status: number, body: unknown): string[] {
+    return this.each((c) => c.checkResponse(method, template, status, body));
+  }
+
+  private each(check: (c: OpenApiChecker) => string[]): string[] {
+    return [...this.checkers].flatMap(([version, c]) => check(c).map((p) => `Qdrant ${version}: ${p}`));
   }
 }

@@ -4,7 +4,7 @@
 // Prints "listening on <url>" once it answers; SIGTERM/SIGINT close the store and exit 0. With --check-openapi
 // every request and response is checked against Qdrant's OpenAPI document and each problem is printed to stderr
 // as "openapi violation: ..." (the document is read from the source tree, so run it from the repository).
-import { OpenApiChecker } from './openapi-check';
+import { OpenApiCheckers } from './openapi-check';
 import { QdrantStandIn } from './qdrant-standin';
 
 function option(args: readonly string[], name: string): string | undefined {
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     ...(apiKey ? { apiKey } : {}),
     ...(args.includes('--check-openapi')
       ? {
-          checker: OpenApiChecker.load(),
+          checker: OpenApiCheckers.load(),
           onViolation: (p: string) => process.stderr.write(`openapi violation: ${p}\n`),
         }
       : {}),

@@ -10,7 +10,8 @@ import {
   type StoredPoint,
   type VectorName,
 } from '../vector-store';
-import type { OpenApiChecker } from './openapi-check';
+import type { QdrantApiChecker } from './openapi-check';
+import { compactVector } from '../qdrant/compact-floats';
 import { fromQdrantFilter } from './qdrant-filter-reverse';
 
 /** Options of {@link QdrantStandIn.start}. */
@@ -23,8 +24,8 @@ export interface QdrantStandInOptions {
   readonly port?: number;
   /** When set, requests must carry it in the `api-key` header, as with Qdrant's `service.api_key`. */
   readonly apiKey?: string;
-  /** When set, every request and response is checked against Qdrant's OpenAPI document. */
-  readonly checker?: OpenApiChecker;
+  /** When set, every request and response is checked against Qdrant's OpenAPI document(s). */
+  readonly checker?: QdrantApiChecker;
   /** Called with each problem the checker finds (they are also kept in {@link QdrantStandIn.violations}). */
   readonly onViolation?: (problem: string) => void;
   readonly embedded?: EmbeddedOptions;
@@ -94,15 +95,44 @@ function uuidOf(id: unknown): string {
   return normalizeId(id);
 }
 
-function vectorsOut(point: StoredPoint): Json {
-  return Object.fromEntries(Object.entries(point.vectors ?? {}).map(([name, v]) => [name, Array.from(v)]));
+/** A `with_vector` / `with_payload` list: only these names. */
+function selected(v: unknown): readonly string[] | undefined {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined;
 }
 
-function record(point: StoredPoint, withPayload: boolean, withVector: boolean): Json {
+function vectorsOut(point: StoredPoint, names: readonly string[] | undefined): Json {
+  return Object.fromEntries(
+    Object.entries(point.vectors ?? {})
+      .filter(([name]) => !names || names.includes(name))
+      // Qdrant writes float32 with the shortest text that reads back the same.
+      .map(([name, v]) => [name, compactVector(v)]),
+  );
+}
+
+/** The payload fields a `with_payload` list names (top-level keys or dotted paths), as Qdrant nests them. */
+function payloadOut(payload: ProductPayload, fields: readonly string[] | undefined): Json {
+  if (!fields) return payload;
+  const out: Json = {};
+  for (const field of fields) {
+    const path = field.split('.');
+    let from: unknown = payload;
+    for (const key of path) from = isObject(from) ? from[key] : undefined;
+    if (from === undefined) continue;
+    let to = out;
+    for (const key of path.slice(0, -1)) to = isObject(to[key]) ? to[key] : (to[key] = {});
+    to[path.at(-1)!] = from;
+  }
+  return out;
+}
+
+/** A record as Qdrant returns it; `body` holds the request's `with_payload` and `with_vector`. */
+function record(point: StoredPoint, body: Json, defaults: { payload: boolean; vector: boolean }): Json {
   return {
     id: point.id,
-    payload: withPayload ? point.payload : null,
-    vector: withVector ? vectorsOut(point) : null,
+    payload: flag(body.with_payload, defaults.payload)
+      ? payloadOut(point.payload, selected(body.with_payload))
+      : null,
+    vector: flag(body.with_vector, defaults.vector) ? vectorsOut(point, selected(body.with_vector)) : null,
   };
 }
 
@@ -113,7 +143,8 @@ function updated(operationId: number, wait: boolean): Reply {
 /**
  * A stand-in for a Qdrant 1.18 server where none can run (CI machines, the soak run): an HTTP server that
  * answers the subset of Qdrant's REST API that `QdrantVectorStore` sends — collections (list, get, exists,
- * create, delete), payload indexes, aliases, points upsert/delete/retrieve/query/count/scroll — in Qdrant's
+ * create, update, delete, cluster info), payload indexes, aliases, points upsert/delete/retrieve/query/query
+ * batch/count/scroll — in Qdrant's
  * response shapes, backed by the {@link EmbeddedVectorStore} in a directory (so it is durable and can run as
  * its own process, shared by an API and an indexer). Qdrant filters are translated back into
  * {@link VectorFilter}s; whatever the embedded store cannot express is a 400, never a silently wider answer.
@@ -201,7 +232,40 @@ export class QdrantStandIn {
       r('PUT', `${C}/points`, (c) => this.upsert(c)),
       r('POST', `${C}/points/delete`, (c) => this.deletePoints(c)),
       r('POST', `${C}/points`, (c) => this.retrieve(c)),
-      r('POST', `${C}/points/query`, (c) => this.query(c)),
+      r('POST', `${C}/points/query`, async (c) => ({
+        result: { points: await this.query(c.params.collection_name!, bodyOf(c)) },
+      })),
+      r('POST', `${C}/points/query/batch`, async (c) => {
+        const searches = bodyOf(c).searches;
+        if (!Array.isArray(searches)) throw new ValidationError('searches must be an array');
+        const name = c.params.collection_name!;
+        const results: Json[] = [];
+        for (const search of searches as unknown[]) {
+          if (!isObject(search)) throw new ValidationError('each search must be an object');
+          results.push({ points: await this.query(name, search) });
+        }
+        return { result: results };
+      }),
+      r('PATCH', C, async ({ params }) => {
+        // Optimizer and parameter updates: the embedded store has neither, so there is nothing to change.
+        if (!(await this.store.collectionInfo(params.collection_name!)))
+          throw new HttpError(404, `Not found: Collection \`${params.collection_name}\` doesn't exist!`);
+        return { result: true };
+      }),
+      r('GET', `${C}/cluster`, async ({ params }) => {
+        const info = await this.store.collectionInfo(params.collection_name!);
+        if (!info)
+          throw new HttpError(404, `Not found: Collection \`${params.collection_name}\` doesn't exist!`);
+        return {
+          result: {
+            peer_id: 1,
+            shard_count: 1,
+            local_shards: [{ shard_id: 0, points_count: info.count, state: 'Active' }],
+            remote_shards: [],
+            shard_transfers: [],
+          },
+        };
+      }),
       r('POST', `${C}/points/count`, async (c) => ({
         result: {
           count: await this.store.count(c.params.collection_name!, fromQdrantFilter(bodyOf(c).filter)),
@@ -353,41 +417,32 @@ export class QdrantStandIn {
   private async retrieve(call: Call): Promise<Reply> {
     const body = bodyOf(call);
     if (!Array.isArray(body.ids)) throw new ValidationError('ids must be an array');
-    const withPayload = flag(body.with_payload, true);
-    const withVector = flag(body.with_vector, false);
     const points = await this.store.get(call.params.collection_name!, body.ids.map(uuidOf), {
-      withVectors: withVector,
+      withVectors: flag(body.with_vector, false),
     });
-    return { result: points.map((p) => record(p, withPayload, withVector)) };
+    return { result: points.map((p) => record(p, body, { payload: true, vector: false })) };
   }
 
-  private async query(call: Call): Promise<Reply> {
-    const body = bodyOf(call);
+  private async query(collection: string, body: Json): Promise<Json[]> {
     const raw = isObject(body.query) && 'nearest' in body.query ? body.query.nearest : body.query;
     if (!Array.isArray(raw) || !raw.every((x) => typeof x === 'number'))
       throw new ValidationError('The Qdrant stand-in answers only nearest-vector queries');
     if (typeof body.using !== 'string')
       throw new ValidationError('The Qdrant stand-in needs `using` (named vectors)');
     const params = isObject(body.params) ? body.params : {};
-    const withPayload = flag(body.with_payload, false);
-    const withVector = flag(body.with_vector, false);
-    const hits = await this.store.search(call.params.collection_name!, {
+    const hits = await this.store.search(collection, {
       vector: body.using as VectorName,
       query: raw,
       limit: typeof body.limit === 'number' ? body.limit : 10,
       ...(typeof body.offset === 'number' ? { offset: body.offset } : {}),
       ...(params.exact === true ? { exact: true } : {}),
       filter: fromQdrantFilter(body.filter),
-      withVectors: withVector,
+      withVectors: flag(body.with_vector, false),
     });
     const threshold = typeof body.score_threshold === 'number' ? body.score_threshold : -Infinity;
-    return {
-      result: {
-        points: hits
-          .filter((h) => h.score >= threshold)
-          .map((h) => ({ ...record(h, withPayload, withVector), version: 0, score: h.score })),
-      },
-    };
+    return hits
+      .filter((h) => h.score >= threshold)
+      .map((h) => ({ ...record(h, body, { payload: false, vector: false }), version: 0, score: h.score }));
   }
 
   private async scroll(call: Call): Promise<Reply> {
@@ -406,7 +461,7 @@ export class QdrantStandIn {
         : page.ids.map((id): StoredPoint => ({ id, payload: {} }));
     return {
       result: {
-        points: points.map((p) => record(p, withPayload, withVector)),
+        points: points.map((p) => record(p, body, { payload: true, vector: false })),
         next_page_offset: page.next ?? null,
       },
     };
