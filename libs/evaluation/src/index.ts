@@ -5,12 +5,27 @@ export {
   type RetrievalMetrics,
 } from './retrieval/retrieval-metrics';
 export {
+  DEFAULT_QUERY_LANG,
   evaluateSearch,
+  metricsByKind,
   readEvalQueries,
+  readEvalQueryFiles,
   type EvalQuery,
   type EvaluationOptions,
   type EvaluationReport,
+  type QueryOutcome,
 } from './retrieval/evaluation';
+
+// Self-contained HTML reports of the evaluations (inline CSS and SVG, pictures as data URIs).
+export { escapeHtml } from './report/html';
+export { Thumbnailer } from './report/thumbnails';
+export {
+  buildRetrievalReport,
+  recallCurve,
+  worstQueries,
+  type ReportProduct,
+  type RetrievalReportInput,
+} from './report/retrieval-report';
 
 // Captioning metrics (coco-caption semantics).
 export { scoreCaptions, type CaptionSample, type CaptionScores } from './captions/caption-metrics';
