@@ -12,6 +12,14 @@ export async function createVectorStore(config: AppConfig['vectors']): Promise<V
         url: config.url,
         ...(config.apiKey ? { apiKey: config.apiKey } : {}),
         quantization: config.quantization,
+        oversampling: config.oversampling,
+        ...(config.shards !== undefined ? { shards: config.shards } : {}),
+        ...(config.replicationFactor !== undefined ? { replicationFactor: config.replicationFactor } : {}),
+        ...(config.writeConsistencyFactor !== undefined
+          ? { writeConsistencyFactor: config.writeConsistencyFactor }
+          : {}),
+        onDiskVectors: config.onDiskVectors,
+        readyTimeoutMs: config.readyTimeoutMs,
       });
     case 'embedded':
       return EmbeddedVectorStore.open(config.dir);

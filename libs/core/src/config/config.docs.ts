@@ -81,7 +81,37 @@ export const ENV_DOCS: { readonly [K in keyof Env]?: EnvVarDoc } = {
   QDRANT_QUANTIZATION: {
     group: 'Services',
     description:
-      '`int8` creates new collections with scalar quantisation (quantile 0.99, in RAM) and searches them with rescoring (oversampling 2).',
+      '`int8` creates new collections with scalar quantisation (quantile 0.99, kept in RAM) and searches them on the int8 copies first, rescoring the best with the original vectors (`QDRANT_OVERSAMPLING`).',
+  },
+  QDRANT_OVERSAMPLING: {
+    group: 'Services',
+    description:
+      'With `QDRANT_QUANTIZATION=int8`: candidates prescanned on the int8 copies per wanted hit before rescoring (default 2; more: better recall, slower). Refused without int8.',
+  },
+  QDRANT_SHARDS: {
+    group: 'Services',
+    description:
+      'Shards of each collection created from now on (Qdrant `shard_number`; unset: Qdrant’s default, 1). On a cluster, a multiple of the node count spreads them evenly (see docs/vectors.md). Existing collections keep theirs until a full reindex.',
+  },
+  QDRANT_REPLICATION_FACTOR: {
+    group: 'Services',
+    description:
+      'Copies of each shard of new collections, on different nodes (cluster only; unset: 1). With 2 or more, searches and writes go on while a node is down.',
+  },
+  QDRANT_WRITE_CONSISTENCY: {
+    group: 'Services',
+    description:
+      'Replicas of a shard that must apply a write before it succeeds (`write_consistency_factor`; unset: 1); at most `QDRANT_REPLICATION_FACTOR`.',
+  },
+  QDRANT_ON_DISK_VECTORS: {
+    group: 'Services',
+    description:
+      'Keeps the original vectors of new collections memory-mapped on disk instead of in RAM; pair with `QDRANT_QUANTIZATION=int8` so searches read the disk only to rescore.',
+  },
+  QDRANT_READY_TIMEOUT_MS: {
+    group: 'Services',
+    description:
+      'How long an alias switch (the end of a full reindex) waits for the new collection to be ready: status green, optimizers without error, every shard with an active replica, the points expected. Past it the switch is refused and the old collection keeps serving.',
   },
 
   MODEL_DIR: {

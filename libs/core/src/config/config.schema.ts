@@ -39,6 +39,12 @@ export const envSchema = z.object({
   QDRANT_URL: optionalUrl(['http:', 'https:']),
   QDRANT_API_KEY: z.string().min(1).optional(),
   QDRANT_QUANTIZATION: z.enum(['none', 'int8']).default('none'),
+  QDRANT_OVERSAMPLING: z.coerce.number().min(1).max(16).optional(),
+  QDRANT_SHARDS: int(1, 1024).optional(),
+  QDRANT_REPLICATION_FACTOR: int(1, 64).optional(),
+  QDRANT_WRITE_CONSISTENCY: int(1, 64).optional(),
+  QDRANT_ON_DISK_VECTORS: bool.default(false),
+  QDRANT_READY_TIMEOUT_MS: int(1000, 86_400_000).default(600_000),
 
   MODEL_DIR: z.string().min(1).default('models/demo-clip'),
   EMBEDDING_DEVICE: z.enum(['cpu', 'cuda']).default('cpu'),

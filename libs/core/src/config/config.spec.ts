@@ -43,6 +43,56 @@ describe('loadConfig', () => {
     expect(c.images.fetchAllowPrivate).toBe(true);
   });
 
+  it('configures the Qdrant collection layout, quantisation and alias wait, and refuses what cannot work', () => {
+    const url = { QDRANT_URL: 'http://qdrant:6333' };
+    expect(loadConfig(url).vectors).toEqual({
+      kind: 'qdrant',
+      url: 'http://qdrant:6333',
+      apiKey: undefined,
+      quantization: 'none',
+      oversampling: 2,
+      shards: undefined,
+      replicationFactor: undefined,
+      writeConsistencyFactor: undefined,
+      onDiskVectors: false,
+      readyTimeoutMs: 600_000,
+    });
+    expect(
+      loadConfig({
+        ...url,
+        QDRANT_SHARDS: '6',
+        QDRANT_REPLICATION_FACTOR: '2',
+        QDRANT_WRITE_CONSISTENCY: '2',
+        QDRANT_ON_DISK_VECTORS: 'true',
+        QDRANT_QUANTIZATION: 'int8',
+        QDRANT_OVERSAMPLING: '3',
+        QDRANT_READY_TIMEOUT_MS: '60000',
+      }).vectors,
+    ).toMatchObject({
+      shards: 6,
+      replicationFactor: 2,
+      writeConsistencyFactor: 2,
+      onDiskVectors: true,
+      quantization: 'int8',
+      oversampling: 3,
+      readyTimeoutMs: 60_000,
+    });
+    expect(() => loadConfig({ ...url, QDRANT_SHARDS: '0' })).toThrow(/QDRANT_SHARDS/);
+    expect(() => loadConfig({ ...url, QDRANT_REPLICATION_FACTOR: 'two' })).toThrow(
+      /QDRANT_REPLICATION_FACTOR/,
+    );
+    expect(() => loadConfig({ ...url, QDRANT_ON_DISK_VECTORS: 'maybe' })).toThrow(/QDRANT_ON_DISK_VECTORS/);
+    expect(() => loadConfig({ ...url, QDRANT_READY_TIMEOUT_MS: '10' })).toThrow(/QDRANT_READY_TIMEOUT_MS/);
+    expect(() =>
+      loadConfig({ ...url, QDRANT_WRITE_CONSISTENCY: '3', QDRANT_REPLICATION_FACTOR: '2' }),
+    ).toThrow(/QDRANT_WRITE_CONSISTENCY: 3 replicas cannot acknowledge/);
+    expect(() => loadConfig({ ...url, QDRANT_WRITE_CONSISTENCY: '2' })).toThrow(/QDRANT_WRITE_CONSISTENCY/);
+    expect(() => loadConfig({ ...url, QDRANT_OVERSAMPLING: '3' })).toThrow(
+      /QDRANT_OVERSAMPLING: applies to quantised searches only/,
+    );
+    expect(() => loadConfig({ QDRANT_SHARDS: '3' })).toThrow(/QDRANT_SHARDS: applies to Qdrant only/);
+  });
+
   it('configures the answerer endpoint only with a model name', () => {
     expect(loadConfig({}).insights.answerer).toBeUndefined();
     const c = loadConfig({

@@ -37,6 +37,16 @@ export interface AppConfig {
         readonly url: string;
         readonly apiKey: string | undefined;
         readonly quantization: Env['QDRANT_QUANTIZATION'];
+        /** Candidates prescanned per wanted hit on int8 copies before rescoring (int8 only). */
+        readonly oversampling: number;
+        /** Layout of collections created from now on; undefined leaves Qdrant's default (1). */
+        readonly shards: number | undefined;
+        readonly replicationFactor: number | undefined;
+        readonly writeConsistencyFactor: number | undefined;
+        /** Original vectors of new collections memory-mapped from disk instead of held in RAM. */
+        readonly onDiskVectors: boolean;
+        /** How long an alias switch waits for the new collection to be ready (green, shards active). */
+        readonly readyTimeoutMs: number;
       }
     | { readonly kind: 'embedded'; readonly dir: string };
   readonly embedding: {
@@ -188,6 +198,7 @@ export function loadConfig(
   }
   const production = e.NODE_ENV === 'production';
   const problems = [
+    ...qdrantProblems(e, cleaned),
     ...(production ? adminKeyProblems(e.ADMIN_API_KEYS) : []),
     ...(e.TRUST_PROXY === undefined ? [] : trustProxyProblems(e.TRUST_PROXY)),
   ];
@@ -210,7 +221,18 @@ export function loadConfig(
       ? { kind: 'redis', url: e.REDIS_URL, prefix: e.QUEUE_PREFIX, timeoutMs: e.QUEUE_TIMEOUT_MS }
       : { kind: 'in-process' },
     vectors: e.QDRANT_URL
-      ? { kind: 'qdrant', url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, quantization: e.QDRANT_QUANTIZATION }
+      ? {
+          kind: 'qdrant',
+          url: e.QDRANT_URL,
+          apiKey: e.QDRANT_API_KEY,
+          quantization: e.QDRANT_QUANTIZATION,
+          oversampling: e.QDRANT_OVERSAMPLING ?? 2,
+          shards: e.QDRANT_SHARDS,
+          replicationFactor: e.QDRANT_REPLICATION_FACTOR,
+          writeConsistencyFactor: e.QDRANT_WRITE_CONSISTENCY,
+          onDiskVectors: e.QDRANT_ON_DISK_VECTORS,
+          readyTimeoutMs: e.QDRANT_READY_TIMEOUT_MS,
+        }
       : { kind: 'embedded', dir: path.join(dataDir, 'vectors') },
     embedding: {
       modelDir: path.resolve(cwd, e.MODEL_DIR),
@@ -286,6 +308,37 @@ export function loadConfig(
     chat: { retentionDays: e.CHAT_RETENTION_DAYS, remoteTools: e.CHAT_REMOTE_TOOLS },
     analytics: { retentionDays: e.ANALYTICS_RETENTION_DAYS },
   };
+}
+
+/** Variables that shape how Vitrine uses a Qdrant server: set without `QDRANT_URL`, they would do nothing. */
+const QDRANT_ONLY = [
+  'QDRANT_QUANTIZATION',
+  'QDRANT_OVERSAMPLING',
+  'QDRANT_SHARDS',
+  'QDRANT_REPLICATION_FACTOR',
+  'QDRANT_WRITE_CONSISTENCY',
+  'QDRANT_ON_DISK_VECTORS',
+  'QDRANT_READY_TIMEOUT_MS',
+] as const;
+
+/** Qdrant settings that cannot work together, or that are set for a Qdrant that is not configured. */
+function qdrantProblems(e: Env, raw: Readonly<Record<string, unknown>>): string[] {
+  if (!e.QDRANT_URL)
+    return QDRANT_ONLY.filter((name) => name in raw).map(
+      (name) =>
+        `${name}: applies to Qdrant only; set QDRANT_URL too, or unset it (the embedded store is in use)`,
+    );
+  const problems: string[] = [];
+  if (e.QDRANT_OVERSAMPLING !== undefined && e.QDRANT_QUANTIZATION !== 'int8')
+    problems.push(
+      'QDRANT_OVERSAMPLING: applies to quantised searches only; set QDRANT_QUANTIZATION=int8 or unset it',
+    );
+  const replicas = e.QDRANT_REPLICATION_FACTOR ?? 1;
+  if (e.QDRANT_WRITE_CONSISTENCY !== undefined && e.QDRANT_WRITE_CONSISTENCY > replicas)
+    problems.push(
+      `QDRANT_WRITE_CONSISTENCY: ${e.QDRANT_WRITE_CONSISTENCY} replicas cannot acknowledge a write when each shard has ${replicas} (QDRANT_REPLICATION_FACTOR); use at most ${replicas}`,
+    );
+  return problems;
 }
 
 /** Admin keys shorter than this are guessable; `openssl rand -hex 32` makes a good one. */
