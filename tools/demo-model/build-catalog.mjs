@@ -1,17 +1,21 @@
 // Builds the demo product catalog in data/demo-catalog/ from the rasterised emoji (.cache, see build-dataset.mjs):
 //   products.jsonl  one invented but plausible product per concept, with 1 or 2 pictures (training styles)
 //   queries.jsonl   one text query (CLDR name) and one image query (OpenMoji, a style the model never saw) per concept
+//   queries.zh.jsonl the text queries in Chinese (CLDR zh names), "lang":"zh"
 //   images/, queries/, ATTRIBUTION.md
+// Each product also carries a Chinese title and short description (CLDR zh name and tags) under translations.zh.
+// `node build-catalog.mjs --translations` adds only those (and queries.zh.jsonl) to the committed products.jsonl,
+// leaving every other field, id and SKU as it is: no image cache needed.
 // Deterministic: a seeded PRNG per concept, no clock, no network.
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
-import { HERE, loadConcepts } from './concepts.mjs';
+import { HERE, NM, slug } from './concepts.mjs';
 
+const require = createRequire(import.meta.url);
 const SEED = 1234;
 const CACHE = process.env.DEMO_CACHE ?? path.join(HERE, '.cache');
 const OUT = path.resolve(HERE, '..', '..', 'data', 'demo-catalog');
-sharp.concurrency(1);
 
 // ---------------------------------------------------------------------------------------------- taxonomy
 const CATEGORIES = {
@@ -211,12 +215,61 @@ const DESCRIPTIONS = {
 };
 
 // ---------------------------------------------------------------------------------------------- main
-async function writeImage(src, dst) {
-  // 128 px palette PNG: a few KB each, keeps the committed catalog small
-  fs.writeFileSync(dst, await sharp(src).png({ palette: true, compressionLevel: 9, effort: 10 }).toBuffer());
+/** CLDR zh (Simplified Chinese) names and tags by emojibase hexcode, and English CLDR labels' slugs → hexcode. */
+function cldrZh() {
+  const zh = new Map(require(path.join(NM, 'emojibase-data/zh/data.json')).map((e) => [e.hexcode, e]));
+  const hexcodeOf = new Map(require(path.join(NM, 'emojibase-data/en/data.json')).map((e) => [slug(e.label), e.hexcode]));
+  return { zh, hexcodeOf };
 }
 
+/** A product's Chinese text: the CLDR zh name as title; the name and the tags it does not already say as description. */
+function zhTranslation(entry) {
+  const tags = (entry.tags ?? []).filter((t) => !entry.label.includes(t)).slice(0, 4);
+  return { title: entry.label, description: `${entry.label}。${tags.length ? `关键词：${tags.join('、')}。` : ''}` };
+}
+
+/**
+ * Adds translations.zh to `products` (the concept is the main picture's file name) and returns the Chinese text
+ * queries for the English text queries of `queries` (same ids prefixed with zh-, same relevant SKUs).
+ */
+function addChinese(products, queries) {
+  const { zh, hexcodeOf } = cldrZh();
+  const bySku = new Map();
+  for (const p of products) {
+    const concept = path.basename(p.images[0], '.png');
+    const entry = zh.get(hexcodeOf.get(concept));
+    if (!entry) throw new Error(`no CLDR zh name for ${p.sku} (${concept})`);
+    p.translations = { zh: zhTranslation(entry) };
+    bySku.set(p.sku, entry);
+  }
+  return queries
+    .filter((q) => q.text)
+    .map((q) => ({ id: `zh-${q.id}`, text: bySku.get(q.relevant[0]).label, relevant: q.relevant, lang: 'zh' }));
+}
+
+function writeJsonl(file, rows) {
+  fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+}
+
+/** `--translations`: the committed catalog gets its Chinese text; nothing else in it changes. */
+function translationsOnly() {
+  const read = (f) => fs.readFileSync(path.join(OUT, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const products = read('products.jsonl');
+  const zhQueries = addChinese(products, read('queries.jsonl'));
+  writeJsonl(path.join(OUT, 'products.jsonl'), products);
+  writeJsonl(path.join(OUT, 'queries.zh.jsonl'), zhQueries);
+  fs.writeFileSync(path.join(OUT, 'ATTRIBUTION.md'), ATTRIBUTION);
+  console.log(`${products.length} products translated, ${zhQueries.length} Chinese queries -> ${OUT}`);
+}
+
+
 async function main() {
+  const { loadConcepts } = await import('./concepts.mjs');
+  const { default: sharp } = await import('sharp');
+  sharp.concurrency(1);
+  const writeImage = async (src, dst) =>
+    // 128 px palette PNG: a few KB each, keeps the committed catalog small
+    fs.writeFileSync(dst, await sharp(src).png({ palette: true, compressionLevel: 9, effort: 10 }).toBuffer());
   const concepts = loadConcepts();
   fs.rmSync(OUT, { recursive: true, force: true });
   fs.mkdirSync(path.join(OUT, 'images'), { recursive: true });
@@ -272,8 +325,10 @@ async function main() {
   }
   const text = queries.filter((q) => q.text);
   const image = queries.filter((q) => q.image);
-  fs.writeFileSync(path.join(OUT, 'products.jsonl'), products.map((p) => JSON.stringify(p)).join('\n') + '\n');
-  fs.writeFileSync(path.join(OUT, 'queries.jsonl'), [...text, ...image].map((q) => JSON.stringify(q)).join('\n') + '\n');
+  const zhQueries = addChinese(products, text);
+  writeJsonl(path.join(OUT, 'products.jsonl'), products);
+  writeJsonl(path.join(OUT, 'queries.jsonl'), [...text, ...image]);
+  writeJsonl(path.join(OUT, 'queries.zh.jsonl'), zhQueries);
   fs.writeFileSync(path.join(OUT, 'ATTRIBUTION.md'), ATTRIBUTION);
   const counts = {};
   for (const p of products) counts[p.category] = (counts[p.category] ?? 0) + 1;
@@ -285,6 +340,11 @@ const ATTRIBUTION = `# Demo catalog: image sources and licences
 Everything here is generated by \`tools/demo-model/build.sh\` (script \`tools/demo-model/build-catalog.mjs\`).
 Product data (titles, brands, prices, descriptions) is invented; names and tags come from Unicode CLDR via
 emojibase-data (MIT, https://emojibase.dev).
+
+## Chinese text (products.jsonl \`translations.zh\`, queries.zh.jsonl)
+Titles, descriptions and queries in Simplified Chinese are the Unicode CLDR \`zh\` annotations (names and keywords)
+of each product's emoji, via emojibase-data 17 (\`emojibase-data/zh/data.json\`, MIT License, Copyright (c) Miles
+Johnson). CLDR data: Copyright © Unicode, Inc., Unicode License v3 (https://www.unicode.org/license.txt).
 
 ## images/ (product pictures)
 - \`images/<name>.png\`: **Microsoft Fluent Emoji** (3D style), MIT License, Copyright (c) Microsoft Corporation,
@@ -302,4 +362,5 @@ All were composited on white and resized to 128x128 (palette PNG).
   well. OpenMoji is used for evaluation only: the demo model was never trained on it.
 `;
 
-await main();
+if (process.argv.includes('--translations')) translationsOnly();
+else await main();
