@@ -3,7 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { HERE, NM, STYLES, loadConcepts } from './concepts.mjs';
+import { createRequire } from 'node:module';
+import { HERE, NM, STYLES, iconifySet, loadConcepts } from './concepts.mjs';
+
+/** Languages of the training text besides English: CLDR names and tags from emojibase-data (MIT; CLDR data under
+ * the Unicode licence). English stays the most sampled language (see train.py --lang-weights). */
+export const LOCALES = ['zh', 'ja', 'de', 'fr', 'es'];
+const require = createRequire(import.meta.url);
 
 const SIZE = 128;
 const CACHE = process.env.DEMO_CACHE ?? path.join(HERE, '.cache');
@@ -12,8 +18,7 @@ sharp.concurrency(1);
 
 /** Any source (SVG, PNG, WebP) -> SIZE x SIZE RGB PNG on white. Flatten first, in its own pass, so the colour that
  * vendors leave under transparent pixels never leaks into resampling. */
-export async function rasterise(file) {
-  const buf = fs.readFileSync(file);
+export async function rasterise(file, buf = fs.readFileSync(file)) {
   let img = sharp(buf);
   if (file.endsWith('.svg')) {
     const meta = await sharp(buf).metadata();
@@ -28,8 +33,28 @@ export async function rasterise(file) {
     .toBuffer();
 }
 
+/** hexcode -> { label, tags } in each of LOCALES. */
+function localeNames() {
+  const out = {};
+  for (const loc of LOCALES) {
+    out[loc] = new Map();
+    for (const e of require(path.join(NM, `emojibase-data/${loc}/data.json`))) {
+      out[loc].set(e.hexcode, { label: e.label.toLowerCase(), tags: (e.tags ?? []).map((t) => t.toLowerCase()) });
+    }
+  }
+  return out;
+}
+
 async function main() {
   const concepts = loadConcepts();
+  const names = localeNames();
+  const iconify = new Map();
+  const source = (rel) => {
+    if (!rel.startsWith('iconify:')) return [path.join(NM, rel), fs.readFileSync(path.join(NM, rel))];
+    const [, set, name] = rel.split(':');
+    if (!iconify.has(set)) iconify.set(set, iconifySet(set));
+    return [`${rel}.svg`, Buffer.from(iconify.get(set).get(name)())];
+  };
   const items = [];
   for (const c of concepts) for (const [style, rel] of Object.entries(c.files)) items.push({ c, style, rel });
   let done = 0;
@@ -41,7 +66,7 @@ async function main() {
       const abs = path.join(CACHE, out);
       if (!fs.existsSync(abs)) {
         fs.mkdirSync(path.dirname(abs), { recursive: true });
-        fs.writeFileSync(abs, await rasterise(path.join(NM, it.rel)));
+        fs.writeFileSync(abs, await rasterise(...source(it.rel)));
       }
       if (++done % 500 === 0) console.log(`rasterised ${done}/${items.length}`);
     }
@@ -54,6 +79,7 @@ async function main() {
       label: c.label.toLowerCase(),
       tags: c.tags,
       shortcodes: c.shortcodes,
+      i18n: Object.fromEntries(LOCALES.filter((l) => names[l].has(c.hexcode)).map((l) => [l, names[l].get(c.hexcode)])),
       group: c.group,
       subgroup: c.subgroup,
       style,
