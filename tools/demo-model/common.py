@@ -16,8 +16,9 @@ CACHE = os.environ.get("DEMO_CACHE", os.path.join(HERE, ".cache"))
 IMAGE_SIZE = 64
 IMAGE_MEAN = [0.48145466, 0.4578275, 0.40821073]  # OpenAI CLIP's values, so CLIP-configured code can reuse them
 IMAGE_STD = [0.26862954, 0.26130258, 0.27577711]
-TRAIN_STYLES = ["google", "twitter", "fluent-flat", "fluent-3d"]
+TRAIN_STYLES = ["google", "twitter", "fluent-flat", "fluent-3d"]  # the base styles (evaluated one by one)
 EVAL_STYLE = "openmoji"
+LANGS = ["en", "zh", "ja", "de", "fr", "es"]
 
 
 def load_rgb_on_white(path_or_file):
@@ -52,8 +53,8 @@ def to_uint8_chw(im):
 
 def normalize_pixels(x01):
     """[N,3,H,W] in [0,1] -> model input."""
-    mean = torch.tensor(IMAGE_MEAN).view(1, 3, 1, 1)
-    std = torch.tensor(IMAGE_STD).view(1, 3, 1, 1)
+    mean = torch.tensor(IMAGE_MEAN, device=x01.device).view(1, 3, 1, 1)
+    std = torch.tensor(IMAGE_STD, device=x01.device).view(1, 3, 1, 1)
     return (x01 - mean) / std
 
 
@@ -162,44 +163,91 @@ def load_manifest():
 
 
 def load_images(manifest):
-    """Returns (concepts, meta, images) where images[style][i] is the uint8 [3,64,64] reference-preprocessed
-    picture of concept i (or None)."""
-    concepts, meta = [], {}
+    """Returns (concepts, meta, images, train_styles) where images[style][i] is the uint8 [3,64,64]
+    reference-preprocessed picture of concept i (or None), for every style in the manifest."""
+    concepts, meta, train_styles = [], {}, []
     for m in manifest:
         if m["concept"] not in meta:
             concepts.append(m["concept"])
-            meta[m["concept"]] = {k: m[k] for k in ("concept", "hexcode", "label", "tags", "shortcodes", "group",
-                                                     "subgroup")}
+            meta[m["concept"]] = {k: m.get(k) for k in ("concept", "hexcode", "label", "tags", "shortcodes", "group",
+                                                         "subgroup", "i18n")}
+        if m["train"] and m["style"] not in train_styles:
+            train_styles.append(m["style"])
     index = {c: i for i, c in enumerate(concepts)}
-    images = {s: [None] * len(concepts) for s in TRAIN_STYLES + [EVAL_STYLE]}
+    images = {s: [None] * len(concepts) for s in train_styles + [EVAL_STYLE]}
     for m in manifest:
         im = resize_and_crop(load_rgb_on_white(os.path.join(CACHE, m["path"])))
         images[m["style"]][index[m["concept"]]] = to_uint8_chw(im)
-    return concepts, meta, images
+    return concepts, meta, images, train_styles
+
+
+def save_packed(path, concepts, meta, images, train_styles):
+    """One compressed file with everything training reads (for a machine without Node or the npm packages)."""
+    arrays = {}
+    for s, pics in images.items():
+        present = np.array([p is not None for p in pics])
+        stack = np.zeros((len(pics), 3, IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
+        for i, p in enumerate(pics):
+            if p is not None:
+                stack[i] = p.numpy()
+        arrays[f"img/{s}"], arrays[f"has/{s}"] = stack, present
+    info = {"concepts": concepts, "meta": meta, "train_styles": train_styles, "styles": list(images)}
+    arrays["info"] = np.frombuffer(json.dumps(info, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+    np.savez_compressed(path, **arrays)
+
+
+def load_packed(path):
+    z = np.load(path)
+    info = json.loads(bytes(z["info"]).decode("utf-8"))
+    images = {}
+    for s in info["styles"]:
+        stack, has = torch.from_numpy(z[f"img/{s}"]), z[f"has/{s}"]
+        images[s] = [stack[i] if has[i] else None for i in range(len(has))]
+    return info["concepts"], info["meta"], images, info["train_styles"]
+
+
+def load_dataset(data=None):
+    """`data`: a packed .npz (pack_dataset.py) or None for CACHE/manifest.json + CACHE/images."""
+    if data:
+        return load_packed(data)
+    return load_images(load_manifest())
+
+
+def names_in(meta_c, lang):
+    """The concept's name in `lang` (lower-cased CLDR label), or None."""
+    if lang == "en":
+        return meta_c["label"]
+    loc = (meta_c.get("i18n") or {}).get(lang)
+    return loc["label"] if loc else None
 
 
 @torch.no_grad()
 def embed_images(model, u8_list, bs=256):
+    dev = next(model.parameters()).device
     out = []
     for i in range(0, len(u8_list), bs):
-        x = torch.stack(u8_list[i: i + bs]).float() / 255.0
-        out.append(F.normalize(model.vision(normalize_pixels(x)), dim=-1))
+        x = torch.stack(u8_list[i: i + bs]).to(dev).float() / 255.0
+        out.append(F.normalize(model.vision(normalize_pixels(x)), dim=-1).cpu())
     return torch.cat(out)
 
 
 @torch.no_grad()
 def embed_texts(model, tok, texts, bs=256):
+    dev = next(model.parameters()).device
     out = []
     for i in range(0, len(texts), bs):
         ids, mask = tok.encode_batch(texts[i: i + bs])
-        out.append(F.normalize(model.text(torch.tensor(ids), torch.tensor(mask)), dim=-1))
+        out.append(F.normalize(model.text(torch.tensor(ids, device=dev), torch.tensor(mask, device=dev)),
+                               dim=-1).cpu())
     return torch.cat(out)
 
 
-def rank_metrics(q, g):
-    """q[i] should retrieve g[i]. Returns R@1/5/10, median and mean rank (1 = first)."""
+def rank_metrics(q, g, targets=None):
+    """q[i] should retrieve g[targets[i]] (default g[i]). Returns R@1/5/10, median and mean rank (1 = first)."""
     sims = q @ g.T
-    own = sims.diagonal().unsqueeze(1)
+    if targets is None:
+        targets = range(q.shape[0])
+    own = sims.gather(1, torch.as_tensor(list(targets), device=sims.device).view(-1, 1))
     ranks = (sims > own).sum(1).float() + 1
     return {
         "n": int(q.shape[0]),
@@ -223,6 +271,13 @@ def evaluate(model, tok, concepts, meta, images):
     om = embed_images(model, [images[EVAL_STYLE][i] for i in idx])
     names = embed_texts(model, tok, [meta[concepts[i]]["label"] for i in idx])
     res = {"text_to_image_openmoji": rank_metrics(names, om)}
+    # the same task with the concept's CLDR name in another language (concepts that have one), same gallery
+    for lang in LANGS[1:]:
+        have = [k for k, i in enumerate(idx) if names_in(meta[concepts[i]], lang)]
+        if not have:
+            continue
+        q = embed_texts(model, tok, [names_in(meta[concepts[idx[k]]], lang) for k in have])
+        res[f"text_to_image_openmoji_{lang}"] = rank_metrics(q, om, have)  # against the whole gallery
     gal = embed_images(model, [images[catalog_style(images, i)][i] for i in idx])
     res["image_to_image_openmoji_to_catalog"] = rank_metrics(om, gal)
     for s in TRAIN_STYLES:

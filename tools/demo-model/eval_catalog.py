@@ -23,13 +23,18 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--checkpoint", default=os.path.join(C.CACHE, "checkpoint.pt"))
     ap.add_argument("--metrics", default=os.path.join(C.HERE, "metrics.json"))
+    ap.add_argument("--tokenizer", default=None,
+                    help="default: tokenizer.json next to the checkpoint, else models/demo-clip/tokenizer.json")
     args = ap.parse_args()
     torch.set_num_threads(2)
     ck = torch.load(args.checkpoint, map_location="cpu")
     model = C.DualEncoder(ck["cfg"])
     model.load_state_dict(ck["state"])
     model.eval()
-    with open(os.path.join(REPO, "models", "demo-clip", "tokenizer.json"), encoding="utf-8") as f:
+    tok_path = args.tokenizer or os.path.join(os.path.dirname(os.path.abspath(args.checkpoint)), "tokenizer.json")
+    if not os.path.exists(tok_path):
+        tok_path = os.path.join(REPO, "models", "demo-clip", "tokenizer.json")
+    with open(tok_path, encoding="utf-8") as f:
         tok = vt.WordPieceTokenizer(json.load(f)["model"]["vocab"], ck["cfg"]["max_len"])
 
     products = [json.loads(line) for line in open(os.path.join(CAT, "products.jsonl"), encoding="utf-8")]

@@ -1,8 +1,11 @@
 #!/usr/bin/python3
 """Writes models/demo-clip/MODEL_CARD.md from metrics.json and config.json (so the card always states the numbers
-of the committed model). Last step of build.sh."""
+of the committed model). Last step of build.sh. `--out DIR --metrics FILE` write the card of another exported model
+(a trial run, a model trained on the GPU machine) without touching models/demo-clip."""
+import argparse
 import json
 import os
+import subprocess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -13,12 +16,47 @@ def row(name, m):
     return f"| {name} | {m['n']} | {m['R@1']:.3f} | {m['R@5']:.3f} | {m['R@10']:.3f} | {m['MedR']:g} | {m['MeanR']:g} |"
 
 
+LANG_NAMES = {"en": "English", "zh": "Chinese (Simplified)", "ja": "Japanese", "de": "German", "fr": "French",
+              "es": "Spanish"}
+
+
+def data_rows(metrics):
+    """One row per picture set trained on (package@version and licence from concepts.mjs / node_modules), then the
+    text source and the evaluation-only set."""
+    lic = json.loads(subprocess.run(
+        ["node", "--input-type=module", "-e",
+         "const m = await import('./concepts.mjs'); console.log(JSON.stringify(m.LICENCES))"],
+        cwd=HERE, check=True, capture_output=True, text=True).stdout)
+
+    def version(pkg):
+        try:
+            with open(os.path.join(HERE, "node_modules", pkg, "package.json")) as f:
+                return json.load(f)["version"]
+        except OSError:
+            return "?"
+
+    styles = metrics.get("training_styles") or ["google", "twitter", "fluent-flat", "fluent-3d"]
+    rows = [f"| {s}: npm `{lic[s][0]}` {version(lic[s][0])} | training pictures | {lic[s][1]} |" for s in styles]
+    langs = ", ".join(LANG_NAMES.get(x, x) for x in (metrics.get("languages") or {"en": 1}))
+    rows.append(f"| Unicode CLDR names and tags ({langs}) via emojibase, npm `emojibase-data` "
+                f"{version('emojibase-data')} | training text | MIT (emojibase); CLDR data © Unicode, Inc., Unicode "
+                "License v3 |")
+    rows.append(f"| OpenMoji, npm `openmoji` {version('openmoji')} | **evaluation only** (never trained on) | "
+                "CC-BY-SA-4.0, https://openmoji.org |")
+    return rows
+
+
 def main():
-    metrics = json.load(open(os.path.join(HERE, "metrics.json")))
-    config = json.load(open(os.path.join(OUT, "config.json")))
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default=OUT, help="exported model folder (config.json, onnx/); the card is written there")
+    ap.add_argument("--metrics", default=os.path.join(HERE, "metrics.json"))
+    args = ap.parse_args()
+    out = args.out
+    metrics = json.load(open(args.metrics))
+    config = json.load(open(os.path.join(out, "config.json")))
     v = config["vitrine"]
     mm = metrics["metrics"]
-    sizes = {f: os.path.getsize(os.path.join(OUT, "onnx", f)) / 1e6 for f in sorted(os.listdir(os.path.join(OUT, "onnx")))}
+    sizes = {f: os.path.getsize(os.path.join(out, "onnx", f)) / 1e6 for f in sorted(os.listdir(os.path.join(out, "onnx")))}
     params = metrics["params"]
     cat = metrics.get("catalog", {})
     tc = config["text_config"]
@@ -70,14 +108,12 @@ def main():
         "",
         "| source | used for | licence |",
         "|---|---|---|",
-        "| Noto Emoji (Google), npm `emoji-datasource-google` | training pictures | Apache-2.0 |",
-        "| Twemoji, npm `emoji-datasource-twitter` | training pictures | CC-BY-4.0 — Copyright 2020 Twitter, Inc and other contributors; graphics licensed under CC-BY 4.0 (https://creativecommons.org/licenses/by/4.0/) |",
-        "| Microsoft Fluent Emoji (flat and 3D), npm `@lobehub/fluent-emoji-flat`, `@lobehub/fluent-emoji-3d` | training pictures | MIT, Copyright (c) Microsoft Corporation |",
-        "| Unicode CLDR names and tags via emojibase, npm `emojibase-data` | training text | MIT (emojibase); CLDR data under the Unicode licence |",
-        "| OpenMoji, npm `openmoji` | **evaluation only** (never trained on) | CC-BY-SA-4.0, https://openmoji.org |",
+        *data_rows(metrics),
         "",
         "Training text: lower-cased CLDR names, emojibase shortcodes and CLDR tags in prompt templates (\"a photo of a",
-        "{name}\", \"{name} for sale\", \"{tag}\", tag pairs, ...). Augmentation aimed at unseen drawing styles: hue",
+        "{name}\", \"{name} for sale\", \"{tag}\", tag pairs, ...; per language, e.g. \"一个{name}\", \"{name}出售\"), the",
+        "language drawn per text with shares " + ", ".join(f"{k} {v:g}" for k, v in (metrics.get("languages") or
+                                                                          {"en": 1}).items()) + ". Augmentation aimed at unseen drawing styles: hue",
         "rotation, grayscale, darkness, posterised flat fills, black outlines and line-art renderings from edge maps,",
         "thicker/thinner strokes, blur, low resolution, rotation/zoom/aspect/translation/flip, cut-out.",
         "",
@@ -90,8 +126,14 @@ def main():
         "which runs " + " then ".join(f"`{p['command']}`" for p in metrics.get("phases", [metrics])) +
         f" (seed {metrics['seed']}, {metrics['steps']} steps in all of "
         f"{metrics['batch_concepts']} distinct concepts with two pictures and one text each, AdamW, cosine schedule,",
-        f"{metrics['threads']} threads, torch {metrics['torch']} from Debian with OpenBLAS). Measured training time here: "
-        f"**{metrics['train_seconds'] / 60:.1f} min** (2 cores; other work ran beside it part of the time).",
+        (f"on {metrics['device']}, torch {metrics['torch']}). " if metrics.get("device", "cpu") != "cpu" else
+         f"{metrics['threads']} threads, torch {metrics['torch']} from Debian with OpenBLAS). ")
+        + f"Measured training time: **{metrics['train_seconds'] / 60:.1f} min**"
+        + (f", {metrics['seconds_per_step']:.3f} s/step" if metrics.get("seconds_per_step") else "")
+        + (f" (a {metrics['time_budget_min']:g}-minute budget: the step count was set from the measured step time)"
+           if metrics.get("time_budget_min") else "")
+        + (" (2 CPU cores; other work ran beside it part of the time)." if metrics.get("device", "cpu") == "cpu"
+           else "."),
         "",
         "## Evaluation",
         "",
@@ -100,6 +142,8 @@ def main():
         "| task | n | R@1 | R@5 | R@10 | MedR | MeanR |",
         "|---|---|---|---|---|---|---|",
         row("text → image: CLDR name → OpenMoji gallery", mm["text_to_image_openmoji"]),
+        *[row(f"text → image: {LANG_NAMES.get(k.rsplit('_', 1)[1], k)} CLDR name → OpenMoji gallery", mm[k])
+          for k in mm if k.startswith("text_to_image_openmoji_")],
         row("image → image: OpenMoji → catalog picture (Fluent 3D / Noto)", mm["image_to_image_openmoji_to_catalog"]),
     ]
     for s in ("google", "twitter", "fluent-flat", "fluent-3d"):
@@ -120,7 +164,10 @@ def main():
         "",
         "## Limits",
         "",
-        "- English only; Chinese (or any CJK) text is split into characters that are all `[UNK]`.",
+        ("- English only; Chinese (or any CJK) text is split into characters that are all `[UNK]`."
+         if list(metrics.get("languages") or ["en"]) == ["en"] else
+         "- Names in languages other than English are the CLDR ones only (one name, a few tags per concept): other"
+         " wordings of the same thing are far less reliable than in English."),
         "- Knows only the concepts above, drawn as emoji; photos of real products are out of distribution.",
         "- No checkpoint was picked by its OpenMoji score: the shipped model is the last step of the last phase."
         + (" The second, lower-LR phase was added after the first phase's OpenMoji numbers fell just short of"
@@ -128,9 +175,9 @@ def main():
            if metrics.get("phases") else ""),
         "",
     ]
-    with open(os.path.join(OUT, "MODEL_CARD.md"), "w") as f:
+    with open(os.path.join(out, "MODEL_CARD.md"), "w") as f:
         f.write("\n".join(lines))
-    print("wrote", os.path.join(OUT, "MODEL_CARD.md"))
+    print("wrote", os.path.join(out, "MODEL_CARD.md"))
 
 
 if __name__ == "__main__":

@@ -1,14 +1,17 @@
 #!/usr/bin/python3
-"""Trains the Vitrine demo dual encoder (CLIP-style) on emoji pictures + CLDR names/tags, on CPU.
+"""Trains the Vitrine demo dual encoder (CLIP-style) on emoji pictures + CLDR names/tags in several languages, on
+CPU (Debian torch 1.13) or on a CUDA GPU (torch 2.x: model, batches and augmentation all on the device).
 
-Run through build.sh. Reads .cache/manifest.json (build-dataset.mjs), writes .cache/checkpoint.pt,
-.cache/tokenizer.json and metrics.json. OpenMoji pictures are used for evaluation only.
+Run through build.sh (CPU) or device-train.sh (GPU). Reads .cache/manifest.json (build-dataset.mjs) or a packed
+dataset (pack_dataset.py), writes <out>/checkpoint.pt, <out>/tokenizer.json and metrics.json. OpenMoji pictures are
+used for evaluation only.
 """
 import argparse
 import json
 import math
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -26,44 +29,95 @@ NAME_TEMPLATES = [
     "{} icon", "a {} on a white background", "shop {}", "{} online", "cheap {}",
 ]
 TAG_TEMPLATES = ["{}", "{}", "a {}", "a photo of a {}", "something {}"]
+# Per language: (name templates, tag templates). The bare name comes up most often, as in English.
+TEMPLATES = {
+    "en": (NAME_TEMPLATES, TAG_TEMPLATES),
+    "zh": (["{}", "{}", "{}", "一个{}", "{}的照片", "一张{}的图片", "{}出售", "买{}", "新款{}", "{}图标", "便宜的{}",
+            "网购{}", "我的{}", "白色背景上的{}"], ["{}", "{}", "{}的东西"]),
+    "ja": (["{}", "{}", "{}", "{}の写真", "{}の画像", "{}を買う", "新しい{}", "{}のアイコン", "安い{}", "{}の通販"],
+           ["{}", "{}"]),
+    "de": (["{}", "{}", "{}", "ein foto von {}", "bild: {}", "{} kaufen", "neu: {}", "{} online", "{} günstig",
+            "{} symbol"], ["{}", "{}"]),
+    "fr": (["{}", "{}", "{}", "une photo de {}", "image de {}", "{} à vendre", "acheter {}", "{} pas cher",
+            "{} en ligne", "icône {}"], ["{}", "{}"]),
+    "es": (["{}", "{}", "{}", "una foto de {}", "imagen de {}", "{} en venta", "comprar {}", "{} barato",
+            "{} en línea", "icono de {}"], ["{}", "{}"]),
+}
+DEFAULT_LANG_WEIGHTS = "en=0.5,zh=0.2,ja=0.075,de=0.075,fr=0.075,es=0.075"
+
+
+def parse_weights(spec):
+    w = {}
+    for part in spec.split(","):
+        k, _, v = part.partition("=")
+        if k.strip() not in TEMPLATES:
+            raise SystemExit(f"--lang-weights: unknown language {k!r} (known: {', '.join(TEMPLATES)})")
+        w[k.strip()] = float(v)
+    if w.get("en", 0) <= 0:
+        raise SystemExit("--lang-weights: English must keep a weight > 0")
+    return w
 
 
 class TextSampler:
-    """Prompts for a concept, and which concepts each prompt also describes (for the multi-positive loss)."""
+    """Prompts for a concept in one of several languages, and which concepts each prompt also describes (for the
+    multi-positive loss). The language is drawn per text with `lang_weights` (renormalised over the languages the
+    concept has a name in), so English keeps its share whatever the others do."""
 
-    def __init__(self, concepts, meta, rng):
+    def __init__(self, concepts, meta, rng, lang_weights=None):
         self.rng = rng
-        self.names, self.tags, self.words = [], [], []
+        self.lang_weights = lang_weights or {"en": 1.0}
+        self.langs = list(self.lang_weights)
+        self.names = {lang: [] for lang in self.langs}
+        self.tags = {lang: [] for lang in self.langs}
+        self.words = []
         for c in concepts:
             m = meta[c]
-            names = [m["label"]] + [s for s in m["shortcodes"] if s != m["label"]]
-            self.names.append(names)
-            self.tags.append([t for t in m["tags"] if t not in names])
-            self.words.append(set(names) | set(m["tags"]))
+            ws = set()
+            for lang in self.langs:
+                if lang == "en":
+                    names = [m["label"]] + [s for s in m["shortcodes"] if s != m["label"]]
+                    tags = m["tags"]
+                else:
+                    loc = (m.get("i18n") or {}).get(lang)
+                    names, tags = ([loc["label"]], loc["tags"]) if loc else ([], [])
+                self.names[lang].append(names)
+                self.tags[lang].append([t for t in tags if t not in names])
+                ws |= set(names) | set(tags)
+            self.words.append(ws)
         self.by_word = {}
         for i, ws in enumerate(self.words):
             for w in ws:
                 self.by_word.setdefault(w, set()).add(i)
 
-    def all_texts(self):
+    def all_texts(self, langs=("en",)):
         out = []
-        for names, tags in zip(self.names, self.tags):
-            for n in names:
-                out += [t.format(n) for t in NAME_TEMPLATES]
-            for g in tags:
-                out += [t.format(g) for t in TAG_TEMPLATES]
+        for lang in langs:
+            name_t, tag_t = TEMPLATES[lang]
+            for names, tags in zip(self.names[lang], self.tags[lang]):
+                for n in names:
+                    out += [t.format(n) for t in name_t]
+                for g in tags:
+                    out += [t.format(g) for t in tag_t]
         return out
+
+    def raw_texts(self, lang):
+        """Names and tags as CLDR has them, one entry per concept (word counts = how many concepts use a word)."""
+        return [x for names, tags in zip(self.names[lang], self.tags[lang]) for x in names + tags]
 
     def sample(self, i):
         """Returns (text, keys): the concept set described is the intersection of by_word[k] for k in keys."""
-        r, rng = self.rng.random(), self.rng
-        names, tags = self.names[i], self.tags[i]
+        rng = self.rng
+        langs = [lang for lang in self.langs if self.names[lang][i]]
+        lang = langs[0] if len(langs) == 1 else rng.choices(langs, [self.lang_weights[x] for x in langs])[0]
+        name_t, tag_t = TEMPLATES[lang]
+        names, tags = self.names[lang][i], self.tags[lang][i]
+        r = rng.random()
         if r < 0.55 or not tags:
             n = names[0] if rng.random() < 0.6 else rng.choice(names)
-            return rng.choice(NAME_TEMPLATES).format(n), (n,)
+            return rng.choice(name_t).format(n), (n,)
         if r < 0.8:
             g = rng.choice(tags)
-            return rng.choice(TAG_TEMPLATES).format(g), (g,)
+            return rng.choice(tag_t).format(g), (g,)
         if r < 0.9 and len(tags) >= 2:
             a, b = rng.sample(tags, 2)
             return f"{a} {b}", (a, b)
@@ -79,7 +133,7 @@ class TextSampler:
 
 # ------------------------------------------------------------------------------------------- augmentation
 def _rand(n, g):
-    return torch.rand(n, generator=g)
+    return torch.rand(n, generator=g, device=g.device)
 
 
 def _sobel(x):
@@ -105,21 +159,34 @@ def _maxpool3(x):
     return torch.maximum(torch.maximum(h[..., :-2, :], h[..., 1:-1, :]), h[..., 2:, :])
 
 
-def _pick(mask, a, b):
-    return torch.where(mask.view(-1, 1, 1, 1), a, b)
+def _apply(x, mask, fn, subset):
+    """x with fn applied where mask is true. subset=True runs fn only on those rows (much cheaper on a CPU, where
+    most ops touch a fifth of the batch); subset=False computes it for all rows and selects (no host sync, better
+    on a GPU)."""
+    if not subset:
+        return torch.where(mask.view(-1, 1, 1, 1), fn(x), x)
+    idx = mask.nonzero().flatten()
+    if idx.numel() == 0:
+        return x
+    x = x.clone()
+    x[idx] = fn(x[idx])
+    return x
 
 
-def augment(x, g, strength=1.0):
+def augment(x, g, strength=1.0, subset=None):
     """Batched, style-removing augmentation of [N,3,64,64] images in [0,1] on white. Aims at pictures in an
-    unseen drawing style: outlines (OpenMoji), flat vs shaded fills, other colours, stroke width, framing."""
-    n = x.shape[0]
+    unseen drawing style: outlines (OpenMoji), flat vs shaded fills, other colours, stroke width, framing.
+    Runs on x's device; every random draw comes from `g` (a generator on the same device)."""
+    n, dev = x.shape[0], x.device
+    if subset is None:
+        subset = dev.type == "cpu"
     # colour: hue rotation in YIQ (keeps white white), saturation, darkness scale, grayscale
-    yiq = torch.tensor([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
+    yiq = torch.tensor([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]], device=dev)
     inv = torch.linalg.inv(yiq)
     h = (_rand(n, g) * 2 - 1) * math.pi * (_rand(n, g) < 0.5)
-    sat = torch.where(_rand(n, g) < 0.2, torch.zeros(n), 0.5 + _rand(n, g))  # 20% grayscale
+    sat = torch.where(_rand(n, g) < 0.2, torch.zeros(n, device=dev), 0.5 + _rand(n, g))  # 20% grayscale
     cs, sn = torch.cos(h) * sat, torch.sin(h) * sat
-    rot = torch.zeros(n, 3, 3)
+    rot = torch.zeros(n, 3, 3, device=dev)
     rot[:, 0, 0] = 1
     rot[:, 1, 1], rot[:, 1, 2], rot[:, 2, 1], rot[:, 2, 2] = cs, -sn, sn, cs
     m = inv @ rot @ yiq
@@ -129,53 +196,60 @@ def augment(x, g, strength=1.0):
 
     # drawing style
     r = _rand(n, g)
-    flat = ((_blur(x) * 4).round() / 4).clamp(0, 1)  # posterised "flat design"
-    x = _pick((r < 0.2 * strength), flat, x)
-    edges = _sobel(x)
-    thr = 0.08 + 0.12 * _rand(n, g).view(-1, 1, 1, 1)
-    lines = ((edges - thr) * 8).clamp(0, 1)
-    thick = _maxpool3(lines)
-    lines = _pick(_rand(n, g) < 0.5, thick, lines)
+    x = _apply(x, r < 0.2 * strength, lambda v: ((_blur(v) * 4).round() / 4).clamp(0, 1), subset)  # flat design
+    thr = 0.08 + 0.12 * _rand(n, g)
+    thick = _rand(n, g) < 0.5
     r2 = _rand(n, g)
-    outlined = x * (1 - lines)
-    lineart = (1 - lines).expand(-1, 3, -1, -1)
-    x = _pick(r2 < 0.35 * strength, outlined, x)
-    x = _pick((r2 >= 0.35 * strength) & (r2 < 0.45 * strength), lineart, x)
+    outline = r2 < 0.35 * strength
+    lineart = (r2 >= 0.35 * strength) & (r2 < 0.45 * strength)
+
+    def draw_lines(v, t, th, la):
+        lines = ((_sobel(v) - t.view(-1, 1, 1, 1)) * 8).clamp(0, 1)
+        lines = torch.where(th.view(-1, 1, 1, 1), _maxpool3(lines), lines)
+        return torch.where(la.view(-1, 1, 1, 1), (1 - lines).expand(-1, 3, -1, -1), v * (1 - lines))
+
+    styled = outline | lineart
+    if subset:
+        idx = styled.nonzero().flatten()
+        if idx.numel():
+            x = x.clone()
+            x[idx] = draw_lines(x[idx], thr[idx], thick[idx], lineart[idx])
+    else:
+        x = torch.where(styled.view(-1, 1, 1, 1), draw_lines(x, thr, thick, lineart), x)
     # stroke width: dark strokes thicker (min-pool) or thinner (max-pool), blur, low resolution
     r3 = _rand(n, g)
-    x = _pick(r3 < 0.12, -_maxpool3(-x), x)
-    x = _pick((r3 >= 0.12) & (r3 < 0.2), _maxpool3(x), x)
-    x = _pick(_rand(n, g) < 0.2, _blur(x), x)
-    low = F.interpolate(F.interpolate(x, size=32, mode="bilinear", align_corners=False, antialias=True),
-                        size=64, mode="bilinear", align_corners=False)
-    x = _pick(_rand(n, g) < 0.1, low, x)
+    x = _apply(x, r3 < 0.12, lambda v: -_maxpool3(-v), subset)
+    x = _apply(x, (r3 >= 0.12) & (r3 < 0.2), _maxpool3, subset)
+    x = _apply(x, _rand(n, g) < 0.2, _blur, subset)
+    x = _apply(x, _rand(n, g) < 0.1, lambda v: F.interpolate(
+        F.interpolate(v, size=32, mode="bilinear", align_corners=False, antialias=True),
+        size=64, mode="bilinear", align_corners=False), subset)
 
     # geometry: rotation, zoom, aspect, translation, flip; white fill outside
     ang = (_rand(n, g) * 2 - 1) * math.radians(20)
     zoom = torch.exp((_rand(n, g) * 2 - 1) * math.log(1.35))
     asp = torch.exp((_rand(n, g) * 2 - 1) * math.log(1.15))
     flip = torch.where(_rand(n, g) < 0.5, -1.0, 1.0)
-    t = (torch.rand(2, n, generator=g) * 2 - 1) * 0.15
+    t = (torch.rand(2, n, generator=g, device=dev) * 2 - 1) * 0.15
     keep = _rand(n, g) < 0.15
     ca, sa = torch.cos(ang), torch.sin(ang)
-    theta = torch.zeros(n, 2, 3)
+    theta = torch.zeros(n, 2, 3, device=dev)
     theta[:, 0, 0] = ca * zoom * asp * flip
     theta[:, 0, 1] = -sa * zoom
     theta[:, 1, 0] = sa * zoom * asp * flip
     theta[:, 1, 1] = ca * zoom / asp
     theta[:, 0, 2], theta[:, 1, 2] = t[0], t[1]
-    theta[keep] = torch.tensor([[1.0, 0, 0], [0, 1, 0]])
+    theta = torch.where(keep.view(-1, 1, 1), torch.tensor([[1.0, 0, 0], [0, 1, 0]], device=dev), theta)
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     x = 1 - F.grid_sample(1 - x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     # cutout: a white rectangle hides part of the object
     cut = _rand(n, g) < 0.15
-    if cut.any():
-        yy = torch.arange(64).view(1, 64, 1)
-        xx = torch.arange(64).view(1, 1, 64)
-        cy, cx = (torch.rand(2, n, generator=g) * 64).long()
-        hh = (8 + _rand(n, g) * 16).long()
-        box = ((yy - cy.view(-1, 1, 1)).abs() < hh.view(-1, 1, 1)) & ((xx - cx.view(-1, 1, 1)).abs() < hh.view(-1, 1, 1))
-        x = torch.where((box & cut.view(-1, 1, 1)).unsqueeze(1), torch.ones_like(x), x)
+    yy = torch.arange(64, device=dev).view(1, 64, 1)
+    xx = torch.arange(64, device=dev).view(1, 1, 64)
+    cy, cx = (torch.rand(2, n, generator=g, device=dev) * 64).long()
+    hh = (8 + _rand(n, g) * 16).long()
+    box = ((yy - cy.view(-1, 1, 1)).abs() < hh.view(-1, 1, 1)) & ((xx - cx.view(-1, 1, 1)).abs() < hh.view(-1, 1, 1))
+    x = torch.where((box & cut.view(-1, 1, 1)).unsqueeze(1), torch.ones_like(x), x)
     return x.clamp(0, 1)
 
 
@@ -184,9 +258,160 @@ def soft_ce(logits, targets):
     return -(targets * logits.log_softmax(-1)).sum(-1).mean()
 
 
-def main():
+def pick_device(name):
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda: torch.cuda.is_available() is False on this machine")
+    return torch.device(name)
+
+
+def build_tokenizer(sampler, max_len, langs):
+    """English: every word of the templated training text. Other languages: words used by >= 2 concepts' names and
+    tags, plus every character (CJK ideographs included) and the template words."""
+    extra = [t for lang in langs if lang != "en" for t in sampler.raw_texts(lang)]
+    extra += [t.replace("{}", " ") for lang in langs if lang != "en" for ts in TEMPLATES[lang] for t in ts] * 2
+    vocab = vt.build_vocab(sampler.all_texts(), extra)
+    return vocab, vt.WordPieceTokenizer(vocab, max_len)
+
+
+class Trainer:
+    """Everything a training step needs; bench_step.py builds one too, so its figures are of the same code."""
+
+    def __init__(self, args):
+        self.args = args
+        self.device = pick_device(args.device)
+        self.channels_last = args.channels_last == "on" or (args.channels_last == "auto" and self.device.type == "cpu")
+        if self.device.type == "cuda" and hasattr(torch, "set_default_device"):  # torch >= 2.0
+            torch.set_default_device(self.device)
+        torch.set_num_threads(args.threads)
+        random.seed(args.seed)
+        torch.manual_seed(args.seed)
+        self.rng = random.Random(args.seed)
+        self.gen = torch.Generator(device=self.device).manual_seed(args.seed)
+        t0 = time.time()
+        self.concepts, self.meta, self.images, self.train_styles = C.load_dataset(args.data)
+        styles = [s for s in self.train_styles if s in set(args.styles.split(","))] if args.styles else \
+            self.train_styles
+        self.n_con = len(self.concepts)
+        self.langs = list(parse_weights(args.lang_weights))
+        self.sampler = TextSampler(self.concepts, self.meta, self.rng, parse_weights(args.lang_weights))
+        if args.tokenizer:
+            with open(args.tokenizer, encoding="utf-8") as f:
+                self.vocab = json.load(f)["model"]["vocab"]
+            self.tok = vt.WordPieceTokenizer(self.vocab, args.max_len)
+            self.tok_path = args.tokenizer
+        else:
+            self.vocab, self.tok = build_tokenizer(self.sampler, args.max_len, self.langs)
+            os.makedirs(args.out, exist_ok=True)
+            self.tok_path = os.path.join(args.out, "tokenizer.json")
+            vt.save(self.vocab, self.tok_path)
+        # every training picture in one uint8 tensor on the device; pic_index[i] = rows of concept i
+        bank, self.pic_index = [], []
+        for i in range(self.n_con):
+            rows = []
+            for st in styles:
+                if self.images[st][i] is not None:
+                    rows.append(len(bank))
+                    bank.append(self.images[st][i])
+            self.pic_index.append(rows)
+        self.bank = torch.stack(bank).to(self.device)
+        if self.channels_last:
+            self.bank = self.bank.contiguous(memory_format=torch.channels_last)
+        self.styles = styles
+        self.data_seconds = time.time() - t0
+        self.order, self.pos = [], 0
+
+    def batch(self):
+        """(x uint8 on the device [2B,3,64,64], ids, mask, positives [B,B] built on the CPU then moved)."""
+        a = self.args
+        if self.pos + a.batch > len(self.order):
+            self.order, self.pos = list(range(self.n_con)), 0
+            self.rng.shuffle(self.order)
+        batch = self.order[self.pos: self.pos + a.batch]
+        self.pos += a.batch
+        r1, r2, texts, keys = [], [], [], []
+        for i in batch:
+            pics = self.pic_index[i]
+            p, q = self.rng.sample(range(len(pics)), 2) if len(pics) >= 2 else (0, 0)
+            r1.append(pics[p])
+            r2.append(pics[q])
+            t, k = self.sampler.sample(i)
+            texts.append(t)
+            keys.append(k)
+        rows = torch.tensor(r1 + r2, device="cpu").to(self.device)
+        x = self.bank.index_select(0, rows)
+        ids, mask = self.tok.encode_batch(texts)
+        ids, mask = torch.tensor(ids, device="cpu"), torch.tensor(mask, device="cpu")
+        L = int(mask.sum(1).max())
+        ids, mask = ids[:, :L].to(self.device), mask[:, :L].to(self.device)
+        pos_m = torch.zeros(len(batch), len(batch), device="cpu")  # [image concept, text]
+        for j, k in enumerate(keys):
+            ps = self.sampler.positives(k)
+            for r, i in enumerate(batch):
+                if i in ps:
+                    pos_m[r, j] = 1.0
+        return x, ids, mask, pos_m.to(self.device)
+
+    def pixels(self, x_u8):
+        x = augment(x_u8.float() / 255.0, self.gen, self.args.aug, None if self.args.aug_subset == "auto"
+                    else self.args.aug_subset == "on")
+        x = C.normalize_pixels(x)
+        return x.contiguous(memory_format=torch.channels_last) if self.channels_last else x
+
+    def loss(self, model, x, ids, mask, pos_m):
+        img = F.normalize(model.vision(x), dim=-1)
+        txt = F.normalize(model.text(ids, mask), dim=-1)
+        b = pos_m.shape[0]
+        i1, i2 = img[:b], img[b:]
+        scale = model.logit_scale.clamp(max=math.log(100)).exp()
+        loss_it = 0
+        for iv in (i1, i2):
+            lg = scale * iv @ txt.T
+            loss_it = loss_it + 0.5 * (soft_ce(lg, pos_m / pos_m.sum(1, keepdim=True))
+                                       + soft_ce(lg.T, pos_m.T / pos_m.T.sum(1, keepdim=True)))
+        eye = torch.arange(b, device=x.device)
+        lii = scale * i1 @ i2.T
+        loss_ii = 0.5 * (F.cross_entropy(lii, eye) + F.cross_entropy(lii.T, eye))
+        return loss_it / 2 + self.args.ii_weight * loss_ii, loss_it / 2, loss_ii, scale
+
+
+class Schedule:
+    """Linear warm-up then cosine to 0 at `total` steps. With a time budget, `total` is set from the measured step
+    time (after the first steps, then again at 25/50/75% of the run, so load from other work is absorbed) so that
+    the cosine ends when the budget does."""
+
+    def __init__(self, steps, budget_s=None, warm_frac=0.05):
+        self.total, self.budget_s, self.warm_frac = steps, budget_s, warm_frac
+        self.warm = max(1, int(warm_frac * steps))
+        self.checks = [20, 0.25, 0.5, 0.75] if budget_s else []
+
+    def factor(self, s):
+        if s < self.warm:
+            return (s + 1) / self.warm
+        return 0.5 * (1 + math.cos(math.pi * min(1.0, (s - self.warm) / max(1, self.total - self.warm))))
+
+    def update(self, done, elapsed_s):
+        """Called after `done` steps; may change total. Returns True when it did."""
+        if not self.checks:
+            return False
+        c = self.checks[0]
+        if (isinstance(c, int) and done >= c) or (isinstance(c, float) and done >= c * self.total):
+            self.checks.pop(0)
+            recent = elapsed_s / done
+            self.total = max(done + 1, int(self.budget_s / recent))
+            if isinstance(c, int):  # first calibration: warm-up becomes a share of the real length
+                self.warm = max(done + 1, int(self.warm_frac * self.total)) if done < self.warm else self.warm
+            return True
+        return False
+
+
+def build_parser():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=1200)
+    ap.add_argument("--steps", type=int, default=1200, help="training steps (with --time-budget-min: a first guess)")
+    ap.add_argument("--time-budget-min", type=float, default=0,
+                    help="train as many steps as fit in this many minutes of training (cosine ends at the budget)")
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
     ap.add_argument("--batch", type=int, default=128, help="distinct concepts per step (two pictures each)")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--wd", type=float, default=0.05)
@@ -199,32 +424,39 @@ def main():
     ap.add_argument("--dim", type=int, default=256)
     ap.add_argument("--ii-weight", type=float, default=1.0, help="weight of the image-image (two styles) loss")
     ap.add_argument("--aug", type=float, default=1.0, help="strength of the drawing-style augmentations")
+    ap.add_argument("--aug-subset", default="auto", choices=["auto", "on", "off"],
+                    help="run each style op only on the pictures it applies to (auto: on for CPU, off for CUDA)")
+    ap.add_argument("--channels-last", default="auto", choices=["auto", "on", "off"],
+                    help="NHWC convolutions (auto: on for CPU, where oneDNN runs them ~2x faster; see bench_step.py)")
+    ap.add_argument("--lang-weights", default=DEFAULT_LANG_WEIGHTS,
+                    help="share of training texts per language; 'en=1' trains English only")
+    ap.add_argument("--styles", default="", help="comma-separated training styles (default: all in the dataset)")
+    ap.add_argument("--data", default=None, help="packed dataset .npz (pack_dataset.py); default .cache/manifest.json")
+    ap.add_argument("--tokenizer", default=None, help="use this tokenizer.json instead of building one")
+    ap.add_argument("--check-tokenizer", default="auto", choices=["auto", "yes", "no"],
+                    help="compare with @huggingface/tokenizers through node (auto: when node is on PATH)")
     ap.add_argument("--eval-every", type=int, default=0)
     ap.add_argument("--init", default=None, help="checkpoint to continue from (second, lower-LR phase)")
     ap.add_argument("--out", default=C.CACHE)
     ap.add_argument("--metrics", default=os.path.join(C.HERE, "metrics.json"))
-    args = ap.parse_args()
+    return ap
 
-    torch.set_num_threads(args.threads)
-    random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
-    gen = torch.Generator().manual_seed(args.seed)
+
+def main():
+    args = build_parser().parse_args()
+
     t0 = time.time()
-
-    concepts, meta, images = C.load_images(C.load_manifest())
-    n_con = len(concepts)
-    sampler = TextSampler(concepts, meta, rng)
-    vocab = vt.build_vocab(sampler.all_texts())
-    tok = vt.WordPieceTokenizer(vocab, args.max_len)
-    os.makedirs(args.out, exist_ok=True)
-    tok_path = os.path.join(args.out, "tokenizer.json")
-    vt.save(vocab, tok_path)
-    check_tokenizer_parity(tok, tok_path, sampler.all_texts()[:2000] + [meta[c]["label"] for c in concepts])
-
-    train_imgs = [[images[s][i] for s in C.TRAIN_STYLES if images[s][i] is not None] for i in range(n_con)]
-    print(f"{n_con} concepts, {sum(map(len, train_imgs))} training pictures, vocab {len(vocab)}, "
-          f"data ready in {time.time() - t0:.1f}s", flush=True)
+    tr = Trainer(args)
+    dev = tr.device
+    concepts, meta, images, tok, vocab = tr.concepts, tr.meta, tr.images, tr.tok, tr.vocab
+    if args.check_tokenizer == "yes" or (args.check_tokenizer == "auto" and shutil.which("node")):
+        check_tokenizer_parity(tok, tr.tok_path, tr.sampler.all_texts()[:2000] + tr.sampler.all_texts(tr.langs[1:])[::7]
+                               + [meta[c]["label"] for c in concepts])
+    else:
+        print("tokenizer parity NOT checked here (no node): run check_tokenizer.mjs where Node is", flush=True)
+    print(f"{tr.n_con} concepts, {tr.bank.shape[0]} training pictures in {len(tr.styles)} styles "
+          f"({', '.join(tr.styles)}), vocab {json.dumps(vt.vocab_stats(vocab))}, languages {tr.langs}, "
+          f"device {dev}, data ready in {time.time() - t0:.1f}s", flush=True)
 
     cfg = {"vision_widths": [int(w) for w in args.vision_widths.split(",")], "dim": args.dim,
            "vocab_size": len(vocab), "eos_id": tok.sep_id, "max_len": args.max_len, "text_width": args.text_width,
@@ -238,6 +470,9 @@ def main():
     model = C.DualEncoder(cfg)
     if args.init:
         model.load_state_dict(ck["state"])
+    model.to(dev)
+    if tr.channels_last:
+        model.vision.to(memory_format=torch.channels_last)
     n_vis = sum(p.numel() for p in model.vision.parameters())
     n_txt = sum(p.numel() for p in model.text.parameters())
     print(f"params: vision {n_vis:,}  text {n_txt:,}", flush=True)
@@ -246,85 +481,70 @@ def main():
     no_decay = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "tok" not in n and "pos" not in n)]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.wd}, {"params": no_decay, "weight_decay": 0}],
                             lr=args.lr, betas=(0.9, 0.98))
-    warm = max(1, int(0.05 * args.steps))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / (args.steps - warm))))
+    budget_s = args.time_budget_min * 60 if args.time_budget_min > 0 else None
+    sch = Schedule(args.steps, budget_s)
+    for grp in opt.param_groups:
+        grp["initial_lr"] = grp["lr"]
 
-    order, pos = [], 0
     t_train = time.time()
-    for step in range(args.steps):
+    eval_s = 0.0  # evaluations during training: not training time, and not part of the step-time calibration
+    step = 0
+    while step < sch.total:
         model.train()
-        if pos + args.batch > len(order):
-            order, pos = list(range(n_con)), 0
-            rng.shuffle(order)
-        batch = order[pos: pos + args.batch]
-        pos += args.batch
-        v1, v2, texts, keys = [], [], [], []
-        for i in batch:
-            pics = train_imgs[i]
-            a, b = rng.sample(range(len(pics)), 2) if len(pics) >= 2 else (0, 0)
-            v1.append(pics[a])
-            v2.append(pics[b])
-            t, k = sampler.sample(i)
-            texts.append(t)
-            keys.append(k)
-        x = torch.stack(v1 + v2).float() / 255.0
-        x = C.normalize_pixels(augment(x, gen, args.aug))
-        ids, mask = tok.encode_batch(texts)
-        ids, mask = torch.tensor(ids), torch.tensor(mask)
-        L = int(mask.sum(1).max())
-        ids, mask = ids[:, :L], mask[:, :L]
-        pos_m = torch.zeros(len(batch), len(batch))  # [image concept, text]
-        for j, k in enumerate(keys):
-            ps = sampler.positives(k)
-            for r, i in enumerate(batch):
-                if i in ps:
-                    pos_m[r, j] = 1.0
-
-        img = F.normalize(model.vision(x), dim=-1)
-        txt = F.normalize(model.text(ids, mask), dim=-1)
-        i1, i2 = img[: len(batch)], img[len(batch):]
-        scale = model.logit_scale.clamp(max=math.log(100)).exp()
-        loss_it = 0
-        for iv in (i1, i2):
-            lg = scale * iv @ txt.T
-            loss_it = loss_it + 0.5 * (soft_ce(lg, pos_m / pos_m.sum(1, keepdim=True))
-                                       + soft_ce(lg.T, pos_m.T / pos_m.T.sum(1, keepdim=True)))
-        eye = torch.arange(len(batch))
-        lii = scale * i1 @ i2.T
-        loss_ii = 0.5 * (F.cross_entropy(lii, eye) + F.cross_entropy(lii.T, eye))
-        loss = loss_it / 2 + args.ii_weight * loss_ii
+        lr_f = sch.factor(step)
+        for grp in opt.param_groups:
+            grp["lr"] = grp["initial_lr"] * lr_f
+        x, ids, mask, pos_m = tr.batch()
+        loss, loss_it, loss_ii, scale = tr.loss(model, tr.pixels(x), ids, mask, pos_m)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        sched.step()
-        if step % 25 == 0 or step == args.steps - 1:
-            el = time.time() - t_train
-            print(f"step {step:5d}/{args.steps} loss {loss.item():.3f} (it {loss_it.item() / 2:.3f} ii "
-                  f"{loss_ii.item():.3f}) scale {scale.item():.1f} lr {sched.get_last_lr()[0]:.2e} "
-                  f"{el / (step + 1):.2f}s/step, eta {el / (step + 1) * (args.steps - step - 1) / 60:.1f} min",
-                  flush=True)
-        if args.eval_every and step and step % args.eval_every == 0:
+        step += 1
+        el = time.time() - t_train - eval_s
+        if sch.update(step, el):
+            print(f"  time budget {args.time_budget_min:g} min: {el / step:.3f} s/step so far -> {sch.total} steps "
+                  f"(warm-up {sch.warm})", flush=True)
+        if step % 25 == 1 or step == sch.total:
+            print(f"step {step - 1:5d}/{sch.total} loss {loss.item():.3f} (it {loss_it.item():.3f} ii "
+                  f"{loss_ii.item():.3f}) scale {scale.item():.1f} lr {args.lr * lr_f:.2e} "
+                  f"{el / step:.2f}s/step, eta {el / step * (sch.total - step) / 60:.1f} min", flush=True)
+        if args.eval_every and step % args.eval_every == 0 and step < sch.total:
+            t_e = time.time()
             m = C.evaluate(model, tok, concepts, meta, images)
-            print("  eval", json.dumps({k: [v["R@1"], v["R@10"]] for k, v in m.items()}), flush=True)
+            print(f"  eval at step {step}", json.dumps({k: [v["R@1"], v["R@10"]] for k, v in m.items()}), flush=True)
+            eval_s += time.time() - t_e
 
-    train_s = time.time() - t_train
+    train_s = time.time() - t_train - eval_s
     model.eval()
+    model.to("cpu")
+    if tr.channels_last:
+        model.vision.to(memory_format=torch.contiguous_format)
+    if dev.type == "cuda" and hasattr(torch, "set_default_device"):
+        torch.set_default_device("cpu")
     # The ONNX files store weights in float16 (half the size); round here so metrics describe the shipped model.
     with torch.no_grad():
         for t in list(model.parameters()) + [b for b in model.buffers() if b.is_floating_point()]:
             t.copy_(t.half().float())
     metrics = C.evaluate(model, tok, concepts, meta, images)
     summary = {
-        "command": " ".join(["/usr/bin/python3", "tools/demo-model/train.py"] + sys.argv[1:]),
-        "seed": args.seed, "steps": args.steps, "batch_concepts": args.batch,
+        "command": " ".join(["python3", "tools/demo-model/train.py"] + sys.argv[1:]),
+        "seed": args.seed, "steps": step, "batch_concepts": args.batch,
         "train_seconds": round(train_s + (prev["train_seconds"] if prev else 0), 1),
+        "seconds_per_step": round(train_s / max(1, step), 3),
         "total_seconds": round(time.time() - t0, 1),
-        "threads": args.threads, "torch": torch.__version__,
+        "threads": args.threads, "torch": torch.__version__, "channels_last": tr.channels_last,
+        "device": str(dev) if dev.type == "cpu" else f"cuda ({torch.cuda.get_device_name(dev)})",
+        "time_budget_min": args.time_budget_min or None,
+        "languages": {k: v for k, v in parse_weights(args.lang_weights).items()},
+        "training_styles": tr.styles,
+        "training_pictures": int(tr.bank.shape[0]),
+        "vocab": vt.vocab_stats(vocab),
         "params": {"vision": n_vis, "text": n_txt},
         "eval_protocol": {
             "text_to_image_openmoji": "query = CLDR name of the concept, gallery = one OpenMoji (colour, unseen style)"
                                       " picture per concept",
+            "text_to_image_openmoji_<lang>": "the same with the concept's CLDR name in <lang> (zh: Simplified "
+                                             "Chinese), over the concepts that have one, against the whole gallery",
             "image_to_image_openmoji_to_catalog": "query = OpenMoji picture, gallery = the catalog picture of each "
                                                   "concept (fluent-3d, google where fluent-3d lacks it)",
         },
@@ -332,13 +552,17 @@ def main():
     }
     if prev:
         summary["phases"] = (prev.get("phases") or [{k: prev[k] for k in ("command", "steps", "train_seconds")}]) + [
-            {"command": summary["command"], "steps": args.steps, "train_seconds": round(train_s, 1)}]
-        summary["steps"] = args.steps + prev["steps"]
+            {"command": summary["command"], "steps": step, "train_seconds": round(train_s, 1)}]
+        summary["steps"] = step + prev["steps"]
     print(json.dumps(metrics, indent=1))
+    os.makedirs(args.out, exist_ok=True)
     with open(args.metrics, "w") as f:
         json.dump(summary, f, indent=1)
     torch.save({"cfg": cfg, "state": model.state_dict(), "summary": summary}, os.path.join(args.out, "checkpoint.pt"))
-    print(f"trained in {train_s / 60:.1f} min; wrote {args.metrics} and {args.out}/checkpoint.pt")
+    if os.path.abspath(tr.tok_path) != os.path.abspath(os.path.join(args.out, "tokenizer.json")):
+        shutil.copyfile(tr.tok_path, os.path.join(args.out, "tokenizer.json"))
+    print(f"trained {step} steps in {train_s / 60:.1f} min ({train_s / max(1, step):.3f} s/step); wrote "
+          f"{args.metrics} and {args.out}/checkpoint.pt")
 
 
 def check_tokenizer_parity(tok, tok_path, texts):

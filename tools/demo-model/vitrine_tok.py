@@ -158,15 +158,22 @@ class WordPieceTokenizer:
         return ids, mask
 
 
-def build_vocab(texts, min_count=1):
-    """Whole words seen in the training text, plus every character alone and as '##'-continuation (so no Latin
-    word is ever [UNK]), plus a few English suffixes (plurals etc. of known words). Deterministic order."""
-    words, chars = Counter(), set("abcdefghijklmnopqrstuvwxyz0123456789")
+def build_vocab(texts, extra_texts=(), extra_min_count=2):
+    """Deterministic WordPiece vocabulary.
+
+    `texts` (English training text): every whole word. `extra_texts` (the other languages' names and tags, not
+    templated, so counts say how many concepts use a word): words seen at least `extra_min_count` times. Every
+    character of both alone, and as '##'-continuation except CJK ideographs (the normaliser isolates those, so they
+    never continue a word): no Latin word is ever [UNK], every CJK character seen is a token. Plus a few English
+    suffixes (plurals etc. of known words)."""
+    words, extra_words = Counter(), Counter()
+    chars = set("abcdefghijklmnopqrstuvwxyz0123456789")
     punct = {chr(c) for c in range(0x21, 0x7F) if _is_punct(chr(c))} | set("\u2019\u2018\u201c\u201d\u2013\u2014\u2026")
-    for t in texts:
-        for w in pre_tokenize(normalize(t)):
-            words[w] += 1
-            chars.update(w)
+    for counter, src in ((words, texts), (extra_words, extra_texts)):
+        for t in src:
+            for w in pre_tokenize(normalize(t)):
+                counter[w] += 1
+                chars.update(w)
     suffixes = ["s", "es", "ed", "ing", "er", "ers", "y", "ies", "ly", "al"]
     vocab = list(SPECIALS)
     seen = set(vocab)
@@ -179,13 +186,24 @@ def build_vocab(texts, min_count=1):
     for c in sorted(chars | punct):
         add(c)
     for c in sorted(chars):
-        add(PREFIX + c)
+        if not _is_cjk_utf16(c):
+            add(PREFIX + c)
     for s in suffixes:
         add(PREFIX + s)
     for w, n in sorted(words.items(), key=lambda kv: (-kv[1], kv[0])):
-        if n >= min_count:
+        add(w)
+    for w, n in sorted(extra_words.items(), key=lambda kv: (-kv[1], kv[0])):
+        if n >= extra_min_count:
             add(w)
     return {t: i for i, t in enumerate(vocab)}
+
+
+def vocab_stats(vocab):
+    """Counts by kind, for the log and the model card."""
+    cjk = sum(1 for t in vocab if len(t) == 1 and _is_cjk_utf16(t))
+    kana = sum(1 for t in vocab if len(t) == 1 and 0x3040 <= ord(t) <= 0x30FF)
+    cont = sum(1 for t in vocab if t.startswith(PREFIX))
+    return {"size": len(vocab), "cjk_ideographs": cjk, "kana": kana, "continuations": cont}
 
 
 def to_hf_json(vocab):
