@@ -15,6 +15,10 @@ Output: libs/embedding/test-fixtures/multilingual-unigram/ in the layout `export
   reference.json         token ids and L2-normalised embeddings computed here, in Python
   export.json            the sha256 of every file, as export.py writes it (`model fetch --from` checks a copy)
 
+and multilingual-unigram-variants/text_model_token_type_ids.onnx: the same text graph with a third input,
+`token_type_ids`, as BERT-style exports have (Chinese-CLIP's), which adds a vector per token whose type is not 0:
+fed zeros it gives the reference embeddings, fed anything else it does not.
+
 No SentencePiece or `tokenizers` library is installed here, so the reference ids come from the small Viterbi
 segmenter below, written from the Unigram algorithm (best-scoring segmentation of each `▁`-word, unknown characters
 scored min-10 and consecutive unknowns fused into one `<unk>`, as Hugging Face tokenizers does), not from the
@@ -39,6 +43,8 @@ from text_head import TextEmbeds, export_text, write_export_manifest  # noqa: E4
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = os.path.join(ROOT, "libs", "embedding", "test-fixtures", "multilingual-unigram")
+# Graphs the test swaps into a copy of OUT; outside OUT so they are not part of its export.json.
+VARIANTS = os.path.join(ROOT, "libs", "embedding", "test-fixtures", "multilingual-unigram-variants")
 SPECIALS = ["<s>", "<pad>", "</s>", "<unk>"]
 BOS, PAD, EOS, UNK = 0, 1, 2, 3
 CONTEXT = 16            # vitrine.text_max_length (real exports: 128, 77 or 52)
@@ -178,6 +184,19 @@ class TinyXlmr(nn.Module):
         return (self.ln2(x + self.ff(x)),)
 
 
+class WithTokenTypes(nn.Module):
+    """`text` plus a term that is zero exactly when every token_type_id is 0."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.text = text
+        self.type_vec = nn.Parameter(torch.randn(DIM))
+
+    def forward(self, input_ids, attention_mask, token_type_ids):
+        return self.text(input_ids, attention_mask) + token_type_ids.to(torch.float32).sum(1, keepdim=True) * \
+            self.type_vec
+
+
 class Vision(nn.Module):
     def __init__(self):
         super().__init__()
@@ -200,6 +219,17 @@ def main():
         torch.onnx.export(vision, (torch.zeros(1, 3, IMAGE, IMAGE),), os.path.join(OUT, "onnx", "vision_model.onnx"),
                           opset_version=17, input_names=["pixel_values"], output_names=["image_embeds"],
                           dynamic_axes={"pixel_values": {0: "batch_size"}, "image_embeds": {0: "batch_size"}})
+    text.eval()
+    os.makedirs(VARIANTS, exist_ok=True)
+    typed = WithTokenTypes(text).eval()
+    with torch.no_grad():
+        torch.onnx.export(typed, (example, torch.ones_like(example), torch.zeros_like(example)),
+                          os.path.join(VARIANTS, "text_model_token_type_ids.onnx"), opset_version=17,
+                          input_names=["input_ids", "attention_mask", "token_type_ids"],
+                          output_names=["text_embeds"],
+                          dynamic_axes={n: {0: "batch_size", 1: "sequence_length"}
+                                        for n in ("input_ids", "attention_mask", "token_type_ids")}
+                          | {"text_embeds": {0: "batch_size"}})
     text.eval()
 
     cases = []

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { DomainError } from '@vitrine/core';
 import {
   MULTILINGUAL_UNIGRAM,
+  MULTILINGUAL_VARIANTS,
   TINY_CLIP,
   TINY_CLIP_LEGACY,
   copyModel,
@@ -116,6 +117,25 @@ describe('a multilingual CLIP (Unigram tokenizer, pooling and projection in the 
       const c = ref.cases[i] as Case;
       expectClose(e.vector, c.embedding, `${c.name} in a batch`);
     });
+  });
+
+  it('feeds token_type_ids zeros to a BERT-style graph that takes them (one segment)', async () => {
+    const dir = await copyModel(MULTILINGUAL_UNIGRAM);
+    try {
+      await fs.copyFile(
+        path.join(MULTILINGUAL_VARIANTS, 'text_model_token_type_ids.onnx'),
+        path.join(dir, 'onnx', 'text_model.onnx'),
+      );
+      const p = await load(dir);
+      expect(p.info.text.tokenTypeIds).toBe(true);
+      const batch = await p.embedTexts(ref.cases.map((c) => c.text));
+      batch.forEach((e, i) => {
+        const c = ref.cases[i] as Case;
+        expectClose(e.vector, c.embedding, `${c.name} with token_type_ids`);
+      });
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('has references that differ from text to text (a parity check that could not pass by accident)', () => {

@@ -13,6 +13,8 @@ export const TINY_CLIP_LEGACY = path.join(__dirname, 'tiny-clip-legacy');
  * embeddings computed in Python: tools/multilingual-clip/make-fixture.py.
  */
 export const MULTILINGUAL_UNIGRAM = path.join(__dirname, 'multilingual-unigram');
+/** Graphs a test swaps into a copy of MULTILINGUAL_UNIGRAM (same generator). */
+export const MULTILINGUAL_VARIANTS = path.join(__dirname, 'multilingual-unigram-variants');
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const DEMO_CLIP = path.join(REPO_ROOT, 'models', 'demo-clip');
 /** OpenAI CLIP tokenizer reference data (MIT, vendored with its notice: see clip-vit-b32/README.md). */
