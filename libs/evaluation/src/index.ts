@@ -26,6 +26,8 @@ export {
   type ReportProduct,
   type RetrievalReportInput,
 } from './report/retrieval-report';
+export { buildVqaReport, type VqaReportInput } from './report/vqa-report';
+export { buildChatReport, turnProblems, type ChatReportInput } from './report/chat-report';
 
 // Captioning metrics (coco-caption semantics).
 export { scoreCaptions, type CaptionSample, type CaptionScores } from './captions/caption-metrics';
@@ -46,6 +48,7 @@ export {
   unambiguousColour,
   EVAL_TYPES,
   type CalibrationFit,
+  type ConfidentlyWrong,
   type EvalQuestion,
   type EvalType,
   type TypeStats,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -86,6 +86,42 @@ describe('vitrine eval-chat', () => {
     expect(json.overall.references).toMatchObject({ n: 1, hits: 1 });
     // Not measured without the chat service: null in JSON, never a made-up 0 or 1.
     expect(json.overall.abstention).toMatchObject({ n: 0, rate: null });
+  });
+
+  it('writes a self-contained report: every scenario passes or fails, the failing turns say why', async () => {
+    const set = join(dir, 'report-set.jsonl');
+    writeFileSync(
+      set,
+      [
+        { id: 'ok', lang: 'en', turns: [{ user: 'hello', intent: 'greeting' }] },
+        {
+          id: 'misread',
+          lang: 'en',
+          turns: [
+            { user: 'red <b>sneakers</b> under 50 euros', intent: 'search', slots: { category: 'Shoes' } },
+            { user: 'hello', intent: 'greeting' },
+          ],
+        },
+      ]
+        .map((c) => JSON.stringify(c))
+        .join('\n'),
+    );
+    const report = join(dir, 'chat.html');
+    const err = sink();
+    const args = { set, catalog: CATALOG, json: false, parserOnly: true, report };
+    expect(await runEvalChat(args, config, sink().stream, err.stream)).toBe(0);
+    expect(err.text()).toContain(`report written to ${report}`);
+    const html = readFileSync(report, 'utf8').replace(/\s+/g, ' ').replace(/> </g, '><');
+    expect(html).toContain('Scenarios: 1 pass, 1 fail');
+    expect(html).toMatch(
+      /<a href="#c-ok">ok<\/a><\/td><td>en<\/td><td>1<\/td><td>0<\/td><td><span class="pass">pass/,
+    );
+    // The parser reads colour and price the label left out: extra slots fail the first turn, not the second.
+    const misread = html.slice(html.indexOf('data-conversation="misread"'));
+    expect(misread).toContain('1 of 2 turns failing');
+    expect(misread).toContain('“red &lt;b&gt;sneakers&lt;/b&gt; under 50 euros”');
+    expect(misread).toContain('<li>colour: expected (none), got &quot;red&quot;</li>');
+    expect(html).not.toMatch(/<script|<b>sneakers|\b(?:src|href)\s*=\s*["']?(?:https?:)?\/\//i);
   });
 
   it('names the line of a malformed conversation', async () => {

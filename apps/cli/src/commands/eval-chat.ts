@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, type AppConfig } from '@vitrine/core';
 import {
+  buildChatReport,
   CHAT_SLOTS,
   chatCatalog,
   evaluateChat,
@@ -31,6 +32,8 @@ export interface EvalChatArgs {
   readonly parserOnly: boolean;
   /** Write every turn's outcome (label, what the assistant did, violations) here as JSONL. */
   readonly dump?: string;
+  /** Write a self-contained HTML report here: the figures, every scenario's pass or fail, the failing turns. */
+  readonly report?: string;
 }
 
 /**
@@ -88,6 +91,22 @@ export async function runEvalChat(
     byLang,
     misses: misses(outcomes),
   };
+  if (args.report) {
+    const file = resolve(args.report);
+    writeFileSync(
+      file,
+      buildChatReport({
+        mode,
+        set: args.set,
+        conversations,
+        outcomes,
+        overall: metrics,
+        byLang,
+        generatedAt: new Date(),
+      }),
+    );
+    log(`report written to ${file}`);
+  }
   if (args.json)
     out.write(`${JSON.stringify(summary, (_k, v: unknown) => (Number.isNaN(v) ? null : v), 2)}\n`);
   else out.write(report(summary.mode, metrics, byLang, summary.msPerTurn, summary.misses));
@@ -184,8 +203,16 @@ export function registerEvalChatCommand(program: Command): void {
     )
     .option('--json', 'print JSON', false)
     .option('--dump <file>', "write every turn's outcome as JSONL")
+    .option('--report <file>', 'also write a self-contained HTML report (every scenario, its failing turns)')
     .action(
-      async (o: { set: string; catalog: string; parserOnly: boolean; json: boolean; dump?: string }) => {
+      async (o: {
+        set: string;
+        catalog: string;
+        parserOnly: boolean;
+        json: boolean;
+        dump?: string;
+        report?: string;
+      }) => {
         process.exitCode = await runEvalChat(
           {
             set: o.set,
@@ -193,6 +220,7 @@ export function registerEvalChatCommand(program: Command): void {
             json: o.json,
             parserOnly: o.parserOnly,
             ...(o.dump ? { dump: o.dump } : {}),
+            ...(o.report ? { report: o.report } : {}),
           },
           loadConfig(),
           process.stdout,

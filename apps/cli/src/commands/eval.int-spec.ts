@@ -15,7 +15,10 @@ function sink() {
 
 /** The report with its layout whitespace collapsed (the markup is formatted by Prettier; the text is not changed). */
 const flat = (html: string) =>
-  html.replace(/\s+/g, ' ').replace(/> /g, '>').replace(/ </g, '<').replace(/ >/g, '>');
+  html
+    .replace(/\s+/g, ' ')
+    .replace(/> </g, '><')
+    .replace(/ (\/?)>/g, '$1>');
 
 const lines = (rows: readonly object[]) => rows.map((r) => JSON.stringify(r)).join('\n');
 

@@ -21,6 +21,7 @@ import { InMemoryNeighbours, VqaService } from '@vitrine/vqa';
 import { DescriptionComposer, type DescriptionStyle } from '@vitrine/descriptions';
 import {
   buildQuestions,
+  buildVqaReport,
   catalogReferences,
   EVAL_TYPES,
   EvaluationModule,
@@ -33,10 +34,12 @@ import {
   readCatalogTextSet,
   readUnknowableSet,
   vqaEvalModels,
+  Thumbnailer,
   type RateWithCi,
   type TruthfulnessReport,
   type DescriptionEvalReport,
   type TypeStats,
+  type VqaEvalResult,
 } from '@vitrine/evaluation';
 
 export interface EvalIo {
@@ -56,6 +59,8 @@ export interface EvalVqaArgs {
   /** Catalog-text question set (JSONL); empty or absent: skipped. */
   readonly catalogText?: string;
   readonly json: boolean;
+  /** Write a self-contained HTML report here (accuracy and abstention per type, the confidently wrong answers). */
+  readonly report?: string;
 }
 
 /** The catalog's own categories and materials as vocabularies: the questions are about those values. */
@@ -179,6 +184,8 @@ export async function runEvalVqa(args: EvalVqaArgs, base: AppConfig, io: EvalIo)
           ? []
           : [args.pictures];
     const reports: Record<string, unknown> = {};
+    const results: { id: 'queries' | 'catalog'; name: string; result: VqaEvalResult }[] = [];
+    let truthfulness: TruthfulnessReport | undefined;
     let calibration: CalibrationFile | undefined;
     if (args.fitCalibration) {
       const fits = await fitCalibration(
@@ -242,10 +249,13 @@ export async function runEvalVqa(args: EvalVqaArgs, base: AppConfig, io: EvalIo)
         ...(tty ? { onProgress: (d: number) => bar.update(d) } : {}),
       });
       if (tty) bar.stop();
-      reports[set] = result;
+      const { confidentlyWrong, ...counts } = result;
+      reports[set] = { ...counts, confidentlyWrong: confidentlyWrong.length };
+      const name = set === 'queries' ? 'held-out OpenMoji pictures' : 'catalog pictures';
+      results.push({ id: set, name, result });
       if (!args.json) {
         io.stdout.write(
-          `\n${set === 'queries' ? 'held-out OpenMoji pictures' : 'catalog pictures'}: ${result.questions} questions, ` +
+          `\n${name}: ${result.questions} questions, ` +
             `${result.msPerQuestion.toFixed(1)} ms each\n${table(result.types)}\n`,
         );
         const yn = result.types['yes-no'];
@@ -259,6 +269,7 @@ export async function runEvalVqa(args: EvalVqaArgs, base: AppConfig, io: EvalIo)
     }
     if (args.unknowable || args.catalogText) {
       const truth = await runTruthfulness(app, core, config, products, minConfidence, args);
+      truthfulness = truth;
       reports.truthfulness = truth;
       if (!args.json) io.stdout.write(truthTable(truth));
     }
@@ -266,6 +277,25 @@ export async function runEvalVqa(args: EvalVqaArgs, base: AppConfig, io: EvalIo)
     reports.model = embedder.modelId;
     reports.minConfidence = minConfidence;
     reports.modelRecallAt1 = recall;
+    if (args.report) {
+      const file = resolve(args.report);
+      writeFileSync(
+        file,
+        await buildVqaReport(
+          {
+            model: embedder.modelId,
+            minConfidence,
+            catalog: args.catalog,
+            titles: new Map(products.map((p) => [p.sku, p.title])),
+            sets: results,
+            ...(truthfulness ? { truthfulness } : {}),
+            generatedAt: new Date(),
+          },
+          new Thumbnailer(),
+        ),
+      );
+      log(`report written to ${file}`);
+    }
     if (args.json) io.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
     else {
       io.stdout.write(

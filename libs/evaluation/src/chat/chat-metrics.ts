@@ -95,7 +95,7 @@ export function sameSlotValue(a: SlotValue | undefined, b: SlotValue | undefined
   return a === b;
 }
 
-function sameReference(a: ObservedReference, b: ObservedReference): boolean {
+export function sameReference(a: ObservedReference, b: ObservedReference): boolean {
   const norm = (r: ObservedReference) =>
     'positions' in r ? `p:${r.positions.join(',')}` : `c:${[...r.cheaperOf].sort((x, y) => x - y).join(',')}`;
   return norm(a) === norm(b);

@@ -22,7 +22,7 @@ export interface Html {
 export const raw = (html: string): Html => ({ html });
 
 /** A tagged template that escapes every interpolated value unless it is {@link Html} (or an array of it). */
-export function html(strings: TemplateStringsArray, ...values: readonly HtmlValue[]): Html {
+export function markup(strings: TemplateStringsArray, ...values: readonly HtmlValue[]): Html {
   let out = strings[0]!;
   values.forEach((v, i) => {
     out += render(v) + strings[i + 1]!;
@@ -59,7 +59,7 @@ section>p.note{margin:-4px 0 10px;color:var(--muted);font-size:12.5px}
 svg{max-width:100%;height:auto}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums}
 th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
-th:first-child,td:first-child{text-align:left}
+th:first-child,td:first-child,table.l2 th:nth-child(2),table.l2 td:nth-child(2){text-align:left}
 th{font-weight:600;color:var(--muted);font-size:12.5px}
 td.l{text-align:left;white-space:normal}
 .pass{color:var(--good);font-weight:600}.fail{color:var(--bad);font-weight:600}
@@ -92,7 +92,7 @@ export function page(options: {
 }): string {
   return (
     '<!doctype html>\n' +
-    html`<html lang="${options.lang ?? 'en'}">
+    markup`<html lang="${options.lang ?? 'en'}">
       <head>
         <meta charset="utf-8" />
         <meta
@@ -119,41 +119,26 @@ export function page(options: {
 
 /** A section with its id (the tests and links find sections by it), a heading and an optional note. */
 export function section(id: string, title: string, body: HtmlValue, note?: string): Html {
-  return html`<section id="${id}">
+  return markup`<section id="${id}">
     <h2>${title}</h2>
-    ${note ? html`<p class="note">${note}</p>` : ''}${body}
+    ${note ? markup`<p class="note">${note}</p>` : ''}${body}
   </section> `;
 }
 
-/** A table: the first column left-aligned, the others right-aligned (numbers). Cells are escaped unless Html. */
+/**
+ * A table: the first `leftColumns` columns (1 or 2) left-aligned, the others right-aligned (numbers). Cells are
+ * escaped unless Html.
+ */
 export function table(
   head: readonly string[],
   rows: readonly (readonly HtmlValue[])[],
-  caption?: string,
+  leftColumns: 1 | 2 = 1,
 ): Html {
-  return html`<table>
-    ${
-      caption
-        ? html`<caption>
-            ${caption}
-          </caption>`
-        : ''
-    }
-    <thead>
-      <tr>
-        ${head.map((h) => html`<th scope="col">${h}</th>`)}
-      </tr>
-    </thead>
-    <tbody>
-      ${rows.map(
-        (r) =>
-          html`<tr>
-            ${r.map((c) => html`<td>${c}</td>`)}
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return markup`<table${leftColumns === 2 ? raw(' class="l2"') : ''}><thead><tr>${head.map((h) => markup`<th scope="col">${h}</th>`)}</tr></thead><tbody>${rows.map((r) => markup`<tr>${r.map((c) => markup`<td>${c}</td>`)}</tr>`)}</tbody></table>`;
 }
+
+/** Coordinates with one decimal: enough for a chart, and short in the file. */
+const round1 = (v: number) => Math.round(v * 10) / 10;
 
 export const percent = (x: number) => (Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`);
 export const fixed = (x: number, digits = 3) => (Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
@@ -177,77 +162,39 @@ export function lineChart(
   series: readonly LineSeries[],
   options: { readonly xLabel: string; readonly yLabel: string; readonly label: string },
 ): Html {
-  const w = 640;
-  const h = 300;
-  const m = { left: 44, right: 200, top: 12, bottom: 36 };
+  const w = 520;
+  const plotH = 250;
+  const m = { left: 44, right: 14, top: 12, bottom: 36 };
+  const h = plotH + 8 + series.length * 17;
   const n = Math.max(1, ...series.map((s) => s.values.length));
-  const x = (k: number) => m.left + ((k - 1) / Math.max(1, n - 1)) * (w - m.left - m.right);
-  const y = (v: number) => m.top + (1 - v) * (h - m.top - m.bottom);
+  const x = (k: number) => round1(m.left + ((k - 1) / Math.max(1, n - 1)) * (w - m.left - m.right));
+  const y = (v: number) => round1(m.top + (1 - v) * (plotH - m.top - m.bottom));
   const yTicks = [0, 0.2, 0.4, 0.6, 0.8, 1];
   const xTicks = [1, ...Array.from({ length: Math.floor(n / 10) }, (_, i) => (i + 1) * 10)].filter(
     (k) => k <= n,
   );
   const path = (values: readonly number[]) =>
     values.map((v, i) => `${i === 0 ? 'M' : 'L'}${x(i + 1).toFixed(1)},${y(v).toFixed(1)}`).join('');
-  return html`<svg
-    role="img"
-    aria-label="${options.label}"
-    width="${w}"
-    height="${h}"
-    viewBox="0 0 ${w} ${h}"
-  >
-    ${yTicks.map(
-      (t) =>
-        html`<line class="grid" x1="${m.left}" x2="${w - m.right}" y1="${y(t)}" y2="${y(t)}" /><text
-            x="${m.left - 6}"
-            y="${y(t) + 4}"
-            text-anchor="end"
-            >${t.toFixed(1)}</text
-          >`,
-    )}
-    ${xTicks.map(
-      (k) =>
-        html`<line
-            class="axis"
-            x1="${x(k)}"
-            x2="${x(k)}"
-            y1="${h - m.bottom}"
-            y2="${h - m.bottom + 4}"
-          /><text x="${x(k)}" y="${h - m.bottom + 16}" text-anchor="middle">${k}</text>`,
-    )}
-    <line class="axis" x1="${m.left}" x2="${w - m.right}" y1="${h - m.bottom}" y2="${h - m.bottom}" />
-    <line class="axis" x1="${m.left}" x2="${m.left}" y1="${m.top}" y2="${h - m.bottom}" />
-    <text x="${(m.left + w - m.right) / 2}" y="${h - 4}" text-anchor="middle">${options.xLabel}</text>
-    <text transform="translate(12 ${(m.top + h - m.bottom) / 2}) rotate(-90)" text-anchor="middle">
-      ${options.yLabel}
-    </text>
-    ${series.map(
-      (s) =>
-        html`<path
-          d="${path(s.values)}"
-          fill="none"
-          stroke="${s.colour}"
-          stroke-width="2"
-          ${s.dashed ? raw(' stroke-dasharray="6 4"') : ''}
-          ><title>${s.name}</title></path
-        >`,
-    )}
-    ${series.map((s, i) => {
-      const ly = m.top + 10 + i * 20;
-      const last = s.values[s.values.length - 1] ?? 0;
-      return html`<line
-          x1="${w - m.right + 14}"
-          x2="${w - m.right + 40}"
-          y1="${ly}"
-          y2="${ly}"
-          stroke="${s.colour}"
-          stroke-width="2"
-          ${s.dashed ? raw(' stroke-dasharray="6 4"') : ''}
-        /><text x="${w - m.right + 46}" y="${ly + 4}"
-          >${s.name}: ${fixed(last, 2)} at ${s.values.length}</text
-        >`;
-    })}
-  </svg>`;
+  const dash = (s: LineSeries) => (s.dashed ? raw(' stroke-dasharray="6 4"') : '');
+  const grid = yTicks.map(
+    (t) =>
+      markup`<line class="grid" x1="${m.left}" x2="${w - m.right}" y1="${y(t)}" y2="${y(t)}"/><text x="${m.left - 6}" y="${y(t) + 4}" text-anchor="end">${t.toFixed(1)}</text>`,
+  );
+  const ticks = xTicks.map(
+    (k) =>
+      markup`<line class="axis" x1="${x(k)}" x2="${x(k)}" y1="${plotH - m.bottom}" y2="${plotH - m.bottom + 4}"/><text x="${x(k)}" y="${plotH - m.bottom + 16}" text-anchor="middle">${k}</text>`,
+  );
+  const lines = series.map(
+    (s) =>
+      markup`<path d="${path(s.values)}" fill="none" stroke="${s.colour}" stroke-width="2"${dash(s)}><title>${s.name}</title></path>`,
+  );
+  const legend = series.map((s, i) => {
+    const ly = plotH + 6 + i * 17;
+    const last = s.values[s.values.length - 1] ?? 0;
+    return markup`<line x1="${m.left}" x2="${m.left + 26}" y1="${ly}" y2="${ly}" stroke="${s.colour}" stroke-width="2"${dash(s)}/><text x="${m.left + 32}" y="${ly + 4}">${s.name}: ${fixed(last, 2)} at K = ${s.values.length}</text>`;
+  });
+  const axes = markup`<line class="axis" x1="${m.left}" x2="${w - m.right}" y1="${plotH - m.bottom}" y2="${plotH - m.bottom}"/><line class="axis" x1="${m.left}" x2="${m.left}" y1="${m.top}" y2="${plotH - m.bottom}"/><text x="${(m.left + w - m.right) / 2}" y="${plotH - 6}" text-anchor="middle">${options.xLabel}</text><text transform="translate(12 ${(m.top + plotH - m.bottom) / 2}) rotate(-90)" text-anchor="middle">${options.yLabel}</text>`;
+  return markup`<svg role="img" aria-label="${options.label}" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${grid}${ticks}${axes}${lines}${legend}</svg>`;
 }
 
 export interface BarRow {
@@ -278,8 +225,8 @@ export function barChart(
   const top = 26;
   const h = top + rows.length * groupH + 22;
   const w = labelW + plotW + 120;
-  const x = (v: number) => labelW + Math.max(0, Math.min(1, v)) * plotW;
-  return html`<svg
+  const x = (v: number) => round1(labelW + Math.max(0, Math.min(1, v)) * plotW);
+  return markup`<svg
     role="img"
     aria-label="${options.label}"
     width="${w}"
@@ -288,7 +235,7 @@ export function barChart(
   >
     ${series.map(
       (s, i) =>
-        html`<rect x="${labelW + i * 120}" y="4" width="12" height="10" fill="${s.colour}" /><text
+        markup`<rect x="${labelW + i * 120}" y="4" width="12" height="10" fill="${s.colour}" /><text
             x="${labelW + 16 + i * 120}"
             y="13"
             >${s.name}</text
@@ -297,7 +244,7 @@ export function barChart(
     <text x="${labelW + series.length * 120}" y="13" fill="#5b6373">${options.legend}</text>
     ${[0, 0.25, 0.5, 0.75, 1].map(
       (t) =>
-        html`<line class="grid" x1="${x(t)}" x2="${x(t)}" y1="${top - 4}" y2="${h - 20}" /><text
+        markup`<line class="grid" x1="${x(t)}" x2="${x(t)}" y1="${top - 4}" y2="${h - 20}" /><text
             x="${x(t)}"
             y="${h - 6}"
             text-anchor="middle"
@@ -306,13 +253,13 @@ export function barChart(
     )}
     ${rows.map((r, ri) => {
       const gy = top + ri * groupH;
-      return html`<text x="${labelW - 8}" y="${gy + (series.length * (barH + 2)) / 2 + 4}" text-anchor="end"
+      return markup`<text x="${labelW - 8}" y="${gy + (series.length * (barH + 2)) / 2 + 4}" text-anchor="end"
           >${r.label}${r.note ? ` (${r.note})` : ''}</text
         >${r.bars.map((b, si) => {
           if (!b) return '';
           const by = gy + si * (barH + 2);
           const colour = series[si]!.colour;
-          return html`${b.back !== undefined ? html`<rect x="${labelW}" y="${by}" width="${(x(b.back) - labelW).toFixed(1)}" height="${barH}" fill="${colour}" opacity="0.28" />` : ''}<rect
+          return markup`${b.back !== undefined ? markup`<rect x="${labelW}" y="${by}" width="${(x(b.back) - labelW).toFixed(1)}" height="${barH}" fill="${colour}" opacity="0.28" />` : ''}<rect
               x="${labelW}"
               y="${by}"
               width="${(x(b.value) - labelW).toFixed(1)}"
@@ -335,9 +282,9 @@ export function tile(options: {
 }): Html {
   // Only inline pictures: a report never makes the browser fetch anything.
   const src = options.src?.startsWith('data:image/') ? options.src : undefined;
-  return html`<figure${options.hit ? raw(' class="hit"') : ''}>${
+  return markup`<figure${options.hit ? raw(' class="hit"') : ''}>${
     src
-      ? html`<img src="${src}" alt="${options.alt}" width="72" height="72" />`
-      : html`<span class="noimg" role="img" aria-label="${options.alt}">no picture</span>`
+      ? markup`<img src="${src}" alt="${options.alt}" width="72" height="72" />`
+      : markup`<span class="noimg" role="img" aria-label="${options.alt}">no picture</span>`
   }<b>${options.head}</b><figcaption>${options.caption}</figcaption></figure>`;
 }

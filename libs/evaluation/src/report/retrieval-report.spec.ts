@@ -74,7 +74,10 @@ const result = {
 
 /** The report with its layout whitespace collapsed (the markup is formatted by Prettier; the text is not changed). */
 function flat(html: string): string {
-  return html.replace(/\s+/g, ' ').replace(/> /g, '>').replace(/ </g, '<').replace(/ >/g, '>');
+  return html
+    .replace(/\s+/g, ' ')
+    .replace(/> </g, '><')
+    .replace(/ (\/?)>/g, '$1>');
 }
 
 async function build(failures?: number): Promise<string> {
@@ -139,9 +142,9 @@ describe('the retrieval report', () => {
         10,
       ),
     ).toEqual([0.25, 0.5, 0.75, 0.75, 0.75, 0.75, 0.75, 0.75, 0.75, 0.75]);
-    expect(recall).toContain('text, en (n 4): 0.75 at 10');
-    expect(recall).toContain('text, zh (n 1): 1.00 at 10');
-    expect(recall).toContain('image, en (n 1): 1.00 at 10');
+    expect(recall).toContain('text, en (n 4): 0.75 at K = 10');
+    expect(recall).toContain('text, zh (n 1): 1.00 at K = 10');
+    expect(recall).toContain('image, en (n 1): 1.00 at K = 10');
     expect(
       recallCurve(
         outcomes.filter((o) => o.kind === 'image'),
@@ -193,11 +196,11 @@ describe('the retrieval report', () => {
     // Luggage has no local picture: a labelled empty box, never a link.
     expect(zh).toContain('<span class="noimg" role="img" aria-label="Luggage">no picture</span>');
     expect(
-      zh.match(/<img src="data:image\/webp;base64,[A-Za-z0-9+/=]+" alt="[^"]*" width="72" height="72" \/>/g),
+      zh.match(/<img src="data:image\/webp;base64,[A-Za-z0-9+/=]+" alt="[^"]*" width="72" height="72"\/>/g),
     ).toHaveLength(5);
     // A relevant result in the top five is framed.
     expect(caseOf(html, 'q-sandal')).toMatch(/<figure class="hit"><img [^>]+alt="Thong Sandal"/);
-    expect(caseOf(html, 'q-evil')).toContain('not in the first 2');
+    expect(caseOf(html, 'q-evil')).toContain('not among the 2 results');
   });
 
   it('shows a picture query as its picture, and limits the gallery to the count asked', async () => {

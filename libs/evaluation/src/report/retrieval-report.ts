@@ -4,7 +4,7 @@ import type { RetrievalMetrics } from '../retrieval/retrieval-metrics';
 import {
   barChart,
   fixed,
-  html,
+  markup,
   lineChart,
   page,
   percent,
@@ -164,7 +164,7 @@ export async function buildRetrievalReport(
       `${outcomes.length} queries from ${input.queryFiles.join(', ')} · rerank ${input.rerank ? 'on' : 'off'} · ` +
       `rankings read ${result.depth} deep · ${when}`,
     sections: [
-      html`<div class="cols">
+      markup`<div class="cols">
         <div>
           ${section(
             'summary',
@@ -175,7 +175,7 @@ export async function buildRetrievalReport(
           )}${section(
             'languages',
             'By language',
-            table(['language', 'kind', ...METRIC_KEYS], langRows),
+            table(['language', 'kind', ...METRIC_KEYS], langRows, 2),
             'A query without "lang" counts as en.',
           )}
         </div>
@@ -206,13 +206,13 @@ export async function buildRetrievalReport(
         `The ${shown} worst queries`,
         galleries.map(
           (g) =>
-            html`<h3 class="kind" id="failures-${g.kind}">
+            markup`<h3 class="kind" id="failures-${g.kind}">
                 ${g.kind === 'text' ? 'Words' : 'Pictures'}: the ${g.worst.length} worst
               </h3>
               ${
                 g.worst.length
-                  ? html`<div class="gallery">${g.cases}</div>`
-                  : html`<p>Every ${g.kind} query found its product at rank 1.</p>`
+                  ? markup`<div class="gallery">${g.cases}</div>`
+                  : markup`<p>Every ${g.kind} query found its product at rank 1.</p>`
               }`,
         ),
         `Worst first: queries whose product was not in the first ${result.depth} results, then by the rank of the ` +
@@ -244,13 +244,19 @@ async function failureCase(o: QueryOutcome, input: RetrievalReportInput, thumbs:
   );
   const rank =
     o.rank === null
-      ? html`<span class="rank miss">not in the first ${o.ranking.length}</span>`
-      : html`<span class="rank">first relevant at rank ${o.rank}</span>`;
-  return html`<article class="case" data-query-id="${o.query.id}" data-rank="${o.rank ?? 'miss'}">
+      ? markup`<span class="rank miss">${
+          o.ranking.length === 0
+            ? 'no result at all'
+            : o.ranking.length < input.result.depth
+              ? `not among the ${o.ranking.length} results`
+              : `not in the first ${o.ranking.length}`
+        }</span>`
+      : markup`<span class="rank">first relevant at rank ${o.rank}</span>`;
+  return markup`<article class="case" data-query-id="${o.query.id}" data-rank="${o.rank ?? 'miss'}">
     <div>
       ${
         o.kind === 'text'
-          ? html`<h3 lang="${o.lang}">“${o.query.text ?? ''}”</h3>`
+          ? markup`<h3 lang="${o.lang}">“${o.query.text ?? ''}”</h3>`
           : tile({
               src: queryPicture,
               alt: `query picture ${o.query.id}`,
@@ -271,6 +277,6 @@ async function failureCase(o: QueryOutcome, input: RetrievalReportInput, thumbs:
           : `${o.query.relevant[0]!} (not in the catalog)`,
       })}
     </div>
-    <div class="tiles">${top.length ? top : html`<p>No result.</p>`}</div>
+    <div class="tiles">${top.length ? top : markup`<p>No result.</p>`}</div>
   </article>`;
 }

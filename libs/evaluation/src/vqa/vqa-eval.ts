@@ -204,10 +204,20 @@ export function wilson(k: number, n: number): [number, number] {
   return [(c - m) / d, (c + m) / d];
 }
 
+/** A question answered with confidence (at or above the minimum) and wrongly: what a shopper would be misled by. */
+export interface ConfidentlyWrong {
+  readonly question: EvalQuestion;
+  /** The answer's value (canonical colour name where it is a colour). */
+  readonly answer: string | null;
+  readonly confidence: number;
+}
+
 export interface VqaEvalResult {
   readonly types: Partial<Record<EvalType, TypeStats>>;
   readonly questions: number;
   readonly msPerQuestion: number;
+  /** Every confidently wrong answer, most confident first. */
+  readonly confidentlyWrong: readonly ConfidentlyWrong[];
 }
 
 /**
@@ -230,6 +240,7 @@ export async function evaluateVqa(
   const tallies = new Map<EvalType, { n: number; answered: number; correct: number; top1: number }>();
   const images = new Map<string, Promise<Buffer>>();
   const started = performance.now();
+  const wrong: ConfidentlyWrong[] = [];
   let done = 0;
   for (const item of questions) {
     let bytes = images.get(item.image);
@@ -243,6 +254,7 @@ export async function evaluateVqa(
     const expected = core.colours.canonical(item.expected) ?? item.expected;
     const top1 = a.answered && value === expected;
     const correct = answered && top1;
+    if (answered && !correct) wrong.push({ question: item, answer: value, confidence: a.confidence });
     for (const t of item.types) {
       const s = tallies.get(t) ?? { n: 0, answered: 0, correct: 0, top1: 0 };
       s.n++;
@@ -271,6 +283,7 @@ export async function evaluateVqa(
     types,
     questions: questions.length,
     msPerQuestion: (performance.now() - started) / Math.max(1, questions.length),
+    confidentlyWrong: wrong.sort((a, b) => b.confidence - a.confidence),
   };
 }
 
