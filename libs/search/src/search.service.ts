@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { CatalogValues, ProductSearchRepository } from '@vitrine/catalog';
+import {
+  normalizeLocale,
+  TextSegmenter,
+  type CatalogValues,
+  type ProductSearchRepository,
+} from '@vitrine/catalog';
 import { DomainError, NotFoundError, ValidationError, type AppConfig } from '@vitrine/core';
-import { meanDirection, type EmbeddingProvider } from '@vitrine/embedding';
+import { dot, meanDirection, type EmbeddingProvider } from '@vitrine/embedding';
 import { LiveIndex, PRODUCTS_ALIAS, type StoredPoint, type VectorStore } from '@vitrine/vectors';
 import {
   buildFacets,
@@ -57,6 +62,10 @@ import {
 export const MAX_DEPTH = 1000;
 const ALIAS_CHECK_MS = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Cosine above which two query embeddings count as the same reading (float noise of equal token ids). */
+const SAME_EMBEDDING = 0.9999;
+/** CJK characters a readability probe puts in place of a query's; the first one the query does not hold. */
+const PROBE_FILLERS = '口丁';
 /** How long the catalog's distinct values (filter resolution, currency rule, facet names) are reused. */
 const CATALOG_VALUES_MS = 30_000;
 
@@ -81,7 +90,7 @@ export interface SearchDependencies {
 /** Settings that are not configuration values. */
 type Retriever =
   | { readonly source: 'image' | 'text'; readonly vector: Float32Array }
-  | { readonly source: 'lexical'; readonly text: string };
+  | { readonly source: 'lexical'; readonly text: string; readonly localized?: boolean };
 
 /** A search reduced to what the pipeline runs: first-stage retrievers and the second stage's view of the query. */
 interface SearchPlan {
@@ -94,6 +103,8 @@ interface SearchPlan {
   readonly cutoff: boolean;
   /** Words to highlight on the cards (text search). */
   readonly highlightTerms?: readonly string[];
+  /** CJK words of the query to highlight where they occur in the card's text (no spaces mark their edges). */
+  readonly highlightCjk?: readonly string[];
   /** What the cursors of this search carry (image search: its embedding). */
   readonly carry?: CursorCarry;
 }
@@ -149,6 +160,7 @@ export class SearchService {
   private aliasCheck: { at: number; state: Promise<'ok' | 'missing'> } | undefined;
   private catalogValues: { at: number; values: Promise<CatalogValues> } | undefined;
   private readonly qu: QueryUnderstanding;
+  private readonly segmenter = new TextSegmenter();
 
   constructor(
     private readonly deps: SearchDependencies,
@@ -164,26 +176,35 @@ export class SearchService {
     const query = checkQuery(request.query, 'query');
     const t = timings ?? newTimings();
     const started = performance.now();
+    const locale = checkLocale(request.locale);
     const rewrite = await this.qu.rewrite(query);
     const { vector } = await this.queryEmbeddings.embed(rewrite.embeddingQuery);
+    const cjk = TextSegmenter.hasCjk(rewrite.lexicalQuery);
+    // A model that reads the query's CJK as unknown tokens places it wherever unknown tokens go (the demo model:
+    // next to padlocks): its vectors are no evidence, and only the words match.
+    const unread = cjk && (await this.cannotRead(rewrite.embeddingQuery, vector));
     t.embedMs += performance.now() - started;
-    const retrievers: Retriever[] = [
-      { source: 'image', vector },
-      { source: 'text', vector },
-      { source: 'lexical', text: rewrite.lexicalQuery },
-    ];
+    const lexical: Retriever = {
+      source: 'lexical',
+      text: rewrite.lexicalQuery,
+      ...(locale !== undefined ? { localized: true } : {}),
+    };
+    const retrievers: Retriever[] = unread
+      ? [lexical]
+      : [{ source: 'image', vector }, { source: 'text', vector }, lexical];
     const page = await this.run(
       {
         retrievers,
         rerankQuery: {
           text: rewrite.lexicalQuery,
-          vectors: { image: vector, text: vector },
+          vectors: unread ? {} : { image: vector, text: vector },
           weights: weightsFor(retrievers, this.settings.weights),
         },
         excludeIds: [],
-        identity: ['text', rewrite.embeddingQuery, rewrite.lexicalQuery],
+        identity: ['text', rewrite.embeddingQuery, rewrite.lexicalQuery, locale ?? null],
         cutoff: request.relevanceCutoff ?? true,
         highlightTerms: rewrite.terms,
+        ...(cjk ? { highlightCjk: this.segmenter.segmentCjk(rewrite.lexicalQuery, 'query').words } : {}),
       },
       request,
       t,
@@ -240,7 +261,15 @@ export class SearchService {
     const retrievers: Retriever[] = [
       { source: 'image', vector },
       { source: 'text', vector },
-      ...(query ? [{ source: 'lexical' as const, text: query }] : []),
+      ...(query
+        ? [
+            {
+              source: 'lexical' as const,
+              text: query,
+              ...(options.locale !== undefined ? { localized: true } : {}),
+            },
+          ]
+        : []),
     ];
     return this.run(
       {
@@ -304,6 +333,23 @@ export class SearchService {
     return uri;
   }
 
+  /**
+   * Whether the model reads `text`'s CJK characters as nothing it knows: the embedding is the same (cosine ≥
+   * {@link SAME_EMBEDDING}) when every CJK character is replaced by another one. A model that reads the script
+   * tells 红色的鞋 from 口口口口; one that maps both to unknown tokens cannot. The probe's embedding is cached
+   * like any query's.
+   */
+  private async cannotRead(text: string, vector: Float32Array): Promise<boolean> {
+    const filler = [...PROBE_FILLERS].find((c) => !text.includes(c))!;
+    const probe = text.replace(
+      /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu,
+      filler,
+    );
+    if (probe === text) return false;
+    const { vector: other } = await this.queryEmbeddings.embed(probe);
+    return dot(vector, other) >= SAME_EMBEDDING;
+  }
+
   /** Readiness of the catalog side: runs search's own catalog statements (see `ProductSearchRepository.probe`). */
   async probeCatalog(): Promise<void> {
     await this.deps.catalog.probe();
@@ -350,6 +396,7 @@ export class SearchService {
         },
       );
     const facetNames = checkFacetNames(request.facets);
+    const locale = checkLocale(request.locale);
     const cursorKey = fingerprint(['browse', filters, sort]);
     const offset = decodeCursor(request.cursor, cursorKey);
     const queryId = queryIdOf(request.cursor);
@@ -361,7 +408,7 @@ export class SearchService {
       this.deps.catalog.browse(catalogFilter, sort, offset, limit),
       facets ? this.countFacets(facets, { filter: catalogFilter }) : undefined,
     ]);
-    const cards = await this.deps.catalog.cards(ids);
+    const cards = await this.deps.catalog.cards(ids, locale !== undefined ? { locale } : {});
     const end = offset + ids.length;
     return {
       queryId,
@@ -379,6 +426,7 @@ export class SearchService {
     const filters = validateFilters(options.filters);
     const sort = checkSort(options.sort, 'relevance');
     const facetNames = checkFacetNames(options.facets);
+    const locale = checkLocale(options.locale);
     const rerank = options.rerank ?? this.settings.rerank;
     const cursorKey = fingerprint([plan.identity, filters, rerank, sort, plan.cutoff]);
     const offset = decodeCursor(options.cursor, cursorKey);
@@ -437,7 +485,10 @@ export class SearchService {
     const [{ page, cards, end }, facetValues] = await Promise.all([
       offset >= window
         ? { page: [], cards: [], end: offset }
-        : this.pageCards(ranked, offset, window, plan.highlightTerms !== undefined),
+        : this.pageCards(ranked, offset, window, {
+            description: plan.highlightTerms !== undefined,
+            ...(locale !== undefined ? { locale } : {}),
+          }),
       facets ? this.countFacets(facets, { ids: all.map((c) => c.id) }) : undefined,
     ]);
     t.cardsMs += performance.now() - started;
@@ -446,8 +497,9 @@ export class SearchService {
       const r = page.find((p) => p.id === card.id)!;
       const first = firstStage.get(card.id)!;
       const { description, ...shown } = card;
+      // On the text the card shows: the translation when it is in the asked locale.
       const highlights = plan.highlightTerms
-        ? highlightCard(this.qu, card.title, description, plan.highlightTerms)
+        ? highlightCard(this.qu, card.title, description, plan.highlightTerms, plan.highlightCjk)
         : undefined;
       items.push({
         ...shown,
@@ -541,13 +593,13 @@ export class SearchService {
     ranked: readonly RankedCandidate[],
     offset: number,
     window: number,
-    description: boolean,
+    options: { readonly description: boolean; readonly locale?: string },
   ): Promise<{ page: RankedCandidate[]; cards: ProductCard[]; end: number }> {
     const want = window - offset;
     const page = ranked.slice(offset, window);
     const cards = await this.deps.catalog.cards(
       page.map((r) => r.id),
-      { description },
+      options,
     );
     let end = offset + page.length;
     while (cards.length < want && end < Math.min(ranked.length, MAX_DEPTH)) {
@@ -557,7 +609,7 @@ export class SearchService {
       cards.push(
         ...(await this.deps.catalog.cards(
           more.map((r) => r.id),
-          { description },
+          options,
         )),
       );
     }
@@ -594,6 +646,7 @@ export class SearchService {
             r.text,
             toCatalogFilter(resolved.filters, plan.excludeIds),
             pool,
+            r.localized ? { localized: true } : {},
           );
           for (const h of hits) evidence.lexical.set(h.id, h.score);
           if (hits.length >= pool) cut = true;
@@ -702,6 +755,7 @@ function carriedOptions(options: SearchOptions): { s?: Record<string, unknown> }
     ...(options.rerank !== undefined ? { rerank: options.rerank } : {}),
     ...(options.facets !== undefined ? { facets: options.facets } : {}),
     ...(options.requireCurrency !== undefined ? { requireCurrency: options.requireCurrency } : {}),
+    ...(options.locale !== undefined ? { locale: options.locale } : {}),
   };
   if (Object.keys(s).length === 0 || JSON.stringify(s).length > MAX_CARRIED_OPTIONS_CHARS) return {};
   return { s };
@@ -726,6 +780,18 @@ function checkQuery(raw: unknown, field: string): string {
       max: MAX_QUERY_CHARS,
     });
   return query;
+}
+
+/** The request's locale in canonical form (undefined: the catalog's own text), or a 400 naming the bad tag. */
+function checkLocale(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const locale = typeof raw === 'string' ? normalizeLocale(raw) : undefined;
+  if (locale === undefined)
+    throw new ValidationError(
+      `locale "${String(raw).slice(0, 40)}" is not a BCP 47 language tag (e.g. zh, zh-Hans, ja, en-GB)`,
+      { field: 'locale' },
+    );
+  return locale;
 }
 
 function checkSort(raw: SortOrder | undefined, fallback: SortOrder): SortOrder {

@@ -45,6 +45,12 @@ export interface SearchOptions {
   /** Order of the relevant results (default `relevance`); see {@link SORT_ORDERS}. */
   readonly sort?: SortOrder;
   /**
+   * BCP 47 tag of the shopper's language (`zh`, `zh-Hans-CN`): results show their title and description in it
+   * where the product has them (each item's `locale` says which), and the words also match the products' localised
+   * text. Absent: the catalog's own text.
+   */
+  readonly locale?: string;
+  /**
    * Facets to count over the whole relevant result set (not the page): `category`, `brand`, `price`, `inStock`,
    * `currency` or an attribute name (`color`/`colour`, `material`, `size`, ...), at most {@link MAX_FACETS}.
    */
@@ -77,6 +83,8 @@ export interface BrowseRequest {
   readonly facets?: readonly string[];
   readonly limit?: number;
   readonly cursor?: string;
+  /** As in {@link SearchOptions.locale}: the language of the cards' text. */
+  readonly locale?: string;
 }
 
 export interface TextSearchRequest extends SearchOptions {

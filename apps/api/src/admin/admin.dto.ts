@@ -87,6 +87,22 @@ export class ProductUpsertDto {
   @IsArray()
   @IsString({ each: true })
   images!: string[];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: {
+      type: 'object',
+      required: ['title'],
+      properties: { title: { type: 'string' }, description: { type: 'string', nullable: true } },
+    },
+    example: { zh: { title: '红色马克杯', description: '陶瓷马克杯。' } },
+    description:
+      'title and description per BCP 47 tag (`zh`, `zh-Hans`, `ja`; stored canonical); a bad tag is a 400 ' +
+      'naming it. Replaces the stored set: a write without it leaves the product with none (PATCH: keeps it)',
+  })
+  @IsOptional()
+  @IsObject()
+  translations?: Record<string, unknown>;
 }
 
 export class ProductUpsertResponseDto {

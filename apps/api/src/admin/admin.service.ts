@@ -81,6 +81,7 @@ export class AdminService {
       price: product.price,
       inStock: product.inStock,
       attributes: product.attributes,
+      translations: product.translations ?? {},
       ...sent,
       // Stored images may be file:// URIs from a catalog file: they are kept as they are unless the patch sends a list.
       images: dto.images ?? [],

@@ -1,7 +1,7 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrorDto } from '../http/api-error';
-import { ProductDetailDto } from './product-detail.dto';
+import { ProductDetailDto, ProductDetailQueryDto } from './product-detail.dto';
 import { ProductDetailService } from './product-detail.service';
 
 /**
@@ -30,10 +30,12 @@ export class ProductDetailController {
     description:
       'Pictures that failed to fetch are left out. `attributes.extracted` lists only what was read from the ' +
       'picture with enough confidence to state as a fact; `approvedDescription` is the latest generated text an ' +
-      'admin approved, or null.',
+      'admin approved, or null. With `?locale=` the title and description are the translation for that language ' +
+      'when the product has one (`locale` says which, null when it shows the catalog’s own text); `translations` ' +
+      'always lists every locale stored.',
   })
   @ApiOkResponse({ type: ProductDetailDto })
-  detail(@Param('id') id: string): Promise<ProductDetailDto> {
-    return this.details.detail(id);
+  detail(@Param('id') id: string, @Query() q: ProductDetailQueryDto): Promise<ProductDetailDto> {
+    return this.details.detail(id, q.locale);
   }
 }

@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { LocaleOption } from '../search/search.dto';
 import { MoneyDto } from '../search/search-response.dto';
 
 export class ProductImageDto {
@@ -58,6 +59,21 @@ export class ProductLinksDto {
   ask!: string;
 }
 
+/** A product's title and description in one locale. */
+export class LocalizedTextDto {
+  @ApiProperty({ example: '高跟鞋' })
+  title!: string;
+  @ApiProperty({ type: String, nullable: true })
+  description!: string | null;
+}
+
+/** `GET /v1/products/:id` query parameters. */
+export class ProductDetailQueryDto {
+  @LocaleOption()
+  locale?: string;
+}
+
+@ApiExtraModels(LocalizedTextDto)
 export class ProductDetailDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
@@ -95,6 +111,22 @@ export class ProductDetailDto {
   approvedDescription!: ApprovedDescriptionDto | null;
   @ApiProperty({ type: ProductLinksDto })
   links!: ProductLinksDto;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: getSchemaPath(LocalizedTextDto) },
+    example: { zh: { title: '高跟鞋', description: null } },
+    description: 'title and description per BCP 47 tag, as imported (empty when none)',
+  })
+  translations!: Record<string, LocalizedTextDto>;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'zh',
+    description:
+      'only with `?locale=`: the tag of the translation `title` and `description` are in, or null when the ' +
+      'product has none for it and they are the catalog’s own',
+  })
+  locale?: string | null;
 }
 
 /** What an admin write answers: the product as it now is, and whether indexing work was recorded. */

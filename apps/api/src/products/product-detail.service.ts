@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, NotFoundError, type AppConfig } from '@vitrine/core';
-import { ProductRepository, type Product } from '@vitrine/catalog';
+import { APP_CONFIG, NotFoundError, ValidationError, type AppConfig } from '@vitrine/core';
+import {
+  localeProblem,
+  normalizeLocale,
+  pickLocale,
+  ProductRepository,
+  type Product,
+} from '@vitrine/catalog';
 import { AttributeRepository, usableAsFact, type StoredAttribute } from '@vitrine/attributes';
 import { DescriptionDraftRepository } from '@vitrine/descriptions';
 import type { ExtractedAttributeDto, ProductDetailDto } from './product-detail.dto';
@@ -19,13 +25,20 @@ export class ProductDetailService {
   ) {}
 
   /** `NOT_FOUND` for an unknown id (or one that is not a UUID). */
-  async detail(id: string): Promise<ProductDetailDto> {
+  async detail(id: string, locale?: string): Promise<ProductDetailDto> {
+    const wanted = locale === undefined ? undefined : normalizeLocale(locale);
+    if (locale !== undefined && wanted === undefined)
+      throw new ValidationError(`locale ${localeProblem(locale)}`, { field: 'locale' });
     const product = await this.products.getById(id);
     if (!product) throw new NotFoundError('product', id);
-    return this.of(product);
+    return this.of(product, wanted);
   }
 
-  async of(product: Product): Promise<ProductDetailDto> {
+  /** The page of `product`, its title and description in `locale` (canonical) where it has them. */
+  async of(product: Product, locale?: string): Promise<ProductDetailDto> {
+    const translations = product.translations ?? {};
+    const shown = locale === undefined ? undefined : pickLocale(locale, Object.keys(translations));
+    const text = shown === undefined ? undefined : translations[shown];
     const [stored, approved] = await Promise.all([
       this.attributes.forProduct(product.id),
       this.drafts.latestApproved(product.id),
@@ -34,8 +47,8 @@ export class ProductDetailService {
     return {
       id: product.id,
       sku: product.sku,
-      title: product.title,
-      description: product.description,
+      title: text?.title ?? product.title,
+      description: text ? text.description : product.description,
       brand: product.brand,
       category: product.category,
       price: product.price ? { amount: product.price.amount, currency: product.price.currency } : null,
@@ -59,6 +72,8 @@ export class ProductDetailService {
           ? { text: approved.text, approvedAt: approved.reviewedAt.toISOString() }
           : null,
       links: { similar: `${path}/similar`, ask: `${path}/ask` },
+      translations: { ...translations },
+      ...(locale !== undefined ? { locale: shown ?? null } : {}),
     };
   }
 

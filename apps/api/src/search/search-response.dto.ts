@@ -91,8 +91,20 @@ export class ProductCardDto extends ProductSummaryDto {
     description: 'score components (explain: true): first-stage ranks and RRF score, reranker components',
   })
   explain?: Record<string, unknown>;
-  @ApiPropertyOptional({ type: HighlightsDto, description: 'text searches: where the query words appear' })
+  @ApiPropertyOptional({
+    type: HighlightsDto,
+    description: 'text searches: where the query words appear, in the title and description shown',
+  })
   highlights?: HighlightsDto;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'zh',
+    description:
+      'only when the request stated a locale: the tag of the translation title (and highlights) are in, or null ' +
+      'when the product has none for it and shows the catalog’s own text',
+  })
+  locale?: string | null;
 }
 
 @ApiExtraModels(FacetCountDto, PriceFacetCountDto)
@@ -161,6 +173,7 @@ function toCard(item: SearchResultItem): ProductCardDto {
     inStock: item.inStock,
     imageUrl: item.image ? imageUrlOf(item.id, item.image.position) : null,
     score: item.score,
+    ...(item.locale !== undefined ? { locale: item.locale } : {}),
     ...(item.highlights
       ? {
           highlights: {

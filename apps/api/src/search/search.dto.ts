@@ -17,8 +17,10 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
+import { localeProblem, MAX_LOCALE_CHARS } from '@vitrine/catalog';
 import { MAX_FACETS, MAX_LIMIT, MAX_QUERY_CHARS, SORT_ORDERS, type SortOrder } from '@vitrine/search';
 import { toIdentifierList } from '../http/identifier.validator';
 import { screenInput } from '../http/validation';
@@ -60,6 +62,34 @@ const NameList = (transform: (arg: TransformFnParams) => unknown): PropertyDecor
     IsNotEmpty({ each: true }),
     MaxLength(200, { each: true }),
   );
+
+/**
+ * `locale` of a search, browse or product page: a BCP 47 tag; a bad one is a 400 that names it. The same rules and
+ * documentation wherever a request takes it.
+ */
+export function LocaleOption(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      example: 'zh',
+      maxLength: MAX_LOCALE_CHARS,
+      description:
+        "BCP 47 tag of the shopper's language (`zh`, `zh-Hans-CN`, `ja`): titles and descriptions come back in it " +
+        'where the product has them (`zh-Hans-CN` is served by `zh-Hans`, then `zh`), otherwise in the catalog’s own ' +
+        'text; each result says which in `locale`. Words also match the localised text. Absent: the catalog’s text.',
+    }),
+    IsOptional(),
+    ValidateBy({
+      name: 'isLocale',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && localeProblem(value) === undefined,
+        defaultMessage: (args) =>
+          typeof args?.value === 'string'
+            ? `locale ${localeProblem(args.value) ?? 'is invalid'}`
+            : 'locale must be a string (a BCP 47 language tag such as zh)',
+      },
+    }),
+  );
+}
 
 /** `sort` of a search (body or query): the same rules and documentation wherever a search takes it. */
 const SortOption = (): PropertyDecorator =>
@@ -201,6 +231,9 @@ export class SearchOptionsDto {
   @IsOptional()
   @IsBoolean()
   rerank?: boolean;
+
+  @LocaleOption()
+  locale?: string;
 }
 
 export class TextSearchDto extends SearchOptionsDto {
@@ -284,6 +317,9 @@ export class StringSearchOptionsDto {
   @Transform(fromForm)
   @IsBoolean()
   rerank?: boolean;
+
+  @LocaleOption()
+  locale?: string;
 }
 
 /**
@@ -402,4 +438,7 @@ export class BrowseQueryDto {
     message: 'each facet must be a name such as category or color',
   })
   facets?: string[];
+
+  @LocaleOption()
+  locale?: string;
 }

@@ -18,6 +18,7 @@ export function toSearchOptions(dto: SearchOptionsDto | StringSearchOptionsDto):
     ...(dto.rerank !== undefined ? { rerank: dto.rerank } : {}),
     ...(dto.sort !== undefined ? { sort: dto.sort } : {}),
     ...(dto.facets !== undefined ? { facets: dto.facets } : {}),
+    ...(dto.locale !== undefined ? { locale: dto.locale } : {}),
   };
 }
 
@@ -63,5 +64,6 @@ export function toBrowseRequest(dto: BrowseQueryDto, attributes: Record<string, 
     ...(dto.facets !== undefined ? { facets: dto.facets } : {}),
     ...(dto.limit !== undefined ? { limit: dto.limit } : {}),
     ...(dto.cursor !== undefined ? { cursor: dto.cursor } : {}),
+    ...(dto.locale !== undefined ? { locale: dto.locale } : {}),
   };
 }

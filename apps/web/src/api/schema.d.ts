@@ -513,7 +513,7 @@ export interface paths {
     };
     /**
      * A product page: catalog fields, usable pictures, attributes, approved description, links
-     * @description Pictures that failed to fetch are left out. `attributes.extracted` lists only what was read from the picture with enough confidence to state as a fact; `approvedDescription` is the latest generated text an admin approved, or null.
+     * @description Pictures that failed to fetch are left out. `attributes.extracted` lists only what was read from the picture with enough confidence to state as a fact; `approvedDescription` is the latest generated text an admin approved, or null. With `?locale=` the title and description are the translation for that language when the product has one (`locale` says which, null when it shows the catalog’s own text); `translations` always lists every locale stored.
      */
     get: operations['ProductDetailController_detail'];
     put?: never;
@@ -748,6 +748,23 @@ export interface components {
       /** @description the latest generated description an admin approved; null when none was */
       approvedDescription: components['schemas']['ApprovedDescriptionDto'] | null;
       links: components['schemas']['ProductLinksDto'];
+      /**
+       * @description title and description per BCP 47 tag, as imported (empty when none)
+       * @example {
+       *       "zh": {
+       *         "title": "高跟鞋",
+       *         "description": null
+       *       }
+       *     }
+       */
+      translations: {
+        [key: string]: components['schemas']['LocalizedTextDto'];
+      };
+      /**
+       * @description only with `?locale=`: the tag of the translation `title` and `description` are in, or null when the product has none for it and they are the catalog’s own
+       * @example zh
+       */
+      locale?: string | null;
       /** @enum {string} */
       change: 'created' | 'updated' | 'unchanged';
       /** @description whether (re-)indexing was recorded in the outbox with the change */
@@ -1238,6 +1255,11 @@ export interface components {
       /** @description run the second-stage reranker (default: SEARCH_RERANK) */
       rerank?: boolean;
       /**
+       * @description BCP 47 tag of the shopper's language (`zh`, `zh-Hans-CN`, `ja`): titles and descriptions come back in it where the product has them (`zh-Hans-CN` is served by `zh-Hans`, then `zh`), otherwise in the catalog’s own text; each result says which in `locale`. Words also match the localised text. Absent: the catalog’s text.
+       * @example zh
+       */
+      locale?: string;
+      /**
        * Format: binary
        * @description multipart only: the picture
        */
@@ -1374,6 +1396,11 @@ export interface components {
       /** @description why the run failed, e.g. TOO_MANY_FAILURES when more than REINDEX_MAX_FAILED_RATIO of the products failed (the alias then stays on the old collection and the new one is deleted) */
       failedReason?: string;
     };
+    LocalizedTextDto: {
+      /** @example 高跟鞋 */
+      title: string;
+      description: string | null;
+    };
     MoneyDto: {
       /**
        * @description exact decimal string
@@ -1452,8 +1479,13 @@ export interface components {
       explain?: {
         [key: string]: unknown;
       };
-      /** @description text searches: where the query words appear */
+      /** @description text searches: where the query words appear, in the title and description shown */
       highlights?: components['schemas']['HighlightsDto'];
+      /**
+       * @description only when the request stated a locale: the tag of the translation title (and highlights) are in, or null when the product has none for it and shows the catalog’s own text
+       * @example zh
+       */
+      locale?: string | null;
     };
     ProductDeleteBySkuResponseDto: {
       /** Format: uuid */
@@ -1486,6 +1518,23 @@ export interface components {
       /** @description the latest generated description an admin approved; null when none was */
       approvedDescription: components['schemas']['ApprovedDescriptionDto'] | null;
       links: components['schemas']['ProductLinksDto'];
+      /**
+       * @description title and description per BCP 47 tag, as imported (empty when none)
+       * @example {
+       *       "zh": {
+       *         "title": "高跟鞋",
+       *         "description": null
+       *       }
+       *     }
+       */
+      translations: {
+        [key: string]: components['schemas']['LocalizedTextDto'];
+      };
+      /**
+       * @description only with `?locale=`: the tag of the translation `title` and `description` are in, or null when the product has none for it and they are the catalog’s own
+       * @example zh
+       */
+      locale?: string | null;
     };
     ProductImageDto: {
       /** @description 0-based display order */
@@ -1528,6 +1577,21 @@ export interface components {
        *     ]
        */
       images?: string[];
+      /**
+       * @description title and description per BCP 47 tag (`zh`, `zh-Hans`, `ja`; stored canonical); a bad tag is a 400 naming it. Replaces the stored set: a write without it leaves the product with none (PATCH: keeps it)
+       * @example {
+       *       "zh": {
+       *         "title": "红色马克杯",
+       *         "description": "陶瓷马克杯。"
+       *       }
+       *     }
+       */
+      translations?: {
+        [key: string]: {
+          title: string;
+          description?: string | null;
+        };
+      };
     };
     ProductReplaceDto: {
       /** @example Red mug */
@@ -1555,6 +1619,21 @@ export interface components {
        *     ]
        */
       images: string[];
+      /**
+       * @description title and description per BCP 47 tag (`zh`, `zh-Hans`, `ja`; stored canonical); a bad tag is a 400 naming it. Replaces the stored set: a write without it leaves the product with none (PATCH: keeps it)
+       * @example {
+       *       "zh": {
+       *         "title": "红色马克杯",
+       *         "description": "陶瓷马克杯。"
+       *       }
+       *     }
+       */
+      translations?: {
+        [key: string]: {
+          title: string;
+          description?: string | null;
+        };
+      };
     };
     ProductUpsertDto: {
       /**
@@ -1587,6 +1666,21 @@ export interface components {
        *     ]
        */
       images: string[];
+      /**
+       * @description title and description per BCP 47 tag (`zh`, `zh-Hans`, `ja`; stored canonical); a bad tag is a 400 naming it. Replaces the stored set: a write without it leaves the product with none (PATCH: keeps it)
+       * @example {
+       *       "zh": {
+       *         "title": "红色马克杯",
+       *         "description": "陶瓷马克杯。"
+       *       }
+       *     }
+       */
+      translations?: {
+        [key: string]: {
+          title: string;
+          description?: string | null;
+        };
+      };
     };
     ProductUpsertResponseDto: {
       /** Format: uuid */
@@ -1789,6 +1883,11 @@ export interface components {
       explain: boolean;
       /** @description run the second-stage reranker (default: SEARCH_RERANK) */
       rerank?: boolean;
+      /**
+       * @description BCP 47 tag of the shopper's language (`zh`, `zh-Hans-CN`, `ja`): titles and descriptions come back in it where the product has them (`zh-Hans-CN` is served by `zh-Hans`, then `zh`), otherwise in the catalog’s own text; each result says which in `locale`. Words also match the localised text. Absent: the catalog’s text.
+       * @example zh
+       */
+      locale?: string;
       /** @example red apple */
       query: string;
     };
@@ -3630,6 +3729,8 @@ export interface operations {
         cursor?: string;
         /** @description facets to count over every matching product (comma-separated) */
         facets?: string[];
+        /** @description BCP 47 tag of the shopper's language (`zh`, `zh-Hans-CN`, `ja`): titles and descriptions come back in it where the product has them (`zh-Hans-CN` is served by `zh-Hans`, then `zh`), otherwise in the catalog’s own text; each result says which in `locale`. Words also match the localised text. Absent: the catalog’s text. */
+        locale?: string;
       };
       header?: never;
       path?: never;
@@ -3676,7 +3777,10 @@ export interface operations {
   };
   ProductDetailController_detail: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description BCP 47 tag of the shopper's language (`zh`, `zh-Hans-CN`, `ja`): titles and descriptions come back in it where the product has them (`zh-Hans-CN` is served by `zh-Hans`, then `zh`), otherwise in the catalog’s own text; each result says which in `locale`. Words also match the localised text. Absent: the catalog’s text. */
+        locale?: string;
+      };
       header?: never;
       path: {
         id: string;
@@ -3963,6 +4067,8 @@ export interface operations {
         explain?: boolean;
         /** @description run the second-stage reranker (default: SEARCH_RERANK) */
         rerank?: boolean;
+        /** @description BCP 47 tag of the shopper's language (`zh`, `zh-Hans-CN`, `ja`): titles and descriptions come back in it where the product has them (`zh-Hans-CN` is served by `zh-Hans`, then `zh`), otherwise in the catalog’s own text; each result says which in `locale`. Words also match the localised text. Absent: the catalog’s text. */
+        locale?: string;
       };
       header?: never;
       path: {

@@ -40,3 +40,12 @@ describe('TextSegmenter', () => {
     expect(s.tsvector([{ text: null, weight: 'A' }])).toBe('');
   });
 });
+
+describe('TextSegmenter modes', () => {
+  const s = new TextSegmenter();
+  it('indexes the shorter words inside a long one, and queries by whole words only', () => {
+    expect(s.segment('咖啡杯').words).toEqual(['咖啡', '咖啡杯']);
+    expect(s.segment('量子力学', 'query').words).toEqual(['量子力学']);
+    expect(s.tsquery('量子力学')).toBe(`('量子力学' | ('量' & '子' & '力' & '学'))`);
+  });
+});

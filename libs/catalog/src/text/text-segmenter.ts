@@ -119,8 +119,13 @@ export class TextSegmenter {
     return text.replace(CJK_RUN, ' ');
   }
 
-  /** `text`'s words (and the characters of its CJK words), without stop words. */
-  segment(text: string): Segments {
+  /**
+   * `text`'s words (and the characters of its CJK words), without stop words. `index` mode (documents) also keeps
+   * the shorter words inside a long one (jieba's search mode: 咖啡杯 → 咖啡, 咖啡杯); `query` mode keeps the words
+   * as typed, so a query matches a product by a whole word of it, never by a fragment ("量子力学" does not match
+   * "力学").
+   */
+  segment(text: string, mode: 'index' | 'query' = 'index'): Segments {
     const words: string[] = [];
     const characters: string[] = [];
     const lower = text.normalize('NFKC').toLowerCase();
@@ -128,7 +133,7 @@ export class TextSegmenter {
     for (const run of lower.matchAll(CJK_RUN)) {
       this.otherWords(lower.slice(at, run.index), words);
       at = run.index + run[0].length;
-      for (const word of this.cut(run[0])) {
+      for (const word of this.cut(run[0], mode)) {
         if (CJK_STOP_WORDS.has(word)) continue;
         words.push(word);
         const chars = [...word];
@@ -141,9 +146,9 @@ export class TextSegmenter {
   }
 
   /** Only the CJK parts of `text` (the rest is the `english` vector's): its words and characters. */
-  segmentCjk(text: string): Segments {
+  segmentCjk(text: string, mode: 'index' | 'query' = 'index'): Segments {
     const runs = text.match(CJK_RUN);
-    return runs ? this.segment(runs.join(' ')) : { words: [], characters: [] };
+    return runs ? this.segment(runs.join(' '), mode) : { words: [], characters: [] };
   }
 
   /**
@@ -153,7 +158,7 @@ export class TextSegmenter {
    * shares a character with it. Undefined when nothing is left to search for.
    */
   tsquery(text: string, options: { readonly cjkOnly?: boolean } = {}): string | undefined {
-    const { words } = options.cjkOnly ? this.segmentCjk(text) : this.segment(text);
+    const { words } = options.cjkOnly ? this.segmentCjk(text, 'query') : this.segment(text, 'query');
     const parts = [...new Set(words)].map((word) => {
       const chars = [...word].filter((c) => HAN_OR_KANA.test(c));
       const whole = lexeme(word);
@@ -190,9 +195,10 @@ export class TextSegmenter {
     return [...positions].map(([token, at]) => `${lexeme(token)}:${at.join(',')}`).join(' ');
   }
 
-  private cut(run: string): string[] {
+  private cut(run: string, mode: 'index' | 'query'): string[] {
     this.jieba ??= Jieba.withDict(dict);
-    return this.jieba.cutForSearch(run, true).filter((w) => w.trim() !== '' && CJK.test(w));
+    const words = mode === 'index' ? this.jieba.cutForSearch(run, true) : this.jieba.cut(run, true);
+    return words.filter((w) => w.trim() !== '' && CJK.test(w));
   }
 
   private otherWords(text: string, into: string[]): void {

@@ -12,10 +12,15 @@ export function highlightCard(
   title: string,
   description: string | null | undefined,
   terms: readonly string[],
+  cjkWords: readonly string[] = [],
 ): Highlights | undefined {
-  if (terms.length === 0) return undefined;
-  const titleRanges = qu.highlight(title, terms);
-  const excerpt = description ? excerptOf(description, qu.highlight(description, terms)) : undefined;
+  if (terms.length === 0 && cjkWords.length === 0) return undefined;
+  const ranges = (text: string): readonly TextRange[] =>
+    cjkWords.length === 0
+      ? qu.highlight(text, terms)
+      : mergeRanges([...qu.highlight(text, terms), ...occurrences(text, cjkWords)]);
+  const titleRanges = ranges(title);
+  const excerpt = description ? excerptOf(description, ranges(description)) : undefined;
   if (titleRanges.length === 0 && !excerpt) return undefined;
   return {
     ...(titleRanges.length > 0 ? { title: titleRanges } : {}),
@@ -44,4 +49,31 @@ export function excerptOf(
       .filter(([a, b]) => a >= start && b <= end)
       .map(([a, b]) => [a - start, b - start] as const),
   };
+}
+
+/**
+ * Where `words` occur in `text` (CJK words: no spaces mark their edges, so an occurrence is a substring, compared
+ * without case).
+ */
+export function occurrences(text: string, words: readonly string[]): TextRange[] {
+  const lower = text.toLowerCase();
+  const out: TextRange[] = [];
+  for (const w of words) {
+    if (w === '') continue;
+    for (let at = lower.indexOf(w); at >= 0; at = lower.indexOf(w, at + w.length))
+      out.push([at, at + w.length]);
+  }
+  return out;
+}
+
+/** Ranges sorted by start, overlapping ones joined (高跟鞋 and 鞋 mark 高跟鞋 once). */
+function mergeRanges(ranges: readonly TextRange[]): TextRange[] {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const out: [number, number][] = [];
+  for (const [a, b] of sorted) {
+    const last = out.at(-1);
+    if (last && a < last[1]) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
 }
