@@ -117,10 +117,12 @@ describe('QdrantVectorStore (requests against a fake Qdrant)', () => {
       vectorNames: ['image'],
       payloadFields: ['inStock', 'attributes.popularity'],
     });
+    await s.search('products', { vector: 'text', query: [1, 0], limit: 50, payloadFields: [] });
     expect(fake.requests.map((r) => r.body)).toEqual([
       expect.objectContaining({ with_payload: ['inStock'], with_vector: false }),
       expect.objectContaining({ with_payload: true, with_vector: ['text'] }),
       { ids: [ID1], with_payload: ['inStock', 'attributes.popularity'], with_vector: ['image'] },
+      expect.objectContaining({ with_payload: false, with_vector: false }),
     ]);
   });
 

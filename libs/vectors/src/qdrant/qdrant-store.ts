@@ -87,9 +87,10 @@ function vectorSelector(options: {
   return options.withVectors ?? false;
 }
 
-/** `with_payload` for a read: the whole payload, or the fields the caller reads. */
+/** `with_payload` for a read: the whole payload, the fields the caller reads, or none when it reads none. */
 function payloadSelector(fields: readonly string[] | undefined): Schemas['WithPayloadInterface'] {
-  return fields ? [...fields] : true;
+  if (!fields) return true;
+  return fields.length ? [...fields] : false;
 }
 
 function toFloat32(v: Schemas['VectorOutput'] | undefined): Float32Array | undefined {
