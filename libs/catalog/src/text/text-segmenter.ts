@@ -93,6 +93,11 @@ export interface Segments {
   readonly words: readonly string[];
   /** The single characters of each CJK word longer than one (recall: "鞋" finds "高跟鞋"), in order. */
   readonly characters: readonly string[];
+  /**
+   * `index` mode: the shorter dictionary words inside a long word (jieba's search mode: 葡萄 of 葡萄酒), which a
+   * document holds at a low weight so that the product named 葡萄 outranks the one named 葡萄酒 for "葡萄".
+   */
+  readonly parts: readonly string[];
 }
 
 /**
@@ -120,20 +125,27 @@ export class TextSegmenter {
   }
 
   /**
-   * `text`'s words (and the characters of its CJK words), without stop words. `index` mode (documents) also keeps
-   * the shorter words inside a long one (jieba's search mode: 咖啡杯 → 咖啡, 咖啡杯); `query` mode keeps the words
-   * as typed, so a query matches a product by a whole word of it, never by a fragment ("量子力学" does not match
+   * `text`'s words (and the characters of its CJK words), without stop words. `index` mode (documents) also lists
+   * the shorter words inside a long one as `parts` (jieba's search mode: 咖啡 of 咖啡杯); a query is cut into whole
+   * words only, so it matches a product by a whole word of it, never by a fragment ("量子力学" does not match
    * "力学").
    */
   segment(text: string, mode: 'index' | 'query' = 'index'): Segments {
     const words: string[] = [];
     const characters: string[] = [];
+    const parts: string[] = [];
     const lower = text.normalize('NFKC').toLowerCase();
     let at = 0;
     for (const run of lower.matchAll(CJK_RUN)) {
       this.otherWords(lower.slice(at, run.index), words);
       at = run.index + run[0].length;
-      for (const word of this.cut(run[0], mode)) {
+      const cut = this.cut(run[0], 'query');
+      if (mode === 'index') {
+        const whole = new Set(cut);
+        for (const part of this.cut(run[0], 'index'))
+          if (!whole.has(part) && !CJK_STOP_WORDS.has(part)) parts.push(part);
+      }
+      for (const word of cut) {
         if (CJK_STOP_WORDS.has(word)) continue;
         words.push(word);
         const chars = [...word];
@@ -142,13 +154,13 @@ export class TextSegmenter {
       }
     }
     this.otherWords(lower.slice(at), words);
-    return { words, characters };
+    return { words, characters, parts };
   }
 
   /** Only the CJK parts of `text` (the rest is the `english` vector's): its words and characters. */
   segmentCjk(text: string, mode: 'index' | 'query' = 'index'): Segments {
     const runs = text.match(CJK_RUN);
-    return runs ? this.segment(runs.join(' '), mode) : { words: [], characters: [] };
+    return runs ? this.segment(runs.join(' '), mode) : { words: [], characters: [], parts: [] };
   }
 
   /**
@@ -171,8 +183,8 @@ export class TextSegmenter {
 
   /**
    * The `tsvector` literal of weighted texts (weight A for titles, B for names, C for descriptions): each text's
-   * words at their positions, and the characters of its CJK words at weight D after them. Empty string when there
-   * are no words.
+   * words at their positions, and the shorter words inside its long CJK words and their characters at weight D
+   * after them. Empty string when there are no words.
    */
   tsvector(texts: readonly { readonly text: string | null; readonly weight: 'A' | 'B' | 'C' }[]): string {
     const positions = new Map<string, string[]>();
@@ -187,8 +199,9 @@ export class TextSegmenter {
     };
     for (const { text, weight } of texts) {
       if (!text) continue;
-      const { words, characters } = this.segment(text);
+      const { words, characters, parts } = this.segment(text);
       for (const w of words) add(w, weight);
+      for (const p of parts) add(p, 'D');
       for (const c of characters) add(c, 'D');
       position += 1;
     }
