@@ -87,24 +87,38 @@ export function buildChatReport(input: ChatReportInput): string {
     return { c, turns, failing };
   });
   const failed = verdicts.filter((v) => v.failing.length > 0);
-  const scenarios = table(
-    ['scenario', 'language', 'turns', 'failing turns', 'verdict'],
-    verdicts.map((v) => [
-      markup`<a href="#c-${v.c.id}">${v.c.id}</a>`,
-      v.c.lang,
-      v.turns.length,
-      v.failing.length,
-      v.failing.length ? markup`<span class="fail">fail</span>` : markup`<span class="pass">pass</span>`,
-    ]),
-  );
+  // Failing scenarios first, most failing turns first, in a table; the passing ones as a compact list.
+  const failingFirst = [...failed].sort((a, b) => b.failing.length - a.failing.length);
+  const passed = verdicts.filter((v) => v.failing.length === 0);
+  const scenarios = markup`${
+    failingFirst.length
+      ? table(
+          ['scenario', 'language', 'turns', 'failing turns', 'verdict'],
+          failingFirst.map((v) => [
+            markup`<a href="#c-${v.c.id}">${v.c.id}</a>`,
+            v.c.lang,
+            v.turns.length,
+            v.failing.length,
+            markup`<span class="fail">fail</span>`,
+          ]),
+          2,
+        )
+      : ''
+  }${
+    passed.length
+      ? markup`<p>Passed (${passed.length}):</p><ul class="chips">${passed.map(
+          (v) =>
+            markup`<li data-verdict="pass"><span class="pass">✓</span> ${v.c.id} <span class="meta">${v.c.lang} · ${v.turns.length} turn${v.turns.length === 1 ? '' : 's'}</span></li>`,
+        )}</ul>`
+      : ''
+  }`;
   const details: Html[] = failed.map(
     (v) =>
-      markup`<article class="case" id="c-${v.c.id}" data-conversation="${v.c.id}">
+      markup`<article class="case chat" id="c-${v.c.id}" data-conversation="${v.c.id}">
         <div>
           <h3>${v.c.id}</h3>
           <div class="meta">${v.c.lang} · ${v.failing.length} of ${v.turns.length} turns failing</div>
         </div>
-        <div></div>
         <ol class="turns">
           ${v.turns.map((o) => {
             const problems = v.failing.find((f) => f.o === o)?.problems;

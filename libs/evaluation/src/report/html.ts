@@ -67,9 +67,13 @@ svg text{font:11px system-ui,sans-serif;fill:#3b4252}
 svg .axis{stroke:#9aa3b2}svg .grid{stroke:#eceff4}
 .gallery{display:grid;grid-template-columns:1fr;gap:10px}
 .case{display:grid;grid-template-columns:210px 120px 1fr;gap:12px;border:1px solid var(--line);border-radius:6px;padding:8px 10px;align-items:start}
+.case.chat{grid-template-columns:210px 1fr}
 .case h3{margin:0;font-size:14px;word-break:break-word}
 .case .meta{color:var(--muted);font-size:12px}
 .tiles{display:flex;gap:8px;flex-wrap:wrap}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:10px}
+.card{display:flex;gap:10px;border:1px solid var(--line);border-radius:6px;padding:8px 10px;align-items:flex-start}
+.card h3{margin:0 0 4px;font-size:14px}.card p{margin:0 0 4px}.card .meta{color:var(--muted);font-size:12px}
 figure{margin:0;width:104px;font-size:11.5px;text-align:center}
 figure img,figure .noimg{width:72px;height:72px;display:block;margin:0 auto 3px;border:1px solid var(--line);border-radius:4px;background:#fff}
 figure .noimg{display:flex;align-items:center;justify-content:center;color:var(--muted);font-size:10px}
@@ -77,6 +81,9 @@ figure.hit img{outline:3px solid var(--good)}
 figure figcaption{word-break:break-word}
 figure b{display:block;color:var(--muted);font-weight:600}
 .rank{font-weight:700}.rank.miss{color:var(--bad)}
+.chips{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:6px}
+.chips li{border:1px solid var(--line);border-radius:12px;padding:2px 10px;font-size:12.5px}
+.chips .meta{color:var(--muted)}
 .turns{margin:6px 0 0;padding-left:18px}.turns li{margin:2px 0}
 details summary{cursor:pointer}
 footer{color:var(--muted);font-size:12px;padding:0 28px 24px}
@@ -224,7 +231,7 @@ export function barChart(
   const groupH = series.length * (barH + 2) + gap;
   const top = 26;
   const h = top + rows.length * groupH + 22;
-  const w = labelW + plotW + 120;
+  const w = labelW + plotW + 160;
   const x = (v: number) => round1(labelW + Math.max(0, Math.min(1, v)) * plotW);
   return markup`<svg
     role="img"

@@ -81,7 +81,7 @@ describe('the eval-vqa report', () => {
   it('has a row and a bar per question type, with accuracy and abstention', () => {
     expect(html).toContain('<section id="types-queries">');
     expect(html).toContain('<tr><td>colour</td><td>20</td><td>50.0%</td><td>80.0%</td><td>20.0%</td>');
-    expect(html).toContain('<title>50.0% correct of 80.0% answered</title>');
+    expect(html).toContain('<title>50.0% of 80.0%</title>');
     expect(html).toMatch(/>yes-no \(n 20\)</);
     expect(html).not.toContain('<section id="truthfulness">');
   });
@@ -180,9 +180,11 @@ describe('the eval-chat report', () => {
     for (const id of ['summary', 'scenarios', 'failures']) expect(html).toContain(`<section id="${id}">`);
     expect(html).toContain('Scenarios: 1 pass, 1 fail');
     expect(html).toContain(
-      '<tr><td><a href="#c-good">good</a></td><td>en</td><td>1</td><td>0</td><td><span class="pass">pass</span></td></tr>',
+      '<li data-verdict="pass"><span class="pass">✓</span> good <span class="meta">en · 1 turn</span></li>',
     );
-    expect(html).toContain('<a href="#c-bad &lt;one&gt;">bad &lt;one&gt;</a>');
+    expect(html).toContain(
+      '<tr><td><a href="#c-bad &lt;one&gt;">bad &lt;one&gt;</a></td><td>zh</td><td>2</td><td>2</td><td><span class="fail">fail</span></td></tr>',
+    );
     const failing = html.slice(html.indexOf('data-conversation="bad &lt;one&gt;"'));
     expect(failing).toContain('2 of 2 turns failing');
     expect(failing).toContain('<li value="2" lang="zh" class="fail"> “is the &lt;first&gt; one recalled?”');

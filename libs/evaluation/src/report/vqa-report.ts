@@ -29,7 +29,7 @@ export async function buildVqaReport(input: VqaReportInput, thumbs: Thumbnailer)
       section(
         `types-${set.id}`,
         `${set.name}: accuracy and abstention per question type`,
-        markup`<div class="row">
+        markup`<div>
           ${table(
             ['type', 'n', 'correct', 'answered', "can't tell", 'correct | answered', '95% CI', 'top-1'],
             rows.map(({ t, s }) => [
@@ -50,14 +50,14 @@ export async function buildVqaReport(input: VqaReportInput, thumbs: Thumbnailer)
                 {
                   value: s.accuracy,
                   back: s.answeredShare,
-                  title: `${percent(s.accuracy)} correct of ${percent(s.answeredShare)} answered`,
+                  title: `${percent(s.accuracy)} of ${percent(s.answeredShare)}`,
                 },
               ],
             })),
             [{ name: 'correct', colour: SERIES_COLOURS[0]! }],
             {
               label: `share correct and share answered per question type, ${set.name}`,
-              legend: 'pale: answered; the pale part beyond the solid one is answered wrongly',
+              legend: 'pale: answered (beyond the solid: wrong)',
             },
           )}
         </div>`,
@@ -72,29 +72,14 @@ export async function buildVqaReport(input: VqaReportInput, thumbs: Thumbnailer)
     const tiles = await Promise.all(
       shown.map(
         async (w) =>
-          markup`<article
-            class="case"
-            data-sku="${w.question.sku}"
-            data-confidence="${w.confidence.toFixed(3)}"
-          >
-            <div>
-              <h3>${w.question.question}</h3>
-              <div class="meta">${w.question.types.join(', ')}</div>
-              <p>
-                expected <b>${w.question.expected}</b>, answered
-                <b class="fail">${w.answer ?? '(nothing)'}</b> with confidence ${w.confidence.toFixed(2)}
-              </p>
-            </div>
-            <div>
-              ${tile({
-                src: await thumbs.of(w.question.image),
-                alt: `picture of ${input.titles.get(w.question.sku) ?? w.question.sku}`,
-                head: 'asked about',
-                caption: `${input.titles.get(w.question.sku) ?? w.question.sku} (${w.question.sku})`,
-              })}
-            </div>
-            <div></div>
-          </article>`,
+          markup`<article class="card" data-sku="${w.question.sku}" data-confidence="${w.confidence.toFixed(3)}">${tile(
+            {
+              src: await thumbs.of(w.question.image),
+              alt: `picture of ${input.titles.get(w.question.sku) ?? w.question.sku}`,
+              head: w.question.sku,
+              caption: input.titles.get(w.question.sku) ?? w.question.sku,
+            },
+          )}<div><h3>${w.question.question}</h3><p>expected <b>${w.question.expected}</b>, answered <b class="fail">${w.answer ?? '(nothing)'}</b> with confidence ${w.confidence.toFixed(2)}</p><div class="meta">${w.question.types.join(', ')}</div></div></article>`,
       ),
     );
     sections.push(
@@ -102,7 +87,7 @@ export async function buildVqaReport(input: VqaReportInput, thumbs: Thumbnailer)
         `wrong-${set.id}`,
         `${set.name}: confidently wrong answers (${set.result.confidentlyWrong.length})`,
         shown.length
-          ? markup`<div class="gallery">${tiles}</div>`
+          ? markup`<div class="cards">${tiles}</div>`
           : markup`<p>No answer at or above the minimum confidence was wrong.</p>`,
         `Answers given with confidence ≥ ${input.minConfidence} that were wrong, most confident first` +
           (shown.length < set.result.confidentlyWrong.length ? ` (the first ${shown.length})` : '') +
