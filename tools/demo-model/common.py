@@ -7,7 +7,6 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CACHE = os.environ.get("DEMO_CACHE", os.path.join(HERE, ".cache"))
@@ -24,6 +23,8 @@ LANGS = ["en", "zh", "ja", "de", "fr", "es"]
 def load_rgb_on_white(path_or_file):
     """Open any image; if it has an alpha channel, composite it on white (vendors leave arbitrary colours under
     transparent pixels), then convert to RGB."""
+    from PIL import Image  # imported here: the GPU machine trains from a packed dataset and may have no Pillow
+
     im = Image.open(path_or_file)
     im.load()
     if im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info:
@@ -36,6 +37,8 @@ def load_rgb_on_white(path_or_file):
 
 def resize_and_crop(im, size=IMAGE_SIZE):
     """Shortest edge -> size with PIL bicubic (resample=3), then centre crop size x size (HF CLIP semantics)."""
+    from PIL import Image
+
     w, h = im.size
     if w <= h:
         nw, nh = size, int(size * h / w)

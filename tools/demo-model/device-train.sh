@@ -7,6 +7,7 @@
 #
 #   OUT=/some/dir tools/demo-model/device-train.sh            # default: a 6-minute training budget
 #   BUDGET_MIN=4 EVAL_EVERY=0 OUT=... tools/demo-model/device-train.sh
+#   DEVICE=cpu PY=/usr/bin/python3 BUDGET_MIN=0 STEPS=10 OUT=/tmp/x tools/demo-model/device-train.sh   # smoke test
 set -euo pipefail
 cd "$(dirname "$0")"
 : "${OUT:?set OUT to the folder that comes back}"
@@ -17,6 +18,7 @@ STEPS=${STEPS:-6000}             # first guess only when BUDGET_MIN > 0; the exa
 EVAL_EVERY=${EVAL_EVERY:-1000}
 SEED=${SEED:-1234}
 EXTRA=${EXTRA:-}                 # more train.py options, e.g. "--batch 256"
+DEVICE=${DEVICE:-cuda}           # DEVICE=cpu runs the same script here, as a smoke test (with PY=/usr/bin/python3)
 
 for f in "$DATA/dataset.npz" "$DATA/tokenizer.json"; do
   [[ -f "$f" ]] || { echo "missing $f: run pack_dataset.py on the CPU machine and carry $DATA" >&2; exit 2; }
@@ -30,13 +32,16 @@ mkdir -p "$OUT/run" "$OUT/model"
 } | tee "$OUT/env.txt"
 
 # shellcheck disable=SC2086
-"$PY" train.py --device cuda --data "$DATA/dataset.npz" --tokenizer "$DATA/tokenizer.json" --check-tokenizer no \
+"$PY" train.py --device "$DEVICE" --data "$DATA/dataset.npz" --tokenizer "$DATA/tokenizer.json" --check-tokenizer no \
   --steps "$STEPS" --time-budget-min "$BUDGET_MIN" --eval-every "$EVAL_EVERY" --seed "$SEED" --threads 8 \
   --out "$OUT/run" --metrics "$OUT/run/metrics.json" $EXTRA 2>&1 | tee "$OUT/train.log"
 
 # ONNX graphs + configs + tokenizer (fixtures and the onnxruntime-node check need the CPU machine)
-"$PY" export.py --checkpoint "$OUT/run/checkpoint.pt" --out "$OUT/model" --onnx-only 2>&1 | tee "$OUT/export.log"
+# (a failure here loses nothing: the checkpoint is in $OUT/run and export.py runs the same way on the CPU machine)
 cp "$OUT/run/metrics.json" "$OUT/model/metrics.json"
+if ! "$PY" export.py --checkpoint "$OUT/run/checkpoint.pt" --out "$OUT/model" --onnx-only > "$OUT/export.log" 2>&1; then
+  tail -20 "$OUT/export.log"; echo "ONNX export failed here: export from $OUT/run/checkpoint.pt on the CPU machine"
+fi
 # onnxruntime for Python, where installed: ONNX vs PyTorch on a few inputs (Node's check runs later, here too)
 "$PY" - "$OUT" <<'PY' 2>&1 | tee "$OUT/onnx-check.txt" || true
 import sys, torch, numpy as np

@@ -120,7 +120,8 @@ def main():
         "## Training",
         "",
         "```sh",
-        "tools/demo-model/build.sh",
+        "tools/demo-model/build.sh" if metrics.get("device", "cpu") == "cpu" else
+        "tools/demo-model/device-train.sh   # on the GPU machine, then the finishing steps of tools/demo-model/README.md",
         "```",
         "",
         "which runs " + " then ".join(f"`{p['command']}`" for p in metrics.get("phases", [metrics])) +

@@ -6,8 +6,10 @@
   <out>/tokenizer.json   built by train.py's code from the same text, checked against @huggingface/tokenizers here
 
   /usr/bin/python3 tools/demo-model/pack_dataset.py [--out tools/demo-model/.cache/device]
+  /usr/bin/python3 tools/demo-model/pack_dataset.py --check models/demo-clip/tokenizer.json   # parity only
 """
 import argparse
+import json
 import os
 import random
 import sys
@@ -23,18 +25,26 @@ def main():
     ap.add_argument("--out", default=os.path.join(C.CACHE, "device"))
     ap.add_argument("--lang-weights", default=T.DEFAULT_LANG_WEIGHTS, help="languages of the tokenizer (as train.py)")
     ap.add_argument("--max-len", type=int, default=32)
+    ap.add_argument("--check", default=None, metavar="TOKENIZER_JSON",
+                    help="only compare this tokenizer's Python ids with @huggingface/tokenizers (check_tokenizer.mjs) "
+                         "on every training text, e.g. a model that came back from the GPU machine")
     args = ap.parse_args()
-    os.makedirs(args.out, exist_ok=True)
     concepts, meta, images, train_styles = C.load_images(C.load_manifest())
-    data = os.path.join(args.out, "dataset.npz")
-    C.save_packed(data, concepts, meta, images, train_styles)
     weights = T.parse_weights(args.lang_weights)
     sampler = T.TextSampler(concepts, meta, random.Random(0), weights)
+    texts = sampler.all_texts() + sampler.all_texts(list(weights)[1:]) + [meta[c]["label"] for c in concepts]
+    if args.check:
+        with open(args.check, encoding="utf-8") as f:
+            tok = vt.WordPieceTokenizer(json.load(f)["model"]["vocab"], args.max_len)
+        T.check_tokenizer_parity(tok, os.path.abspath(args.check), texts)
+        return
+    os.makedirs(args.out, exist_ok=True)
+    data = os.path.join(args.out, "dataset.npz")
+    C.save_packed(data, concepts, meta, images, train_styles)
     vocab, tok = T.build_tokenizer(sampler, args.max_len, list(weights))
     tok_path = os.path.join(args.out, "tokenizer.json")
     vt.save(vocab, tok_path)
-    T.check_tokenizer_parity(tok, tok_path, sampler.all_texts() + sampler.all_texts(list(weights)[1:])
-                             + [meta[c]["label"] for c in concepts])
+    T.check_tokenizer_parity(tok, tok_path, texts)
     size = sum(os.path.getsize(os.path.join(args.out, f)) for f in os.listdir(args.out))
     n_pics = sum(p is not None for s in train_styles for p in images[s])
     print(f"packed {len(concepts)} concepts, {n_pics} training pictures in {len(train_styles)} styles, vocab "

@@ -482,7 +482,7 @@ def main():
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.wd}, {"params": no_decay, "weight_decay": 0}],
                             lr=args.lr, betas=(0.9, 0.98))
     budget_s = args.time_budget_min * 60 if args.time_budget_min > 0 else None
-    sch = Schedule(args.steps, budget_s)
+    sch = Schedule(max(args.steps, 21) if budget_s else args.steps, budget_s)
     for grp in opt.param_groups:
         grp["initial_lr"] = grp["lr"]
 
