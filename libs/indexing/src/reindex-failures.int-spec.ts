@@ -124,6 +124,28 @@ describe.each(modes)('a full reindex with products that cannot be indexed (%s)',
     expect(logged(warnings)).toMatch(/product REFUSED \(.+\) failed: UNAVAILABLE/);
   }, 60_000);
 
+  it('never puts a collection that lost points in front of searches: the alias stays on the old one', async () => {
+    const store = get<VectorStore>(VECTOR_STORE);
+    const live = await store.resolveAlias(PRODUCTS_ALIAS);
+    const switchAlias = store.switchAlias.bind(store);
+    // A write the store acknowledged and then lost, found just before the switch.
+    jest.spyOn(store, 'switchAlias').mockImplementation(async (alias, collection, options) => {
+      const [first] = (await store.scrollIds(collection, { limit: 1 })).ids;
+      if (first) await store.delete(collection, [first], { wait: true });
+      return switchAlias(alias, collection, options);
+    });
+    const scheduler = get(IndexingScheduler);
+    const jobId = await scheduler.startReindex();
+    await waitForIdle(get<JobQueue>(JOB_QUEUE));
+    const progress = await scheduler.reindexProgress(jobId);
+    expect(progress?.state).toBe('failed');
+    expect(progress?.failedReason).toMatch(
+      /holds 2 points of the 3 expected; the alias keeps its current collection/,
+    );
+    expect(await store.resolveAlias(PRODUCTS_ALIAS)).toBe(live);
+    expect(await store.count(PRODUCTS_ALIAS)).toBe(3);
+  }, 120_000);
+
   it('over REINDEX_MAX_FAILED_RATIO: fails with the reason, keeps the alias, deletes its collection and leftovers', async () => {
     await stack.close();
     stack = await startIndexingStack(env('0'), { role: 'worker' }, { db: stack.db, dataDir: stack.dataDir });

@@ -105,10 +105,11 @@ export class LiveCollections {
 
   /**
    * Points the alias at `collection` atomically and drops the collections of this alias that are now unused
-   * and older than it (the previous live one, and leftovers of crashed runs).
+   * and older than it (the previous live one, and leftovers of crashed runs). `minPoints`: the points the
+   * collection must hold before searches are sent to it (the store waits for a server collection to be green).
    */
-  async commit(collection: string, log?: Pick<Logger, 'log'>): Promise<string[]> {
-    await this.store.switchAlias(this.alias, collection);
+  async commit(collection: string, log?: Pick<Logger, 'log'>, minPoints?: number): Promise<string[]> {
+    await this.store.switchAlias(this.alias, collection, minPoints === undefined ? undefined : { minPoints });
     const gen = parseCollectionName(collection)?.generation ?? 0;
     const dropped: string[] = [];
     for (const c of await this.store.listCollections()) {

@@ -222,7 +222,8 @@ export class ReindexService {
   ): Promise<ReindexSummary> {
     const collection = data.collection ?? this.collections.collectionFor(Number(data.runId));
     const total = data.totalProducts ?? 0;
-    const failed = sumBatches(await ctx.childResults()).failed;
+    const batches = sumBatches(await ctx.childResults());
+    const failed = batches.failed;
     if (failed > this.maxFailedRatio * total) {
       const live = await this.store.resolveAlias(this.collections.alias);
       await this.store.dropCollection(collection);
@@ -239,7 +240,13 @@ export class ReindexService {
         transient: false,
       });
     }
-    const dropped = await this.collections.commit(collection, this.log);
+    // A lower bound of the points the run left in the collection: what its batches wrote, or fewer when products
+    // were deleted meanwhile (their points go with them). A collection short of it lost writes and never goes live.
+    const minPoints = Math.min(
+      batches.products - failed,
+      Math.max(0, (await this.products.count()) - failed),
+    );
+    const dropped = await this.collections.commit(collection, this.log, minPoints);
     const seconds = (Date.now() - Date.parse(data.startedAt)) / 1000;
     const note = failed
       ? `; ${failed} of ${total} products could not be indexed (reasons: \`vitrine index status\`)`
