@@ -18,14 +18,29 @@ describe('readEvalQueries', () => {
       ].join('\n'),
     );
     expect(await readEvalQueries(file)).toEqual([
-      { id: 't1', text: 'running shoe', relevant: ['SKU-1'] },
+      { id: 't1', text: 'running shoe', relevant: ['SKU-1'], lang: 'en' },
       {
         id: 'i1',
         image: join(dir, 'queries/shoe.png'),
         relevant: ['SKU-1', 'SKU-2'],
         filters: { inStock: true },
+        lang: 'en',
       },
     ]);
+  });
+
+  it('keeps the language a query states (en when it states none) and refuses one that is no language tag', async () => {
+    const file = join(dir, 'zh.jsonl');
+    writeFileSync(
+      file,
+      [
+        '{"id":"z1","text":"红色的鞋","relevant":["SKU-1"],"lang":"zh"}',
+        '{"id":"z2","text":"鞋","relevant":["SKU-1"],"lang":"zh-Hans"}',
+      ].join('\n'),
+    );
+    expect((await readEvalQueries(file)).map((q) => q.lang)).toEqual(['zh', 'zh-Hans']);
+    writeFileSync(file, '{"id":"z1","text":"鞋","relevant":["SKU-1"],"lang":"Chinese!"}\n');
+    await expect(readEvalQueries(file)).rejects.toThrow(/line 1: lang: a language tag such as "en" or "zh"/);
   });
 
   it('names every bad line', async () => {
@@ -85,5 +100,14 @@ describe('evaluateSearch', () => {
     expect(calls.filter((c) => c.startsWith('text:deep'))).toEqual(['text:deep@0', 'text:deep@100']);
     expect(report.text).toMatchObject({ n: 3, 'R@1': 1 / 3, MedR: 151, MeanR: (1 + 151 + 201) / 3 });
     expect(report.image).toMatchObject({ n: 1, 'R@1': 0, 'R@5': 1, MedR: 5 });
+    // Each query's ranking and first relevant rank are kept for reports, a miss as null.
+    expect(report.outcomes.map((o) => [o.query.id, o.kind, o.lang, o.rank, o.ranking.length])).toEqual([
+      ['a', 'text', 'en', 1, 200],
+      ['b', 'text', 'en', 151, 200],
+      ['c', 'text', 'en', null, 200],
+      ['d', 'image', 'en', 5, 200],
+    ]);
+    expect(Object.keys(report.byLang)).toEqual(['en']);
+    expect(report.byLang.en!.text).toEqual(report.text);
   });
 });
