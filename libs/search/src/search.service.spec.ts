@@ -248,7 +248,11 @@ interface Product {
 
 const defaults = loadConfig({}).search;
 
-function world(products: readonly Product[], search: Partial<AppConfig['search']> = {}) {
+function world(
+  products: readonly Product[],
+  search: Partial<AppConfig['search']> = {},
+  queries: Readonly<Record<string, number>> = {},
+) {
   const store = new FakeVectorStore();
   const catalog = new FakeCatalog();
   store.aliases.set(PRODUCTS_ALIAS, collectionNameFor(MODEL_ID, 1));
@@ -277,7 +281,7 @@ function world(products: readonly Product[], search: Partial<AppConfig['search']
   const fetcher: ImageFetcher = { fetch: () => Promise.reject(new Error('no image URLs in these tests')) };
   const service = new SearchService(
     {
-      embedder: new FakeEmbedder({ 'red shoe': 0, 'green hat': 1 }),
+      embedder: new FakeEmbedder({ 'red shoe': 0, 'green hat': 1, ...queries }),
       store,
       // The service takes the concrete repository class; this fake has all of its public methods.
       catalog: catalog as unknown as ProductSearchRepository,
@@ -304,6 +308,37 @@ function refusal(promise: Promise<unknown>): Promise<DomainError> {
 }
 
 describe('SearchService', () => {
+  describe('a query in a script the model cannot read', () => {
+    const catalog: Product[] = [
+      { n: 1, title: 'Padlock', image: 0.9 },
+      { n: 2, title: '红色 鞋', image: 0.2 },
+    ];
+
+    it('takes no vector evidence when the embedding does not change with the characters: the words decide', async () => {
+      // The probe swaps every CJK character for 口: a model reading them all as [UNK] embeds both the same.
+      const w = world(catalog, {}, { '红色 鞋': 2, '口口 口': 2 });
+      const page = await w.service.searchText({ query: '红色 鞋', explain: true });
+      expect(titles(page)).toEqual(['红色 鞋']);
+      expect(page.items[0]?.explain?.firstStage.ranks).toEqual({ lexical: 1 });
+      expect(w.store.requests).toEqual([]);
+    });
+
+    it('keeps the vectors of a model that reads the script (the probe embeds elsewhere)', async () => {
+      const w = world(catalog, {}, { '红色 鞋': 0, '口口 口': 3 });
+      const page = await w.service.searchText({ query: '红色 鞋', explain: true });
+      expect(titles(page)).toContain('Padlock');
+      expect(page.items.find((i) => i.title === '红色 鞋')?.explain?.firstStage.ranks).toMatchObject({
+        image: 2,
+        lexical: 1,
+      });
+    });
+
+    it('refuses a locale that is not a BCP 47 tag, naming it', async () => {
+      const e = await refusal(world(catalog).service.searchText({ query: 'red shoe', locale: 'zh_CN!' }));
+      expect(e.message).toContain('locale "zh_CN!" is not a BCP 47 language tag');
+    });
+  });
+
   describe('fusion of picture, description and word matches', () => {
     // image list: sandal 1, shoe 2, hat 3, scarf 4; text list: shoe 1, hat 2, sandal 3, scarf 4; words: shoe 1, hat 2.
     const catalog: Product[] = [

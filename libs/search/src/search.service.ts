@@ -65,7 +65,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Cosine above which two query embeddings count as the same reading (float noise of equal token ids). */
 const SAME_EMBEDDING = 0.9999;
 /** CJK characters a readability probe puts in place of a query's; the first one the query does not hold. */
-const PROBE_FILLERS = '口丁';
+const PROBE_FILLERS = '口丁乙';
 /** How long the catalog's distinct values (filter resolution, currency rule, facet names) are reused. */
 const CATALOG_VALUES_MS = 30_000;
 
@@ -340,7 +340,8 @@ export class SearchService {
    * like any query's.
    */
   private async cannotRead(text: string, vector: Float32Array): Promise<boolean> {
-    const filler = [...PROBE_FILLERS].find((c) => !text.includes(c))!;
+    const filler = [...PROBE_FILLERS].find((c) => !text.includes(c));
+    if (filler === undefined) return false;
     const probe = text.replace(
       /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu,
       filler,
