@@ -209,6 +209,10 @@ export function registerInsightsCommands(program: Command): void {
       '--fit-calibration <file>',
       'fit temperature scales on half the products, report the other half, write them here',
     )
+    .option(
+      '--report <file>',
+      'also write a self-contained HTML report (accuracy and abstention per type, confidently wrong answers)',
+    )
     .option('--json', 'print JSON', false)
     .action(
       async (o: {
@@ -220,6 +224,7 @@ export function registerInsightsCommands(program: Command): void {
         fitCalibration?: string;
         unknowable: string;
         catalogText: string;
+        report?: string;
         json: boolean;
       }) => {
         process.exitCode = await runEvalVqa(o, loadConfig(), {
