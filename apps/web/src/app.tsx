@@ -5,6 +5,7 @@ import { SearchBox } from './components/search-box';
 import { ProductPage } from './pages/product';
 import { Storefront } from './pages/storefront';
 import { linkClick, navigate, useLocation } from './router';
+import { chooseLocale, chosenLocale, LANGUAGES } from './api/locale';
 
 type AdminComponent = FunctionComponent<{ path: string }>;
 
@@ -62,6 +63,22 @@ export function App() {
               initial={search.get('q') ?? ''}
               onSearch={(q) => navigate(`/?q=${encodeURIComponent(q)}`)}
             />
+            <select
+              class="lang"
+              aria-label="Language"
+              value={chosenLocale()}
+              onChange={(e) => {
+                chooseLocale((e.target as HTMLSelectElement).value);
+                // Every list and page on screen was read in the old language: read them again.
+                location.reload();
+              }}
+            >
+              {LANGUAGES.map((l) => (
+                <option key={l.value} value={l.value}>
+                  {l.label}
+                </option>
+              ))}
+            </select>
             <button
               type="button"
               class="chat-toggle"

@@ -18,6 +18,7 @@ import type {
   Suggestion,
   SynonymSet,
 } from './types';
+import { shopperLocale } from './locale';
 
 export * from './types';
 
@@ -116,11 +117,13 @@ export interface SearchParams {
  * field) is asked again without them, so the page still shows results, without facets.
  */
 export async function searchText(p: SearchParams, signal?: AbortSignal): Promise<SearchResponse> {
+  const locale = shopperLocale();
   const body = {
     query: p.query,
     filters: p.filters,
     limit: p.limit,
     ...(p.cursor ? { cursor: p.cursor } : {}),
+    ...(locale ? { locale } : {}),
   };
   try {
     return await call<SearchResponse>('/v1/search/text', {
@@ -152,6 +155,7 @@ export function browse(p: SearchParams, signal?: AbortSignal): Promise<SearchRes
         limit: p.limit,
         cursor: p.cursor,
         facets: p.facets.join(','),
+        locale: shopperLocale(),
         ...attrs,
       }),
     { signal },
@@ -166,6 +170,8 @@ export function searchImage(
   const form = new FormData();
   form.append('image', input.image, input.image instanceof File ? input.image.name : 'picture');
   form.append('limit', String(input.limit));
+  const locale = shopperLocale();
+  if (locale) form.append('locale', locale);
   return call('/v1/search/image', { form });
 }
 
@@ -173,10 +179,11 @@ export function suggest(q: string, signal?: AbortSignal): Promise<{ suggestions:
   return call('/v1/suggest' + query({ q, limit: 8 }), { signal });
 }
 
-export const product = (id: string): Promise<ProductDetail> => call(`/v1/products/${encodeURIComponent(id)}`);
+export const product = (id: string): Promise<ProductDetail> =>
+  call(`/v1/products/${encodeURIComponent(id)}${query({ locale: shopperLocale() })}`);
 
 export const similar = (id: string, limit = 8): Promise<SearchResponse> =>
-  call(`/v1/products/${encodeURIComponent(id)}/similar${query({ limit })}`);
+  call(`/v1/products/${encodeURIComponent(id)}/similar${query({ limit, locale: shopperLocale() })}`);
 
 export const ask = (id: string, question: string): Promise<Answer> =>
   call(`/v1/products/${encodeURIComponent(id)}/ask`, { json: { question, heatmap: true } });

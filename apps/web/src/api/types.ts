@@ -22,6 +22,8 @@ export interface ProductCard {
   imageUrl: string | null;
   score?: number;
   highlights?: { title?: Range[]; description?: { text: string; ranges: Range[] } };
+  /** Present when the request sent a locale: the tag the title is in, or null for the catalog's own text. */
+  locale?: string | null;
 }
 
 export interface FacetValue {
@@ -85,6 +87,9 @@ export interface ProductDetail {
   attributes?: { catalog?: Record<string, unknown>; extracted?: ExtractedAttribute[] };
   approvedDescription?: { text: string; approvedAt: string } | null;
   links?: { similar?: string; ask?: string };
+  translations?: Record<string, { title: string; description: string | null }>;
+  /** Present when the request sent a locale: the tag title and description are in, or null. */
+  locale?: string | null;
 }
 
 export interface Answer {

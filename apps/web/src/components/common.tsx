@@ -57,7 +57,7 @@ export function ProductTile(props: { item: Card; onOpen?: () => void; headingLev
             </span>
           )}
         </div>
-        <Heading class="tile-title">
+        <Heading class="tile-title" lang={item.locale ?? undefined}>
           <Highlighted text={item.title} ranges={item.highlights?.title} />
         </Heading>
       </a>

@@ -95,7 +95,9 @@ export function ProductPage({ id }: { id: string }) {
       </div>
       <div class="details">
         <p class="crumbs">{[p.category, p.brand].filter(Boolean).join(' · ')}</p>
-        <h1 id="product-title">{p.title}</h1>
+        <h1 id="product-title" lang={p.locale ?? undefined}>
+          {p.title}
+        </h1>
         <p class="big-price">
           {formatPrice(p.price)} <StockBadge inStock={p.inStock} />
         </p>
@@ -118,10 +120,11 @@ export function ProductPage({ id }: { id: string }) {
         ) : null}
         <section aria-labelledby="desc-h">
           <h2 id="desc-h">Description</h2>
-          {p.approvedDescription ? (
+          {/* An approved generated text is in the catalog's language: a translation shown instead wins. */}
+          {p.approvedDescription && !p.locale ? (
             <p>{p.approvedDescription.text}</p>
           ) : p.description ? (
-            <p>{p.description}</p>
+            <p lang={p.locale ?? undefined}>{p.description}</p>
           ) : (
             <p class="hint">The catalog has no description for this product.</p>
           )}
