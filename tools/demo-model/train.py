@@ -377,40 +377,38 @@ class Trainer:
 
 
 class Schedule:
-    """Linear warm-up then cosine to 0 at `total` steps. With a time budget, `total` is set from the measured step
-    time (after the first steps, then again at 25/50/75% of the run, so load from other work is absorbed) so that
-    the cosine ends when the budget does."""
+    """Linear warm-up over the first 5 % of training, then cosine to 0 at the end. Without a time budget the
+    fractions are of `steps`. With one (`budget_s`) they are of the training time (evaluations excluded), so the
+    schedule is monotone and the cosine ends when the budget does, however the step time moves with other load
+    on the machine; `estimate()` gives the step count that the measured pace predicts, for the log."""
 
     def __init__(self, steps, budget_s=None, warm_frac=0.05):
-        self.total, self.budget_s, self.warm_frac = steps, budget_s, warm_frac
-        self.warm = max(1, int(warm_frac * steps))
-        self.checks = [20, 0.25, 0.5, 0.75] if budget_s else []
+        self.steps, self.budget_s, self.warm_frac = steps, budget_s, warm_frac
 
-    def factor(self, s):
-        if s < self.warm:
-            return (s + 1) / self.warm
-        return 0.5 * (1 + math.cos(math.pi * min(1.0, (s - self.warm) / max(1, self.total - self.warm))))
+    def factor(self, step, elapsed_s):
+        if self.budget_s:  # fractions of the training clock
+            p, w = elapsed_s / self.budget_s, self.warm_frac
+            if p < w:
+                return max(p / w, 0.01)
+            return 0.5 * (1 + math.cos(math.pi * min(1.0, (p - w) / (1 - w))))
+        warm = max(1, int(self.warm_frac * self.steps))  # fractions of the step count (as before budgets)
+        if step < warm:
+            return (step + 1) / warm
+        return 0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, self.steps - warm)))
 
-    def update(self, done, elapsed_s):
-        """Called after `done` steps; may change total. Returns True when it did."""
-        if not self.checks:
-            return False
-        c = self.checks[0]
-        if (isinstance(c, int) and done >= c) or (isinstance(c, float) and done >= c * self.total):
-            self.checks.pop(0)
-            recent = elapsed_s / done
-            self.total = max(done + 1, int(self.budget_s / recent))
-            if isinstance(c, int):  # first calibration: warm-up becomes a share of the real length
-                self.warm = max(done + 1, int(self.warm_frac * self.total)) if done < self.warm else self.warm
-            return True
-        return False
+    def done(self, step, elapsed_s):
+        return elapsed_s >= self.budget_s if self.budget_s else step >= self.steps
+
+    def estimate(self, step, elapsed_s):
+        return int(step * self.budget_s / max(elapsed_s, 1e-9)) if self.budget_s and step else self.steps
 
 
 def build_parser():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=1200, help="training steps (with --time-budget-min: a first guess)")
+    ap.add_argument("--steps", type=int, default=1200, help="training steps (ignored with --time-budget-min)")
     ap.add_argument("--time-budget-min", type=float, default=0,
-                    help="train as many steps as fit in this many minutes of training (cosine ends at the budget)")
+                    help="train as many steps as fit in this many minutes (warm-up and cosine run on the training "
+                         "clock and end at the budget; evaluations during training are not counted)")
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
     ap.add_argument("--batch", type=int, default=128, help="distinct concepts per step (two pictures each)")
     ap.add_argument("--lr", type=float, default=2e-3)
@@ -453,7 +451,8 @@ def main():
         check_tokenizer_parity(tok, tr.tok_path, tr.sampler.all_texts()[:2000] + tr.sampler.all_texts(tr.langs[1:])[::7]
                                + [meta[c]["label"] for c in concepts])
     else:
-        print("tokenizer parity NOT checked here (no node): run check_tokenizer.mjs where Node is", flush=True)
+        print("tokenizer parity NOT checked here (--check-tokenizer no, or no node): pack_dataset.py --check does it "
+              "where Node is", flush=True)
     print(f"{tr.n_con} concepts, {tr.bank.shape[0]} training pictures in {len(tr.styles)} styles "
           f"({', '.join(tr.styles)}), vocab {json.dumps(vt.vocab_stats(vocab))}, languages {tr.langs}, "
           f"device {dev}, data ready in {time.time() - t0:.1f}s", flush=True)
@@ -482,16 +481,16 @@ def main():
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.wd}, {"params": no_decay, "weight_decay": 0}],
                             lr=args.lr, betas=(0.9, 0.98))
     budget_s = args.time_budget_min * 60 if args.time_budget_min > 0 else None
-    sch = Schedule(max(args.steps, 21) if budget_s else args.steps, budget_s)
+    sch = Schedule(args.steps, budget_s)
     for grp in opt.param_groups:
         grp["initial_lr"] = grp["lr"]
 
     t_train = time.time()
-    eval_s = 0.0  # evaluations during training: not training time, and not part of the step-time calibration
-    step = 0
-    while step < sch.total:
+    eval_s = 0.0  # evaluations during training: not training time, and not part of the schedule's clock
+    step, el = 0, 0.0
+    while not sch.done(step, el):
         model.train()
-        lr_f = sch.factor(step)
+        lr_f = sch.factor(step, el)
         for grp in opt.param_groups:
             grp["lr"] = grp["initial_lr"] * lr_f
         x, ids, mask, pos_m = tr.batch()
@@ -501,14 +500,13 @@ def main():
         opt.step()
         step += 1
         el = time.time() - t_train - eval_s
-        if sch.update(step, el):
-            print(f"  time budget {args.time_budget_min:g} min: {el / step:.3f} s/step so far -> {sch.total} steps "
-                  f"(warm-up {sch.warm})", flush=True)
-        if step % 25 == 1 or step == sch.total:
-            print(f"step {step - 1:5d}/{sch.total} loss {loss.item():.3f} (it {loss_it.item():.3f} ii "
-                  f"{loss_ii.item():.3f}) scale {scale.item():.1f} lr {args.lr * lr_f:.2e} "
-                  f"{el / step:.2f}s/step, eta {el / step * (sch.total - step) / 60:.1f} min", flush=True)
-        if args.eval_every and step % args.eval_every == 0 and step < sch.total:
+        total = sch.estimate(step, el)
+        if step % 25 == 1 or sch.done(step, el):
+            print(f"step {step - 1:5d}/{total}{'~' if budget_s else ''} loss {loss.item():.3f} (it "
+                  f"{loss_it.item():.3f} ii {loss_ii.item():.3f}) scale {scale.item():.1f} lr {args.lr * lr_f:.2e} "
+                  f"{el / step:.2f}s/step, {'left' if budget_s else 'eta'} "
+                  f"{max(0.0, budget_s - el if budget_s else el / step * (total - step)) / 60:.1f} min", flush=True)
+        if args.eval_every and step % args.eval_every == 0 and not sch.done(step, el):
             t_e = time.time()
             m = C.evaluate(model, tok, concepts, meta, images)
             print(f"  eval at step {step}", json.dumps({k: [v["R@1"], v["R@10"]] for k, v in m.items()}), flush=True)
