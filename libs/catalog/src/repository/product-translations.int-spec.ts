@@ -5,6 +5,7 @@ import {
   type TestCatalog,
 } from '../../../../test/support/catalog-db';
 import { productInput } from '../../../../test/support/catalog-fixtures';
+import { ProductTranslations1765310000000 } from '../database/migrations/1765310000000-product-translations';
 import { ProductSearchRepository } from './product-search.repository';
 
 /** Localised text and the segmented document, on PostgreSQL and on embedded PGlite (same SQL, other locale rules). */
@@ -90,6 +91,40 @@ describe.each(CATALOG_BACKENDS)('product translations on %s', (backend) => {
     const [plain] = await repo.cards([ids.HEEL!]);
     expect(plain?.title).toBe('Classic High-Heeled Shoe');
     expect(plain).not.toHaveProperty('locale');
+  });
+
+  it('gives products written before the migration their Chinese document when it runs', async () => {
+    const migration = new ProductTranslations1765310000000();
+    const runner = cat.db.dataSource.createQueryRunner();
+    try {
+      await migration.down(runner);
+      await runner.query(
+        `INSERT INTO products (sku, title, category, in_stock, attributes, content_hash)
+         VALUES ('OLD-FAN', '折扇 folding fan', 'Accessories', true, '{"color":"red"}', 'h1'),
+                ('OLD-MUG', 'Mug', '杯子', true, '{}', 'h2'), ('OLD-EN', 'Plain mug', 'Kitchen', true, '{}', 'h3')`,
+      );
+      await migration.up(runner);
+    } finally {
+      await runner.release();
+    }
+    const old = await cat.products.getBySku('OLD-FAN');
+    const mug = await cat.products.getBySku('OLD-MUG');
+    ids['OLD-FAN'] = old!.id;
+    ids['OLD-MUG'] = mug!.id;
+    expect(await skus('折扇')).toEqual(['OLD-FAN']);
+    expect(await skus('杯子')).toEqual(['OLD-MUG']);
+    expect((await skus('红色的扇子'))[0]).toBe('OLD-FAN');
+    // down dropped the translations with their columns: writing the product again brings them back.
+    await cat.products.upsertMany([
+      productInput({
+        sku: 'HEEL',
+        title: 'Classic High-Heeled Shoe',
+        images: [],
+        attributes: { color: 'red' },
+        translations: { zh: { title: '高跟鞋', description: '女式时装鞋。' } },
+      }),
+    ]);
+    expect(await skus('高跟鞋')).toEqual(['HEEL']);
   });
 
   it('refuses a translation under a tag that is not canonical BCP 47', async () => {

@@ -32,7 +32,9 @@ const COLOUR_WORDS_ZH: Readonly<Record<string, string>> = {
  * `english` vector reads as one word per run; and, for a product with any CJK text, the Chinese word of its colour
  * attribute (B). Empty for a product with neither translations nor CJK text.
  */
-export function searchSegments(p: ProductInput): string {
+export function searchSegments(
+  p: Pick<ProductInput, 'title' | 'description' | 'brand' | 'category' | 'attributes' | 'translations'>,
+): string {
   const texts: { text: string | null; weight: 'A' | 'B' | 'C' }[] = [];
   for (const t of Object.values(p.translations ?? {}))
     texts.push({ text: t.title, weight: 'A' }, { text: t.description, weight: 'C' });
