@@ -39,6 +39,8 @@ def main():
 
     products = [json.loads(line) for line in open(os.path.join(CAT, "products.jsonl"), encoding="utf-8")]
     queries = [json.loads(line) for line in open(os.path.join(CAT, "queries.jsonl"), encoding="utf-8")]
+    zh_file = os.path.join(CAT, "queries.zh.jsonl")  # Chinese names of the text queries (build-catalog.mjs)
+    zh = [json.loads(line) for line in open(zh_file, encoding="utf-8")] if os.path.exists(zh_file) else []
     files, owner = [], []
     for pi, p in enumerate(products):
         for im in p["images"]:
@@ -56,10 +58,12 @@ def main():
         return out.scatter_reduce(1, owner.expand(q.shape[0], -1), s, reduce="amax")
 
     res = {}
-    for kind in ("text", "image"):
-        qs = [q for q in queries if kind in q]
+    for kind in ("text", "image", "text_zh"):
+        qs = [q for q in (zh if kind == "text_zh" else queries) if kind.split("_")[0] in q]
+        if not qs:
+            continue
         with torch.no_grad():
-            if kind == "text":
+            if kind != "image":
                 ids, mask = tok.encode_batch([q["text"] for q in qs])
                 qe = F.normalize(model.text(torch.tensor(ids), torch.tensor(mask)), dim=-1)
             else:
@@ -84,7 +88,8 @@ def main():
         metrics = json.load(f)
     metrics["catalog"] = {
         "protocol": "data/demo-catalog/queries.jsonl against all products (gallery = every product picture, a "
-                    "product scores its best picture); text queries are CLDR names, image queries are OpenMoji",
+                    "product scores its best picture); text queries are CLDR names, image queries are OpenMoji; "
+                    "text_zh_queries: queries.zh.jsonl, the same queries by their Chinese CLDR names",
         **res,
     }
     with open(path, "w") as f:

@@ -160,7 +160,8 @@ def main():
             "|---|---|---|---|---|---|---|---|",
             row("text (CLDR name)", cat["text_queries"]) + f" {cat['text_queries']['MRR']:.3f} |",
             row("image (OpenMoji)", cat["image_queries"]) + f" {cat['image_queries']['MRR']:.3f} |",
-        ]
+        ] + ([row("text, Chinese (CLDR zh name, queries.zh.jsonl)", cat["text_zh_queries"])
+              + f" {cat['text_zh_queries']['MRR']:.3f} |"] if "text_zh_queries" in cat else [])
     lines += [
         "",
         "## Limits",
