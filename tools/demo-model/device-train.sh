@@ -28,7 +28,7 @@ mkdir -p "$OUT/run" "$OUT/model"
   date -u
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
   "$PY" -c 'import sys, torch, onnx; print("python", sys.version.split()[0], "torch", torch.__version__, "cuda",
-    torch.version.cuda, "onnx", onnx.__version__, "gpu", torch.cuda.is_available())'
+    torch.version.cuda, "onnx", onnx.__version__, "gpu", torch.cuda.is_available())' || true
 } | tee "$OUT/env.txt"
 
 # shellcheck disable=SC2086
