@@ -8,7 +8,15 @@ import {
 } from '@vitrine/catalog';
 import { DomainError, NotFoundError, ValidationError, type AppConfig } from '@vitrine/core';
 import { dot, meanDirection, type EmbeddingProvider } from '@vitrine/embedding';
-import { LiveIndex, PRODUCTS_ALIAS, type StoredPoint, type VectorStore } from '@vitrine/vectors';
+import {
+  LiveIndex,
+  PRODUCTS_ALIAS,
+  searchBatch,
+  VECTOR_NAMES,
+  type StoredPoint,
+  type VectorName,
+  type VectorStore,
+} from '@vitrine/vectors';
 import {
   buildFacets,
   checkFacetNames,
@@ -57,6 +65,9 @@ import {
   type SearchResultItem,
   type TextSearchRequest,
 } from './search.types';
+
+/** The payload fields the second stage reads (stock and popularity boosts): nothing else crosses the wire. */
+const RERANK_PAYLOAD = ['inStock', 'attributes.popularity'];
 
 /** Deepest result reachable by paging (the vector stores return at most 1000 hits per query). */
 export const MAX_DEPTH = 1000;
@@ -297,7 +308,7 @@ export class SearchService {
   ): Promise<SearchPage> {
     if (!UUID.test(productId)) throw new NotFoundError('product', productId);
     const id = productId.toLowerCase();
-    const [point] = await this.getPoints([id]);
+    const [point] = await this.getPoints([id], VECTOR_NAMES);
     if (!point?.vectors) {
       const [card] = await this.deps.catalog.cards([id]);
       if (!card) throw new NotFoundError('product', productId);
@@ -467,7 +478,7 @@ export class SearchService {
     if (sort === 'relevance') {
       const pooled = fused.slice(0, head);
       ranked = rerank
-        ? await this.rerank(plan, pooled, first.evidence)
+        ? await this.rerank(plan, pooled, first.evidence, options.explain === true)
         : pooled.map((c) => ({ id: c.id, score: c.rrf, components: undefined }));
       const seen = new Set(pooled.map((c) => c.id));
       // Past the head, first-stage order.
@@ -640,43 +651,56 @@ export class SearchService {
     const w = plan.rerankQuery.weights ?? this.settings.weights;
     // A retriever whose evidence counts for nothing would only cost a search.
     const active = plan.retrievers.filter((r) => w[r.source] > 0);
-    const lists = await Promise.all(
-      active.map(async (r): Promise<RankedList> => {
-        if (r.source === 'lexical') {
-          const hits = await this.deps.catalog.lexicalSearch(
-            r.text,
-            toCatalogFilter(resolved.filters, plan.excludeIds),
-            pool,
-            r.localized ? { localized: true } : {},
-          );
-          for (const h of hits) evidence.lexical.set(h.id, h.score);
-          if (hits.length >= pool) cut = true;
-          return { source: 'lexical', ids: hits.map((h) => h.id), weight: w.lexical };
-        }
-        const hits = await this.deps.store.search(PRODUCTS_ALIAS, {
+    const vectorRetrievers = active.filter(
+      (r): r is Extract<Retriever, { vector: Float32Array }> => r.source !== 'lexical',
+    );
+    // The vector retrievers' queries go to the store as one batch (one round trip with Qdrant), without vectors:
+    // the hits carry the payload fields the reranker reads; vectors are read later, only the kinds it needs.
+    const [vectorHits, lexicalList] = await Promise.all([
+      searchBatch(
+        this.deps.store,
+        PRODUCTS_ALIAS,
+        vectorRetrievers.map((r) => ({
           vector: r.source,
           query: r.vector,
           limit: pool,
           filter: vectorFilter,
-          withVectors: withEvidence,
-        });
-        if (withEvidence) for (const h of hits) evidence.points.set(h.id, h);
-        for (const h of hits) {
-          const s = evidence.similarity.get(h.id) ?? {};
-          s[r.source] = h.score;
-          evidence.similarity.set(h.id, s);
-        }
-        // A full list may have more beyond it, unless its last hit is already below the cutoff (hits come best
-        // first, so everything past it would be cut too).
-        const threshold = min?.[r.source];
-        if (
-          hits.length >= pool &&
-          (min === undefined || (threshold !== undefined && hits.at(-1)!.score >= threshold))
-        )
-          cut = true;
-        return { source: r.source, ids: hits.map((h) => h.id), weight: w[r.source] };
-      }),
-    );
+          ...(withEvidence ? { payloadFields: RERANK_PAYLOAD } : { payloadFields: [] }),
+        })),
+      ),
+      (async (): Promise<RankedList | undefined> => {
+        const r = active.find((x) => x.source === 'lexical');
+        if (!r || r.source !== 'lexical') return undefined;
+        const hits = await this.deps.catalog.lexicalSearch(
+          r.text,
+          toCatalogFilter(resolved.filters, plan.excludeIds),
+          pool,
+          r.localized ? { localized: true } : {},
+        );
+        for (const h of hits) evidence.lexical.set(h.id, h.score);
+        if (hits.length >= pool) cut = true;
+        return { source: 'lexical', ids: hits.map((h) => h.id), weight: w.lexical };
+      })(),
+    ]);
+    const lists: RankedList[] = vectorRetrievers.map((r, i) => {
+      const hits = vectorHits[i]!;
+      if (withEvidence) for (const h of hits) if (!evidence.points.has(h.id)) evidence.points.set(h.id, h);
+      for (const h of hits) {
+        const s = evidence.similarity.get(h.id) ?? {};
+        s[r.source] = h.score;
+        evidence.similarity.set(h.id, s);
+      }
+      // A full list may have more beyond it, unless its last hit is already below the cutoff (hits come best
+      // first, so everything past it would be cut too).
+      const threshold = min?.[r.source];
+      if (
+        hits.length >= pool &&
+        (min === undefined || (threshold !== undefined && hits.at(-1)!.score >= threshold))
+      )
+        cut = true;
+      return { source: r.source, ids: hits.map((h) => h.id), weight: w[r.source] };
+    });
+    if (lexicalList) lists.push(lexicalList);
     return { lists, evidence, cut };
   }
 
@@ -684,10 +708,25 @@ export class SearchService {
     plan: SearchPlan,
     pooled: readonly { id: string; rrf: number; ranks: Partial<Record<RetrieverName, number>> }[],
     evidence: Evidence,
+    explain: boolean,
   ): Promise<RankedCandidate[]> {
-    // Candidates only the lexical side found: one read for their vectors and payloads.
-    const missing = pooled.filter((c) => !evidence.points.has(c.id)).map((c) => c.id);
-    for (const p of await this.getPoints(missing)) evidence.points.set(p.id, p);
+    // One read for the pooled candidates: the vector kinds the reranker compares (a query vector of that kind with
+    // a weight, or the image vectors MMR diversifies on; every kind when the score is explained), and the payload
+    // of those only the lexical side found.
+    const w = plan.rerankQuery.weights ?? this.settings.weights;
+    const names = VECTOR_NAMES.filter(
+      (k: VectorName) =>
+        plan.rerankQuery.vectors[k] &&
+        (explain || w[k] > 0 || (k === 'image' && this.settings.mmrLambda < 1)),
+    );
+    const read =
+      names.length > 0
+        ? pooled.map((c) => c.id)
+        : pooled.filter((c) => !evidence.points.has(c.id)).map((c) => c.id);
+    for (const p of await this.getPoints(read, names)) {
+      const known = evidence.points.get(p.id);
+      evidence.points.set(p.id, known ? { ...known, ...(p.vectors ? { vectors: p.vectors } : {}) } : p);
+    }
     const candidates: RerankCandidate[] = [];
     for (const c of pooled) {
       const point = evidence.points.get(c.id);
@@ -708,9 +747,16 @@ export class SearchService {
     return reranked.map((r) => ({ id: r.id, score: r.score, components: r.components }));
   }
 
-  private async getPoints(ids: readonly string[]): Promise<StoredPoint[]> {
+  private async getPoints(
+    ids: readonly string[],
+    vectorNames: readonly VectorName[],
+  ): Promise<StoredPoint[]> {
     if (ids.length === 0 || (await this.aliasState()) === 'missing') return [];
-    return this.deps.store.get(PRODUCTS_ALIAS, ids, { withVectors: true });
+    return this.deps.store.get(PRODUCTS_ALIAS, ids, {
+      withVectors: vectorNames.length > 0,
+      vectorNames,
+      payloadFields: RERANK_PAYLOAD,
+    });
   }
 
   /**
