@@ -120,13 +120,11 @@ async function main(): Promise<void> {
   await measure('upsert of 256 points, shortest float32 text (after)', () =>
     client.upsert(
       'bytes',
-      ids
-        .slice(0, 256)
-        .map((id) => ({
-          id,
-          vectors: { image: randomUnit(rng, DIM), text: randomUnit(rng, DIM) },
-          payload: {},
-        })),
+      ids.slice(0, 256).map((id) => ({
+        id,
+        vectors: { image: randomUnit(rng, DIM), text: randomUnit(rng, DIM) },
+        payload: {},
+      })),
     ),
   );
   proxy.closeAllConnections();
