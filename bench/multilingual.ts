@@ -15,15 +15,15 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { CatalogModule, ProductSearchRepository, TextSegmenter } from '@vitrine/catalog';
-import { ConfigModule, type AppConfig } from '@vitrine/core';
-import { EMBEDDING_PROVIDER, EmbeddingModule, type EmbeddingProvider } from '@vitrine/embedding';
-import { PRODUCTS_ALIAS, VECTOR_STORE, VectorsModule, type VectorStore } from '@vitrine/vectors';
-import { SEARCH_MIGRATIONS, SearchModule, SearchService } from '@vitrine/search';
+import type { INestApplicationContext } from '@nestjs/common';
+import { ProductSearchRepository, TextSegmenter } from '@vitrine/catalog';
+import type { AppConfig } from '@vitrine/core';
+import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
+import { PRODUCTS_ALIAS, VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
+import { SearchService } from '@vitrine/search';
 import { readEvalQueries, type EvalQuery } from '@vitrine/evaluation';
 import { DEMO_DIR, indexDemoCatalog } from '../test/api/search-stack';
+import { printTable, withSearch } from './support/search-app';
 
 const DEPTH = 100;
 
@@ -224,52 +224,6 @@ function segmentationVariants(): void {
     ]);
   }
   printTable(rows);
-}
-
-/** Search as the API composes it, under `config`. */
-@Module({})
-class MultilingualBenchModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    return {
-      module: MultilingualBenchModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        CatalogModule.forRoot({ migrations: SEARCH_MIGRATIONS }),
-        EmbeddingModule.forRoot(),
-        VectorsModule.forRoot(),
-        SearchModule.forRoot(),
-      ],
-    };
-  }
-}
-
-/** Runs `work` in a search application context under `config`, closed afterwards (the store allows one at a time). */
-async function withSearch<T>(
-  config: AppConfig,
-  work: (app: INestApplicationContext) => Promise<T>,
-): Promise<T> {
-  const app = await NestFactory.createApplicationContext(MultilingualBenchModule.forRoot(config), {
-    logger: ['error', 'warn'],
-    abortOnError: false,
-  });
-  try {
-    return await work(app);
-  } finally {
-    await app.close();
-  }
-}
-
-function printTable(rows: string[][]): void {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  rows.forEach((r, i) => {
-    console.log(
-      `| ${r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`,
-    );
-    if (i === 0)
-      console.log(
-        `|${widths.map((wd, c) => (c < 2 ? '-'.repeat(wd + 2) : '-'.repeat(wd + 1) + ':')).join('|')}|`,
-      );
-  });
 }
 
 main().catch((e: unknown) => {

@@ -8,15 +8,12 @@
 // the modules the API composes for search, over the same database and vector store.
 import 'reflect-metadata';
 import { join } from 'node:path';
-import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { CatalogModule } from '@vitrine/catalog';
-import { ConfigModule, type AppConfig } from '@vitrine/core';
-import { EMBEDDING_PROVIDER, EmbeddingModule, type EmbeddingProvider } from '@vitrine/embedding';
-import { VectorsModule } from '@vitrine/vectors';
-import { SEARCH_MIGRATIONS, SearchModule, SearchService } from '@vitrine/search';
+import type { AppConfig } from '@vitrine/core';
+import { EMBEDDING_PROVIDER, type EmbeddingProvider } from '@vitrine/embedding';
+import { SearchService } from '@vitrine/search';
 import { evaluateSearch, readEvalQueries, type RetrievalMetrics } from '@vitrine/evaluation';
 import { DEMO_DIR, indexDemoCatalog } from '../test/api/search-stack';
+import { printTable, withSearch } from './support/search-app';
 
 const depthArg = process.argv.indexOf('--depth');
 const DEPTH = depthArg > 0 ? Number(process.argv[depthArg + 1]) : 100;
@@ -82,52 +79,6 @@ async function main(): Promise<void> {
   } finally {
     await demo.drop();
   }
-}
-
-/** Search as the API composes it, under `config`. */
-@Module({})
-class SearchBenchModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    return {
-      module: SearchBenchModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        CatalogModule.forRoot({ migrations: SEARCH_MIGRATIONS }),
-        EmbeddingModule.forRoot(),
-        VectorsModule.forRoot(),
-        SearchModule.forRoot(),
-      ],
-    };
-  }
-}
-
-/** Runs `work` in a search application context under `config`, closed afterwards (the store allows one at a time). */
-async function withSearch<T>(
-  config: AppConfig,
-  work: (app: INestApplicationContext) => Promise<T>,
-): Promise<T> {
-  const app = await NestFactory.createApplicationContext(SearchBenchModule.forRoot(config), {
-    logger: ['error', 'warn'],
-    abortOnError: false,
-  });
-  try {
-    return await work(app);
-  } finally {
-    await app.close();
-  }
-}
-
-function printTable(rows: string[][]): void {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  rows.forEach((r, i) => {
-    console.log(
-      `| ${r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`,
-    );
-    if (i === 0)
-      console.log(
-        `|${widths.map((wd, c) => (c < 2 ? '-'.repeat(wd + 2) : '-'.repeat(wd + 1) + ':')).join('|')}|`,
-      );
-  });
 }
 
 main().catch((e: unknown) => {
