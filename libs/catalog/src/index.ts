@@ -66,3 +66,4 @@ export {
   type ProductSort,
 } from './repository/product-search.repository';
 export { CatalogVocabularyRepository, type VocabularyRow } from './repository/catalog-vocabulary.repository';
+export { COLOUR_WORDS_ZH } from './text/colour-words';

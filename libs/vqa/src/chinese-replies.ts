@@ -1,23 +1,5 @@
+import { COLOUR_WORDS_ZH } from '@vitrine/catalog';
 import type { VqaAnswer } from './answer';
-
-/** The colour names the pixels and catalogs use, in Chinese. */
-const COLOURS_ZH: Readonly<Record<string, string>> = {
-  black: '黑色',
-  grey: '灰色',
-  gray: '灰色',
-  silver: '银色',
-  white: '白色',
-  red: '红色',
-  orange: '橙色',
-  yellow: '黄色',
-  green: '绿色',
-  blue: '蓝色',
-  purple: '紫色',
-  pink: '粉色',
-  brown: '棕色',
-  beige: '米色',
-  gold: '金色',
-};
 
 /**
  * A Chinese sentence for an answer about what the picture shows or the catalog's attributes, when the question was
@@ -29,7 +11,7 @@ export function inChinese(a: VqaAnswer): VqaAnswer {
   if (/\p{Script=Han}/u.test(a.answer)) return a;
   if (!a.answered) return { ...a, answer: `我无法判断。（${a.answer}）` };
   const v = a.value ?? '';
-  const colour = COLOURS_ZH[v.toLowerCase()];
+  const colour = COLOUR_WORDS_ZH[v.toLowerCase()];
   const named = colour ? `${colour}（${v}）` : v;
   switch (a.questionType) {
     case 'colour':
