@@ -3,40 +3,24 @@
  * Chromium to the pictures the README and docs/evaluation.md show. The page is loaded from its file with every
  * request outside it refused and counted: a report that asks for anything fails here.
  *
- *   node -r @swc-node/register libs/evaluation/scripts/report-screenshot.ts <report.html> <out-dir>
+ *   node -r @swc-node/register test/browser/report-screenshot.ts <report.html> <out-dir>
  *
  * Writes `eval-report.png` (header, summary, languages, recall curves and the first two failure cases of each kind) and
  * `eval-report-categories.png` (the per-category bars), about 1280 px wide, as palette PNGs.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import sharp from 'sharp';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { launchBrowser } from './shop';
 
 async function main(): Promise<void> {
   const [report, outDir] = process.argv.slice(2);
   if (!report || !outDir) throw new Error('usage: report-screenshot.ts <report.html> <out-dir>');
-  const profile = mkdtempSync(join(tmpdir(), 'vitrine-report-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  const browser = await launchBrowser();
   const url = pathToFileURL(resolve(report)).toString();
   const refused: string[] = [];
   try {
-    const page = await context.newPage();
+    const page = await browser.newPage();
     await page.route('**/*', (route) => {
       const target = route.request().url();
       if (target === url || target.startsWith('data:')) return route.continue();
@@ -61,8 +45,7 @@ async function main(): Promise<void> {
       .toFile(join(outDir, 'eval-report-categories.png'));
     console.log(`wrote ${join(outDir, 'eval-report.png')} and ${join(outDir, 'eval-report-categories.png')}`);
   } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    await browser.close();
   }
 }
 
