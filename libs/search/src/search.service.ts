@@ -192,8 +192,10 @@ export class SearchService {
     const { vector } = await this.queryEmbeddings.embed(rewrite.embeddingQuery);
     const cjk = TextSegmenter.hasCjk(rewrite.lexicalQuery);
     // A model that reads the query's CJK as unknown tokens places it wherever unknown tokens go (the demo model:
-    // next to padlocks): its vectors are no evidence, and only the words match.
-    const unread = cjk && (await this.cannotRead(rewrite.embeddingQuery, vector));
+    // next to padlocks): its vectors are no evidence, and only the words match. A caller that turned the cutoff off
+    // (the assistant's search tool, whose filters carry what the shopper asked) still gets the products in reach.
+    const cutoff = request.relevanceCutoff ?? true;
+    const unread = cjk && cutoff && (await this.cannotRead(rewrite.embeddingQuery, vector));
     t.embedMs += performance.now() - started;
     const lexical: Retriever = {
       source: 'lexical',
@@ -213,7 +215,7 @@ export class SearchService {
         },
         excludeIds: [],
         identity: ['text', rewrite.embeddingQuery, rewrite.lexicalQuery, locale ?? null],
-        cutoff: request.relevanceCutoff ?? true,
+        cutoff,
         highlightTerms: rewrite.terms,
         ...(cjk ? { highlightCjk: this.segmenter.segmentCjk(rewrite.lexicalQuery, 'query').words } : {}),
       },
