@@ -1,5 +1,6 @@
 // npm run bench:api [-- --db postgres|pglite --duration 10 --url http://host:port]
 // npm run bench:api -- --while-indexing [--model DIR]   (search latency while the API indexes the demo catalog)
+// npm run bench:api -- --cpu-only [--db pglite] [--cpu-duration 4] [--cpu-connections 16]   (server CPU per request only)
 // Text-search latency and throughput through HTTP. Starts the built API (dist/) as a child process on the demo
 // catalog — a fresh PostgreSQL database on TEST_DATABASE_URL's server (default) or embedded PGlite — waits until
 // the catalog is imported and indexed (and its follow-up jobs are done), then drives POST /v1/search/text with
@@ -8,12 +9,16 @@
 // already running, indexed API as it is configured instead. With the cache on it also measures the HTTP floor, what
 // four facets add to a search (server CPU per request), GET /v1/suggest at concurrency 1 and 16 (bench/suggest.ts),
 // and the relevance cutoff's recall and precision through HTTP (demo queries against fixed nonsense queries).
+// Last, on an API whose query-embedding cache holds one entry, the server CPU per request (bench/server-cpu.ts) of
+// text search with unique queries and with one repeated query, similar products and /healthz (issue 16); with
+// --url, only when --pid names the API's process on this machine.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { nonsenseQueries } from '@vitrine/search';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
+import { cpuTable, measureServerCpu, processCpuMs, type CpuRow } from './server-cpu';
 import { measureSuggest } from './suggest';
 
 interface Stat {
@@ -50,6 +55,12 @@ const DURATION = Number(arg('duration', '10'));
 const URL_GIVEN = args.includes('--url') ? arg('url', '') : undefined;
 const WHILE_INDEXING = args.includes('--while-indexing');
 const MODEL_DIR = arg('model', '');
+const CPU_ONLY = args.includes('--cpu-only');
+const CPU_DURATION = Number(arg('cpu-duration', '4'));
+const CPU_CONNECTIONS = Number(arg('cpu-connections', '16'));
+const URL_PID = args.includes('--pid') ? Number(arg('pid', '')) : undefined;
+/** Server CPU per request by route (see bench/server-cpu.ts). */
+const cpuRows: CpuRow[] = [];
 /** The HTTP stack's own cost, measured once (see measureFloor). */
 const floor: string[] = [];
 /** Facet overhead (see measureFacets). */
@@ -72,10 +83,13 @@ async function main(): Promise<void> {
   );
   const rows: string[][] = [['cache', 'concurrency', 'p50 ms', 'p99 ms', 'mean ms', 'req/s', 'non-2xx']];
   if (URL_GIVEN) {
-    await measure(URL_GIVEN, 'as configured', rows);
-    await measureFacets(URL_GIVEN);
-    await measureSuggestions(URL_GIVEN);
-    await measureCutoff(URL_GIVEN);
+    if (!CPU_ONLY) {
+      await measure(URL_GIVEN, 'as configured', rows);
+      await measureFacets(URL_GIVEN, URL_PID);
+      await measureSuggestions(URL_GIVEN);
+      await measureCutoff(URL_GIVEN);
+    }
+    if (URL_PID) cpuRows.push(...(await serverCpu(URL_GIVEN, URL_PID)));
   } else if (WHILE_INDEXING) {
     await measureWhileIndexing();
     return;
@@ -83,7 +97,7 @@ async function main(): Promise<void> {
     const dataDir = mkdtempSync(join(tmpdir(), 'vitrine-bench-api-'));
     const db = DB === 'postgres' ? await createTestDatabase('bench_api') : undefined;
     try {
-      for (const cacheSize of ['0', '1000']) {
+      for (const cacheSize of CPU_ONLY ? [] : ['0', '1000']) {
         const api = await startApi(dataDir, db, cacheSize, cacheSize === '0' ? 'indexed' : 'listening');
         try {
           await measure(api.url, cacheSize === '0' ? 'off' : 'on', rows);
@@ -97,11 +111,26 @@ async function main(): Promise<void> {
           await api.stop();
         }
       }
+      // A cache of one entry: cycled distinct queries always miss it, one repeated query always hits it.
+      const api = await startApi(dataDir, db, '1', CPU_ONLY ? 'indexed' : 'listening');
+      try {
+        cpuRows.push(...(await serverCpu(api.url, api.pid)));
+      } finally {
+        await api.stop();
+      }
     } finally {
       await db?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   }
+  const catalog = `${DB === 'postgres' ? 'PostgreSQL' : 'PGlite'} catalog`;
+  if (cpuRows.length) {
+    console.log(
+      `\nServer CPU per request (API process user + system from /proc, ${catalog}${DB === 'postgres' ? ', PostgreSQL server not counted' : ''}, ${CPU_DURATION} s per route):\n`,
+    );
+    printTable(cpuTable(cpuRows));
+  }
+  if (CPU_ONLY) return;
   console.log(
     `\nPOST /v1/search/text {query, limit: 20} (${DB === 'postgres' ? 'PostgreSQL' : 'PGlite'} catalog, embedded vectors, demo model, rerank on)\n`,
   );
@@ -115,6 +144,10 @@ async function main(): Promise<void> {
     );
   if (cutoffRows.length)
     console.log(`\nRelevance cutoff through HTTP:\n${cutoffRows.map((l) => `- ${l}`).join('\n')}`);
+}
+
+function serverCpu(url: string, pid: number): Promise<CpuRow[]> {
+  return measureServerCpu(url, pid, queries, { duration: CPU_DURATION, connections: CPU_CONNECTIONS });
 }
 
 async function measureSuggestions(url: string): Promise<void> {
@@ -157,14 +190,14 @@ async function measureFacets(url: string, pid?: number): Promise<void> {
   };
   for (let round = 0; round < 2; round++) {
     for (const facets of [false, true]) {
-      const before = pid ? cpuMs(pid) : undefined;
+      const before = pid ? processCpuMs(pid) : undefined;
       const r = await autocannon({ url, connections: 4, duration: DURATION, requests: withFacets(facets) });
       if (r.non2xx + r.errors > 0)
         throw new Error(`facet run answered ${r.non2xx} non-2xx, ${r.errors} errors`);
       const requests = r.requests.average * DURATION;
       (facets ? runs.four : runs.none).push({
         latency: r.latency.average,
-        ...(pid && before !== undefined ? { cpuMs: (cpuMs(pid) - before) / requests } : {}),
+        ...(pid && before !== undefined ? { cpuMs: (processCpuMs(pid) - before) / requests } : {}),
       });
     }
   }
@@ -187,17 +220,6 @@ async function measureFacets(url: string, pid?: number): Promise<void> {
   }
   console.log(facetRows.at(-1));
 }
-
-/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat (Linux). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 of stat (utime, stime), counted from the state field (3rd) after the command name.
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1000) / CLOCK_TICKS;
-}
-/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
-const CLOCK_TICKS = 100;
 
 /**
  * The relevance cutoff as a shopper meets it, through HTTP: every demo query (recall: its relevant product is in
