@@ -118,9 +118,11 @@ export class BullmqJobQueue implements JobQueue {
   }
 
   private async readStatus(jobId: string): Promise<JobStatus | undefined> {
+    // The state first, then the job: its data, result and reason are then at least as new as the state says (read
+    // the other way round, a run seen waiting for its batches could still show the data it had before planning).
+    const state = (await this.queue.getJobState(jobId)) as string;
     const job = await this.queue.getJob(jobId);
     if (!job) return undefined;
-    const state = (await job.getState()) as string;
     const deps = await job.getDependenciesCount();
     return {
       id: jobId,
