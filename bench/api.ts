@@ -114,7 +114,7 @@ async function main(): Promise<void> {
       // A cache of one entry: cycled distinct queries always miss it, one repeated query always hits it.
       const api = await startApi(dataDir, db, '1', CPU_ONLY ? 'indexed' : 'listening');
       try {
-        cpuRows.push(...(await serverCpu(api.url, api.pid)));
+        cpuRows.push(...(await serverCpu(api.url, api.pid, db?.url)));
       } finally {
         await api.stop();
       }
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   const catalog = `${DB === 'postgres' ? 'PostgreSQL' : 'PGlite'} catalog`;
   if (cpuRows.length) {
     console.log(
-      `\nServer CPU per request (API process user + system from /proc, ${catalog}${DB === 'postgres' ? ', PostgreSQL server not counted' : ''}, ${CPU_DURATION} s per route):\n`,
+      `\nServer CPU per request (API process user + system from /proc, ${catalog}${DB === 'postgres' && !URL_GIVEN ? ', PostgreSQL backends of its database beside it' : ''}, ${CPU_DURATION} s per route):\n`,
     );
     printTable(cpuTable(cpuRows));
   }
@@ -146,8 +146,12 @@ async function main(): Promise<void> {
     console.log(`\nRelevance cutoff through HTTP:\n${cutoffRows.map((l) => `- ${l}`).join('\n')}`);
 }
 
-function serverCpu(url: string, pid: number): Promise<CpuRow[]> {
-  return measureServerCpu(url, pid, queries, { duration: CPU_DURATION, connections: CPU_CONNECTIONS });
+function serverCpu(url: string, pid: number, databaseUrl?: string): Promise<CpuRow[]> {
+  return measureServerCpu(url, pid, queries, {
+    duration: CPU_DURATION,
+    connections: CPU_CONNECTIONS,
+    ...(databaseUrl ? { databaseUrl } : {}),
+  });
 }
 
 async function measureSuggestions(url: string): Promise<void> {

@@ -1,8 +1,10 @@
 // Server CPU per request (issue 16): the API process's user + system CPU time (all its threads: event loop, the
 // model's worker and onnxruntime threads, embedded PGlite) read from /proc/<pid>/stat before and after a fixed run,
 // divided by the requests it served. Steadier from machine to machine than latency, and not moved by other load on
-// the machine (the load generator's own CPU is not counted). With PostgreSQL, the database server's CPU is not in it.
-import { readFileSync } from 'node:fs';
+// the machine (the load generator's own CPU is not counted). With PostgreSQL on this machine, the CPU of the server
+// processes connected to the API's database is read the same way and reported beside it.
+import { existsSync, readFileSync } from 'node:fs';
+import { Client } from 'pg';
 
 interface Stat {
   p50: number;
@@ -48,6 +50,8 @@ export interface CpuRow {
   p50: number;
   p99: number;
   failed: number;
+  /** CPU of the PostgreSQL backends connected to the API's database, per request (when a database URL is given). */
+  dbCpuMsPerRequest?: number;
 }
 
 const json = { 'content-type': 'application/json' };
@@ -62,7 +66,7 @@ export async function measureServerCpu(
   url: string,
   pid: number,
   queries: string[],
-  options: { duration: number; connections: number },
+  options: { duration: number; connections: number; databaseUrl?: string },
 ): Promise<CpuRow[]> {
   const search = (query: string): Request => ({
     method: 'POST',
@@ -83,6 +87,8 @@ export async function measureServerCpu(
   const rows: CpuRow[] = [];
   for (const [route, requests] of routes) {
     await autocannon({ url, connections: options.connections, duration: 1, requests }); // JIT, pools
+    const backends = options.databaseUrl ? await backendPids(options.databaseUrl) : [];
+    const dbBefore = backends.map(cpuIfAlive);
     const before = processCpuMs(pid);
     const r = await autocannon({
       url,
@@ -91,6 +97,7 @@ export async function measureServerCpu(
       requests,
     });
     const cpu = processCpuMs(pid) - before;
+    const dbCpu = backends.reduce((sum, b, i) => sum + Math.max(0, cpuIfAlive(b) - dbBefore[i]!), 0);
     const served = r.requests.total ?? r.requests.average * options.duration;
     const row: CpuRow = {
       route,
@@ -101,14 +108,35 @@ export async function measureServerCpu(
       p50: r.latency.p50,
       p99: r.latency.p99,
       failed: r.non2xx + r.errors + r.timeouts,
+      ...(options.databaseUrl ? { dbCpuMsPerRequest: dbCpu / served } : {}),
     };
     rows.push(row);
     console.log(
       `${route}, concurrency ${row.connections}: ${row.cpuMsPerRequest.toFixed(2)} ms server CPU per request ` +
+        (row.dbCpuMsPerRequest !== undefined ? `+ ${row.dbCpuMsPerRequest.toFixed(2)} ms PostgreSQL ` : '') +
         `(${served} requests, ${row.requestsPerSecond.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, failed ${row.failed})`,
     );
   }
   return rows;
+}
+
+/** PostgreSQL server processes connected to the database of `databaseUrl` (the API's pool), this one excluded. */
+async function backendPids(databaseUrl: string): Promise<number[]> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return rows.map((r) => r.pid);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A process's CPU ms so far, 0 once it is gone (a backend that closed during the run loses its share). */
+function cpuIfAlive(pid: number): number {
+  return existsSync(`/proc/${pid}/stat`) ? processCpuMs(pid) : 0;
 }
 
 /** Product ids for the similar-products route: the first hits of a few searches, distinct. */
@@ -128,12 +156,23 @@ async function productIds(url: string, queries: string[]): Promise<string[]> {
 }
 
 export function cpuTable(rows: CpuRow[]): string[][] {
+  const db = rows.some((r) => r.dbCpuMsPerRequest !== undefined);
   return [
-    ['route', 'concurrency', 'server CPU ms/req', 'req/s', 'p50 ms', 'p99 ms', 'failed'],
+    [
+      'route',
+      'concurrency',
+      'server CPU ms/req',
+      ...(db ? ['PostgreSQL CPU ms/req'] : []),
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'failed',
+    ],
     ...rows.map((r) => [
       r.route,
       String(r.connections),
       r.cpuMsPerRequest.toFixed(2),
+      ...(db ? [r.dbCpuMsPerRequest?.toFixed(2) ?? '—'] : []),
       r.requestsPerSecond.toFixed(0),
       String(r.p50),
       String(r.p99),
