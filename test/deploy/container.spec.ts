@@ -19,6 +19,7 @@ interface Service {
   environment?: Record<string, string>;
   healthcheck?: { test?: string[] };
   depends_on?: Record<string, { condition: string }>;
+  profiles?: string[];
 }
 
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
@@ -27,8 +28,26 @@ const apps = Object.entries(services).filter(([, s]) => s.command?.some((c) => c
 
 describe('docker-compose.yml', () => {
   it('runs the whole stack', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'indexer', 'postgres', 'qdrant', 'redis']);
+    const byDefault = Object.keys(services).filter((name) => services[name]!.profiles === undefined);
+    expect(byDefault.sort()).toEqual(['api', 'indexer', 'postgres', 'qdrant', 'redis']);
     expect(apps.map(([name]) => name).sort()).toEqual(['api', 'indexer']);
+  });
+
+  it('has a three-node Qdrant cluster behind the qdrant-cluster profile: node1 starts it, node2 and node3 join', () => {
+    const nodes = Object.entries(services).filter(([, s]) => s.profiles !== undefined);
+    expect(nodes.map(([name]) => name).sort()).toEqual(['qdrant-node1', 'qdrant-node2', 'qdrant-node3']);
+    for (const [name, s] of nodes) {
+      expect(s.profiles).toEqual(['qdrant-cluster']);
+      expect(s.environment?.QDRANT__CLUSTER__ENABLED).toBe('true');
+      expect(s.command).toEqual(expect.arrayContaining(['--uri', `http://${name}:6335`]));
+    }
+    expect(services['qdrant-node1']?.command).not.toContain('--bootstrap');
+    for (const joiner of ['qdrant-node2', 'qdrant-node3']) {
+      expect(services[joiner]?.command).toEqual(
+        expect.arrayContaining(['--bootstrap', 'http://qdrant-node1:6335']),
+      );
+      expect(services[joiner]?.depends_on).toEqual({ 'qdrant-node1': { condition: 'service_healthy' } });
+    }
   });
 
   it('publishes only the API to other hosts; the stores are internal (Qdrant on loopback for test:qdrant)', () => {
