@@ -1,6 +1,7 @@
-// npm run build && node -r @swc-node/register bench/cpu-profile.ts [--duration 6 --connections 16 --keep DIR]
+// npm run build && node -r @swc-node/register bench/cpu-profile.ts [--db pglite|postgres --duration 6 --connections 16 --keep DIR
+//   | --threads-only] [--node-args '--max-semi-space-size=64']
 // Where a text search's server CPU goes (issue 16). Starts the built API (dist/) in embedded mode (PGlite, embedded
-// vectors, a fresh DATA_DIR) under `node --cpu-prof`, waits until the demo catalog is indexed and its follow-up jobs
+// vectors, a fresh DATA_DIR; `--db postgres`: a fresh database on TEST_DATABASE_URL's server instead of PGlite) under `node --cpu-prof`, waits until the demo catalog is indexed and its follow-up jobs
 // are done, then drives POST /v1/search/text with the 482 distinct demo queries and the query-embedding cache off
 // (the text model runs for every request). It reads the API's CPU (user + system, all threads) from /proc over the
 // run, stops the API, and attributes the profile samples taken during the run (main thread and the model's worker
@@ -11,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createTestDatabase } from '../test/support/database';
 import { processCpuMs } from './server-cpu';
 
 interface CallFrame {
@@ -52,6 +54,11 @@ const arg = (name: string, fallback: string) => {
 const DURATION = Number(arg('duration', '6'));
 const CONNECTIONS = Number(arg('connections', '16'));
 const KEEP = arg('keep', '');
+const DB = arg('db', 'pglite');
+/** Per-thread CPU only, without the profiler (whose own threads and sampling cost CPU too). */
+const THREADS_ONLY = args.includes('--threads-only');
+/** Extra V8/Node flags for the API process, to measure their effect (e.g. a larger young generation). */
+const NODE_ARGS = arg('node-args', '').split(' ').filter(Boolean);
 
 /**
  * The parts of a search, first match wins per frame; a sample goes to its innermost frame that matches any rule.
@@ -138,11 +145,16 @@ function attribute(profile: CpuProfile, from: number, to: number): Map<string, n
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vitrine-cpu-profile-'));
   const profDir = KEEP || mkdtempSync(join(tmpdir(), 'vitrine-cpu-prof-'));
+  const db = DB === 'postgres' ? await createTestDatabase('bench_cpu_profile') : undefined;
   const port = String(30_000 + Math.floor(Math.random() * 20_000));
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
     process.execPath,
-    ['--cpu-prof', `--cpu-prof-dir=${profDir}`, join(ROOT, 'dist/apps/api/src/main.js')],
+    [
+      ...NODE_ARGS,
+      ...(THREADS_ONLY ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`]),
+      join(ROOT, 'dist/apps/api/src/main.js'),
+    ],
     {
       cwd: ROOT,
       env: {
@@ -150,6 +162,7 @@ async function main(): Promise<void> {
         HOST: '127.0.0.1',
         PORT: port,
         DATA_DIR: dataDir,
+        ...(db ? { DATABASE_URL: db.url } : {}),
         LOG_LEVEL: 'info',
         SEED_DEMO_CATALOG: 'true',
         RATE_LIMIT_PER_MINUTE: '0',
@@ -213,6 +226,12 @@ async function main(): Promise<void> {
       '\nServer CPU per request by thread (/proc/<pid>/task; worker threads are all named "node"):',
     );
     for (const [name, ms] of byThread) if (ms > 0) console.log(`- ${name}: ${(ms / served).toFixed(3)} ms`);
+    if (THREADS_ONLY) {
+      console.log(
+        `\n${served} requests, ${r.requests.average.toFixed(0)} req/s; server CPU ${(cpu / served).toFixed(2)} ms per request`,
+      );
+      return;
+    }
     const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
     const threads = files.map((f) => {
       const profile = JSON.parse(readFileSync(join(profDir, f), 'utf8')) as CpuProfile;
@@ -238,11 +257,11 @@ async function main(): Promise<void> {
           workers += ms;
         }
     add(
-      'other threads: PGlite worker (writes no profile), onnxruntime pool, GC helpers, profiler, libuv',
+      `other threads: ${db ? '' : 'PGlite worker (writes no profile), '}onnxruntime pool, GC helpers, profiler, libuv`,
       Math.max(0, cpu - mainCpu - workers),
     );
     console.log(
-      `\nPOST /v1/search/text, unique queries, cache off, PGlite, concurrency ${CONNECTIONS}, ${DURATION} s under --cpu-prof: ` +
+      `\nPOST /v1/search/text, unique queries, cache off, ${db ? 'PostgreSQL (its CPU not counted)' : 'PGlite'}, concurrency ${CONNECTIONS}, ${DURATION} s under --cpu-prof: ` +
         `${served} requests, ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms; ` +
         `server CPU ${(cpu / served).toFixed(2)} ms per request (idle API: ${idleCpuPerS.toFixed(1)} ms CPU per s); ` +
         `main thread busy ${((main.busy / (to - from)) * 1000 * 100).toFixed(0)}% of the run\n`,
@@ -261,6 +280,7 @@ async function main(): Promise<void> {
       child.kill('SIGTERM');
       await exited;
     }
+    await db?.drop();
     rmSync(dataDir, { recursive: true, force: true });
     if (!KEEP) rmSync(profDir, { recursive: true, force: true });
   }
