@@ -1,5 +1,5 @@
-// npm run bench:memory [-- --variants embedded,no-extraction,postgres,threads-1,arenas-2 --searches 2000
-//                          --concurrency 16 --idle 60]
+// npm run bench:memory [-- --variants embedded,no-extraction,postgres,threads-1,arenas-2,semi-space-2 --searches 2000
+//                          --concurrency 16 --idle 60 --top 6 --main dist-copy/apps/api/src/main.js]
 // Where the embedded API's memory goes (issue 16, goal 6). For each variant it starts the built API
 // (dist/apps/api/src/main.js) on a fresh DATA_DIR and its own port with the demo catalog, waits until boot indexing
 // and its follow-up jobs are done, and reads the process's memory from outside: VmRSS and thread count from
@@ -54,6 +54,8 @@ interface Variant {
   readonly what: string;
   readonly env: Record<string, string>;
   readonly postgres?: boolean;
+  /** Node/V8 flags for the API process (and so for every worker thread's isolate). */
+  readonly nodeArgs?: readonly string[];
 }
 const VARIANTS: readonly Variant[] = [
   { name: 'embedded', what: 'embedded defaults (PGlite, embedded vectors, in-process indexer)', env: {} },
@@ -68,6 +70,12 @@ const VARIANTS: readonly Variant[] = [
     name: 'arenas-2',
     what: 'MALLOC_ARENA_MAX=2 (glibc, not Vitrine config)',
     env: { MALLOC_ARENA_MAX: '2' },
+  },
+  {
+    name: 'semi-space-2',
+    what: 'node --max-semi-space-size=2 (V8 young generation, every isolate)',
+    env: {},
+    nodeArgs: ['--max-semi-space-size=2'],
   },
 ];
 const chosen = arg('variants', VARIANTS.map((v) => v.name).join(','))
@@ -117,7 +125,7 @@ async function main(): Promise<void> {
     printGroups(variant, samples);
   }
   console.log(
-    '\nRSS in MB (API process; + children where any) — idle after boot / after searches / idle again\n',
+    '\nRSS in MiB (API process; + children where any) — idle after boot / after searches / idle again\n',
   );
   const base = results.find((r) => r.variant.name === 'embedded')?.samples;
   const rows: string[][] = [
@@ -307,7 +315,7 @@ interface Api {
 
 async function startApi(dataDir: string, db: TestDatabase | undefined, variant: Variant): Promise<Api> {
   const port = String(30_000 + Math.floor(Math.random() * 20_000));
-  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+  const child: ChildProcess = spawn(process.execPath, [...(variant.nodeArgs ?? []), MAIN], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -380,7 +388,7 @@ function printGroups(variant: Variant, samples: Sample[]): void {
   const names = [...new Set(samples.flatMap((s) => [...s.groups.keys()]))].sort(
     (a, b) => (samples[0]!.groups.get(b) ?? 0) - (samples[0]!.groups.get(a) ?? 0),
   );
-  console.log(`\n${variant.what}: RSS by mapping (MB)\n`);
+  console.log(`\n${variant.what}: RSS by mapping (MiB)\n`);
   const rows: string[][] = [['mapping', ...samples.map((s) => s.phase)]];
   for (const n of names)
     if (samples.some((s) => (s.groups.get(n) ?? 0) >= 512))
