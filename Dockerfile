@@ -24,6 +24,10 @@ RUN npm run build \
 FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# glibc gives every allocating thread (model workers, libvips, PGlite) its own malloc arena, and memory freed after
+# boot indexing stays mapped in them: two arenas took 69-100 MiB off the embedded API's idle RSS with no visible cost
+# to searches (npm run bench:memory, docs/benchmarks.md#memory-issue-16).
+ENV MALLOC_ARENA_MAX=2
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json ./
