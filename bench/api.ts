@@ -20,29 +20,7 @@ import { nonsenseQueries } from '@vitrine/search';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { cpuTable, measureServerCpu, processCpuMs, type CpuRow } from './server-cpu';
 import { measureSuggest } from './suggest';
-
-interface Stat {
-  p50: number;
-  p99: number;
-  average: number;
-  max: number;
-}
-interface AutocannonResult {
-  latency: Stat;
-  requests: Stat;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-interface AutocannonOptions {
-  url: string;
-  connections: number;
-  duration: number;
-  requests: { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string }[];
-}
-// autocannon ships no types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (o: AutocannonOptions) => Promise<AutocannonResult>;
+import { autocannon, type AutocannonOptions } from './support/autocannon';
 
 const ROOT = resolve(__dirname, '..');
 const args = process.argv.slice(2);

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestDatabase } from '../test/support/database';
 import { processCpuMs } from './server-cpu';
+import { autocannon } from './support/autocannon';
 
 interface CallFrame {
   functionName: string;
@@ -30,20 +31,6 @@ interface CpuProfile {
   samples: number[];
   timeDeltas: number[];
 }
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-}
-// autocannon ships no types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (o: {
-  url: string;
-  connections: number;
-  duration: number;
-  requests: { method: 'POST'; path: string; headers: Record<string, string>; body: string }[];
-}) => Promise<AutocannonResult>;
 
 const ROOT = resolve(__dirname, '..');
 const args = process.argv.slice(2);

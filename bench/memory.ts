@@ -13,23 +13,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { cpus, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
-
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-interface AutocannonOptions {
-  url: string;
-  connections: number;
-  amount: number;
-  requests: { method: 'POST'; path: string; headers: Record<string, string>; body: string }[];
-}
-// autocannon ships no types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (o: AutocannonOptions) => Promise<AutocannonResult>;
+import { autocannon } from './support/autocannon';
 
 const ROOT = resolve(__dirname, '..');
 

@@ -5,30 +5,7 @@
 // processes connected to the API's database is read the same way and reported beside it.
 import { existsSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
-
-interface Stat {
-  p50: number;
-  p99: number;
-  average: number;
-  total?: number;
-}
-interface AutocannonResult {
-  latency: Stat;
-  requests: Stat;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-type Request = { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string };
-interface AutocannonOptions {
-  url: string;
-  connections: number;
-  duration: number;
-  requests: Request[];
-}
-// autocannon ships no types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (o: AutocannonOptions) => Promise<AutocannonResult>;
+import { autocannon, type AutocannonRequest } from './support/autocannon';
 
 /** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
 const CLOCK_TICKS = 100;
@@ -68,14 +45,14 @@ export async function measureServerCpu(
   queries: string[],
   options: { duration: number; connections: number; databaseUrl?: string },
 ): Promise<CpuRow[]> {
-  const search = (query: string): Request => ({
+  const search = (query: string): AutocannonRequest => ({
     method: 'POST',
     path: '/v1/search/text',
     headers: json,
     body: JSON.stringify({ query, limit: 20 }),
   });
   const ids = await productIds(url, queries.slice(0, 40));
-  const routes: [string, Request[]][] = [
+  const routes: [string, AutocannonRequest[]][] = [
     ['POST /v1/search/text, unique queries (text model every time)', queries.map(search)],
     ['POST /v1/search/text, one repeated query (cache hit)', [search(queries[0]!)]],
     [

@@ -8,28 +8,7 @@
 // bench/api.ts calls measureSuggest() on the API it boots.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-
-interface Stat {
-  p50: number;
-  p99: number;
-  average: number;
-}
-interface AutocannonResult {
-  latency: Stat;
-  requests: Stat;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-interface AutocannonOptions {
-  url: string;
-  connections: number;
-  duration: number;
-  requests: { method: 'GET'; path: string }[];
-}
-// autocannon ships no types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (o: AutocannonOptions) => Promise<AutocannonResult>;
+import { autocannon } from './support/autocannon';
 
 const QUERIES = resolve(__dirname, '../data/demo-catalog/queries.jsonl');
 
