@@ -7,22 +7,10 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { CatalogModule } from '@vitrine/catalog';
-import { ConfigModule, type AppConfig } from '@vitrine/core';
-import { EmbeddingModule } from '@vitrine/embedding';
-import { VectorsModule } from '@vitrine/vectors';
-import {
-  LiteralQueryUnderstanding,
-  SEARCH_MIGRATIONS,
-  SearchModule,
-  SearchService,
-  SynonymService,
-  type SearchModuleOptions,
-} from '@vitrine/search';
+import { LiteralQueryUnderstanding, SearchService, SynonymService } from '@vitrine/search';
 import { evaluateSearch, readEvalQueries, type EvalQuery } from '@vitrine/evaluation';
 import { DEMO_DIR, indexDemoCatalog } from '../test/api/search-stack';
+import { withSearch } from './support/search-app';
 
 /** The query with its longest word of 5+ letters missing its middle letter; undefined when it has none. */
 export function withTypo(text: string): string | undefined {
@@ -43,7 +31,7 @@ async function main(): Promise<void> {
       return text ? [{ ...q, id: `${q.id}-typo`, text }] : [];
     });
     const sets = JSON.parse(readFileSync(join(DEMO_DIR, 'synonyms.json'), 'utf8')) as string[][];
-    await withSearch(demo.config, {}, async (app) => {
+    await withSearch(demo.config, async (app) => {
       for (const terms of sets) await app.get(SynonymService).create(terms);
     });
     const rows = [
@@ -57,17 +45,23 @@ async function main(): Promise<void> {
         ['clean', clean],
         ["typo'd", typos],
       ] as const) {
-        const report = await withSearch(demo.config, options, (app) =>
-          evaluateSearch(app.get(SearchService), queries, { depth: 100 }),
+        const report = await withSearch(
+          demo.config,
+          (app) => evaluateSearch(app.get(SearchService), queries, { depth: 100 }),
+          options,
         );
         const m = report.text!;
-        const empty = await withSearch(demo.config, options, async (app) => {
-          let n = 0;
-          for (const q of queries)
-            if ((await app.get(SearchService).searchText({ query: q.text!, limit: 1 })).items.length === 0)
-              n++;
-          return n;
-        });
+        const empty = await withSearch(
+          demo.config,
+          async (app) => {
+            let n = 0;
+            for (const q of queries)
+              if ((await app.get(SearchService).searchText({ query: q.text!, limit: 1 })).items.length === 0)
+                n++;
+            return n;
+          },
+          options,
+        );
         rows.push([
           label,
           kind,
@@ -87,42 +81,6 @@ async function main(): Promise<void> {
     for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
   } finally {
     await demo.drop();
-  }
-}
-
-@Module({})
-class QueryUnderstandingBenchModule {
-  static forRoot(config: AppConfig, search: SearchModuleOptions): DynamicModule {
-    return {
-      module: QueryUnderstandingBenchModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        CatalogModule.forRoot({ migrations: SEARCH_MIGRATIONS }),
-        EmbeddingModule.forRoot(),
-        VectorsModule.forRoot(),
-        SearchModule.forRoot(search),
-      ],
-    };
-  }
-}
-
-/** Runs `work` in a search context (the embedded store allows one at a time), closed afterwards. */
-async function withSearch<T>(
-  config: AppConfig,
-  search: SearchModuleOptions,
-  work: (app: INestApplicationContext) => Promise<T>,
-): Promise<T> {
-  const app = await NestFactory.createApplicationContext(
-    QueryUnderstandingBenchModule.forRoot(config, search),
-    {
-      logger: ['error', 'warn'],
-      abortOnError: false,
-    },
-  );
-  try {
-    return await work(app);
-  } finally {
-    await app.close();
   }
 }
 

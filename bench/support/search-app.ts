@@ -4,12 +4,12 @@ import { CatalogModule } from '@vitrine/catalog';
 import { ConfigModule, type AppConfig } from '@vitrine/core';
 import { EmbeddingModule } from '@vitrine/embedding';
 import { VectorsModule } from '@vitrine/vectors';
-import { SEARCH_MIGRATIONS, SearchModule } from '@vitrine/search';
+import { SEARCH_MIGRATIONS, SearchModule, type SearchModuleOptions } from '@vitrine/search';
 
 /** Search as the API composes it, under `config` (the benchmarks' application context). */
 @Module({})
 class SearchBenchModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, search: SearchModuleOptions): DynamicModule {
     return {
       module: SearchBenchModule,
       imports: [
@@ -17,18 +17,22 @@ class SearchBenchModule {
         CatalogModule.forRoot({ migrations: SEARCH_MIGRATIONS }),
         EmbeddingModule.forRoot(),
         VectorsModule.forRoot(),
-        SearchModule.forRoot(),
+        SearchModule.forRoot(search),
       ],
     };
   }
 }
 
-/** Runs `work` in a search application context under `config`, closed afterwards (the store allows one at a time). */
+/**
+ * Runs `work` in a search application context under `config` (and `search`'s module options), closed afterwards
+ * (the embedded store allows one at a time).
+ */
 export async function withSearch<T>(
   config: AppConfig,
   work: (app: INestApplicationContext) => Promise<T>,
+  search: SearchModuleOptions = {},
 ): Promise<T> {
-  const app = await NestFactory.createApplicationContext(SearchBenchModule.forRoot(config), {
+  const app = await NestFactory.createApplicationContext(SearchBenchModule.forRoot(config, search), {
     logger: ['error', 'warn'],
     abortOnError: false,
   });
