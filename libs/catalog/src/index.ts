@@ -50,7 +50,13 @@ export {
   productInput,
   type CatalogLine,
 } from './import/catalog-line';
-export { localeProblem, MAX_LOCALE_CHARS, normalizeLocale, pickLocale } from './domain/locale';
+export {
+  localeProblem,
+  MAX_LOCALE_CHARS,
+  normalizeLocale,
+  pickLocale,
+  requestedLocale,
+} from './domain/locale';
 export { CJK_STOP_WORDS, TextSegmenter, type Segments } from './text/text-segmenter';
 export { CatalogModule, CATALOG_DATABASE } from './catalog.module';
 // For the libraries that own tables in the catalog's database (attributes, descriptions, assistant).

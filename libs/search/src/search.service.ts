@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
-  normalizeLocale,
+  requestedLocale,
   TextSegmenter,
   type CatalogValues,
   type ProductSearchRepository,
@@ -187,7 +187,7 @@ export class SearchService {
     const query = checkQuery(request.query, 'query');
     const t = timings ?? newTimings();
     const started = performance.now();
-    const locale = checkLocale(request.locale);
+    const locale = requestedLocale(request.locale);
     const rewrite = await this.qu.rewrite(query);
     const { vector } = await this.queryEmbeddings.embed(rewrite.embeddingQuery);
     const cjk = TextSegmenter.hasCjk(rewrite.lexicalQuery);
@@ -410,7 +410,7 @@ export class SearchService {
         },
       );
     const facetNames = checkFacetNames(request.facets);
-    const locale = checkLocale(request.locale);
+    const locale = requestedLocale(request.locale);
     const cursorKey = fingerprint(['browse', filters, sort]);
     const offset = decodeCursor(request.cursor, cursorKey);
     const queryId = queryIdOf(request.cursor);
@@ -440,7 +440,7 @@ export class SearchService {
     const filters = validateFilters(options.filters);
     const sort = checkSort(options.sort, 'relevance');
     const facetNames = checkFacetNames(options.facets);
-    const locale = checkLocale(options.locale);
+    const locale = requestedLocale(options.locale);
     const rerank = options.rerank ?? this.settings.rerank;
     const cursorKey = fingerprint([plan.identity, filters, rerank, sort, plan.cutoff]);
     const offset = decodeCursor(options.cursor, cursorKey);
@@ -829,18 +829,6 @@ function checkQuery(raw: unknown, field: string): string {
       max: MAX_QUERY_CHARS,
     });
   return query;
-}
-
-/** The request's locale in canonical form (undefined: the catalog's own text), or a 400 naming the bad tag. */
-function checkLocale(raw: string | undefined): string | undefined {
-  if (raw === undefined) return undefined;
-  const locale = typeof raw === 'string' ? normalizeLocale(raw) : undefined;
-  if (locale === undefined)
-    throw new ValidationError(
-      `locale "${String(raw).slice(0, 40)}" is not a BCP 47 language tag (e.g. zh, zh-Hans, ja, en-GB)`,
-      { field: 'locale' },
-    );
-  return locale;
 }
 
 function checkSort(raw: SortOrder | undefined, fallback: SortOrder): SortOrder {

@@ -1,12 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, NotFoundError, ValidationError, type AppConfig } from '@vitrine/core';
-import {
-  localeProblem,
-  normalizeLocale,
-  pickLocale,
-  ProductRepository,
-  type Product,
-} from '@vitrine/catalog';
+import { APP_CONFIG, NotFoundError, type AppConfig } from '@vitrine/core';
+import { pickLocale, ProductRepository, requestedLocale, type Product } from '@vitrine/catalog';
 import { AttributeRepository, usableAsFact, type StoredAttribute } from '@vitrine/attributes';
 import { DescriptionDraftRepository } from '@vitrine/descriptions';
 import type { ExtractedAttributeDto, ProductDetailDto } from './product-detail.dto';
@@ -26,9 +20,7 @@ export class ProductDetailService {
 
   /** `NOT_FOUND` for an unknown id (or one that is not a UUID). */
   async detail(id: string, locale?: string): Promise<ProductDetailDto> {
-    const wanted = locale === undefined ? undefined : normalizeLocale(locale);
-    if (locale !== undefined && wanted === undefined)
-      throw new ValidationError(`locale ${localeProblem(locale)}`, { field: 'locale' });
+    const wanted = requestedLocale(locale);
     const product = await this.products.getById(id);
     if (!product) throw new NotFoundError('product', id);
     return this.of(product, wanted);

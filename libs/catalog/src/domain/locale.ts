@@ -1,3 +1,5 @@
+import { ValidationError } from '@vitrine/core';
+
 /** Longest BCP 47 tag accepted (RFC 5646 recommends supporting at least 35 characters). */
 export const MAX_LOCALE_CHARS = 35;
 
@@ -21,6 +23,18 @@ export function localeProblem(tag: string): string | undefined {
   return normalizeLocale(tag) === undefined
     ? `"${tag.slice(0, 40)}" is not a BCP 47 language tag (e.g. zh, zh-Hans, ja, en-GB)`
     : undefined;
+}
+
+/**
+ * A request's `locale` in canonical form (undefined: none asked, the catalog's own text), or a `VALIDATION_FAILED`
+ * naming the bad tag — one check for search, browse and the product page.
+ */
+export function requestedLocale(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const locale = typeof raw === 'string' ? normalizeLocale(raw) : undefined;
+  if (locale === undefined)
+    throw new ValidationError(`locale ${localeProblem(String(raw))}`, { field: 'locale' });
+  return locale;
 }
 
 /**
