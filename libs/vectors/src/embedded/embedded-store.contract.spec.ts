@@ -21,9 +21,14 @@ function harness(options?: EmbeddedOptions) {
 
 describeVectorStoreContract('embedded', harness());
 
-// Every search takes the prescan + rescoring path (candidates cover the small dataset, so results stay exact),
-// and every write compacts: the same semantics must hold through both.
+// Every search takes the int8 scan (the default) or the prescan path, each followed by exact rescoring
+// (candidates cover the small dataset, so results stay exact), and every write compacts: the same semantics must
+// hold through all of them.
 describeVectorStoreContract(
-  'embedded, prescan path and compaction forced',
+  'embedded, int8 scan path and compaction forced',
   harness({ tuning: { exactBudget: 0 }, compaction: { minLogBytes: 0, logToSegmentRatio: 0 } }),
+);
+describeVectorStoreContract(
+  'embedded, prescan path forced',
+  harness({ tuning: { exactBudget: 0, scan: 'prescan' } }),
 );

@@ -1,9 +1,23 @@
+import { Int8Codes } from './int8-codes';
 import { dotAt, exactScan, rescore, rescoreRange } from './kernels';
 import { MAX_PRESCAN_DIMS, PrescanIndex } from './prescan-index';
 import { TopK } from './top-k';
 
 /** Knobs of the embedded search; the defaults are what `npm run bench:vectors` was tuned with. */
 export interface SearchTuning {
+  /**
+   * How a search too big for brute force picks its candidates: `int8` scans int8 codes of every vector with
+   * usearch's SIMD kernels (the default: faster and more accurate, see `npm run bench:vectors`), `prescan`
+   * scans 4-bit codes of randomly rotated coordinates in plain JavaScript (the earlier index, kept for the
+   * side-by-side benchmark and as a fallback without the native module).
+   */
+  readonly scan: 'int8' | 'prescan';
+  /**
+   * int8 scan: eligible candidates rescored exactly, max(int8Candidates, 2 x (limit + offset)). The scan asks
+   * for that many divided by the share of rows a filter lets through and widens fourfold until it has at
+   * least half of them (never fewer than the page).
+   */
+  readonly int8Candidates: number;
   /**
    * Up to this many multiply-adds (eligible rows x dim) a search is exact brute force; above it, a prescan
    * on small integer codes picks candidates that are then rescored exactly. 2^22 is about 8 000 rows at 512 dims.
@@ -14,7 +28,7 @@ export interface SearchTuning {
    * 1/sqrt(prescanDims) whatever the dimension, so this need not grow with it.
    */
   readonly prescanDims: number;
-  /** Candidates rescored exactly at first: max(minCandidates, oversampling x (limit + offset)). */
+  /** Prescan: candidates rescored exactly at first, max(minCandidates, oversampling x (limit + offset)). */
   readonly oversampling: number;
   readonly minCandidates: number;
   /**
@@ -28,6 +42,8 @@ export interface SearchTuning {
 
 /** Defaults measured by `npm run bench:vectors` (see the README, "Vector storage"). */
 export const DEFAULT_TUNING: SearchTuning = {
+  scan: 'int8',
+  int8Candidates: 64,
   exactBudget: 1 << 22,
   prescanDims: 128,
   oversampling: 10,
@@ -55,6 +71,7 @@ export class VectorColumn {
   /** Number of rows that hold a vector. */
   count = 0;
   private index: PrescanIndex | undefined;
+  private codes: Int8Codes | undefined;
   private estimates = new Float64Array(0);
 
   constructor(
@@ -81,6 +98,7 @@ export class VectorColumn {
     present.set(this.present);
     this.present = present;
     this.index?.grow(capacity);
+    this.codes?.grow(capacity);
   }
 
   /** Stores an already normalised vector at `row`. */
@@ -89,12 +107,14 @@ export class VectorColumn {
     if (this.present[row] === 0) this.count++;
     this.present[row] = 1;
     this.index?.encode(row, v);
+    this.codes?.set(row, v);
   }
 
   /** Removes the vector at `row`, if any. */
   unset(row: number): void {
     if (this.present[row] === 1) this.count--;
     this.present[row] = 0;
+    this.codes?.clear(row);
   }
 
   /** Moves row `from` onto row `to` (compaction after a delete); `from` ends empty. */
@@ -105,6 +125,8 @@ export class VectorColumn {
     this.present[to] = this.present[from] as number;
     this.present[from] = 0;
     this.index?.move(from, to);
+    this.codes?.move(from, to);
+    this.codes?.clear(from);
   }
 
   /**
@@ -125,7 +147,9 @@ export class VectorColumn {
 
   /** Builds the prescan index now when the column is big enough to use it, so no query pays for it. */
   warm(rows: number): void {
-    if (this.count * this.dim > this.tuning.exactBudget) this.ensureIndex(rows);
+    if (this.count * this.dim <= this.tuning.exactBudget) return;
+    if (this.tuning.scan === 'int8') this.ensureCodes(rows);
+    else this.ensureIndex(rows);
   }
 
   /**
@@ -148,6 +172,7 @@ export class VectorColumn {
       exactScan(this.data, this.dim, q, rows, eligible, heap);
       return heap.sorted();
     }
+    if (t.scan === 'int8') return this.searchCodes(q, want, rows, eligible, eligibleCount);
     const ix = this.ensureIndex(rows);
     if (this.estimates.length < rows) this.estimates = new Float64Array(this.capacity);
     const est = this.estimates;
@@ -164,6 +189,55 @@ export class VectorColumn {
       if (floor < lowest) rescoreRange(this.data, this.dim, q, rows, eligible, est, floor, lowest, heap);
     }
     return heap.sorted();
+  }
+
+  /**
+   * The int8 plan: take the best `k` rows of the whole column by int8 estimate, keep the eligible ones and
+   * rescore them exactly. `k` is the candidates wanted divided by the eligible share, so a filter passing
+   * a tenth of the rows scans for ten times as many; when fewer than half the planned eligible candidates
+   * (or fewer than `want`) come back, the scan widens fourfold, and once it would cover most of the column the eligible rows are scored
+   * exactly instead. A page is never short while enough rows match.
+   */
+  private searchCodes(
+    q: Float64Array,
+    want: number,
+    rows: number,
+    eligible: Uint8Array,
+    eligibleCount: number,
+  ): ColumnHits {
+    const t = this.tuning;
+    const codes = this.ensureCodes(rows);
+    const candidates = Math.min(eligibleCount, Math.max(t.int8Candidates, 2 * want));
+    const enough = Math.min(eligibleCount, Math.max(want, Math.ceil(candidates / 2)));
+    let k = Math.ceil((candidates * rows) / eligibleCount);
+    for (;;) {
+      const heap = new TopK(want);
+      if (k * 2 > rows) {
+        exactScan(this.data, this.dim, q, rows, eligible, heap);
+        return heap.sorted();
+      }
+      const top = codes.top(q, rows, k);
+      let seen = 0;
+      for (let i = 0; i < top.length; i++) {
+        const r = top[i] as number;
+        if (eligible[r] === 0) continue;
+        seen++;
+        heap.push(dotAt(this.data, r * this.dim, q, this.dim), r);
+      }
+      if (seen >= enough) return heap.sorted();
+      k *= 4;
+    }
+  }
+
+  private ensureCodes(rows: number): Int8Codes {
+    if (this.codes) return this.codes;
+    const d = this.dim;
+    const codes = new Int8Codes(d, this.capacity);
+    for (let r = 0; r < rows; r++) {
+      if (this.present[r] === 1) codes.set(r, this.data.subarray(r * d, r * d + d));
+    }
+    this.codes = codes;
+    return codes;
   }
 
   /**
