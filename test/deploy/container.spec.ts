@@ -30,11 +30,21 @@ describe('docker-compose.yml', () => {
   it('runs the whole stack', () => {
     const byDefault = Object.keys(services).filter((name) => services[name]!.profiles === undefined);
     expect(byDefault.sort()).toEqual(['api', 'indexer', 'postgres', 'qdrant', 'redis']);
-    expect(apps.map(([name]) => name).sort()).toEqual(['api', 'indexer']);
+    expect(apps.map(([name]) => name).sort()).toEqual(['api', 'embedder', 'indexer']);
+  });
+
+  it('has the embedding service behind the embedder profile, internal only, and API and indexer can point at it', () => {
+    const embedder = services.embedder;
+    expect(embedder?.profiles).toEqual(['embedder']);
+    expect(embedder?.command).toEqual(['node', 'dist/apps/embedder/src/main.js']);
+    expect(embedder?.ports).toBeUndefined();
+    expect(embedder?.image).toBe(services.api?.image);
+    for (const name of ['api', 'indexer'])
+      expect(services[name]?.environment?.EMBEDDING_URL).toBe('${EMBEDDING_URL:-}');
   });
 
   it('has a three-node Qdrant cluster behind the qdrant-cluster profile: node1 starts it, node2 and node3 join', () => {
-    const nodes = Object.entries(services).filter(([, s]) => s.profiles !== undefined);
+    const nodes = Object.entries(services).filter(([, s]) => s.profiles?.includes('qdrant-cluster'));
     expect(nodes.map(([name]) => name).sort()).toEqual(['qdrant-node1', 'qdrant-node2', 'qdrant-node3']);
     for (const [name, s] of nodes) {
       expect(s.profiles).toEqual(['qdrant-cluster']);
@@ -91,7 +101,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('starts the processes only once the stores are healthy', () => {
-    for (const [, s] of apps)
+    // The embedder uses no store.
+    for (const [, s] of apps.filter(([name]) => name !== 'embedder'))
       expect(s.depends_on).toEqual({
         postgres: { condition: 'service_healthy' },
         redis: { condition: 'service_healthy' },

@@ -8,6 +8,33 @@ import {
   embeddingOptionsFromConfig,
   type OnnxEmbeddingOptions,
 } from './onnx/onnx-embedding-provider';
+import { RemoteEmbeddingProvider } from './remote/remote-embedding-provider';
+
+/**
+ * The process's {@link EmbeddingProvider}: the embedding service at `EMBEDDING_URL` when one is set (the graphs run
+ * there, batched with other processes' requests), the ONNX adapter in this process otherwise. `overrides` are the
+ * ONNX adapter's; the logger and batch hook apply to both.
+ */
+export function embeddingProviderFromConfig(
+  config: AppConfig,
+  overrides: Partial<OnnxEmbeddingOptions> = {},
+): Promise<EmbeddingProvider> {
+  const local = { ...embeddingOptionsFromConfig(config), ...overrides };
+  const url = config.embedding.url;
+  if (url === undefined) return OnnxEmbeddingProvider.load(local);
+  return RemoteEmbeddingProvider.connect({
+    url,
+    modelDir: local.modelDir,
+    timeoutMs: config.embedding.timeoutMs,
+    batchSize: local.batchSize,
+    maxWaitMs: local.maxWaitMs,
+    queueLimit: local.queueLimit,
+    maxPixels: local.maxPixels,
+    maxBytes: local.maxBytes,
+    logger: local.logger,
+    onBatch: local.onBatch,
+  });
+}
 
 /** The one {@link SafeFetcher} of a process, from `AppConfig.images` (image URLs of catalogs and of queries). */
 export function safeFetcherFromConfig(config: AppConfig): SafeFetcher {
@@ -22,7 +49,8 @@ export function safeFetcherFromConfig(config: AppConfig): SafeFetcher {
 /**
  * Provides the side effects of turning pictures and texts into vectors, each configured once (global):
  * {@link EMBEDDING_PROVIDER} (the ONNX adapter built from `AppConfig.embedding` and `AppConfig.images`, loaded
- * once at init — a bad model directory stops boot with `MODEL_INVALID`), the SSRF-safe {@link SafeFetcher} and
+ * once at init — a bad model directory stops boot with `MODEL_INVALID` — or the client of the embedding service at
+ * `EMBEDDING_URL`, see {@link embeddingProviderFromConfig}), the SSRF-safe {@link SafeFetcher} and
  * the {@link ImageSource} over it (file paths and URLs). All are closed on shutdown.
  */
 @Module({})
@@ -42,7 +70,7 @@ export class EmbeddingModule implements OnApplicationShutdown {
           provide: EMBEDDING_PROVIDER,
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig): Promise<EmbeddingProvider> =>
-            OnnxEmbeddingProvider.load({ ...embeddingOptionsFromConfig(config), ...overrides }),
+            embeddingProviderFromConfig(config, overrides),
         },
         { provide: SafeFetcher, inject: [APP_CONFIG], useFactory: safeFetcherFromConfig },
         {

@@ -138,6 +138,16 @@ export const ENV_DOCS: { readonly [K in keyof Env]?: EnvVarDoc } = {
     group: 'Embeddings',
     description: 'Single requests waiting or running at once; beyond it they fail with `OVERLOADED` (503).',
   },
+  EMBEDDING_URL: {
+    group: 'Embeddings',
+    description:
+      'An embedding service (`npm run start:embedder`, or Triton serving the same two graphs) that runs the model for this process; unset: in-process. Tokenising and picture decoding stay here; `MODEL_DIR` must hold the same model (a service with another model id is refused with `MODEL_MISMATCH`). See docs/embeddings.md.',
+  },
+  EMBEDDING_TIMEOUT_MS: {
+    group: 'Embeddings',
+    description:
+      'With `EMBEDDING_URL`: the longest one request to the service may take (connect, queue, run, reply); past it, or with the service down, the request fails `UNAVAILABLE` (503 in the API, retried by the indexer).',
+  },
 
   IMAGE_MAX_PIXELS: {
     group: 'Images',

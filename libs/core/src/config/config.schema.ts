@@ -52,6 +52,8 @@ export const envSchema = z.object({
   EMBEDDING_BATCH_SIZE: int(1, 1024).default(32),
   EMBEDDING_MAX_WAIT_MS: int(0, 1000).default(0),
   EMBEDDING_QUEUE_LIMIT: int(1, 100_000).default(1024),
+  EMBEDDING_URL: optionalUrl(['http:', 'https:']),
+  EMBEDDING_TIMEOUT_MS: int(100, 600_000).default(30_000),
 
   IMAGE_MAX_PIXELS: int(1, 1_000_000_000).default(40_000_000),
   IMAGE_MAX_BYTES: int(1, 1_000_000_000).default(20 * 1024 * 1024),

@@ -57,6 +57,10 @@ export interface AppConfig {
     readonly batchSize: number;
     readonly maxWaitMs: number;
     readonly queueLimit: number;
+    /** An embedding service (apps/embedder or Triton) to run the graphs on; undefined: in-process. */
+    readonly url: string | undefined;
+    /** Longest one request to the embedding service may take. */
+    readonly timeoutMs: number;
   };
   readonly images: {
     readonly maxPixels: number;
@@ -241,6 +245,8 @@ export function loadConfig(
       batchSize: e.EMBEDDING_BATCH_SIZE,
       maxWaitMs: e.EMBEDDING_MAX_WAIT_MS,
       queueLimit: e.EMBEDDING_QUEUE_LIMIT,
+      url: e.EMBEDDING_URL,
+      timeoutMs: e.EMBEDDING_TIMEOUT_MS,
     },
     images: {
       maxPixels: e.IMAGE_MAX_PIXELS,
