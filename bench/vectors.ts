@@ -1,16 +1,23 @@
 // `npm run bench:vectors`: the embedded vector store on 100 000 x 512 vectors, one thread. Prints latency
-// percentiles, recall@10 against exact search, load time and memory, unfiltered and filtered (5 % and 50 %
-// selectivity), on clustered data (1 000 gaussian clusters, like embeddings) and on unclustered data (the
-// worst case for any approximate search). Env: BENCH_N, BENCH_DIM, BENCH_QUERIES, BENCH_DATASETS.
+// percentiles, CPU per query, recall@10 against exact search, load time and memory, unfiltered and filtered
+// (5 % and 50 % selectivity), on clustered data (1 000 gaussian clusters, like embeddings) and on unclustered data
+// (independent random unit vectors: the worst case for any approximate search). Candidates side by side on the
+// same data in one run: the store with its int8 scan (usearch SIMD kernels, the default), the store with the
+// earlier prescan index, exact search, and an HNSW graph (usearch `Index`, int8, M=16) at several `ef`.
+// Env: BENCH_N, BENCH_DIM, BENCH_QUERIES, BENCH_DATASETS, BENCH_SCANS (int8,prescan), BENCH_HNSW_EF (64,256,1024;
+// empty skips the graph).
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Index, MetricKind, ScalarKind } from 'usearch';
 import { EmbeddedVectorStore, Prng, type PointInput, type VectorFilter } from '@vitrine/vectors';
 
 const N = Number(process.env.BENCH_N ?? 100_000);
 const DIM = Number(process.env.BENCH_DIM ?? 512);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
 const DATASETS = (process.env.BENCH_DATASETS ?? 'clustered,unclustered').split(',');
+const SCANS = (process.env.BENCH_SCANS ?? 'int8,prescan').split(',') as ('int8' | 'prescan')[];
+const HNSW_EF = (process.env.BENCH_HNSW_EF ?? '64,256,1024').split(',').filter(Boolean).map(Number);
 const CLUSTERS = 1000;
 const K = 10;
 const CATEGORIES = 20; // one category = 5 % of the points
@@ -55,16 +62,18 @@ function uuid(i: number): string {
 }
 
 /** Writes N points in batches of 1 000 with `wait`, then closes; returns the time taken. */
-async function fill(dir: string, sample: Sampler, rng: Prng): Promise<number> {
+async function fill(dir: string, sample: Sampler, rng: Prng, keep: Float32Array): Promise<number> {
   const store = await EmbeddedVectorStore.open(dir);
   await store.ensureCollection({ name: 'bench', dim: DIM, vectors: ['image'] });
   const t = performance.now();
   for (let i = 0; i < N; i += 1000) {
     const batch: PointInput[] = [];
     for (let j = i; j < Math.min(N, i + 1000); j++) {
+      const v = sample();
+      keep.set(v, j * DIM);
       batch.push({
         id: uuid(j),
-        vectors: { image: sample() },
+        vectors: { image: v },
         payload: {
           category: `c${rng.int(CATEGORIES)}`,
           inStock: rng.next() < 0.5,
@@ -79,64 +88,185 @@ async function fill(dir: string, sample: Sampler, rng: Prng): Promise<number> {
   return took;
 }
 
+interface Row {
+  readonly times: number[];
+  readonly cpuMs: number;
+  readonly recall: number;
+}
+
+function line(name: string, query: string, r: Row): string {
+  r.times.sort((a, b) => a - b);
+  return (
+    `  ${name.padEnd(22)} ${query.padEnd(13)} ${ms(percentile(r.times, 0.5))}  ${ms(percentile(r.times, 0.95))}  ` +
+    `${ms(percentile(r.times, 0.99))}  ${ms(r.cpuMs)}  ${r.recall.toFixed(4).padStart(9)}`
+  );
+}
+
+const FILTERS: [string, VectorFilter | undefined][] = [
+  ['unfiltered', undefined],
+  ['filtered 5%', { category: 'c7' }],
+  ['filtered 50%', { inStock: true }],
+];
+
+/** Times `search` over the queries: wall per query, CPU per query (process.cpuUsage), recall against `truth`. */
+async function measure(
+  queries: readonly Float32Array[],
+  truth: readonly Set<string>[] | undefined,
+  search: (q: Float32Array) => Promise<readonly string[]> | readonly string[],
+): Promise<Row> {
+  const times: number[] = [];
+  let found = 0;
+  const cpu = process.cpuUsage();
+  for (const [i, q] of queries.entries()) {
+    const s = performance.now();
+    const ids = await search(q);
+    times.push(performance.now() - s);
+    if (truth) found += ids.filter((id) => truth[i]!.has(id)).length;
+  }
+  const used = process.cpuUsage(cpu);
+  return {
+    times,
+    cpuMs: (used.user + used.system) / 1000 / queries.length,
+    recall: truth ? found / (K * queries.length) : 1,
+  };
+}
+
 async function run(kind: string): Promise<void> {
   const rng = new Prng(kind === 'clustered' ? 1 : 2);
   const sample = sampler(kind, rng);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vitrine-bench-vectors-'));
+  const all = new Float32Array(N * DIM);
   try {
-    const ingest = await fill(dir, sample, rng);
-    global.gc?.();
-    const t = performance.now();
-    const store = await EmbeddedVectorStore.open(dir);
-    const count = await store.count('bench'); // loads the collection and builds its prescan codes
-    const load = performance.now() - t;
-    global.gc?.();
-    // The writer is gone, so the process's typed arrays are the loaded collection's.
-    const mem = process.memoryUsage();
-
+    const ingest = await fill(dir, sample, rng, all);
     const queries = Array.from({ length: QUERIES }, sample);
-    const filters: [string, VectorFilter | undefined][] = [
-      ['unfiltered', undefined],
-      ['filtered 5%', { category: 'c7' }],
-      ['filtered 50%', { inStock: true }],
-    ];
     console.log(
-      `\n${kind}: ${count.toLocaleString('en')} x ${DIM} (ingest ${(ingest / 1000).toFixed(1)} s, ` +
-        `${Math.round(N / (ingest / 1000)).toLocaleString('en')} points/s with wait; load ${(load / 1000).toFixed(2)} s; ` +
-        `memory ${mb(mem.arrayBuffers)} typed arrays, ${mb(mem.heapUsed)} JS heap, RSS ${mb(mem.rss)})`,
+      `\n${kind}: ${N.toLocaleString('en')} x ${DIM} (ingest ${(ingest / 1000).toFixed(1)} s, ` +
+        `${Math.round(N / (ingest / 1000)).toLocaleString('en')} points/s with wait; load ${os.loadavg()[0]?.toFixed(2)})`,
     );
-    console.log(`  ${'query'.padEnd(14)}      p50      p95      p99  recall@10   exact p50`);
-    for (const [name, filter] of filters) {
-      const times: number[] = [];
-      const exactTimes: number[] = [];
-      let found = 0;
-      for (const q of queries) {
-        let s = performance.now();
-        const exact = await store.search('bench', {
-          vector: 'image',
-          query: q,
-          limit: K,
-          filter,
-          exact: true,
-        });
-        exactTimes.push(performance.now() - s);
-        s = performance.now();
-        const hits = await store.search('bench', { vector: 'image', query: q, limit: K, filter });
-        times.push(performance.now() - s);
-        const truth = new Set(exact.map((h) => h.id));
-        found += hits.filter((h) => truth.has(h.id)).length;
-      }
-      times.sort((a, b) => a - b);
-      exactTimes.sort((a, b) => a - b);
+    console.log(
+      `  ${'candidate'.padEnd(22)} ${'query'.padEnd(13)}     p50      p95      p99  CPU/query  recall@10  (ms)`,
+    );
+    const truths = new Map<string, Set<string>[]>();
+    for (const [i, scan] of SCANS.entries()) {
+      global.gc?.();
+      const rssBefore = process.memoryUsage().rss;
+      const t = performance.now();
+      const store = await EmbeddedVectorStore.open(dir, { tuning: { scan } });
+      await store.count('bench'); // loads the collection and builds its scan codes
+      const load = performance.now() - t;
+      global.gc?.();
+      const mem = process.memoryUsage();
       console.log(
-        `  ${name.padEnd(14)} ${ms(percentile(times, 0.5))}  ${ms(percentile(times, 0.95))}  ${ms(percentile(times, 0.99))}` +
-          `  ${(found / (K * queries.length)).toFixed(4).padStart(9)}  ${ms(percentile(exactTimes, 0.5))}   (ms)`,
+        `  store, ${scan} scan: load ${(load / 1000).toFixed(2)} s, RSS ${mb(mem.rss)} (+${mb(mem.rss - rssBefore)} ` +
+          `over the bench's own copy of the vectors), ${mb(mem.arrayBuffers)} typed arrays`,
       );
+      for (const [name, filter] of FILTERS) {
+        if (i === 0) {
+          // The exact hits are the truth every candidate is checked against.
+          const sets: Set<string>[] = [];
+          const exact = await measure(queries, undefined, async (q) => {
+            const hits = await store.search('bench', {
+              vector: 'image',
+              query: q,
+              limit: K,
+              filter,
+              exact: true,
+            });
+            sets.push(new Set(hits.map((h) => h.id)));
+            return [];
+          });
+          truths.set(name, sets);
+          console.log(line('exact (JS scan)', name, exact));
+        }
+        const row = await measure(queries, truths.get(name), async (q) =>
+          (await store.search('bench', { vector: 'image', query: q, limit: K, filter })).map((h) => h.id),
+        );
+        console.log(line(`store, ${scan} scan`, name, row));
+      }
+      await store.close();
     }
-    await store.close();
+    if (HNSW_EF.length) hnsw(all, queries, truths.get('unfiltered'));
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The graph candidate on the same vectors: usearch's HNSW over int8 codes (M=16, ef_construction=128), the
+ * candidates rescored exactly like the store does. Unfiltered only: usearch's JS API has no filter callback.
+ */
+function hnsw(
+  all: Float32Array,
+  queries: readonly Float32Array[],
+  truth: readonly Set<string>[] | undefined,
+): void {
+  const scale = 127 / (4 / Math.sqrt(DIM));
+  const code = (v: Float32Array) =>
+    Int8Array.from(v, (x) => Math.max(-127, Math.min(127, Math.round(x * scale))));
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  const index = new Index({
+    dimensions: DIM,
+    metric: MetricKind.IP,
+    quantization: ScalarKind.I8,
+    connectivity: 16,
+    expansion_add: 128,
+    expansion_search: 16,
+    multi: false,
+  });
+  const t = performance.now();
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < N; i += 1000) {
+    const n = Math.min(1000, N - i);
+    const keys = BigUint64Array.from({ length: n }, (_, j) => BigInt(i + j));
+    index.add(keys, code(all.subarray(i * DIM, (i + n) * DIM)), 0);
+  }
+  const used = process.cpuUsage(cpu);
+  global.gc?.();
+  console.log(
+    `  hnsw (usearch, int8): build ${((performance.now() - t) / 1000).toFixed(1)} s, ` +
+      `${((used.user + used.system) / 1e6).toFixed(0)} CPU-s on ${os.cpus().length} threads, ` +
+      `RSS +${mb(process.memoryUsage().rss - rssBefore)}`,
+  );
+  const dot = (r: number, q: Float32Array) => {
+    let d = 0;
+    for (let j = 0; j < DIM; j++) d += (all[r * DIM + j] as number) * (q[j] as number);
+    return d;
+  };
+  for (const ef of HNSW_EF) {
+    const row = measureSync(queries, truth, (q) => {
+      const m = index.search(code(q), ef, 1);
+      const rows = Array.from(m.keys, (k) => Number(k)).filter((r) => r < N);
+      return rows
+        .map((r) => ({ r, s: dot(r, q) }))
+        .sort((a, b) => b.s - a.s)
+        .slice(0, K)
+        .map((h) => uuid(h.r));
+    });
+    console.log(line(`hnsw ef=${ef}`, 'unfiltered', row));
+  }
+}
+
+function measureSync(
+  queries: readonly Float32Array[],
+  truth: readonly Set<string>[] | undefined,
+  search: (q: Float32Array) => readonly string[],
+): Row {
+  const times: number[] = [];
+  let found = 0;
+  const cpu = process.cpuUsage();
+  for (const [i, q] of queries.entries()) {
+    const s = performance.now();
+    const ids = search(q);
+    times.push(performance.now() - s);
+    if (truth) found += ids.filter((id) => truth[i]!.has(id)).length;
+  }
+  const used = process.cpuUsage(cpu);
+  return {
+    times,
+    cpuMs: (used.user + used.system) / 1000 / queries.length,
+    recall: truth ? found / (K * queries.length) : 1,
+  };
 }
 
 async function main(): Promise<void> {

@@ -72,9 +72,10 @@ function seedOf(name: string): number {
  * copied to `<file>.corrupt-<timestamp>`, an error is logged with what was kept and dropped, and {@link damage}
  * reports it. The indexer's reconcile then re-indexes what was lost from the product catalog.
  *
- * Search is exact for small candidate sets and otherwise an int8 prescan of randomly rotated codes followed
- * by exact rescoring (recall@10 ≥ 0.99 on clustered data, see `npm run bench:vectors`). Filters are evaluated
- * first, over column-wise payload copies, and only matching rows are scored.
+ * Search is exact for small candidate sets and otherwise a native int8 scan of every row (usearch's SIMD kernels)
+ * followed by exact rescoring, widened until a filtered page is full (recall@10 ≥ 0.99 on clustered and on random
+ * data, see `npm run bench:vectors`). Filters are evaluated first, over column-wise payload copies; the int8 codes
+ * are derived state, rebuilt from the stored vectors when a collection loads.
  */
 export class EmbeddedVectorStore implements VectorStore {
   private readonly open = new Map<string, Promise<OpenCollection>>();
