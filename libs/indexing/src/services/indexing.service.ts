@@ -2,8 +2,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { DomainError } from '@vitrine/core';
 import type { IndexStateRepository, Product, ProductRepository } from '@vitrine/catalog';
-import type { VectorStore } from '@vitrine/vectors';
+import type { PointInput, VectorStore } from '@vitrine/vectors';
 import { describeError, UnrecoverableJobError } from '../queue/job-errors';
+import { coalesce } from './coalesce';
 import type { LiveCollections } from './collections';
 import type { IndexedPicture } from './attribute-extraction.port';
 import { productPayload, type ProductVectorizer } from './product-vectors';
@@ -19,6 +20,19 @@ function sameIndexedView(a: Product, b: Product, modelId: string): boolean {
     a.contentHash === b.contentHash &&
     isDeepStrictEqual(productPayload(a, modelId), productPayload(b, modelId))
   );
+}
+
+/** `items` split into runs in which no key appears twice, in order (one run unless a key repeats). */
+function distinctRounds<T>(items: readonly T[], key: (t: T) => string): T[][] {
+  const rounds: { keys: Set<string>; items: T[] }[] = [];
+  for (const item of items) {
+    const k = key(item);
+    let round = rounds.find((r) => !r.keys.has(k));
+    if (!round) rounds.push((round = { keys: new Set(), items: [] }));
+    round.keys.add(k);
+    round.items.push(item);
+  }
+  return rounds.map((r) => r.items);
 }
 
 export type IndexOutcome =
@@ -60,6 +74,12 @@ export const describeFailure = describeError;
  */
 export class IndexingService {
   private readonly log = new Logger('Indexing');
+  /** One product read for the jobs that ask in the same turn (see {@link coalesce}). */
+  private readonly product: (id: string) => Promise<Product | undefined>;
+  /** Coalesced vector writes, by collection. */
+  private readonly upserts = new Map<string, (point: PointInput) => Promise<unknown>>();
+  /** One index-state write for the jobs that finish in the same turn. */
+  private readonly markIndexed: (item: { productId: string; contentHash: string }) => Promise<unknown>;
 
   constructor(
     private readonly products: ProductRepository,
@@ -73,19 +93,29 @@ export class IndexingService {
      * worked (the module runs attribute extraction here).
      */
     private readonly afterIndexed?: (product: Product, firstPicture?: IndexedPicture) => Promise<void>,
-  ) {}
+  ) {
+    this.product = coalesce(async (ids: string[]) => {
+      const found = new Map((await products.getByIds(ids)).map((p) => [p.id, p]));
+      return ids.map((id) => found.get(id));
+    });
+    this.markIndexed = coalesce(async (items: { productId: string; contentHash: string }[]) => {
+      // One statement cannot write a row twice (two jobs of one product finishing together): one per round.
+      for (const round of distinctRounds(items, (i) => i.productId)) await states.markIndexed(modelId, round);
+      return items;
+    });
+  }
 
   async indexProduct(
     productId: string,
     options: { readonly force?: boolean } & EmbedOptions = {},
   ): Promise<IndexOutcome> {
-    let product = await this.products.getById(productId);
+    let product = await this.product(productId);
     for (let pass = 1; ; pass++) {
       if (!product) return { status: 'missing', productId };
       const outcome = await this.indexVersion(product, pass === 1 ? options : { ...options, force: false });
       // A change committed while this job ran (its own job deduplicated against this running one, or a job for
       // it finishing first) may just have been written over with what this job read: look once more.
-      const latest = await this.products.getById(productId);
+      const latest = await this.product(productId);
       if (!latest || pass >= MAX_PASSES || sameIndexedView(latest, product, this.modelId)) return outcome;
       product = latest;
     }
@@ -147,13 +177,28 @@ export class IndexingService {
       }
       throw e;
     }
-    for (const c of collections) await this.store.upsert(c, [vectors.point], { wait: true });
+    for (const c of collections) await this.upsertInto(c)(vectors.point);
     await Promise.all(vectors.images.map((i) => this.products.recordImageFetch(i.imageId, i.uri, i.outcome)));
-    await this.states.markIndexed(this.modelId, [
-      { productId: product.id, contentHash: product.contentHash },
-    ]);
+    await this.markIndexed({ productId: product.id, contentHash: product.contentHash });
     await this.afterIndexed?.(product, vectors.firstPicture);
     return { status: 'indexed', productId: product.id, imageErrors: vectors.imageErrors.length };
+  }
+
+  /** The coalesced upsert into `collection`: the points of the jobs that finish in the same turn, one write. */
+  private upsertInto(collection: string): (point: PointInput) => Promise<unknown> {
+    let upsert = this.upserts.get(collection);
+    if (!upsert) {
+      upsert = coalesce(async (points: PointInput[]) => {
+        for (const round of distinctRounds(points, (p) => p.id)) {
+          await this.store.upsert(collection, round, { wait: true });
+        }
+        return points;
+      });
+      // Collections come and go with reindexes: keep the few most recent.
+      if (this.upserts.size >= 8) this.upserts.delete(this.upserts.keys().next().value!);
+      this.upserts.set(collection, upsert);
+    }
+    return upsert;
   }
 
   /** Removes a product's vectors from every collection readers may see (or soon will). */
