@@ -5,11 +5,12 @@
 // same data in one run: the store with its int8 scan (usearch SIMD kernels, the default), the store with the
 // earlier prescan index, exact search, and an HNSW graph (usearch `Index`, int8, M=16) at several `ef`.
 // Env: BENCH_N, BENCH_DIM, BENCH_QUERIES, BENCH_DATASETS, BENCH_SCANS (int8,prescan), BENCH_HNSW_EF (64,256,1024;
-// empty skips the graph).
+// empty skips the graph). BENCH_RAW=1 skips the store (for 1 M rows: `BENCH_RAW=1 BENCH_N=1000000 BENCH_QUERIES=50
+// BENCH_HNSW_EF= npm run bench:vectors`) and measures the int8 scan on the vectors alone, the codes' memory beside it.
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Index, MetricKind, ScalarKind } from 'usearch';
+import { exactSearch, Index, MetricKind, ScalarKind } from 'usearch';
 import { EmbeddedVectorStore, Prng, type PointInput, type VectorFilter } from '@vitrine/vectors';
 
 const N = Number(process.env.BENCH_N ?? 100_000);
@@ -18,6 +19,7 @@ const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
 const DATASETS = (process.env.BENCH_DATASETS ?? 'clustered,unclustered').split(',');
 const SCANS = (process.env.BENCH_SCANS ?? 'int8,prescan').split(',') as ('int8' | 'prescan')[];
 const HNSW_EF = (process.env.BENCH_HNSW_EF ?? '64,256,1024').split(',').filter(Boolean).map(Number);
+const RAW = process.env.BENCH_RAW === '1';
 const CLUSTERS = 1000;
 const K = 10;
 const CATEGORIES = 20; // one category = 5 % of the points
@@ -226,7 +228,7 @@ function hnsw(
   console.log(
     `  hnsw (usearch, int8): build ${((performance.now() - t) / 1000).toFixed(1)} s, ` +
       `${((used.user + used.system) / 1e6).toFixed(0)} CPU-s on ${os.cpus().length} threads, ` +
-      `RSS +${mb(process.memoryUsage().rss - rssBefore)}`,
+      `process RSS ${mb(rssBefore)} before, ${mb(process.memoryUsage().rss)} after`,
   );
   const dot = (r: number, q: Float32Array) => {
     let d = 0;
@@ -269,12 +271,80 @@ function measureSync(
   };
 }
 
+/**
+ * The int8 scan without the store, as the store runs it (codes of every coordinate, usearch's `exactSearch` on one
+ * thread, the best max(64, 2 x 10) rescored from float32), against a JS exact scan: for sizes where filling a store
+ * through its log would take the run's time. Truth and rescoring read the bench's float32 copy.
+ */
+function raw(kind: string): void {
+  const rng = new Prng(kind === 'clustered' ? 1 : 2);
+  const sample = sampler(kind, rng);
+  const all = new Float32Array(N * DIM);
+  for (let i = 0; i < N; i++) all.set(sample(), i * DIM);
+  const queries = Array.from({ length: QUERIES }, sample);
+  const dot = (r: number, q: Float32Array) => {
+    let d = 0;
+    for (let j = 0; j < DIM; j++) d += (all[r * DIM + j] as number) * (q[j] as number);
+    return d;
+  };
+  const best = (rows: Iterable<number>, q: Float32Array) =>
+    [...rows]
+      .map((r) => ({ r, s: dot(r, q) }))
+      .sort((a, b) => b.s - a.s)
+      .slice(0, K)
+      .map((h) => uuid(h.r));
+  const truth: Set<string>[] = [];
+  const exact = measureSync(queries, undefined, (q) => {
+    const heap: { r: number; s: number }[] = [];
+    let floor = -Infinity;
+    for (let r = 0; r < N; r++) {
+      const s = dot(r, q);
+      if (s <= floor) continue;
+      heap.push({ r, s });
+      if (heap.length > K) {
+        heap.sort((a, b) => b.s - a.s).pop();
+        floor = heap[heap.length - 1]!.s;
+      }
+    }
+    truth.push(new Set(heap.map((h) => uuid(h.r))));
+    return [];
+  });
+  global.gc?.();
+  const before = process.memoryUsage();
+  const scale = 127 / (4 / Math.sqrt(DIM));
+  const codes = Int8Array.from(all, (x) => Math.max(-127, Math.min(127, Math.round(x * scale))));
+  const code = (v: Float32Array) =>
+    Int8Array.from(v, (x) => Math.max(-127, Math.min(127, Math.round(x * scale))));
+  const after = process.memoryUsage();
+  console.log(
+    `\n${kind}, vectors alone: ${N.toLocaleString('en')} x ${DIM}; int8 codes ${mb(after.arrayBuffers - before.arrayBuffers)}, ` +
+      `process RSS ${mb(after.rss)} of which the bench's float32 copy is ${mb(all.byteLength)} (load ${os.loadavg()[0]?.toFixed(2)})`,
+  );
+  console.log(
+    `  ${'candidate'.padEnd(22)} ${'query'.padEnd(13)}     p50      p95      p99  CPU/query  recall@10  (ms)`,
+  );
+  console.log(line('exact (JS scan)', 'unfiltered', exact));
+  for (const threads of [1, 2]) {
+    const row = measureSync(queries, truth, (q) => {
+      const m = exactSearch(codes, code(q), DIM, 64, MetricKind.IP, threads);
+      return best(
+        Array.from(m.keys, (k) => Number(k)),
+        q,
+      );
+    });
+    console.log(line(`int8 scan, ${threads} thread${threads > 1 ? 's' : ''}`, 'unfiltered', row));
+  }
+}
+
 async function main(): Promise<void> {
   console.log(
     `bench:vectors — embedded store, ${N.toLocaleString('en')} x ${DIM}, top-${K}, ${QUERIES} queries, one thread, ` +
       `node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} (${os.cpus().length} cores, load ${os.loadavg()[0]?.toFixed(2)})`,
   );
-  for (const kind of DATASETS) await run(kind);
+  for (const kind of DATASETS) {
+    if (RAW) raw(kind);
+    else await run(kind);
+  }
 }
 
 main().catch((e: unknown) => {

@@ -9,7 +9,7 @@ export interface SearchTuning {
    * How a search too big for brute force picks its candidates: `int8` scans int8 codes of every vector with
    * usearch's SIMD kernels (the default: faster and more accurate, see `npm run bench:vectors`), `prescan`
    * scans 4-bit codes of randomly rotated coordinates in plain JavaScript (the earlier index, kept for the
-   * side-by-side benchmark and as a fallback without the native module).
+   * side-by-side benchmark).
    */
   readonly scan: 'int8' | 'prescan';
   /**
