@@ -202,3 +202,23 @@ describe('startPglite when PGlite itself fails', () => {
     OPEN_CATALOG_TIMEOUT_MS,
   );
 });
+
+describe('startPglite on a new folder', () => {
+  it('creates the database and runs it with the embedded memory settings', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-pglite-new-'));
+    const dataDir = path.join(root, 'data');
+    const host = await startPglite(dataDir);
+    try {
+      expect(fs.existsSync(path.join(dataDir, 'PG_VERSION'))).toBe(true);
+      const shared = await attempt(host, 'SHOW shared_buffers');
+      const maintenance = await attempt(host, 'SHOW maintenance_work_mem');
+      expect([shared.rows, maintenance.rows]).toEqual([
+        [{ shared_buffers: '16MB' }],
+        [{ maintenance_work_mem: '16MB' }],
+      ]);
+    } finally {
+      await host.stop();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  }, 180_000);
+});

@@ -8,7 +8,19 @@ import { DomainError } from '@vitrine/core';
 export interface PgliteWorkerData {
   readonly dataDir: string;
   readonly listen: { readonly path: string } | { readonly host: string; readonly port: number };
+  /** `name=value` PostgreSQL settings PGlite starts with (each becomes `-c name=value`). */
+  readonly settings: readonly string[];
 }
+
+/**
+ * PostgreSQL settings for a database that serves one process through one connection. PGlite's WebAssembly memory
+ * only ever grows, and Postgres touches all of `shared_buffers` at start: the default 128 MB was 151 of the 157 MiB
+ * PGlite held resident in the idle API. 16 MB still holds a demo-sized catalog's tables and indexes several times
+ * over (pages beyond it come from the kernel's page cache); `maintenance_work_mem` bounds what an index build grows
+ * the memory to (default 64 MB). Measured: `npm run bench:memory` (idle RSS) and `npm run bench:import` (import and
+ * search speed against Postgres' defaults in one run), docs/benchmarks.md#memory-issue-16.
+ */
+export const PGLITE_SETTINGS: readonly string[] = ['shared_buffers=16MB', 'maintenance_work_mem=16MB'];
 
 export type PgliteWorkerMessage =
   | { readonly type: 'ready'; readonly address: string }
@@ -47,6 +59,8 @@ export interface PgliteHostOptions {
    * Undefined: no watchdog. Set it above the longest statement allowed (the catalog uses twice its query bound).
    */
   readonly watchdogMs?: number;
+  /** PostgreSQL settings (`name=value`) PGlite starts with; default {@link PGLITE_SETTINGS}, `[]` for Postgres' own. */
+  readonly settings?: readonly string[];
 }
 
 /** A running embedded PostgreSQL: where `pg` connects, and how to stop it. */
@@ -91,6 +105,7 @@ const STABLE_AFTER_MS = 60_000;
 export async function startPglite(dataDir: string, options: PgliteHostOptions = {}): Promise<PgliteHost> {
   const maxRestarts = options.maxRestarts ?? 5;
   const restartDelayMs = options.restartDelayMs ?? 250;
+  const settings = options.settings ?? PGLITE_SETTINGS;
   const logger = options.logger;
   fs.mkdirSync(dataDir, { recursive: true });
   const releaseLock = acquireLock(dataDir);
@@ -106,7 +121,7 @@ export async function startPglite(dataDir: string, options: PgliteHostOptions = 
 
   let started: { worker: Worker; address: string };
   try {
-    started = await launch({ dataDir, listen });
+    started = await launch({ dataDir, listen, settings });
   } catch (e) {
     cleanup();
     throw new DomainError(
@@ -184,7 +199,7 @@ export async function startPglite(dataDir: string, options: PgliteHostOptions = 
       await new Promise((resolve) => setTimeout(resolve, delay));
       if (stopping) return;
       try {
-        const next = await launch({ dataDir, listen });
+        const next = await launch({ dataDir, listen, settings });
         worker = next.worker;
         if (stopping) return;
         watch(next.worker);

@@ -1,21 +1,46 @@
 // Runs in a worker thread (see pglite-host.ts): PGlite executes queries synchronously in WebAssembly, so hosting
 // it here keeps the main event loop free, and PGlite's own dynamic imports work even when the caller runs inside
 // Jest's module sandbox. Clients reach it through pglite-socket's PostgreSQL wire server.
-import { rmSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { PgliteWorkerData, PgliteWorkerMessage } from './pglite-host';
+
+/**
+ * Creates a new database folder in a short-lived child process. PGlite's first start runs initdb in a second
+ * Postgres instance and copies the folder over as a tarball; once freed, that memory stays in this thread's malloc
+ * arenas for the life of the process (about 100 MiB of the idle API, `npm run bench:memory`: a first boot held that
+ * much more than a restart on the same folder). A process that exits returns all of it.
+ */
+async function initialiseInChildProcess(dataDir: string): Promise<void> {
+  const child = fork(__filename, [INIT_FLAG, dataDir], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  let stderr = '';
+  child.stderr
+    ?.setEncoding('utf8')
+    .on('data', (chunk: string) => void (stderr = (stderr + chunk).slice(-2000)));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (c) => resolve(c));
+  });
+  if (code !== 0) throw new Error(`initdb failed (exit code ${code}): ${stderr.trim() || 'no output'}`);
+}
+
+const INIT_FLAG = '--vitrine-pglite-initdb';
 
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('pglite-worker must run in a worker thread');
   const send = (m: PgliteWorkerMessage): void => port.postMessage(m);
-  const { dataDir, listen } = workerData as PgliteWorkerData;
+  const { dataDir, listen, settings } = workerData as PgliteWorkerData;
   let db: PGlite | undefined;
   let server: PGLiteSocketServer;
   try {
-    db = await PGlite.create({ dataDir });
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialiseInChildProcess(dataDir);
+    const startParams = [...PGlite.defaultStartParams, ...settings.flatMap((setting) => ['-c', setting])];
+    db = await PGlite.create({ dataDir, startParams });
     reportFaults(db, send);
     // One client connection at a time: the catalog's pool has size 1. The second slot only absorbs a reconnect
     // that arrives before the server has processed the close of the previous socket.
@@ -133,4 +158,17 @@ function describe(e: unknown): string {
   return String(e);
 }
 
-void main();
+if (isMainThread && process.argv[2] === INIT_FLAG) {
+  // The child process of initialiseInChildProcess: create the folder, close it, exit.
+  void PGlite.create({ dataDir: process.argv[3]! })
+    .then((db) => db.close())
+    .then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(describe(e));
+        process.exit(1);
+      },
+    );
+} else {
+  void main();
+}
