@@ -27,3 +27,4 @@ export {
 } from './services/attribute-extraction.port';
 export { ProductVectorizer, productPayload, productText } from './services/product-vectors';
 export { IndexingModule, INDEXING_REDIS, indexingRole, type IndexingModuleOptions } from './indexing.module';
+export { coalesce } from './services/coalesce';
