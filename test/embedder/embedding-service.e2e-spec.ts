@@ -6,11 +6,13 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DomainError, loadConfig } from '@vitrine/core';
-import { embeddingProviderFromConfig } from '@vitrine/embedding';
+import { IndexStateRepository } from '@vitrine/catalog';
+import { EMBEDDING_PROVIDER, embeddingProviderFromConfig, type EmbeddingProvider } from '@vitrine/embedding';
 import { EmbedderModule } from '../../apps/embedder/src/embedder.module';
 import { configureEmbedder } from '../../apps/embedder/src/embedder.setup';
 import { DEMO_DIR, startApiApp, type ApiTestApp } from '../api/api-app';
 import { DEMO_MODEL_DIR } from '../support/indexing-app';
+import { waitForIdle } from '../support/queue-idle';
 
 const ROOT = resolve(__dirname, '../..');
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -32,6 +34,7 @@ async function startEmbedder(port = 0): Promise<{ app: NestExpressApplication; u
   return { app, url: `http://127.0.0.1:${address.port}` };
 }
 
+const KEY = 'embedding-service-e2e-admin-key-0123456789';
 const QUERIES = ['banana', 'red apple', 'guitar', 'backpack', 'umbrella'];
 const PICTURES = ['1st-place-medal.png', '2nd-place-medal.png'];
 
@@ -43,7 +46,10 @@ describe('CLIP as a service: the API and indexer embed through apps/embedder whe
   beforeAll(async () => {
     embedder = await startEmbedder();
     // The remote API indexes the demo catalog through the service too (it consumes its own queue here).
-    remote = await startApiApp({ demoCatalog: true, env: { EMBEDDING_URL: embedder.url } });
+    remote = await startApiApp({
+      demoCatalog: true,
+      env: { EMBEDDING_URL: embedder.url, ADMIN_API_KEYS: KEY },
+    });
     local = await startApiApp({ demoCatalog: true });
   }, 600_000);
   afterAll(async () => {
@@ -104,8 +110,11 @@ describe('CLIP as a service: the API and indexer embed through apps/embedder whe
     }
   });
 
-  it('answers 503 UNAVAILABLE while the service is down, and searches again once it is back', async () => {
+  it('answers 503 UNAVAILABLE while the service is down and the indexer retries its job until it is back', async () => {
     const port = Number(new URL(embedder.url).port);
+    const states = remote.app.get(IndexStateRepository);
+    const modelId = remote.app.get<EmbeddingProvider>(EMBEDDING_PROVIDER).modelId;
+    const before = await states.counts(modelId);
     await embedder.app.close();
     const res = await request(remote.server)
       .post('/v1/search/text')
@@ -113,10 +122,22 @@ describe('CLIP as a service: the API and indexer embed through apps/embedder whe
       .expect(503);
     expect(res.body.error).toMatchObject({ code: 'UNAVAILABLE' });
     expect(res.body.error.message).toContain('embedding service');
-    embedder = await startEmbedder(port);
+    // A catalog write still succeeds; its index job fails on the embedding and waits for its next attempt.
     await request(remote.server)
-      .post('/v1/search/text')
-      .send({ query: 'a query nobody asked before' })
+      .post('/v1/admin/products')
+      .set('X-Api-Key', KEY)
+      .send({ sku: 'EMB-DOWN-1', title: 'Qwxyz enamel kettle', images: [] })
       .expect(200);
-  }, 60_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await states.counts(modelId)).indexed).toBe(before.indexed);
+    embedder = await startEmbedder(port);
+    await waitForIdle(remote.queue, 60_000);
+    const after = await states.counts(modelId);
+    expect(after.indexed).toBe(before.indexed + 1);
+    expect(after.failed).toBe(before.failed);
+    const page = (
+      await request(remote.server).post('/v1/search/text').send({ query: 'qwxyz kettle' }).expect(200)
+    ).body as Page;
+    expect(page.items[0]?.sku).toBe('EMB-DOWN-1');
+  }, 120_000);
 });

@@ -319,7 +319,9 @@ export class RemoteEmbeddingProvider implements EmbeddingProvider {
    * network (the service may come back with another model).
    */
   verify(): Promise<RemoteContract> {
-    const check = (this.contract ??= this.readContract());
+    if (this.contract) return this.contract;
+    const check = this.readContract();
+    this.contract = check;
     check.catch(() => {
       if (this.contract === check) this.contract = undefined;
     });
