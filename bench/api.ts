@@ -12,7 +12,6 @@
 // Last, on an API whose query-embedding cache holds one entry, the server CPU per request (bench/server-cpu.ts) of
 // text search with unique queries and with one repeated query, similar products and /healthz (issue 16); with
 // --url, only when --pid names the API's process on this machine.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,6 +19,7 @@ import { nonsenseQueries } from '@vitrine/search';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { cpuTable, measureServerCpu, processCpuMs, type CpuRow } from './server-cpu';
 import { measureSuggest } from './suggest';
+import { startApi as startApiProcess, type ApiProcess } from './support/api-process';
 import { autocannon, type AutocannonOptions } from './support/autocannon';
 
 const ROOT = resolve(__dirname, '..');
@@ -336,29 +336,17 @@ async function measureFloor(url: string): Promise<void> {
   }
 }
 
-/**
- * Starts the built API on the demo catalog. `waitFor`: `indexed` waits for the seeder's "search is complete" (the
- * first start on an empty database), `listening` only for the HTTP server (indexing may still be running).
- */
-async function startApi(
+/** Starts the built API (dist/) on the demo catalog; `waitFor` as in {@link startApiProcess}. */
+function startApi(
   dataDir: string,
   db: TestDatabase | undefined,
   cacheSize: string,
   waitFor: 'indexed' | 'listening',
   modelDir?: string,
-): Promise<{
-  url: string;
-  pid: number;
-  stop: () => Promise<void>;
-  indexedAt: () => number | undefined;
-}> {
-  const port = String(30_000 + Math.floor(Math.random() * 20_000));
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'dist/apps/api/src/main.js')], {
-    cwd: ROOT,
+): Promise<ApiProcess> {
+  return startApiProcess({
+    argv: [join(ROOT, 'dist/apps/api/src/main.js')],
     env: {
-      PATH: process.env.PATH,
-      HOST: '127.0.0.1',
-      PORT: port,
       DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
       SEED_DEMO_CATALOG: 'true',
@@ -367,73 +355,9 @@ async function startApi(
       ...(db ? { DATABASE_URL: db.url } : {}),
       ...(modelDir ? { MODEL_DIR: modelDir } : {}),
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    waitFor,
+    label: `(cache ${cacheSize === '0' ? 'off' : 'on'})`,
   });
-  const url = `http://127.0.0.1:${port}`;
-  const started = Date.now();
-  await new Promise<void>((resolveReady, reject) => {
-    let buffered = '';
-    child.once('exit', (code) => reject(new Error(`API exited with ${code} before it was ready`)));
-    const onData = (chunk: Buffer) => {
-      buffered += chunk.toString();
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        const msg = (() => {
-          try {
-            const parsed = JSON.parse(line) as { msg?: unknown };
-            return typeof parsed.msg === 'string' ? parsed.msg : '';
-          } catch {
-            return line;
-          }
-        })();
-        if (
-          msg.includes('search is complete') ||
-          (waitFor === 'listening' && msg.startsWith('listening on'))
-        ) {
-          console.log(
-            `API ready in ${((Date.now() - started) / 1000).toFixed(1)} s (cache ${cacheSize === '0' ? 'off' : 'on'})`,
-          );
-          // Stop parsing the request log: this process also runs autocannon, and every cycle spent here is
-          // taken from the load generator on this 2-core machine.
-          child.stdout!.off('data', onData);
-          resolveReady();
-          return;
-        }
-      }
-    };
-    child.stdout!.on('data', onData);
-  });
-  // Indexing queues follow-up work (attribute extraction) that runs on after "search is complete": measure an
-  // idle API, not one still busy with it.
-  if (waitFor === 'indexed') await waitForIdleQueue(url);
-  // Only a substring test from here on (no JSON parsing): when did indexing finish, if it was still running.
-  let indexedAt: number | undefined;
-  child.stdout!.on('data', (chunk: Buffer) => {
-    if (indexedAt === undefined && chunk.includes('search is complete')) indexedAt = Date.now();
-  });
-  return {
-    url,
-    pid: child.pid!,
-    indexedAt: () => indexedAt,
-    stop: () =>
-      new Promise<void>((done) => {
-        child.once('exit', () => done());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-/** Polls `/metrics` until the API's indexing queue has nothing waiting, active or delayed. */
-async function waitForIdleQueue(url: string): Promise<void> {
-  const open = /^vitrine_indexing_queue_jobs\{state="(?:waiting|active|delayed)"\} (\d+)$/gm;
-  for (;;) {
-    const text = await (await fetch(`${url}/metrics`)).text();
-    const jobs = [...text.matchAll(open)].reduce((sum, m) => sum + Number(m[1]), 0);
-    if (jobs === 0) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 function printTable(rows: string[][]): void {

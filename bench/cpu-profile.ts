@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestDatabase } from '../test/support/database';
 import { processCpuMs } from './server-cpu';
+import { waitForIdleQueue } from './support/api-process';
 import { autocannon } from './support/autocannon';
 
 interface CallFrame {
@@ -270,16 +271,6 @@ async function main(): Promise<void> {
     await db?.drop();
     rmSync(dataDir, { recursive: true, force: true });
     if (!KEEP) rmSync(profDir, { recursive: true, force: true });
-  }
-}
-
-/** Polls `/metrics` until the API's indexing queue has nothing waiting, active or delayed. */
-async function waitForIdleQueue(url: string): Promise<void> {
-  const open = /^vitrine_indexing_queue_jobs\{state="(?:waiting|active|delayed)"\} (\d+)$/gm;
-  for (;;) {
-    const text = await (await fetch(`${url}/metrics`)).text();
-    if ([...text.matchAll(open)].reduce((sum, m) => sum + Number(m[1]), 0) === 0) return;
-    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
