@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import Redis from 'ioredis';
+import { TEST_RUN_VARIABLE } from './support/demo-snapshot';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './support/services';
 
 /**
@@ -42,4 +44,6 @@ export default async function globalSetup(): Promise<void> {
     redis.disconnect();
   }
   if (problems.length) throw new Error(`Integration services are down:\n- ${problems.join('\n- ')}`);
+  // Names this run for what its suites share (the demo catalog's snapshot); test files and workers inherit it.
+  process.env[TEST_RUN_VARIABLE] = randomBytes(6).toString('hex');
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -9,6 +9,7 @@ import { JOB_QUEUE, type IndexingModuleOptions, type JobQueue } from '@vitrine/i
 import { ApiModule } from '../../apps/api/src/app.module';
 import { configureApp } from '../../apps/api/src/app.setup';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { demoSnapshot } from '../support/demo-snapshot';
 import { TEST_REDIS_URL } from '../support/services';
 import { DEMO_MODEL_DIR } from '../support/indexing-app';
 import { waitForIdle } from '../support/queue-idle';
@@ -26,7 +27,10 @@ export interface ApiTestApp {
 }
 
 export interface ApiTestOptions {
-  /** Import (and index) the demo catalog at boot, as `npm start` does on first run. Default false. */
+  /**
+   * Import (and index) the demo catalog at boot, as `npm start` does on first run. Default false. In a Jest run the
+   * first suite that asks does so and keeps the result; the next ones start from a copy of it (test/support/demo-snapshot).
+   */
   readonly demoCatalog?: boolean;
   readonly env?: Record<string, string>;
   /** Indexing options on top of the default (this process consumes jobs too: `role: 'worker'`). */
@@ -35,9 +39,47 @@ export interface ApiTestOptions {
 
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
+/**
+ * Variables that change nothing in what the demo catalog's import and indexing leave behind: a suite that sets only
+ * these starts from the run's snapshot of the indexed demo catalog instead of indexing it again.
+ */
+const SNAPSHOT_NEUTRAL = new Set([
+  'ADMIN_API_KEYS',
+  'ADMIN_AUTH_FAILURES_PER_MINUTE',
+  'CORS_ORIGINS',
+  'RATE_LIMIT_PER_MINUTE',
+]);
+
 export async function startApiApp(options: ApiTestOptions = {}): Promise<ApiTestApp> {
-  const db: TestDatabase = await createTestDatabase('api');
+  const snapshot =
+    options.demoCatalog &&
+    options.indexing === undefined &&
+    Object.keys(options.env ?? {}).every((k) => SNAPSHOT_NEUTRAL.has(k))
+      ? await demoSnapshot(async (db, dataDir) => {
+          const seeding = await bootApiApp(db, dataDir, { demoCatalog: true });
+          await seeding.app.close();
+        })
+      : undefined;
+  const db = await createTestDatabase('api', snapshot ? { template: snapshot.database } : {});
   const dataDir = mkdtempSync(join(tmpdir(), 'vitrine-api-'));
+  if (snapshot) cpSync(snapshot.dataDir, dataDir, { recursive: true });
+  const booted = await bootApiApp(db, dataDir, options);
+  return {
+    ...booted,
+    close: async () => {
+      await booted.app.close();
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Boots the API on `db` and `dataDir`; with the demo catalog, waits until it is indexed (a no-op on a snapshot). */
+async function bootApiApp(
+  db: TestDatabase,
+  dataDir: string,
+  options: ApiTestOptions,
+): Promise<Omit<ApiTestApp, 'close'>> {
   const config = loadConfig(
     {
       DATABASE_URL: db.url,
@@ -62,15 +104,5 @@ export async function startApiApp(options: ApiTestOptions = {}): Promise<ApiTest
   await app.init();
   const queue = app.get<JobQueue>(JOB_QUEUE);
   if (options.demoCatalog) await waitForIdle(queue, 240_000);
-  return {
-    app,
-    config,
-    server: app.getHttpServer(),
-    queue,
-    close: async () => {
-      await app.close();
-      await db.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return { app, config, server: app.getHttpServer(), queue };
 }

@@ -23,13 +23,25 @@ export interface TestDatabase {
  *
  * It is empty: run your migrations on it once (e.g. `createCatalogDataSource({ kind: 'postgres', url: db.url, … })`).
  */
-export async function createTestDatabase(prefix = 'vitrine'): Promise<TestDatabase> {
-  const safePrefix = prefix
-    .toLowerCase()
-    .replace(/[^a-z0-9_]/g, '_')
-    .slice(0, 30);
-  const name = `t_${safePrefix}_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
+export async function createTestDatabase(
+  prefix = 'vitrine',
+  options: { readonly template?: string } = {},
+): Promise<TestDatabase> {
+  const name = testDatabaseName(prefix, randomBytes(6).toString('hex'));
+  // A template copies a prepared database (PostgreSQL copies its files: far faster than building it again).
+  const template = options.template ? ` TEMPLATE "${options.template}"` : '';
+  await withAdminClient((c) => c.query(`CREATE DATABASE "${name}"${template}`));
+  return testDatabaseAt(name);
+}
+
+/** `t_<prefix>_<suffix>`: the names every test database has, lower case and safe to quote. */
+export function testDatabaseName(prefix: string, suffix: string): string {
+  const safe = (s: string) => s.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  return `t_${safe(prefix).slice(0, 30)}_${safe(suffix)}`;
+}
+
+/** A handle on the test database `name` (which may not exist yet): its URL and a drop that ends its sessions. */
+export function testDatabaseAt(name: string): TestDatabase {
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
   let dropped: Promise<void> | undefined;
@@ -37,14 +49,15 @@ export async function createTestDatabase(prefix = 'vitrine'): Promise<TestDataba
     url: url.toString(),
     name,
     drop: () =>
-      (dropped ??= admin(async (c) => {
+      (dropped ??= withAdminClient(async (c) => {
         // WITH (FORCE) (PostgreSQL 13+) ends sessions a test left open instead of failing the drop.
         await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       })),
   };
 }
 
-async function admin(work: (client: Client) => Promise<unknown>): Promise<void> {
+/** Runs `work` on a connection to the test server's admin database (TEST_DATABASE_URL). */
+export async function withAdminClient(work: (client: Client) => Promise<unknown>): Promise<void> {
   const client = new Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
