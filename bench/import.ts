@@ -1,7 +1,10 @@
 // npm run bench:import [-- <products>]
 // Generates a synthetic catalog (default 10,000 products) as JSONL in a temp folder, imports it into a fresh
-// PostgreSQL database (TEST_DATABASE_URL's server) and into a fresh embedded PGlite, then imports it again: the
-// second run must write nothing. Prints wall times and rows/s; exits 1 if a re-import changed anything.
+// PostgreSQL database (TEST_DATABASE_URL's server), into a fresh embedded PGlite (Vitrine's memory settings) and
+// into one started with Postgres' own settings (128 MB shared_buffers), then imports it again: the second run must
+// write nothing. Then 500 full-text searches (two words, 20 hits, with their cards) on each. Prints wall times,
+// rows/s, the process's CPU per search (PGlite runs on a thread of this process) and RSS; exits 1 if a re-import
+// changed anything.
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,7 +13,9 @@ import {
   CatalogImportService,
   createCatalogDataSource,
   ProductRepository,
+  ProductSearchRepository,
   type CatalogDatabase,
+  type CatalogDataSourceOptions,
   type DatabaseConfig,
   type ImportReport,
 } from '@vitrine/catalog';
@@ -38,15 +43,26 @@ async function main(): Promise<number> {
     }
 
     failed = (await bench('pglite', { kind: 'pglite', dir: path.join(dir, 'pglite') }, file)) || failed;
+    const defaults = { kind: 'pglite', dir: path.join(dir, 'pglite-defaults') } as const;
+    const options = { embedded: { settings: [] } };
+    failed = (await bench("pglite, Postgres' own settings", defaults, file, options)) || failed;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   return failed ? 1 : 0;
 }
 
-async function bench(name: string, config: DatabaseConfig, file: string): Promise<boolean> {
+const SEARCHES = 500;
+const WORDS = ['red', 'blue', 'green', 'black', 'lamp', 'chair', 'mug', 'kettle', 'scarf', 'everyday'];
+
+async function bench(
+  name: string,
+  config: DatabaseConfig,
+  file: string,
+  options: CatalogDataSourceOptions = {},
+): Promise<boolean> {
   let t = performance.now();
-  const db: CatalogDatabase = await createCatalogDataSource(config);
+  const db: CatalogDatabase = await createCatalogDataSource(config, options);
   const openMs = performance.now() - t;
   try {
     const service = new CatalogImportService(new ProductRepository(db));
@@ -56,6 +72,16 @@ async function bench(name: string, config: DatabaseConfig, file: string): Promis
     t = performance.now();
     const second = await service.importFile(file);
     const secondMs = performance.now() - t;
+    const search = new ProductSearchRepository(db);
+    const cpu = process.cpuUsage();
+    t = performance.now();
+    for (let i = 0; i < SEARCHES; i++) {
+      const query = `${WORDS[i % WORDS.length]!} ${WORDS[(i * 3 + 1) % WORDS.length]!}`;
+      const hits = await search.lexicalSearch(query, {}, 20);
+      await search.cards(hits.map((h) => h.id));
+    }
+    const searchMs = performance.now() - t;
+    const used = process.cpuUsage(cpu);
 
     console.log(`${name}:`);
     console.log(
@@ -63,6 +89,9 @@ async function bench(name: string, config: DatabaseConfig, file: string): Promis
     );
     console.log(`  import                  ${ms(firstMs)}  ${rate(first, firstMs)}  ${counts(first)}`);
     console.log(`  re-import (no-op)       ${ms(secondMs)}  ${rate(second, secondMs)}  ${counts(second)}`);
+    console.log(
+      `  ${SEARCHES} searches + cards  ${ms(searchMs)}  ${((used.user + used.system) / 1000 / SEARCHES).toFixed(2)} ms CPU each`,
+    );
     console.log(`  rss after               ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB\n`);
     const noop = second.created === 0 && second.updated === 0 && second.unchanged === count;
     if (!noop) console.error(`  re-import on ${name} changed products: it must be a no-op`);
