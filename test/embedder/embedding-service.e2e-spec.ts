@@ -80,7 +80,7 @@ describe('CLIP as a service: the API and indexer embed through apps/embedder whe
     }
   }, 120_000);
 
-  it('batches across requests: the service counted its model runs and requests', async () => {
+  it('reports its requests and model runs on /metrics', async () => {
     const metrics = await request(embedder.app.getHttpServer()).get('/metrics').expect(200);
     expect(metrics.text).toMatch(/vitrine_embedder_requests_total\{model="text_model",outcome="ok"\} [1-9]/);
     expect(metrics.text).toMatch(

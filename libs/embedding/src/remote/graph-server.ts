@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Tensor } from 'onnxruntime-node';
 import { DomainError, NotFoundError, ValidationError } from '@vitrine/core';
 import type { EmbeddingLogger } from '../embedding-provider';
-import { DynamicBatcher } from '../batching/dynamic-batcher';
+import { DynamicBatcher, type Settled } from '../batching/dynamic-batcher';
 import { InferenceLane, type LanePriority } from '../batching/inference-lane';
 import { readModelDir, type ModelDir } from '../model/model-dir';
 import { formatModelId, hashOnnxFiles } from '../model/model-id';
@@ -61,6 +61,33 @@ interface PixelRow {
 const kserveType = (t: IdType): V2DataType => (t === 'int64' ? 'INT64' : 'INT32');
 
 /**
+ * Runs rows of several clients' requests together; when the run fails (a token id past the vocabulary makes
+ * onnxruntime throw), runs each request's rows on their own, so one bad request fails alone, not its neighbours.
+ */
+async function isolated<R extends { readonly request: object }>(
+  rows: R[],
+  run: (rows: R[]) => Promise<Float32Array[]>,
+): Promise<Settled<Float32Array>[]> {
+  try {
+    return (await run(rows)).map((value) => ({ ok: true as const, value }));
+  } catch (e) {
+    const groups = new Map<object, number[]>();
+    rows.forEach((r, i) => groups.set(r.request, [...(groups.get(r.request) ?? []), i]));
+    if (groups.size < 2) throw e;
+    const out: Settled<Float32Array>[] = [];
+    for (const indices of groups.values()) {
+      try {
+        const values = await run(indices.map((i) => rows[i] as R));
+        indices.forEach((i, k) => (out[i] = { ok: true, value: values[k] as Float32Array }));
+      } catch (error) {
+        indices.forEach((i) => (out[i] = { ok: false, error }));
+      }
+    }
+    return out;
+  }
+}
+
+/**
  * The embedding service's core (apps/embedder): the two graphs of a CLIP export behind the KServe v2 model
  * contract, each row of every request queued on a {@link DynamicBatcher}, so concurrent requests from all clients
  * share model runs. Clients tokenise and preprocess (that CPU scales with them); this only runs graphs. Searches
@@ -87,11 +114,14 @@ export class EmbeddingGraphServer {
     },
     maxWaitMs: number,
   ) {
-    const batcher = <R>(run: (rows: R[], p: LanePriority) => Promise<Float32Array[]>, p: LanePriority) =>
+    const batcher = <R extends { readonly request: object }>(
+      run: (rows: R[], p: LanePriority) => Promise<Float32Array[]>,
+      p: LanePriority,
+    ) =>
       new DynamicBatcher<R, Float32Array>({
         maxBatch: settings.batchSize,
         maxWaitMs,
-        run: async (rows) => (await run(rows, p)).map((value) => ({ ok: true as const, value })),
+        run: (rows) => isolated(rows, (part) => run(part, p)),
       });
     const t = (rows: TextRow[], p: LanePriority) => this.runText(rows, p);
     const v = (rows: PixelRow[], p: LanePriority) => this.runVision(rows, p);
