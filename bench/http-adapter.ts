@@ -1,4 +1,5 @@
 // npm run bench:http-adapter [-- --duration 3 --rounds 3 --connections 16 --adapters express,express-bare,fastify-bare]
+//   [--pieces-only]
 // Express or Fastify under NestJS (ADR 0007, issue 16): server CPU per request of the real ApiModule under each HTTP
 // adapter, in one run. Starts one API per adapter (bench/support/http-adapter-server.ts, from the TypeScript
 // sources; embedded mode, query-embedding cache of one entry so that distinct queries run the text model every time;
@@ -6,14 +7,21 @@
 // load generator, the adapters' order rotating every round so that drift on this shared machine hits them all.
 // The figure is the API process's user + system CPU (all threads, /proc) over the run divided by the requests it
 // served; the table gives the median over the rounds, and each adapter's ratio to `express-bare` from the same run.
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { apiValidationPipe } from '../apps/api/src/http/validation';
+import { TextSearchDto } from '../apps/api/src/search/search.dto';
 import { processCpuMs } from './server-cpu';
 import { startApi, waitForIdleQueue, type ApiProcess } from './support/api-process';
 import { autocannon, type AutocannonRequest } from './support/autocannon';
 import { ADAPTERS, type Adapter } from './support/http-adapter-server';
 import { printTable } from './support/search-app';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- Express's own dependency, no types installed
+const etag = require('etag') as (body: Buffer, options: { weak: boolean }) => string;
 
 const ROOT = resolve(__dirname, '..');
 const args = process.argv.slice(2);
@@ -24,6 +32,8 @@ const arg = (name: string, fallback: string) => {
 const DURATION = Number(arg('duration', '3'));
 const ROUNDS = Number(arg('rounds', '3'));
 const CONNECTIONS = Number(arg('connections', '16'));
+/** Only the in-process pieces (see measurePieces), no API. */
+const PIECES_ONLY = args.includes('--pieces-only');
 /** Seconds each round watches the idle APIs. */
 const IDLE_S = 2;
 const adapters = arg('adapters', ADAPTERS.join(','))
@@ -74,6 +84,8 @@ async function main(): Promise<void> {
       .join(' ')}; ` +
       `adapters ${adapters.join(', ')}; ${ROUNDS} rounds of ${DURATION} s per route and adapter at concurrency ${CONNECTIONS}\n`,
   );
+  await measurePieces();
+  if (PIECES_ONLY) return;
   const dirs: string[] = [];
   const apis = new Map<Adapter, ApiProcess>();
   try {
@@ -193,6 +205,43 @@ async function main(): Promise<void> {
     await Promise.all([...apis.values()].map((api) => api.stop()));
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Two pieces of every search request, in this process (no HTTP): the validation pipe on a typical search body
+ * (screening, unknown keys, class-transformer and class-validator), and the weak ETag Express computes over a
+ * 20-card answer. Both are candidates for "compute once" work; these say what removing them could save.
+ */
+async function measurePieces(): Promise<void> {
+  const pipe = apiValidationPipe();
+  const meta = { type: 'body' as const, metatype: TextSearchDto, data: undefined };
+  const body = () => ({ query: 'red apple for kids', limit: 20, facets: ['brand', 'category'] });
+  const card = (i: number) => ({
+    id: randomUUID(),
+    sku: `VT-FOO-${i}`,
+    title: `Family Pack Red Apple ${i}`,
+    brand: 'Harvest Table',
+    category: 'Food',
+    price: { amount: '2.99', currency: 'EUR' },
+    inStock: true,
+    imageUrl: `/v1/products/${randomUUID()}/images/0`,
+    score: 0.5,
+    highlights: { title: [[0, 6]] },
+  });
+  const answer = Buffer.from(JSON.stringify({ items: Array.from({ length: 20 }, (_, i) => card(i)) }));
+  const perOp = async (n: number, op: () => unknown): Promise<number> => {
+    for (let i = 0; i < n / 10; i++) await op(); // JIT
+    const from = process.cpuUsage();
+    for (let i = 0; i < n; i++) await op();
+    const used = process.cpuUsage(from);
+    return (used.user + used.system) / n;
+  };
+  const validation = await perOp(20_000, () => pipe.transform(body(), meta));
+  const tag = await perOp(20_000, () => etag(answer, { weak: true }));
+  console.log(
+    `In process: validation pipe on a search body ${validation.toFixed(1)} µs CPU; ETag of a 20-card answer ` +
+      `(${answer.length} bytes) ${tag.toFixed(1)} µs (load ${loadavg()[0]!.toFixed(2)})\n`,
+  );
 }
 
 main().catch((e: unknown) => {
