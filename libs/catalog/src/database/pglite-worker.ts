@@ -12,8 +12,8 @@ import type { PgliteWorkerData, PgliteWorkerMessage } from './pglite-host';
 /**
  * Creates a new database folder in a short-lived child process. PGlite's first start runs initdb in a second
  * Postgres instance and copies the folder over as a tarball; once freed, that memory stays in this thread's malloc
- * arenas for the life of the process (about 100 MiB of the idle API, `npm run bench:memory`: a first boot held that
- * much more than a restart on the same folder). A process that exits returns all of it.
+ * arenas for the life of the process (PGlite alone on a worker thread: 300 MiB idle after creating its folder there,
+ * 185 after opening an existing one; docs/benchmarks.md#memory-issue-16). A process that exits returns all of it.
  */
 async function initialiseInChildProcess(dataDir: string): Promise<void> {
   const child = fork(__filename, [INIT_FLAG, dataDir], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
