@@ -7,7 +7,13 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DomainError, loadConfig } from '@vitrine/core';
 import { IndexStateRepository } from '@vitrine/catalog';
-import { EMBEDDING_PROVIDER, embeddingProviderFromConfig, type EmbeddingProvider } from '@vitrine/embedding';
+import {
+  EMBEDDING_PROVIDER,
+  RemoteEmbeddingProvider,
+  dot,
+  embeddingProviderFromConfig,
+  type EmbeddingProvider,
+} from '@vitrine/embedding';
 import { EmbedderModule } from '../../apps/embedder/src/embedder.module';
 import { configureEmbedder } from '../../apps/embedder/src/embedder.setup';
 import { DEMO_DIR, startApiApp, type ApiTestApp } from '../api/api-app';
@@ -79,6 +85,15 @@ describe('CLIP as a service: the API and indexer embed through apps/embedder whe
       expect(a.items.map((i) => i.sku)).toEqual(b.items.map((i) => i.sku));
     }
   }, 120_000);
+
+  it('is the remote adapter in the API, and hands back the decoded picture with its embedding', async () => {
+    const provider = remote.app.get<EmbeddingProvider>(EMBEDDING_PROVIDER);
+    expect(provider).toBeInstanceOf(RemoteEmbeddingProvider);
+    const bytes = readFileSync(join(DEMO_DIR, 'queries', PICTURES[0]!));
+    const { embedding, decoded } = await (provider as RemoteEmbeddingProvider).embedImageDecoded(bytes);
+    expect([decoded.width, decoded.height]).toEqual([64, 64]);
+    expect(dot(embedding.vector, (await provider.embedImage(bytes)).vector)).toBeCloseTo(1, 5);
+  });
 
   it('reports its requests and model runs on /metrics', async () => {
     const metrics = await request(embedder.app.getHttpServer()).get('/metrics').expect(200);

@@ -284,6 +284,22 @@ export class RemoteEmbeddingProvider implements EmbeddingProvider {
     return this.embedding(await this.imageBatchers[options.priority ?? 'interactive'].submit(decoded));
   }
 
+  /**
+   * {@link embedImage} that also hands back the picture as decoded for the model (the indexer reads its colours),
+   * so the client decodes each picture once.
+   */
+  async embedImageDecoded(
+    image: Uint8Array,
+    options: SingleOptions = {},
+  ): Promise<{ readonly embedding: Embedding; readonly decoded: DecodedImage }> {
+    this.admitSingle();
+    const decoding = settle(this.preprocessor.decode(image));
+    const vector = await this.imageBatchers[options.priority ?? 'interactive'].submit(decoding);
+    const decoded = await decoding;
+    if (!decoded.ok) throw toDomainError(decoded.error);
+    return { embedding: this.embedding(vector), decoded: decoded.value };
+  }
+
   stats(): EmbeddingStats {
     const c = this.c;
     return {
