@@ -237,16 +237,24 @@ async function stages(catalog: string, concurrency: number): Promise<{ products:
         embedder.embedText([p.title, p.brand, p.category, p.description].join('. '), { priority: 'bulk' }),
       ),
     );
-    await stage('extraction: colours from pixels', () =>
+    await stage('extraction: colours from a decode of their own', () =>
       pool(products, concurrency, async (p) => {
         const first = p.images[0];
         if (first) await analyser.colours(bytes.get(first.id)!);
       }),
     );
-    await stage('extraction: all attributes given the embedding', () =>
+    await stage("extraction: colours from the model's decode (as the indexer runs it)", () =>
+      pool(products, concurrency, (p) => {
+        const first = p.images[0];
+        if (first) analyser.coloursOfDecoded(decoded.get(first.id)!);
+        return Promise.resolve();
+      }),
+    );
+    await stage("extraction: all attributes given the embedding and the model's decode", () =>
       pool(products, concurrency, async (p) => {
         const first = p.images[0];
-        if (first) await extractor.extractImage(bytes.get(first.id)!, vectors.get(first.id));
+        if (first)
+          await extractor.extractImage(bytes.get(first.id)!, vectors.get(first.id), decoded.get(first.id));
       }),
     );
     const point = await vectorizer.vectorize(products[0]!);

@@ -1,4 +1,5 @@
 import type { DomainError } from '@vitrine/core';
+import type { DecodedImage } from './image/image-preprocessor';
 
 /**
  * One embedding: an L2-normalised vector and the id of the model that produced it. Vectors from different
@@ -9,6 +10,12 @@ export interface Embedding {
   readonly modelId: string;
   /** Unit length (L2 norm 1), so a dot product is the cosine similarity. */
   readonly vector: Float32Array;
+}
+
+/** An image's embedding and the picture as decoded for the model ({@link EmbeddingProvider.embedImageDecoded}). */
+export interface EmbeddedPicture {
+  readonly embedding: Embedding;
+  readonly decoded: DecodedImage;
 }
 
 /** The outcome of one image in {@link EmbeddingProvider.embedImagesSettled}. */
@@ -66,6 +73,12 @@ export interface EmbeddingProvider {
   embedText(text: string, options?: SingleOptions): Promise<Embedding>;
   /** One image: concurrent calls of the same priority are coalesced into one model run. */
   embedImage(image: Uint8Array, options?: SingleOptions): Promise<Embedding>;
+  /**
+   * {@link embedImage}, handing back the picture as it was decoded for the model too (RGB at the model's input
+   * size, centre-cropped as the model saw it), so a caller that also reads the pixels (the indexer's colour
+   * analysis) decodes each picture once. Optional: where an adapter lacks it, the caller decodes on its own.
+   */
+  embedImageDecoded?(image: Uint8Array, options?: SingleOptions): Promise<EmbeddedPicture>;
   /** Counters for decode/preprocess vs inference time. */
   stats(): EmbeddingStats;
   /** Rejects queued requests, waits for the running batch, releases the model. Idempotent. */

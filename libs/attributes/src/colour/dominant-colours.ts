@@ -1,5 +1,5 @@
 import { kmeansLab } from './kmeans';
-import { deltaE, labToSrgb, srgbToLab, toHex, type Lab } from './lab';
+import { labToSrgb, srgbToLab, toHex, type Lab } from './lab';
 import type { ColourNamer } from './named-colours';
 
 /** One k-means cluster of the product's pixels. */
@@ -53,44 +53,61 @@ export function dominantColours(
 ): ColourAnalysis {
   const n = width * height;
   if (rgb.length !== n * 3) throw new RangeError(`expected ${n * 3} RGB bytes, got ${rgb.length}`);
+  // Typed arrays and squared distances throughout: this runs once per indexed product, on the indexer's CPU.
   const labs = new Float64Array(n * 3);
   for (let i = 0; i < n; i++) labs.set(srgbToLab(rgb[i * 3]!, rgb[i * 3 + 1]!, rgb[i * 3 + 2]!), i * 3);
-  const lab = (i: number): Lab => [labs[i * 3]!, labs[i * 3 + 1]!, labs[i * 3 + 2]!];
 
   const tolerance = options.backgroundTolerance ?? BACKGROUND_TOLERANCE;
   const border: number[] = [];
   for (let x = 0; x < width; x++) border.push(x, (height - 1) * width + x);
   for (let y = 1; y < height - 1; y++) border.push(y * width, y * width + width - 1);
   const median: Lab = [0, 1, 2].map((j) => {
-    const values = border.map((i) => labs[i * 3 + j]!).sort((a, b) => a - b);
+    const values = Float64Array.from(border, (i) => labs[i * 3 + j]!).sort();
     return values[Math.floor(values.length / 2)]!;
   }) as unknown as Lab;
+  const [mL, mA, mB] = median;
+  const tolerance2 = tolerance * tolerance;
+  const nearBackdrop = (i: number): boolean => {
+    const dl = labs[i * 3]! - mL;
+    const da = labs[i * 3 + 1]! - mA;
+    const db = labs[i * 3 + 2]! - mB;
+    return dl * dl + da * da + db * db <= tolerance2;
+  };
   // A backdrop is a plain, neutral border (studio white, grey or black). A chromatic border is the product itself
   // filling the frame (a close-up of a blue sweater), not something to remove.
-  const neutral = Math.hypot(median[1], median[2]) <= 15;
-  const uniform =
-    neutral && border.filter((i) => deltaE(lab(i), median) <= tolerance).length / border.length >= 0.8;
+  const neutral = Math.hypot(mA, mB) <= 15;
+  const backdrop = border.filter(nearBackdrop);
+  const uniform = neutral && backdrop.length / border.length >= 0.8;
 
   const foreground = new Uint8Array(n).fill(1);
   if (uniform) {
     // Flood fill from the border through pixels close to the backdrop.
-    const stack = border.filter((i) => deltaE(lab(i), median) <= tolerance);
-    for (const i of stack) foreground[i] = 0;
-    while (stack.length > 0) {
-      const i = stack.pop()!;
-      const x = i % width;
-      const y = (i - x) / width;
-      const neighbours = [x > 0 ? i - 1 : -1, x < width - 1 ? i + 1 : -1, y > 0 ? i - width : -1];
-      neighbours.push(y < height - 1 ? i + width : -1);
-      for (const j of neighbours) {
-        if (j >= 0 && foreground[j] === 1 && deltaE(lab(j), median) <= tolerance) {
-          foreground[j] = 0;
-          stack.push(j);
-        }
+    const stack = new Int32Array(n);
+    let top = 0;
+    for (const i of backdrop) {
+      if (foreground[i] === 1) {
+        foreground[i] = 0;
+        stack[top++] = i;
       }
     }
+    const visit = (j: number) => {
+      if (foreground[j] === 1 && nearBackdrop(j)) {
+        foreground[j] = 0;
+        stack[top++] = j;
+      }
+    };
+    while (top > 0) {
+      const i = stack[--top]!;
+      const x = i % width;
+      const y = (i - x) / width;
+      if (x > 0) visit(i - 1);
+      if (x < width - 1) visit(i + 1);
+      if (y > 0) visit(i - width);
+      if (y < height - 1) visit(i + width);
+    }
   }
-  let count = foreground.reduce((a, b) => a + b, 0);
+  let count = 0;
+  for (let i = 0; i < n; i++) count += foreground[i]!;
   const backgroundFound = uniform && count >= 0.02 * n;
   if (!backgroundFound) {
     foreground.fill(1);
@@ -104,13 +121,19 @@ export function dominantColours(
   // Final assignment to the converged centres, then clusters ordered by size.
   const sizes = new Array<number>(centres.length).fill(0);
   for (let p = 0; p < count; p++) {
-    const px: Lab = [points[p * 3]!, points[p * 3 + 1]!, points[p * 3 + 2]!];
+    const l = points[p * 3]!;
+    const a = points[p * 3 + 1]!;
+    const b = points[p * 3 + 2]!;
     let best = 0;
     let bd = Infinity;
-    centres.forEach((c, ci) => {
-      const d = deltaE(c, px);
-      if (d < bd) [bd, best] = [d, ci];
-    });
+    for (let ci = 0; ci < centres.length; ci++) {
+      const c = centres[ci]!;
+      const d = (c[0] - l) ** 2 + (c[1] - a) ** 2 + (c[2] - b) ** 2;
+      if (d < bd) {
+        bd = d;
+        best = ci;
+      }
+    }
     sizes[best]!++;
   }
   const order = centres.map((_, ci) => ci).sort((a, b) => sizes[b]! - sizes[a]!);

@@ -69,7 +69,10 @@ function assign(points: Float64Array, initial: Float64Array, k: number, maxItera
       let bd = Infinity;
       for (let c = 0; c < k; c++) {
         const d = dist2(points, i, centres, c);
-        if (d < bd) [bd, best] = [d, c];
+        if (d < bd) {
+          bd = d;
+          best = c;
+        }
       }
       if (labels[i] !== best) {
         labels[i] = best;

@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { DomainError } from '@vitrine/core';
 import type { Product, ProductRepository } from '@vitrine/catalog';
-import type { EmbeddingProvider, ImageSource } from '@vitrine/embedding';
+import type { DecodedImage, EmbeddingProvider, ImageSource } from '@vitrine/embedding';
 import type { AttributeExtractionPort, IndexedPicture } from '@vitrine/indexing';
 import type { ImageAnalyser } from '../image/image-analyser';
 import type { AttributeRepository } from '../storage/attribute.repository';
-import { colourDominance, PIXELS_MODEL_ID } from '../colour/dominant-colours';
+import { colourDominance, PIXELS_MODEL_ID, type ColourAnalysis } from '../colour/dominant-colours';
 import type { ZeroShotClassifier } from '../zero-shot/zero-shot-classifier';
 import { ATTRIBUTE_NAMES, type Vocabularies } from '../zero-shot/vocabularies';
 import type { ExtractedAttribute } from './extracted-attribute';
@@ -58,12 +58,12 @@ export class AttributeExtractor implements AttributeExtractionPort {
 
   /**
    * The attributes of a product the indexer has just embedded, from the picture it read and the embedding it
-   * computed (the indexer's `extractIndexed` port): only the colour analysis decodes the bytes again, at its own
-   * small size. A picture that is no longer the product's first goes the long way ({@link extractProduct}).
+   * computed (the indexer's `extractIndexed` port): the colours come from the pixels the model was given when the
+   * indexer kept them, else from a small decode of their own. A picture that is no longer the product's first goes the long way ({@link extractProduct}).
    */
   async extractIndexed(product: Product, picture: IndexedPicture): Promise<ExtractionOutcome> {
     if (product.images[0]?.uri !== picture.uri) return this.extractProduct(product.id);
-    return this.extract(product, () => this.extractImage(picture.bytes, picture.embedding));
+    return this.extract(product, () => this.extractImage(picture.bytes, picture.embedding, picture.decoded));
   }
 
   private async extract(
@@ -106,13 +106,18 @@ export class AttributeExtractor implements AttributeExtractionPort {
   }
 
   /**
-   * Every attribute of one picture (encoded bytes), with its image embedding when the caller has it already;
-   * `DomainError`s for pictures that cannot be decoded.
+   * Every attribute of one picture (encoded bytes), with its image embedding and the pixels the model was given
+   * when the caller has them already; `DomainError`s for pictures that cannot be decoded. The colours are read
+   * from the model's decode whenever there is one (given, or handed back by the provider), so the picture is
+   * decoded once and the indexer and the job path give the same colours.
    */
-  async extractImage(bytes: Uint8Array, embedding?: Float32Array): Promise<ExtractedAttribute[]> {
-    const [analysis, vector, vocabularies] = await Promise.all([
-      this.analyser.colours(bytes),
-      embedding ?? this.embedder.embedImage(bytes).then((e) => e.vector),
+  async extractImage(
+    bytes: Uint8Array,
+    embedding?: Float32Array,
+    decoded?: DecodedImage,
+  ): Promise<ExtractedAttribute[]> {
+    const [[analysis, vector], vocabularies] = await Promise.all([
+      this.read(bytes, embedding, decoded),
       this.vocabularies(),
     ]);
     const top = analysis.named[0]!;
@@ -153,6 +158,23 @@ export class AttributeExtractor implements AttributeExtractionPort {
       });
     }
     return out;
+  }
+
+  /** The colour analysis and the image vector, with one decode where the provider can share it. */
+  private async read(
+    bytes: Uint8Array,
+    embedding: Float32Array | undefined,
+    decoded: DecodedImage | undefined,
+  ): Promise<[ColourAnalysis, Float32Array]> {
+    if (embedding && decoded) return [this.analyser.coloursOfDecoded(decoded), embedding];
+    if (!embedding && this.embedder.embedImageDecoded) {
+      const picture = await this.embedder.embedImageDecoded(bytes);
+      return [this.analyser.coloursOfDecoded(picture.decoded), picture.embedding.vector];
+    }
+    return Promise.all([
+      this.analyser.colours(bytes),
+      embedding ?? this.embedder.embedImage(bytes).then((e) => e.vector),
+    ]);
   }
 }
 

@@ -3,6 +3,7 @@ import { Tensor } from 'onnxruntime-node';
 import { DomainError, type AppConfig } from '@vitrine/core';
 import type {
   BatchEvent,
+  EmbeddedPicture,
   Embedding,
   EmbeddingLogger,
   EmbeddingProvider,
@@ -379,6 +380,14 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
     this.admitSingle();
     const decoded = settle(this.preprocessor.decode(image));
     return this.embedding(await this.imageBatchers[options.priority ?? 'interactive'].submit(decoded));
+  }
+
+  async embedImageDecoded(image: Uint8Array, options: SingleOptions = {}): Promise<EmbeddedPicture> {
+    this.admitSingle();
+    const decoding = this.preprocessor.decode(image);
+    const vector = await this.imageBatchers[options.priority ?? 'interactive'].submit(settle(decoding));
+    // The batcher has seen the decode succeed: this resolves at once.
+    return { embedding: this.embedding(vector), decoded: await decoding };
   }
 
   stats(): EmbeddingStats {

@@ -1,4 +1,5 @@
 import type { Product } from '@vitrine/catalog';
+import type { DecodedImage } from '@vitrine/embedding';
 
 /** A product's first picture as the indexer has just read and embedded it. */
 export interface IndexedPicture {
@@ -8,6 +9,12 @@ export interface IndexedPicture {
   readonly bytes: Buffer;
   /** Its image embedding under the indexer's model (unit length). */
   readonly embedding: Float32Array;
+  /**
+   * The picture as decoded for the model (RGB at its input size, centre-cropped), when the embedding provider hands
+   * it back (`EmbeddingProvider.embedImageDecoded`): the colour analysis reads these pixels instead of
+   * decoding the bytes a second time.
+   */
+  readonly decoded?: DecodedImage;
 }
 
 /**
@@ -19,7 +26,7 @@ export interface AttributeExtractionPort {
   extractProduct(productId: string): Promise<unknown>;
   /**
    * Stores the attributes of a product the indexer has just embedded, from the picture it read and the embedding
-   * it computed: no second fetch, no second decode for the model, no second model run. A no-op when current.
+   * it computed: no second fetch, no second decode (when the picture's pixels come with it), no second model run. A no-op when current.
    */
   extractIndexed(product: Product, picture: IndexedPicture): Promise<unknown>;
 }

@@ -4,6 +4,8 @@ import { DomainError } from '@vitrine/core';
 import type { ImageFetchOutcome, Product } from '@vitrine/catalog';
 import {
   meanDirection,
+  type DecodedImage,
+  type Embedding,
   type EmbeddingProvider,
   type ImageOutcome,
   type ImageSource,
@@ -54,6 +56,11 @@ export function productPayload(p: Product, modelId: string): ProductPayload {
   };
 }
 
+/** An image's outcome, with the pixels the model was given when they were kept. */
+type PictureOutcome =
+  | { readonly ok: true; readonly embedding: Embedding; readonly decoded?: DecodedImage }
+  | Extract<ImageOutcome, { ok: false }>;
+
 /** Indexing is background work: a search's query goes before it (and beside it, with a second model session). */
 const BULK = { priority: 'bulk' } as const;
 
@@ -69,8 +76,16 @@ export class ProductVectorizer {
     private readonly images: ImageSource,
   ) {}
 
-  private async embedImage(bytes: Buffer): Promise<ImageOutcome> {
+  /**
+   * One picture's embedding; with `keepPixels` (the first picture, which attribute extraction reads) also the
+   * pixels the model was given, where the provider hands them back, so that picture is decoded once.
+   */
+  private async embedImage(bytes: Buffer, keepPixels: boolean): Promise<PictureOutcome> {
     try {
+      if (keepPixels && this.embedder.embedImageDecoded) {
+        const { embedding, decoded } = await this.embedder.embedImageDecoded(bytes, BULK);
+        return { ok: true, embedding, decoded };
+      }
       return { ok: true, embedding: await this.embedder.embedImage(bytes, BULK) };
     } catch (e) {
       if (e instanceof DomainError && !e.transient) return { ok: false, error: e };
@@ -96,7 +111,7 @@ export class ProductVectorizer {
     // batches, so one batch serves several products. At bulk priority: searches go first.
     const [textEmbedding, imageOutcomes] = await Promise.all([
       this.embedder.embedText(productText(product), BULK),
-      Promise.all(usable.map((u) => this.embedImage(u.bytes))),
+      Promise.all(usable.map((u) => this.embedImage(u.bytes, u.img === product.images[0]))),
     ]);
 
     const records: ProductVectors['images'][number][] = [];
@@ -161,6 +176,7 @@ export class ProductVectorizer {
               uri: first.uri,
               bytes: usable[firstIndex]!.bytes,
               embedding: firstOutcome.embedding.vector,
+              ...(firstOutcome.decoded ? { decoded: firstOutcome.decoded } : {}),
             },
           }
         : {}),
