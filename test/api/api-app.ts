@@ -63,7 +63,11 @@ export async function startApiApp(options: ApiTestOptions = {}): Promise<ApiTest
   const db = await createTestDatabase('api', snapshot ? { template: snapshot.database } : {});
   const dataDir = mkdtempSync(join(tmpdir(), 'vitrine-api-'));
   if (snapshot) cpSync(snapshot.dataDir, dataDir, { recursive: true });
-  const booted = await bootApiApp(db, dataDir, options);
+  const booted = await bootApiApp(db, dataDir, options).catch(async (e: unknown) => {
+    await db.drop().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  });
   return {
     ...booted,
     close: async () => {
@@ -100,9 +104,17 @@ async function bootApiApp(
     .setLogger(quiet)
     .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: quiet });
-  configureApp(app, config);
-  await app.init();
-  const queue = app.get<JobQueue>(JOB_QUEUE);
-  if (options.demoCatalog) await waitForIdle(queue, 240_000);
-  return { app, config, server: app.getHttpServer(), queue };
+  try {
+    configureApp(app, config);
+    await app.init();
+    const queue = app.get<JobQueue>(JOB_QUEUE);
+    if (options.demoCatalog) await waitForIdle(queue, 240_000);
+    return { app, config, server: app.getHttpServer(), queue };
+  } catch (e) {
+    // The suite's afterAll has no app to close when this throws: closed here, or its database pool and queue
+    // keep running after the suite's modules are gone, and a pool reconnecting then crashes the whole in-band run
+    // ("Cannot read properties of undefined (reading 'Socket')" in pg), losing every suite after it.
+    await app.close().catch(() => undefined);
+    throw e;
+  }
 }
