@@ -2,13 +2,13 @@ import { Logger } from '@nestjs/common';
 import { DomainError } from '@vitrine/core';
 import type { Product, ProductRepository } from '@vitrine/catalog';
 import type { DecodedImage, EmbeddingProvider, ImageSource } from '@vitrine/embedding';
-import type { AttributeExtractionPort, IndexedPicture } from '@vitrine/indexing';
+import { coalesce, type AttributeExtractionPort, type IndexedPicture } from '@vitrine/indexing';
 import type { ImageAnalyser } from '../image/image-analyser';
 import type { AttributeRepository } from '../storage/attribute.repository';
 import { colourDominance, PIXELS_MODEL_ID, type ColourAnalysis } from '../colour/dominant-colours';
 import type { ZeroShotClassifier } from '../zero-shot/zero-shot-classifier';
 import { ATTRIBUTE_NAMES, type Vocabularies } from '../zero-shot/vocabularies';
-import type { ExtractedAttribute } from './extracted-attribute';
+import type { ExtractedAttribute, StoredAttribute } from './extracted-attribute';
 
 export type ExtractionOutcome =
   | { readonly status: 'extracted'; readonly productId: string; readonly attributes: number }
@@ -28,6 +28,17 @@ const KEPT_CANDIDATES = 5;
 export class AttributeExtractor implements AttributeExtractionPort {
   private readonly log = new Logger('Attributes');
 
+  /**
+   * The stored attributes of a product, and a product's new set written: the reads and the writes of the jobs
+   * that ask in the same event-loop turn share one statement (the indexer runs its jobs side by side).
+   */
+  private readonly storedFor: (productId: string) => Promise<StoredAttribute[]>;
+  private readonly write: (item: {
+    productId: string;
+    contentHash: string;
+    attributes: ExtractedAttribute[];
+  }) => Promise<boolean>;
+
   constructor(
     private readonly products: ProductRepository,
     private readonly store: AttributeRepository,
@@ -36,7 +47,13 @@ export class AttributeExtractor implements AttributeExtractionPort {
     private readonly analyser: ImageAnalyser,
     private readonly classifier: ZeroShotClassifier,
     private readonly vocabularies: () => Promise<Vocabularies>,
-  ) {}
+  ) {
+    this.storedFor = coalesce(async (ids: string[]) => {
+      const rows = await store.forProducts([...new Set(ids)], ATTRIBUTE_NAMES);
+      return ids.map((id) => rows.filter((r) => r.productId === id));
+    });
+    this.write = coalesce((items) => store.replaceMany(items));
+  }
 
   get modelId(): string {
     return this.embedder.modelId;
@@ -77,7 +94,7 @@ export class AttributeExtractor implements AttributeExtractionPort {
       return { status: 'no-image', productId };
     }
     if (!options.force) {
-      const stored = await this.store.forProduct(product.id);
+      const stored = await this.storedFor(product.id);
       const current =
         stored.length > 0 &&
         stored.every(
@@ -99,7 +116,7 @@ export class AttributeExtractor implements AttributeExtractionPort {
       }
       throw e;
     }
-    const stored = await this.store.replace(product.id, product.contentHash, attributes);
+    const stored = await this.write({ productId, contentHash: product.contentHash, attributes });
     return stored
       ? { status: 'extracted', productId, attributes: attributes.length }
       : { status: 'missing', productId };

@@ -97,6 +97,62 @@ export class AttributeRepository {
     }
   }
 
+  /**
+   * {@link replace} for several products in one transaction (the indexer's concurrent jobs share it), one answer
+   * per item in order. A product deleted meanwhile, an empty set or a product named twice sends the batch the
+   * one-by-one way, so each answer is what {@link replace} would give.
+   */
+  async replaceMany(
+    items: readonly {
+      readonly productId: string;
+      readonly contentHash: string;
+      readonly attributes: readonly ExtractedAttribute[];
+    }[],
+  ): Promise<boolean[]> {
+    const ids = items.map((i) => i.productId);
+    const oneByOne = () =>
+      items.reduce<Promise<boolean[]>>(
+        async (done, i) => [...(await done), await this.replace(i.productId, i.contentHash, i.attributes)],
+        Promise.resolve([]),
+      );
+    if (
+      items.length < 2 ||
+      new Set(ids).size !== ids.length ||
+      items.some((i) => !isUuid(i.productId) || i.attributes.length === 0)
+    ) {
+      return oneByOne();
+    }
+    const rows = items.flatMap((i) => i.attributes.map((a) => ({ item: i, a })));
+    try {
+      await this.dataSource.transaction(async (m) => {
+        await m.query(`DELETE FROM product_extracted_attributes WHERE product_id = ANY($1::uuid[])`, [ids]);
+        // The foreign key locks the product rows (a concurrent delete waits for us, or we fail): never orphans.
+        await m.query(
+          `INSERT INTO product_extracted_attributes
+             (product_id, attribute, source, value, confidence, model_id, content_hash, details)
+           SELECT p, a, s, v, c, m, h, d
+           FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::float8[], $6::varchar[],
+                       $7::varchar[], $8::jsonb[])
+             AS t(p, a, s, v, c, m, h, d)`,
+          [
+            rows.map((r) => r.item.productId),
+            rows.map((r) => r.a.attribute),
+            rows.map((r) => r.a.source),
+            rows.map((r) => r.a.value.slice(0, 200)),
+            rows.map((r) => r.a.confidence),
+            rows.map((r) => r.a.modelId),
+            rows.map((r) => r.item.contentHash),
+            rows.map((r) => JSON.stringify(r.a.details)),
+          ],
+        );
+      });
+      return items.map(() => true);
+    } catch (e) {
+      if (isMissingProduct(e)) return oneByOne();
+      throw e;
+    }
+  }
+
   /** What is stored for a product, by attribute then source. */
   async forProduct(productId: string): Promise<StoredAttribute[]> {
     if (!isUuid(productId)) return [];
