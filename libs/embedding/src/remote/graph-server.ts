@@ -4,11 +4,11 @@ import { DomainError, NotFoundError, ValidationError } from '@vitrine/core';
 import type { EmbeddingLogger } from '../embedding-provider';
 import { DynamicBatcher, type Settled } from '../batching/dynamic-batcher';
 import { InferenceLane, type LanePriority } from '../batching/inference-lane';
-import { readModelDir, type ModelDir } from '../model/model-dir';
-import { formatModelId, hashOnnxFiles } from '../model/model-id';
-import { checkGraphs, type GraphContract, type IdType } from '../onnx/graph-contract';
-import { openSessions, type Device, type OpenedSessions } from '../onnx/sessions';
-import { TextTokenizer } from '../text/text-tokenizer';
+import type { ModelDir } from '../model/model-dir';
+import { formatModelId } from '../model/model-id';
+import type { GraphContract, IdType } from '../onnx/graph-contract';
+import { openModel, textFeeds, type OnnxSessionOptions } from '../onnx/onnx-graph-runner';
+import type { Device, OpenedSessions } from '../onnx/sessions';
 import {
   MODEL_ID_PARAMETER,
   TEXT_MODEL,
@@ -21,10 +21,7 @@ import {
   type V2ModelMetadata,
 } from './kserve-v2';
 
-export interface GraphServerOptions {
-  readonly modelDir: string;
-  readonly device?: Device;
-  readonly threads?: number;
+export interface GraphServerOptions extends OnnxSessionOptions {
   /** Most rows (texts or pictures) per model run, over all clients' requests together. Default 32. */
   readonly batchSize?: number;
   /** How long a row may wait for others to share its run. Default 0 (see `OnnxEmbeddingOptions.maxWaitMs`). */
@@ -132,22 +129,10 @@ export class EmbeddingGraphServer {
   /** Loads and checks the graphs like the in-process adapter does; `MODEL_INVALID` names what is wrong. */
   static async load(options: GraphServerOptions): Promise<EmbeddingGraphServer> {
     const logger = options.logger ?? new Logger('Embedder');
-    const md = await readModelDir(options.modelDir);
-    const tokenizer = TextTokenizer.create(md.dir, md.tokenizerJson, md.text);
-    const sha = hashOnnxFiles([md.visionModelPath, md.textModelPath]);
-    sha.catch(() => undefined);
-    const sessions = await openSessions({
-      dir: md.dir,
-      textModelPath: md.textModelPath,
-      visionModelPath: md.visionModelPath,
-      device: options.device ?? 'cpu',
-      threads: options.threads ?? 0,
-      logger,
-    });
+    const { md, tokenizer, sessions, contract, sha256 } = await openModel(options, logger);
     try {
-      const contract = checkGraphs(md, sessions.text, sessions.vision);
       const server = new EmbeddingGraphServer(
-        formatModelId(md.name, await sha),
+        formatModelId(md.name, sha256),
         sessions.device,
         md,
         tokenizer.padId,
@@ -174,15 +159,9 @@ export class EmbeddingGraphServer {
   /** One run per graph: the first-run cost at boot, not on a client's request. */
   private async warmUp(): Promise<void> {
     const { width, height } = this.md.image;
-    const c = this.contract;
-    const length = c.fixedSequence ?? 2;
-    const feeds: Record<string, Tensor> = {
-      input_ids: this.idTensor(c.idsType, new Int32Array(length).fill(this.padId), [1, length]),
-    };
-    if (c.maskType)
-      feeds.attention_mask = this.idTensor(c.maskType, new Int32Array(length).fill(1), [1, length]);
-    if (c.tokenTypeIdsType)
-      feeds.token_type_ids = this.idTensor(c.tokenTypeIdsType, new Int32Array(length), [1, length]);
+    const length = this.contract.fixedSequence ?? 2;
+    const ids = new Int32Array(length).fill(this.padId);
+    const feeds = textFeeds(this.contract, ids, new Int32Array(length).fill(1), [1, length]);
     await this.sessions.text.run(feeds, ['text_embeds']);
     const pixels = new Tensor('float32', new Float32Array(3 * height * width), [1, 3, height, width]);
     await this.sessions.vision.run({ pixel_values: pixels }, ['image_embeds']);
@@ -335,15 +314,6 @@ export class EmbeddingGraphServer {
     }));
   }
 
-  private idTensor(type: IdType, data: Int32Array, dims: number[]): Tensor {
-    if (type === 'int32') return new Tensor('int32', data, dims);
-    return new Tensor(
-      'int64',
-      BigInt64Array.from(data, (v) => BigInt(v)),
-      dims,
-    );
-  }
-
   /** Rows of different lengths (different clients' longest texts) are padded to the longest, mask 0. */
   private runText(rows: TextRow[], priority: LanePriority): Promise<Float32Array[]> {
     return this.lane.run(priority, async () => {
@@ -354,12 +324,7 @@ export class EmbeddingGraphServer {
         ids.set(r.ids, i * length);
         mask.set(r.mask, i * length);
       });
-      const dims = [rows.length, length];
-      const c = this.contract;
-      const feeds: Record<string, Tensor> = { input_ids: this.idTensor(c.idsType, ids, dims) };
-      if (c.maskType) feeds.attention_mask = this.idTensor(c.maskType, mask, dims);
-      if (c.tokenTypeIdsType)
-        feeds.token_type_ids = this.idTensor(c.tokenTypeIdsType, new Int32Array(ids.length), dims);
+      const feeds = textFeeds(this.contract, ids, mask, [rows.length, length]);
       return this.run(TEXT_MODEL, 'text_embeds', feeds, rows, priority);
     });
   }
