@@ -187,7 +187,7 @@ async function run(kind: string): Promise<void> {
       }
       await store.close();
     }
-    if (HNSW_EF.length) hnsw(all, queries, truths.get('unfiltered'));
+    if (HNSW_EF.length) await hnsw(all, queries, truths.get('unfiltered'));
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
@@ -197,11 +197,11 @@ async function run(kind: string): Promise<void> {
  * The graph candidate on the same vectors: usearch's HNSW over int8 codes (M=16, ef_construction=128), the
  * candidates rescored exactly like the store does. Unfiltered only: usearch's JS API has no filter callback.
  */
-function hnsw(
+async function hnsw(
   all: Float32Array,
   queries: readonly Float32Array[],
   truth: readonly Set<string>[] | undefined,
-): void {
+): Promise<void> {
   const scale = 127 / (4 / Math.sqrt(DIM));
   const code = (v: Float32Array) =>
     Int8Array.from(v, (x) => Math.max(-127, Math.min(127, Math.round(x * scale))));
@@ -236,7 +236,7 @@ function hnsw(
     return d;
   };
   for (const ef of HNSW_EF) {
-    const row = measureSync(queries, truth, (q) => {
+    const row = await measure(queries, truth, (q) => {
       const m = index.search(code(q), ef, 1);
       const rows = Array.from(m.keys, (k) => Number(k)).filter((r) => r < N);
       return rows
@@ -249,34 +249,12 @@ function hnsw(
   }
 }
 
-function measureSync(
-  queries: readonly Float32Array[],
-  truth: readonly Set<string>[] | undefined,
-  search: (q: Float32Array) => readonly string[],
-): Row {
-  const times: number[] = [];
-  let found = 0;
-  const cpu = process.cpuUsage();
-  for (const [i, q] of queries.entries()) {
-    const s = performance.now();
-    const ids = search(q);
-    times.push(performance.now() - s);
-    if (truth) found += ids.filter((id) => truth[i]!.has(id)).length;
-  }
-  const used = process.cpuUsage(cpu);
-  return {
-    times,
-    cpuMs: (used.user + used.system) / 1000 / queries.length,
-    recall: truth ? found / (K * queries.length) : 1,
-  };
-}
-
 /**
  * The int8 scan without the store, as the store runs it (codes of every coordinate, usearch's `exactSearch` on one
  * thread, the best max(64, 2 x 10) rescored from float32), against a JS exact scan: for sizes where filling a store
  * through its log would take the run's time. Truth and rescoring read the bench's float32 copy.
  */
-function raw(kind: string): void {
+async function raw(kind: string): Promise<void> {
   const rng = new Prng(kind === 'clustered' ? 1 : 2);
   const sample = sampler(kind, rng);
   const all = new Float32Array(N * DIM);
@@ -294,7 +272,7 @@ function raw(kind: string): void {
       .slice(0, K)
       .map((h) => uuid(h.r));
   const truth: Set<string>[] = [];
-  const exact = measureSync(queries, undefined, (q) => {
+  const exact = await measure(queries, undefined, (q) => {
     const heap: { r: number; s: number }[] = [];
     let floor = -Infinity;
     for (let r = 0; r < N; r++) {
@@ -327,7 +305,7 @@ function raw(kind: string): void {
   );
   console.log(line('exact (JS scan)', 'unfiltered', exact));
   for (const threads of [1, 2]) {
-    const row = measureSync(queries, truth, (q) => {
+    const row = await measure(queries, truth, (q) => {
       const m = exactSearch(codes, code(q), DIM, 64, MetricKind.IP, threads);
       return best(
         Array.from(m.keys, (k) => Number(k)),
@@ -344,7 +322,7 @@ async function main(): Promise<void> {
       `node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} (${os.cpus().length} cores, load ${os.loadavg()[0]?.toFixed(2)})`,
   );
   for (const kind of DATASETS) {
-    if (RAW) raw(kind);
+    if (RAW) await raw(kind);
     else await run(kind);
   }
 }
