@@ -1,4 +1,5 @@
-# One image for both processes: `node dist/apps/api/src/main.js` (the default) or `node dist/apps/indexer/src/main.js`.
+# One image for every process: `node dist/apps/api/src/main.js` (the default), `node dist/apps/indexer/src/main.js`
+# or the embedding service `node dist/apps/embedder/src/main.js`.
 # Node 24 is the current LTS (Node 20 reached end of life in April 2026); the code also runs on Node 20.19+.
 FROM node:24-bookworm-slim AS build
 # Set by BuildKit from --platform: amd64 (the default) or arm64.
