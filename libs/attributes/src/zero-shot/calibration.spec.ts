@@ -79,6 +79,22 @@ describe('fitLogitScale (temperature scaling)', () => {
     expect(ece(fitted)).toBeLessThan(ece(DEFAULT_LOGIT_SCALE) / 2);
   });
 
+  it('flattens an attribute the picture does not show below scale 1 (no confident answer at chance)', () => {
+    // Similarities spread widely but unrelated to the label (materials drawn at random per product): the best
+    // temperature is near-uniform. Clamped at 1, a model with widely spread cosines answered such questions with
+    // confidence above 0.5 while right at chance.
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+    const samples = Array.from({ length: 400 }, (_, i) => ({
+      similarities: Array.from({ length: 8 }, () => rand()),
+      label: i % 8,
+    }));
+    const { scale } = fitLogitScale(samples);
+    expect(scale).toBeLessThan(0.5);
+    const confidences = samples.map((s) => Math.max(...softmax(s.similarities, scale)));
+    expect(Math.max(...confidences)).toBeLessThan(0.5);
+  });
+
   it('refuses to fit on nothing', () => {
     expect(() => fitLogitScale([])).toThrow(/no samples/);
   });

@@ -112,7 +112,7 @@ export function minimiseScale(
   loss: (scale: number) => number,
   bounds: { readonly min?: number; readonly max?: number } = {},
 ): { readonly scale: number; readonly nll: number } {
-  let lo = Math.log(bounds.min ?? 1);
+  let lo = Math.log(bounds.min ?? 0.01);
   let hi = Math.log(bounds.max ?? 1000);
   const g = (Math.sqrt(5) - 1) / 2;
   const f = (x: number) => loss(Math.exp(x));
