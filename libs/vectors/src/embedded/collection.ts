@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { CompiledFilter } from '../filter';
 import type { CheckedPoint } from '../validation';
 import type { ProductPayload, VectorName } from '../vector-store';
@@ -41,16 +42,28 @@ export class Collection {
   private sortedIds: string[] | undefined;
   private capacity: number;
 
+  /**
+   * `dir`: where a column may keep its float32 rows once they outgrow {@link SearchTuning.floatMemoryBytes}
+   * (`<vector>.f32`, derived like the int8 codes and rewritten whenever the collection loads); none keeps them in
+   * memory.
+   */
   constructor(
     readonly meta: CollectionMeta,
     tuning: SearchTuning = DEFAULT_TUNING,
     initialCapacity = 64,
+    dir?: string,
   ) {
     this.capacity = initialCapacity;
     this.columns = new Map(
       meta.vectors.map((name, i) => [
         name,
-        new VectorColumn(meta.dim, initialCapacity, meta.seed + i, tuning),
+        new VectorColumn(
+          meta.dim,
+          initialCapacity,
+          meta.seed + i,
+          tuning,
+          dir === undefined ? undefined : path.join(dir, `${name}.f32`),
+        ),
       ]),
     );
     this.payloadColumns = new PayloadColumns(initialCapacity);
@@ -166,15 +179,20 @@ export class Collection {
     return Array.from(rows, (row, i) => ({ row, score: scores[i] as number }));
   }
 
-  /** Every point, with vectors as views into the columns: valid only until the next write. */
+  /** Every point, with copies of its vectors (a column's rows may live in a file). */
   *points(): Generator<CheckedPoint> {
     for (let row = 0; row < this.size; row++) {
       const vectors: Partial<Record<VectorName, Float32Array>> = {};
       for (const [name, col] of this.columns) {
-        if (col.present[row] === 1) vectors[name] = col.data.subarray(row * col.dim, (row + 1) * col.dim);
+        if (col.present[row] === 1) vectors[name] = col.vectorAt(row);
       }
       yield { id: this.ids[row] as string, payload: this.payloads[row] as ProductPayload, vectors };
     }
+  }
+
+  /** Releases the files the columns may keep their rows in. */
+  close(): void {
+    for (const col of this.columns.values()) col.close();
   }
 
   /** Builds the search indexes ahead of the first query. */

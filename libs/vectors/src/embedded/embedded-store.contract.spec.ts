@@ -32,3 +32,11 @@ describeVectorStoreContract(
   'embedded, prescan path forced',
   harness({ tuning: { exactBudget: 0, scan: 'prescan' } }),
 );
+// The float32 rows in a file from the first row (int8 scan, exact rescoring and exact scans read them back).
+describeVectorStoreContract(
+  'embedded, float32 rows in a file',
+  harness({
+    tuning: { exactBudget: 0, floatMemoryBytes: 0 },
+    compaction: { minLogBytes: 0, logToSegmentRatio: 0 },
+  }),
+);

@@ -75,7 +75,9 @@ function seedOf(name: string): number {
  * Search is exact for small candidate sets and otherwise a native int8 scan of every row (usearch's SIMD kernels)
  * followed by exact rescoring, widened until a filtered page is full (recall@10 ≥ 0.99 on clustered and on random
  * data, see `npm run bench:vectors`). Filters are evaluated first, over column-wise payload copies; the int8 codes
- * are derived state, rebuilt from the stored vectors when a collection loads.
+ * are derived state, rebuilt from the stored vectors when a collection loads. So is `<vector>.f32`, where a column
+ * whose float32 rows outgrow `tuning.floatMemoryBytes` keeps them instead of in memory (read back for the candidates
+ * a search rescores): never synced, rewritten from the snapshot and log at every load.
  */
 export class EmbeddedVectorStore implements VectorStore {
   private readonly open = new Map<string, Promise<OpenCollection>>();
@@ -154,15 +156,16 @@ export class EmbeddedVectorStore implements VectorStore {
       const meta = this.catalog.collections[name];
       if (!meta) throw new NotFoundError('Collection', name);
       entry = (async () => {
-        const collection = new Collection(meta, this.tuning);
-        const files = await CollectionFiles.open(
-          this.collectionDir(name),
-          collection,
-          this.damageLog,
-          this.compaction,
-        );
-        collection.warm();
-        return { collection, files, writes: new Mutex() };
+        const dir = this.collectionDir(name);
+        const collection = new Collection(meta, this.tuning, undefined, dir);
+        try {
+          const files = await CollectionFiles.open(dir, collection, this.damageLog, this.compaction);
+          collection.warm();
+          return { collection, files, writes: new Mutex() };
+        } catch (e) {
+          collection.close();
+          throw e;
+        }
       })();
       entry.catch(() => this.open.delete(name));
       this.open.set(name, entry);
@@ -238,7 +241,11 @@ export class EmbeddedVectorStore implements VectorStore {
       });
       if (loaded) {
         const oc = await loaded.catch(() => undefined);
-        if (oc) await oc.writes.run(() => oc.files.close());
+        if (oc)
+          await oc.writes.run(async () => {
+            await oc.files.close();
+            oc.collection.close();
+          });
       }
       await fs.rm(this.collectionDir(name), { recursive: true, force: true });
       return true;
@@ -421,7 +428,11 @@ export class EmbeddedVectorStore implements VectorStore {
       this.closed = true;
       for (const entry of this.open.values()) {
         const oc = await entry.catch(() => undefined);
-        if (oc) await oc.writes.run(() => oc.files.close());
+        if (oc)
+          await oc.writes.run(async () => {
+            await oc.files.close();
+            oc.collection.close();
+          });
       }
       this.open.clear();
       await this.lock.release();

@@ -8,8 +8,8 @@ import { exactSearch, MetricKind } from 'usearch';
 const CLIP_SIGMAS = 4;
 
 /**
- * int8 copies of a column's vectors, scanned by usearch's SIMD kernels (`exactSearch`, one thread, in the
- * calling thread) to pick candidates for exact float32 rescoring. A native int8 dot product over every row
+ * int8 copies of a column's vectors, scanned by usearch's SIMD kernels (`exactSearch`, by default on one thread,
+ * the calling one) to pick candidates for exact float32 rescoring. A native int8 dot product over every row
  * costs about a twentieth of V8's float loop (no SIMD in V8), and 8-bit codes of all coordinates estimate a
  * cosine far better than the prescan's 4-bit codes of 128 rotated ones, so it holds recall on data without
  * structure (random vectors), where graph indexes (HNSW) lose it.
@@ -64,14 +64,14 @@ export class Int8Codes {
 
   /**
    * The `k` rows among [0, rows) with the highest estimated inner product with `query`, best first (any row:
-   * the caller filters). `k` is capped at `rows`.
+   * the caller filters). `k` is capped at `rows`. `threads` > 1 splits the scan over that many native threads.
    */
-  top(query: Float64Array, rows: number, k: number): Int32Array {
+  top(query: Float64Array, rows: number, k: number, threads = 1): Int32Array {
     const n = Math.min(k, rows);
     if (n <= 0) return new Int32Array(0);
     this.encodeInto(query, this.query, 0);
     const view = new Int8Array(this.codes.buffer, 0, rows * this.dim);
-    const m = exactSearch(view, this.query, this.dim, n, MetricKind.IP, 1);
+    const m = exactSearch(view, this.query, this.dim, n, MetricKind.IP, Math.max(1, Math.floor(threads)));
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) out[i] = Number(m.keys[i]);
     return out;

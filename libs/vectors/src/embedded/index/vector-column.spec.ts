@@ -30,6 +30,8 @@ const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * 
 const PRESCAN: SearchTuning = {
   scan: 'prescan',
   int8Candidates: 64,
+  int8Threads: 1,
+  floatMemoryBytes: Infinity,
   exactBudget: 0,
   prescanDims: 32,
   oversampling: 4,

@@ -1,5 +1,6 @@
+import { FileRows, MemoryRows, type FloatRows } from './float-rows';
 import { Int8Codes } from './int8-codes';
-import { dotAt, exactScan, rescore, rescoreRange } from './kernels';
+import { dotAt, rescore, rescoreRange } from './kernels';
 import { MAX_PRESCAN_DIMS, PrescanIndex } from './prescan-index';
 import { TopK } from './top-k';
 
@@ -18,6 +19,18 @@ export interface SearchTuning {
    * least half of them (never fewer than the page).
    */
   readonly int8Candidates: number;
+  /**
+   * int8 scan: threads usearch scans the codes with (`exactSearch`'s `threads`). One keeps a search on the calling
+   * thread; more cut the wall time of a scan over a million rows on idle cores, not its CPU time.
+   */
+  readonly int8Threads: number;
+  /**
+   * int8 scan: a column whose float32 rows would take more than this many bytes keeps them in a file beside the
+   * collection's log instead of in memory (when the store has a directory), read back only for the candidates a
+   * search rescores and for exact scans. 1 M x 512 floats are 1.95 GiB; their int8 codes, which stay in memory, a
+   * quarter of that.
+   */
+  readonly floatMemoryBytes: number;
   /**
    * Up to this many multiply-adds (eligible rows x dim) a search is exact brute force; above it, a prescan
    * on small integer codes picks candidates that are then rescored exactly. 2^22 is about 8 000 rows at 512 dims.
@@ -44,6 +57,8 @@ export interface SearchTuning {
 export const DEFAULT_TUNING: SearchTuning = {
   scan: 'int8',
   int8Candidates: 64,
+  int8Threads: 1,
+  floatMemoryBytes: 512 * 2 ** 20,
   exactBudget: 1 << 22,
   prescanDims: 128,
   oversampling: 10,
@@ -66,7 +81,7 @@ export interface ColumnHits {
  * products are cosines.
  */
 export class VectorColumn {
-  data: Float32Array;
+  private rowsStore: FloatRows;
   present: Uint8Array;
   /** Number of rows that hold a vector. */
   count = 0;
@@ -79,9 +94,23 @@ export class VectorColumn {
     capacity: number,
     private readonly seed: number,
     private readonly tuning: SearchTuning = DEFAULT_TUNING,
+    /** Where the float32 rows go once they outgrow {@link SearchTuning.floatMemoryBytes}; none: always memory. */
+    private readonly spillFile?: string,
   ) {
-    this.data = new Float32Array(capacity * dim);
-    this.present = new Uint8Array(capacity);
+    this.rowsStore = new MemoryRows(dim, 0);
+    this.present = new Uint8Array(0);
+    this.grow(capacity);
+  }
+
+  /** Whether the float32 rows live in a file (see {@link SearchTuning.floatMemoryBytes}). */
+  get inFile(): boolean {
+    return this.rowsStore instanceof FileRows;
+  }
+
+  /** The float32 rows in memory, for the prescan index (which never runs over rows in a file). */
+  private get data(): Float32Array {
+    if (!(this.rowsStore instanceof MemoryRows)) throw new Error('float32 rows are not in memory');
+    return this.rowsStore.data;
   }
 
   get capacity(): number {
@@ -91,9 +120,27 @@ export class VectorColumn {
   /** Grows the arrays to hold `capacity` rows. */
   grow(capacity: number): void {
     if (capacity <= this.capacity) return;
-    const data = new Float32Array(capacity * this.dim);
-    data.set(this.data);
-    this.data = data;
+    const old = this.capacity;
+    const t = this.tuning;
+    if (
+      this.spillFile !== undefined &&
+      t.scan === 'int8' &&
+      this.rowsStore instanceof MemoryRows &&
+      capacity * this.dim * 4 > t.floatMemoryBytes
+    ) {
+      // Move the rows to a file; the codes (kept from now on, whatever the size) are what the search scans.
+      const file = new FileRows(this.dim, this.spillFile);
+      const mem = this.rowsStore;
+      this.codes ??= new Int8Codes(this.dim, old);
+      mem.forEach(old, (r, v) => {
+        if (this.present[r] !== 1) return;
+        file.write(r, v);
+        this.codes?.set(r, v);
+      });
+      this.rowsStore = file;
+    } else {
+      this.rowsStore.grow(capacity);
+    }
     const present = new Uint8Array(capacity);
     present.set(this.present);
     this.present = present;
@@ -103,7 +150,7 @@ export class VectorColumn {
 
   /** Stores an already normalised vector at `row`. */
   set(row: number, v: Float32Array): void {
-    this.data.set(v, row * this.dim);
+    this.rowsStore.write(row, v);
     if (this.present[row] === 0) this.count++;
     this.present[row] = 1;
     this.index?.encode(row, v);
@@ -119,9 +166,8 @@ export class VectorColumn {
 
   /** Moves row `from` onto row `to` (compaction after a delete); `from` ends empty. */
   move(from: number, to: number): void {
-    const d = this.dim;
     if (this.present[to] === 1) this.count--;
-    this.data.copyWithin(to * d, from * d, from * d + d);
+    this.rowsStore.copy(from, to);
     this.present[to] = this.present[from] as number;
     this.present[from] = 0;
     this.index?.move(from, to);
@@ -139,10 +185,21 @@ export class VectorColumn {
     const buffer = new Float32Array(rows.length * d);
     return rows.map((row, i) => {
       if (this.present[row] !== 1) return undefined;
-      const copy = buffer.subarray(i * d, i * d + d);
-      copy.set(this.data.subarray(row * d, row * d + d));
-      return copy;
+      this.rowsStore.read(row, buffer, i * d);
+      return buffer.subarray(i * d, i * d + d);
     });
+  }
+
+  /** A copy of the vector at `row` (which must hold one). */
+  vectorAt(row: number): Float32Array {
+    const v = new Float32Array(this.dim);
+    this.rowsStore.read(row, v);
+    return v;
+  }
+
+  /** Releases the file the rows may live in. */
+  close(): void {
+    this.rowsStore.close();
   }
 
   /** Builds the prescan index now when the column is big enough to use it, so no query pays for it. */
@@ -169,7 +226,7 @@ export class VectorColumn {
     const t = this.tuning;
     const heap = new TopK(want);
     if (exact || eligibleCount * this.dim <= t.exactBudget) {
-      exactScan(this.data, this.dim, q, rows, eligible, heap);
+      this.rowsStore.scan(q, rows, eligible, eligibleCount, heap);
       return heap.sorted();
     }
     if (t.scan === 'int8') return this.searchCodes(q, want, rows, eligible, eligibleCount);
@@ -213,16 +270,16 @@ export class VectorColumn {
     for (;;) {
       const heap = new TopK(want);
       if (k * 2 > rows) {
-        exactScan(this.data, this.dim, q, rows, eligible, heap);
+        this.rowsStore.scan(q, rows, eligible, eligibleCount, heap);
         return heap.sorted();
       }
-      const top = codes.top(q, rows, k);
+      const top = codes.top(q, rows, k, t.int8Threads);
       let seen = 0;
       for (let i = 0; i < top.length; i++) {
         const r = top[i] as number;
         if (eligible[r] === 0) continue;
         seen++;
-        heap.push(dotAt(this.data, r * this.dim, q, this.dim), r);
+        heap.push(this.rowsStore.dot(r, q), r);
       }
       if (seen >= enough) return heap.sorted();
       k *= 4;
@@ -231,11 +288,10 @@ export class VectorColumn {
 
   private ensureCodes(rows: number): Int8Codes {
     if (this.codes) return this.codes;
-    const d = this.dim;
-    const codes = new Int8Codes(d, this.capacity);
-    for (let r = 0; r < rows; r++) {
-      if (this.present[r] === 1) codes.set(r, this.data.subarray(r * d, r * d + d));
-    }
+    const codes = new Int8Codes(this.dim, this.capacity);
+    this.rowsStore.forEach(rows, (r, v) => {
+      if (this.present[r] === 1) codes.set(r, v);
+    });
     this.codes = codes;
     return codes;
   }
