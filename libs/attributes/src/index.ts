@@ -1,5 +1,6 @@
 // Colours without a model.
-export { deltaE, parseHex, srgbToLab } from './colour/lab';
+export { deltaE, labToSrgb, parseHex, srgbToLab, toHex } from './colour/lab';
+export { shrinkRgb } from './colour/downsample';
 export { ColourNamer, COLOUR_SYNONYMS } from './colour/named-colours';
 export {
   BACKGROUND_TOLERANCE,
@@ -7,7 +8,7 @@ export {
   PIXELS_MODEL_ID,
   type ColourAnalysis,
 } from './colour/dominant-colours';
-export { ImageAnalyser } from './image/image-analyser';
+export { COLOUR_ANALYSIS_SIZE, DECODED_COLOUR_SIZE, ImageAnalyser } from './image/image-analyser';
 
 // Zero-shot attributes.
 export {

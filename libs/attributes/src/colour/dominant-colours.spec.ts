@@ -1,5 +1,5 @@
 import { dominantColours } from './dominant-colours';
-import { kmeansLab } from './kmeans';
+import { kmeansLab, kmeansLabIndexed } from './kmeans';
 import { deltaE, labToSrgb, srgbToLab } from './lab';
 import { ColourNamer } from './named-colours';
 
@@ -51,6 +51,19 @@ describe('kmeansLab', () => {
   it('is deterministic', () => {
     const pts = Float64Array.from({ length: 300 }, (_, i) => (i * 7919) % 101);
     expect(kmeansLab(pts, 4)).toEqual(kmeansLab(pts, 4));
+  });
+
+  it('gives over distinct colours and their indices the clusters of the expanded points', () => {
+    // 40 distinct colours, 2,000 points drawn from them unevenly: a picture's flat areas repeat one colour.
+    const values = Float64Array.from({ length: 120 }, (_, i) => ((i * 7919) % 97) - 30);
+    const ids = Int32Array.from({ length: 2000 }, (_, i) => ((i * i) % 173) % 40);
+    const expanded = new Float64Array(ids.length * 3);
+    ids.forEach((v, p) => expanded.set(values.subarray(v * 3, v * 3 + 3), p * 3));
+    const indexed = kmeansLabIndexed(values, ids, 5);
+    const plain = kmeansLab(expanded, 5);
+    expect(indexed.map((c) => c.size)).toEqual(plain.map((c) => c.size));
+    expect(indexed.map((c) => c.size).reduce((a, b) => a + b)).toBe(2000);
+    indexed.forEach((c, i) => expect(deltaE(c.centre, plain[i]!.centre)).toBeLessThan(1e-9));
   });
 });
 

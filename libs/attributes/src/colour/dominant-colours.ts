@@ -1,5 +1,5 @@
-import { kmeansLab } from './kmeans';
-import { labToSrgb, srgbToLab, toHex, type Lab } from './lab';
+import { kmeansLabIndexed } from './kmeans';
+import { labToSrgb, srgbToLabInto, toHex, type Lab } from './lab';
 import type { ColourNamer } from './named-colours';
 
 /** One k-means cluster of the product's pixels. */
@@ -53,26 +53,29 @@ export function dominantColours(
 ): ColourAnalysis {
   const n = width * height;
   if (rgb.length !== n * 3) throw new RangeError(`expected ${n * 3} RGB bytes, got ${rgb.length}`);
-  // Typed arrays and squared distances throughout: this runs once per indexed product, on the indexer's CPU.
-  const labs = new Float64Array(n * 3);
-  for (let i = 0; i < n; i++) labs.set(srgbToLab(rgb[i * 3]!, rgb[i * 3 + 1]!, rgb[i * 3 + 2]!), i * 3);
+  // Typed arrays and squared distances throughout, and each distinct colour (about a third of the pixels of a
+  // catalog picture) converted, tested and assigned once: this runs once per indexed product, on the indexer's CPU.
+  const { colourOf, labs } = distinctColours(rgb, n);
 
   const tolerance = options.backgroundTolerance ?? BACKGROUND_TOLERANCE;
   const border: number[] = [];
   for (let x = 0; x < width; x++) border.push(x, (height - 1) * width + x);
   for (let y = 1; y < height - 1; y++) border.push(y * width, y * width + width - 1);
   const median: Lab = [0, 1, 2].map((j) => {
-    const values = Float64Array.from(border, (i) => labs[i * 3 + j]!).sort();
+    const values = Float64Array.from(border, (i) => labs[colourOf[i]! * 3 + j]!).sort();
     return values[Math.floor(values.length / 2)]!;
   }) as unknown as Lab;
   const [mL, mA, mB] = median;
   const tolerance2 = tolerance * tolerance;
-  const nearBackdrop = (i: number): boolean => {
-    const dl = labs[i * 3]! - mL;
-    const da = labs[i * 3 + 1]! - mA;
-    const db = labs[i * 3 + 2]! - mB;
-    return dl * dl + da * da + db * db <= tolerance2;
-  };
+  const colours = labs.length / 3;
+  const nearColour = new Uint8Array(colours);
+  for (let c = 0; c < colours; c++) {
+    const dl = labs[c * 3]! - mL;
+    const da = labs[c * 3 + 1]! - mA;
+    const db = labs[c * 3 + 2]! - mB;
+    nearColour[c] = dl * dl + da * da + db * db <= tolerance2 ? 1 : 0;
+  }
+  const nearBackdrop = (i: number): boolean => nearColour[colourOf[i]!] === 1;
   // A backdrop is a plain, neutral border (studio white, grey or black). A chromatic border is the product itself
   // filling the frame (a close-up of a blue sweater), not something to remove.
   const neutral = Math.hypot(mA, mB) <= 15;
@@ -113,17 +116,31 @@ export function dominantColours(
     foreground.fill(1);
     count = n;
   }
-  const points = new Float64Array(count * 3);
+  // The foreground pixels in order, as indices into the distinct colours they use (renumbered densely).
+  const dense = new Int32Array(colours).fill(-1);
+  const ids = new Int32Array(count);
+  const used: number[] = [];
   for (let i = 0, p = 0; i < n; i++) {
-    if (foreground[i]) points.set(labs.subarray(i * 3, i * 3 + 3), 3 * p++);
+    if (!foreground[i]) continue;
+    const c = colourOf[i]!;
+    if (dense[c] === -1) {
+      dense[c] = used.length;
+      used.push(c);
+    }
+    ids[p++] = dense[c]!;
   }
-  const centres = kmeansLab(points, options.k ?? 5).map((c) => c.centre);
-  // Final assignment to the converged centres, then clusters ordered by size.
+  const values = new Float64Array(used.length * 3);
+  used.forEach((c, v) => values.set(labs.subarray(c * 3, c * 3 + 3), v * 3));
+  const centres = kmeansLabIndexed(values, ids, options.k ?? 5).map((c) => c.centre);
+  // Final assignment to the converged centres (once per distinct colour, weighted by its pixels), then clusters
+  // ordered by size.
+  const weight = new Int32Array(used.length);
+  for (let p = 0; p < count; p++) weight[ids[p]!]!++;
   const sizes = new Array<number>(centres.length).fill(0);
-  for (let p = 0; p < count; p++) {
-    const l = points[p * 3]!;
-    const a = points[p * 3 + 1]!;
-    const b = points[p * 3 + 2]!;
+  for (let v = 0; v < used.length; v++) {
+    const l = values[v * 3]!;
+    const a = values[v * 3 + 1]!;
+    const b = values[v * 3 + 2]!;
     let best = 0;
     let bd = Infinity;
     for (let ci = 0; ci < centres.length; ci++) {
@@ -134,7 +151,7 @@ export function dominantColours(
         best = ci;
       }
     }
-    sizes[best]!++;
+    sizes[best]! += weight[v]!;
   }
   const order = centres.map((_, ci) => ci).sort((a, b) => sizes[b]! - sizes[a]!);
   const out: ColourCluster[] = order
@@ -154,6 +171,37 @@ export function dominantColours(
     background: backgroundFound ? toHex(labToSrgb(median)) : null,
     foregroundShare: count / n,
   };
+}
+
+/**
+ * The distinct colours of `n` RGB pixels in L*a*b* (in order of first appearance) and each pixel's index into them,
+ * through an open-addressing table keyed by the 24-bit colour.
+ */
+function distinctColours(rgb: Uint8Array, n: number): { colourOf: Int32Array; labs: Float64Array } {
+  let size = 16;
+  while (size < n * 2) size *= 2;
+  const shift = 32 - Math.log2(size);
+  const keys = new Int32Array(size).fill(-1);
+  const slots = new Int32Array(size);
+  const colourOf = new Int32Array(n);
+  const labs = new Float64Array(n * 3);
+  let colours = 0;
+  for (let i = 0; i < n; i++) {
+    const r = rgb[i * 3]!;
+    const g = rgb[i * 3 + 1]!;
+    const b = rgb[i * 3 + 2]!;
+    const key = (r << 16) | (g << 8) | b;
+    let h = Math.imul(key, 0x9e3779b1) >>> shift;
+    while (keys[h] !== -1 && keys[h] !== key) h = (h + 1) & (size - 1);
+    if (keys[h] === -1) {
+      keys[h] = key;
+      slots[h] = colours;
+      srgbToLabInto(labs, colours * 3, r, g, b);
+      colours++;
+    }
+    colourOf[i] = slots[h]!;
+  }
+  return { colourOf, labs: labs.subarray(0, colours * 3) };
 }
 
 /** Model id reported for evidence that needs no model (pixel statistics). */

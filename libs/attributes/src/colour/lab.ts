@@ -14,6 +14,13 @@ const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 1
 
 /** sRGB bytes → L*a*b*. */
 export function srgbToLab(r: number, g: number, b: number): Lab {
+  const out = new Float64Array(3);
+  srgbToLabInto(out, 0, r, g, b);
+  return [out[0]!, out[1]!, out[2]!];
+}
+
+/** {@link srgbToLab} written into `out` at `offset` (the same arithmetic, no array per pixel). */
+export function srgbToLabInto(out: Float64Array, offset: number, r: number, g: number, b: number): void {
   const rl = LINEAR[r & 255]!;
   const gl = LINEAR[g & 255]!;
   const bl = LINEAR[b & 255]!;
@@ -23,7 +30,9 @@ export function srgbToLab(r: number, g: number, b: number): Lab {
   const fx = f(x);
   const fy = f(y);
   const fz = f(z);
-  return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
+  out[offset] = 116 * fy - 16;
+  out[offset + 1] = 500 * (fx - fy);
+  out[offset + 2] = 200 * (fy - fz);
 }
 
 /** L*a*b* → sRGB bytes (clamped), for reporting cluster centres as hex. */
