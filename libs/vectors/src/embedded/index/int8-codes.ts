@@ -76,4 +76,24 @@ export class Int8Codes {
     for (let i = 0; i < n; i++) out[i] = Number(m.keys[i]);
     return out;
   }
+
+  /**
+   * The `k` rows among `among` (row numbers) with the highest estimated inner product with `query`, best first:
+   * their codes are gathered into one buffer and scanned like the whole column.
+   */
+  topAmong(query: Float64Array, among: Int32Array, k: number): Int32Array {
+    const n = Math.min(k, among.length);
+    if (n <= 0) return new Int32Array(0);
+    this.encodeInto(query, this.query, 0);
+    const d = this.dim;
+    const gathered = new Int8Array(among.length * d);
+    for (let i = 0; i < among.length; i++) {
+      const r = among[i] as number;
+      gathered.set(this.codes.subarray(r * d, r * d + d), i * d);
+    }
+    const m = exactSearch(gathered, this.query, d, n, MetricKind.IP, 1);
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = among[Number(m.keys[i])] as number;
+    return out;
+  }
 }

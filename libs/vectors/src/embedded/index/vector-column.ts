@@ -226,6 +226,9 @@ export class VectorColumn {
     const t = this.tuning;
     const heap = new TopK(want);
     if (exact || eligibleCount * this.dim <= t.exactBudget) {
+      const candidates = Math.max(t.int8Candidates, 2 * want);
+      if (!exact && this.inFile && eligibleCount > candidates)
+        return this.searchAmong(q, want, rows, eligible, eligibleCount, candidates);
       this.rowsStore.scan(q, rows, eligible, eligibleCount, heap);
       return heap.sorted();
     }
@@ -284,6 +287,27 @@ export class VectorColumn {
       if (seen >= enough) return heap.sorted();
       k *= 4;
     }
+  }
+
+  /**
+   * A small filtered set whose float32 rows are in a file: one read per row would cost more than the search (a few
+   * microseconds each), so the int8 codes of just the eligible rows pick `candidates` to read and rescore.
+   */
+  private searchAmong(
+    q: Float64Array,
+    want: number,
+    rows: number,
+    eligible: Uint8Array,
+    eligibleCount: number,
+    candidates: number,
+  ): ColumnHits {
+    const among = new Int32Array(eligibleCount);
+    let n = 0;
+    for (let r = 0; r < rows && n < eligibleCount; r++) if (eligible[r] === 1) among[n++] = r;
+    const heap = new TopK(want);
+    const top = this.ensureCodes(rows).topAmong(q, among.subarray(0, n), candidates);
+    for (let i = 0; i < top.length; i++) heap.push(this.rowsStore.dot(top[i] as number, q), top[i] as number);
+    return heap.sorted();
   }
 
   private ensureCodes(rows: number): Int8Codes {
