@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Collection } from '../collection';
 import { fsyncDir, removeTempFiles } from './atomic-file';
 import { keepDamagedCopy, type DamageLog } from './damage';
-import { readSegment, writeSegment } from './segment';
+import { readSegment, streamSegment, writeSegment } from './segment';
 import { encodeRecord, readWal, WalWriter, type WalRecord } from './wal';
 
 const SEGMENT = /^segment-(\d+)\.bin$/;
@@ -59,15 +59,27 @@ export class CollectionFiles {
     const generation = generations.length ? Math.max(...generations.map(Number)) : 0;
     const { dim, vectors } = into.meta;
     const segFile = path.join(dir, `segment-${generation}.bin`);
-    const seg = generation > 0 ? await readSegment(segFile, dim, vectors) : undefined;
     const walFile = path.join(dir, `wal-${generation}.log`);
     const log = await readWal(walFile, dim, vectors);
     const { records } = log;
     // Size the arrays once: growing by doubling while replaying would copy them and overshoot.
-    into.reserve(
-      (seg?.points.length ?? 0) + records.reduce((n, r) => n + (r.op === 'upsert' ? r.points.length : 0), 0),
-    );
-    if (seg) into.upsert(seg.points);
+    const logged = records.reduce((n, r) => n + (r.op === 'upsert' ? r.points.length : 0), 0);
+    // An intact snapshot is read a batch at a time; a damaged one whole, to keep what can be kept.
+    const streamed =
+      generation > 0
+        ? await streamSegment(
+            segFile,
+            dim,
+            vectors,
+            (count) => into.reserve(count + logged),
+            (points) => into.upsert(points),
+          )
+        : undefined;
+    const seg = generation > 0 && !streamed ? await readSegment(segFile, dim, vectors) : undefined;
+    if (seg) {
+      into.reserve(seg.points.length + logged);
+      into.upsert(seg.points);
+    }
     for (const r of records) apply(into, r);
     if (seg?.damage) {
       const copy = await keepDamagedCopy(segFile, seg.buffer, 0);
@@ -105,7 +117,7 @@ export class CollectionFiles {
     }
     const wal = await WalWriter.open(walFile, log.validBytes);
     await fsyncDir(dir);
-    return new CollectionFiles(dir, generation, wal, seg?.bytes ?? 0, policy);
+    return new CollectionFiles(dir, generation, wal, streamed?.bytes ?? seg?.bytes ?? 0, policy);
   }
 
   /** Appends a change to the log (durable on return when `sync`). Apply it in memory only afterwards. */

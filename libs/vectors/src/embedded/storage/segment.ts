@@ -4,7 +4,7 @@ import type { CheckedPoint } from '../../validation';
 import type { VectorName } from '../../vector-store';
 import { writeFileAtomic } from './atomic-file';
 import { decodePoints, encodePoints } from './codec';
-import { findNextFrame, frame, readFrame } from './frame';
+import { FRAME_BYTES, findNextFrame, frame, readFrame } from './frame';
 
 const MAGIC = Buffer.from('VITRSEG2', 'ascii');
 /** Format 1: `VITRSEG1`, u32 batches, the batches, a crc32 of the whole file; read, never written. */
@@ -140,6 +140,69 @@ export async function readSegment(
     buffer: buf,
     ...(damage ? { damage } : {}),
   };
+}
+
+/** What {@link streamSegment} read from an intact segment. */
+export interface StreamedSegment {
+  readonly bytes: number;
+  readonly points: number;
+}
+
+/**
+ * Reads an intact format-2 segment batch by batch, handing each batch's points to `onBatch` (after `onCount` with
+ * the header's point count), so a large snapshot never sits in memory whole: 1 M x 512 floats are 2 GB. Returns
+ * undefined at the first sign of damage or of format 1, having possibly handed over some batches already: the
+ * caller then reads the file with {@link readSegment}, which keeps every intact batch and reports the damage
+ * (handing the same points over again replaces them with themselves).
+ */
+export async function streamSegment(
+  file: string,
+  dim: number,
+  names: readonly VectorName[],
+  onCount: (points: number) => void,
+  onBatch: (points: CheckedPoint[]) => void,
+): Promise<StreamedSegment | undefined> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const readAt = async (position: number, length: number): Promise<Buffer | undefined> => {
+      if (position + length > size) return undefined;
+      const buf = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(buf, 0, length, position);
+      return bytesRead === length ? buf : undefined;
+    };
+    /** The body of the frame at `off` when intact, and where the next frame starts. */
+    const frameAt = async (off: number): Promise<{ body: Buffer; end: number } | undefined> => {
+      const head = await readAt(off, FRAME_BYTES);
+      if (!head || crc32(head.subarray(0, 8)) !== head.readUInt32LE(8)) return undefined;
+      const body = await readAt(off + FRAME_BYTES, head.readUInt32LE(0));
+      if (!body || crc32(body) !== head.readUInt32LE(4)) return undefined;
+      return { body, end: off + FRAME_BYTES + body.length };
+    };
+    const magic = await readAt(0, MAGIC.length);
+    if (!magic?.equals(MAGIC)) return undefined;
+    const head = await frameAt(MAGIC.length);
+    if (!head || head.body.length !== 8) return undefined;
+    const batches = head.body.readUInt32LE(0);
+    const count = head.body.readUInt32LE(4);
+    onCount(count);
+    let off = head.end;
+    let seen = 0;
+    for (let b = 0; b < batches; b++) {
+      const batch = await frameAt(off);
+      if (!batch) return undefined;
+      const decoded = decodePoints(batch.body, 0, dim, names);
+      if (decoded.end !== batch.body.length) return undefined;
+      onBatch(decoded.points);
+      seen += decoded.points.length;
+      off = batch.end;
+    }
+    return off === size && seen === count ? { bytes: size, points: count } : undefined;
+  } catch {
+    return undefined; // undecodable: the full reader sorts out what is left
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Format 1 has one checksum for the whole file: any damage loses the snapshot (the reconcile re-indexes it). */
