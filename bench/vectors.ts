@@ -8,7 +8,9 @@
 // BENCH_SCANS (int8,prescan): store candidates, `int8` or `prescan` with options after dashes: `-memory` (float32 rows
 // in memory whatever their size), `-file` (in a file whatever their size; default: a file past 512 MiB of them,
 // `floatMemoryBytes`), `-2t` (usearch threads). For 1 M rows through the store: `BENCH_N=1000000 BENCH_QUERIES=30
-// BENCH_HNSW_EF= BENCH_SCANS=int8,int8-memory npm run bench:vectors` (RSS peaks are VmHWM, reset before each load). BENCH_RAW=1 skips the store (for 1 M rows: `BENCH_RAW=1 BENCH_N=1000000 BENCH_QUERIES=50
+// BENCH_HNSW_EF= BENCH_SCANS=int8,int8-memory npm run bench:vectors` (RSS peaks are VmHWM, reset before each load;
+// the process also holds what filling the store left, so BENCH_KEEP=1 keeps the store for bench/support/vectors-open.ts
+// to load in a fresh process). BENCH_RAW=1 skips the store (for 1 M rows: `BENCH_RAW=1 BENCH_N=1000000 BENCH_QUERIES=50
 // BENCH_HNSW_EF= npm run bench:vectors`) and measures the int8 scan on the vectors alone, the codes' memory beside it.
 import * as fsSync from 'node:fs';
 import { promises as fs } from 'node:fs';
@@ -24,6 +26,8 @@ const DATASETS = (process.env.BENCH_DATASETS ?? 'clustered,unclustered').split('
 const SCANS = (process.env.BENCH_SCANS ?? 'int8,prescan').split(',');
 const HNSW_EF = (process.env.BENCH_HNSW_EF ?? '64,256,1024').split(',').filter(Boolean).map(Number);
 const RAW = process.env.BENCH_RAW === '1';
+/** Keep the filled store's directory, for `bench/support/vectors-open.ts` to load in a fresh process. */
+const KEEP = process.env.BENCH_KEEP === '1';
 const PREFIX = Number(process.env.BENCH_PREFIX ?? 128);
 const PREFIX_CANDIDATES = Number(process.env.BENCH_PREFIX_CANDIDATES ?? 4096);
 const CLUSTERS = 1000;
@@ -208,7 +212,11 @@ async function run(kind: string): Promise<void> {
     }
     if (HNSW_EF.length) await hnsw(all, queries, truths.get('unfiltered'));
   } finally {
-    await fs.rm(dir, { recursive: true, force: true });
+    if (KEEP)
+      console.log(
+        `  store kept in ${dir} (load it alone: node --expose-gc -r @swc-node/register bench/support/vectors-open.ts ${dir})`,
+      );
+    else await fs.rm(dir, { recursive: true, force: true });
   }
 }
 
