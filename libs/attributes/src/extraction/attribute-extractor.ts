@@ -32,7 +32,9 @@ export class AttributeExtractor implements AttributeExtractionPort {
    * The stored attributes of a product, and a product's new set written: the reads and the writes of the jobs
    * that ask in the same event-loop turn share one statement (the indexer runs its jobs side by side).
    */
-  private readonly storedFor: (productId: string) => Promise<StoredAttribute[]>;
+  private readonly storedFor: (
+    productId: string,
+  ) => Promise<Pick<StoredAttribute, 'source' | 'modelId' | 'contentHash'>[]>;
   private readonly write: (item: {
     productId: string;
     contentHash: string;
@@ -49,7 +51,7 @@ export class AttributeExtractor implements AttributeExtractionPort {
     private readonly vocabularies: () => Promise<Vocabularies>,
   ) {
     this.storedFor = coalesce(async (ids: string[]) => {
-      const rows = await store.forProducts([...new Set(ids)], ATTRIBUTE_NAMES);
+      const rows = await store.stamps([...new Set(ids)], ATTRIBUTE_NAMES);
       return ids.map((id) => rows.filter((r) => r.productId === id));
     });
     this.write = coalesce((items) => store.replaceMany(items));
