@@ -8,7 +8,9 @@
 // holds them, and the main thread's V8 heap from the API's own /metrics. It samples three times: idle after boot
 // indexing, after N text searches at concurrency C (autocannon, cycling through the demo queries), and after a
 // further idle period; then it stops the API and starts it again on the same DATA_DIR (a restart: the database
-// folder exists, nothing left to index) and samples it idle once more. The variants switch one piece off through
+// folder exists, nothing left to index) and samples it idle once more, then after one Chinese and one English search
+// (the first CJK text of a process loads jieba's dictionary, which the first boot's import of the demo catalog's
+// Chinese names has loaded already: without that sample a restart looks ~45 MiB smaller than it stays). The variants switch one piece off through
 // existing configuration, so the difference to `embedded` is what that piece holds. `--before FILE` adds a variant
 // running another build with the embedded defaults (before/after in one run). `--soak S` instead runs one API for
 // S seconds of alternating search bursts and pauses and prints its memory every sample, to show whether anything
@@ -84,11 +86,15 @@ const chosen = [
     }),
 ];
 
-const queries = readFileSync(join(ROOT, 'data/demo-catalog/queries.jsonl'), 'utf8')
-  .split('\n')
-  .filter((l) => l.trim())
-  .map((l) => JSON.parse(l) as { text?: string })
-  .flatMap((q) => (q.text ? [q.text] : []));
+const readQueries = (file: string): string[] =>
+  readFileSync(join(ROOT, 'data/demo-catalog', file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { text?: string })
+    .flatMap((q) => (q.text ? [q.text] : []));
+const queries = readQueries('queries.jsonl');
+/** One query per language for the restarted API's last sample (see the header). */
+const LANGUAGE_PROBES = [readQueries('queries.zh.jsonl')[0]!, queries[0]!];
 
 /** What one sample holds (kB unless named otherwise). */
 interface Sample {
@@ -136,17 +142,19 @@ async function main(): Promise<void> {
       'after searches',
       `+${IDLE_S} s idle`,
       'restarted, idle',
+      'restarted, after zh + en search',
       'Δ vs embedded (boot / end)',
     ],
   ];
   for (const { variant, samples } of results) {
-    const [a, b, c, d] = samples.map((s) => s.treeRssKb);
+    const [a, b, c, d, e] = samples.map((s) => s.treeRssKb);
     rows.push([
       variant.what,
       mb(a!),
       mb(b!),
       mb(c!),
       mb(d!),
+      mb(e!),
       base && variant.name !== 'embedded'
         ? `${signed(a! - base[0]!.treeRssKb)} / ${signed(c! - base[2]!.treeRssKb)}`
         : '',
@@ -192,6 +200,16 @@ async function measureVariant(variant: Variant): Promise<Sample[]> {
     console.log(`[${variant.name}] restarted: pid ${api.pid}, ready in ${api.bootSeconds.toFixed(1)} s`);
     await sleep(SETTLE_MS);
     samples.push(await sample(api, 'restarted, idle'));
+    for (const query of LANGUAGE_PROBES) {
+      const res = await fetch(`${api.url}/v1/search/text`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, limit: 20 }),
+      });
+      if (!res.ok) throw new Error(`search "${query}" answered ${res.status}`);
+    }
+    await sleep(SETTLE_MS);
+    samples.push(await sample(api, 'restarted, zh + en search'));
     return samples;
   } finally {
     await api?.stop();
@@ -258,7 +276,9 @@ const MiB64 = 64 * 1024; // in kB
  * `initialMemory`) and is the only anonymous mapping between 128 MiB and 1 GiB (it is gone with PostgreSQL, and
  * shrinks with a smaller `shared_buffers`); glibc's per-thread malloc arenas are heaps of at most 64 MiB placed on
  * 64 MiB boundaries, so a smaller anonymous mapping that starts on such a boundary is counted as arena memory;
- * the 1 GiB mapping with 32 MB resident is a V8 reservation present in every variant; the rest is V8's heaps of
+ * an anonymous mapping of 1 GiB or more with pages resident is mimalloc's arena (the allocator @node-rs/jieba's
+ * Rust code brings): jieba's dictionary, about 30 MiB from the first CJK text the process cuts (V8's and wasm's
+ * reservations of that size are guard regions, never resident); the rest is V8's heaps of
  * every thread (main, two onnxruntime workers, PGlite's worker), compiled code, thread stacks and native
  * allocations that malloc serves by mmap.
  */
@@ -305,7 +325,7 @@ function smapsGroups(pid: number): Map<string, number> {
       else add(`other files`, m.rss);
     } else {
       // Anonymous.
-      if (sizeKb(m) >= GiB) add('anonymous ≥ 1 GiB reservation (V8)', m.rss);
+      if (sizeKb(m) >= GiB) add('jieba dictionary (Rust allocator arena, ≥ 1 GiB mapping)', m.rss);
       else if (sizeKb(m) >= 128 * 1024) add('PGlite WebAssembly memory (≥ 128 MiB mapping)', m.rss);
       else if (m.start % BigInt(MiB64 * 1024) === 0n) add('malloc thread arenas (64 MiB-aligned)', m.rss);
       else add('other anonymous (V8 heaps, stacks, mmap’d native buffers)', m.rss);
