@@ -8,10 +8,10 @@
 // holds them, and the main thread's V8 heap from the API's own /metrics. It samples three times: idle after boot
 // indexing, after N text searches at concurrency C (autocannon, cycling through the demo queries), and after a
 // further idle period; then it stops the API and starts it again on the same DATA_DIR (a restart: the database
-// folder exists, nothing left to index) and samples it idle once more, then after one Chinese and one English search
-// (the first CJK text of a process loads jieba's dictionary, which the first boot's import of the demo catalog's
-// Chinese names has loaded already: without that sample a restart looks ~45 MiB smaller than it stays). The variants switch one piece off through
-// existing configuration, so the difference to `embedded` is what that piece holds. `--before FILE` adds a variant
+// folder exists, nothing left to index) and samples it idle once more, then after one Chinese and one English
+// search: the first CJK text a segmenter cuts loads a jieba dictionary (the first boot's import of the demo catalog's
+// Chinese names loads one), so without that sample a restart looks smaller than it stays. The variants switch one
+// piece off through existing configuration, so the difference to `embedded` is what that piece holds. `--before FILE` adds a variant
 // running another build with the embedded defaults (before/after in one run). `--soak S` instead runs one API for
 // S seconds of alternating search bursts and pauses and prints its memory every sample, to show whether anything
 // grows without bound. Each API is stopped by its PID (SIGTERM, then SIGKILL).
