@@ -11,10 +11,10 @@
 // folder exists, nothing left to index) and samples it idle once more, then after one Chinese and one English
 // search: the first CJK text a segmenter cuts loads a jieba dictionary (the first boot's import of the demo catalog's
 // Chinese names loads one), so without that sample a restart looks smaller than it stays. The variants switch one
-// piece off through existing configuration, so the difference to `embedded` is what that piece holds. `--before FILE` adds a variant
-// running another build with the embedded defaults (before/after in one run). `--soak S` instead runs one API for
-// S seconds of alternating search bursts and pauses and prints its memory every sample, to show whether anything
-// grows without bound. Each API is stopped by its PID (SIGTERM, then SIGKILL).
+// piece off through existing configuration, so the difference to `embedded` is what that piece holds.
+// `--before FILE` adds a variant running another build with the embedded defaults (before/after in one run).
+// `--soak S` instead runs one API for S seconds of alternating search bursts and pauses and prints its memory every
+// sample, to show whether anything grows without bound. Each API is stopped by its PID (SIGTERM, then SIGKILL).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
