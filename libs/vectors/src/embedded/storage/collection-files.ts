@@ -4,7 +4,7 @@ import type { Collection } from '../collection';
 import { fsyncDir, removeTempFiles } from './atomic-file';
 import { keepDamagedCopy, type DamageLog } from './damage';
 import { readSegment, streamSegment, writeSegment } from './segment';
-import { encodeRecord, readWal, WalWriter, type WalRecord } from './wal';
+import { encodeRecord, readWal, WalStream, WalWriter, type WalContents, type WalRecord } from './wal';
 
 const SEGMENT = /^segment-(\d+)\.bin$/;
 const WAL = /^wal-(\d+)\.log$/;
@@ -60,27 +60,50 @@ export class CollectionFiles {
     const { dim, vectors } = into.meta;
     const segFile = path.join(dir, `segment-${generation}.bin`);
     const walFile = path.join(dir, `wal-${generation}.log`);
-    const log = await readWal(walFile, dim, vectors);
-    const { records } = log;
-    // Size the arrays once: growing by doubling while replaying would copy them and overshoot.
-    const logged = records.reduce((n, r) => n + (r.op === 'upsert' ? r.points.length : 0), 0);
-    // An intact snapshot is read a batch at a time; a damaged one whole, to keep what can be kept.
-    const streamed =
-      generation > 0
-        ? await streamSegment(
-            segFile,
-            dim,
-            vectors,
-            (count) => into.reserve(count + logged),
-            (points) => into.upsert(points),
-          )
-        : undefined;
-    const seg = generation > 0 && !streamed ? await readSegment(segFile, dim, vectors) : undefined;
-    if (seg) {
-      into.reserve(seg.points.length + logged);
-      into.upsert(seg.points);
+    // An intact snapshot and log are read a batch and a record at a time (the log's points counted first, to size the
+    // arrays once: growing by doubling while replaying would copy them and overshoot); damaged ones whole, to keep
+    // what can be kept.
+    const stream = await WalStream.open(walFile);
+    let seg: Awaited<ReturnType<typeof readSegment>> | undefined;
+    let streamed: Awaited<ReturnType<typeof streamSegment>>;
+    let log: WalContents;
+    try {
+      const counted = stream ? await stream.count() : 0;
+      const whole = counted === undefined ? await readWal(walFile, dim, vectors) : undefined;
+      const logged =
+        counted ?? (whole?.records ?? []).reduce((n, r) => n + (r.op === 'upsert' ? r.points.length : 0), 0);
+      if (generation === 0) into.reserve(logged);
+      streamed =
+        generation > 0
+          ? await streamSegment(
+              segFile,
+              dim,
+              vectors,
+              (count) => into.reserve(count + logged),
+              (points) => into.upsert(points),
+            )
+          : undefined;
+      seg = generation > 0 && !streamed ? await readSegment(segFile, dim, vectors) : undefined;
+      if (seg) {
+        into.reserve(seg.points.length + logged);
+        into.upsert(seg.points);
+      }
+      if (whole) {
+        log = whole;
+        for (const r of whole.records) apply(into, r);
+      } else {
+        const replayed = stream ? await stream.replay(dim, vectors, (r) => apply(into, r)) : 0;
+        if (replayed === undefined) {
+          // Cut short by damage: replayed again from the whole file (the same records; the last one per id wins).
+          log = await readWal(walFile, dim, vectors);
+          for (const r of log.records) apply(into, r);
+        } else {
+          log = { records: [], validBytes: replayed, size: replayed, format: 2, buffer: Buffer.alloc(0) };
+        }
+      }
+    } finally {
+      await stream?.close();
     }
-    for (const r of records) apply(into, r);
     if (seg?.damage) {
       const copy = await keepDamagedCopy(segFile, seg.buffer, 0);
       damage.report({
@@ -99,7 +122,7 @@ export class CollectionFiles {
         file: damage.relative(walFile),
         kind: 'wal',
         reason: log.damage,
-        recordsKept: records.length,
+        recordsKept: log.records.length,
         recordsLost: 1,
         bytesDiscarded: log.size - log.validBytes,
         copy: damage.relative(copy),

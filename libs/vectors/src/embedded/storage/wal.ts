@@ -3,7 +3,7 @@ import { crc32 } from 'node:zlib';
 import type { CheckedPoint } from '../../validation';
 import type { VectorName } from '../../vector-store';
 import { decodePoints, encodePoints } from './codec';
-import { frame, readFrame, type FrameRead } from './frame';
+import { FRAME_BYTES, frame, readFrame, type FrameRead } from './frame';
 
 /** A change as the log records it. */
 export type WalRecord =
@@ -104,6 +104,110 @@ export async function readWal(file: string, dim: number, names: readonly VectorN
   // Nothing intact behind a damaged magic: the whole file is the damaged part (and gets a fresh magic).
   if (damage && off === WAL_MAGIC.length && !buf.subarray(0, off).equals(WAL_MAGIC)) off = 0;
   return { records, validBytes: off, size: buf.length, format, buffer: buf, ...(damage ? { damage } : {}) };
+}
+
+/**
+ * Reads an intact format-2 log without holding it whole (a log may grow to the size of its snapshot: 1 GB at
+ * 1 M x 512). `count` walks the frame headers and the point headers of upserts to say how many points the log
+ * upserts, so the caller can size its arrays first; `replay` then hands every record to `onRecord`, in order,
+ * verifying each checksum. Either returns undefined at the first sign of damage, of format 1 or of trailing bytes
+ * (`replay` possibly after handing over some records): the caller then reads the log with {@link readWal}, which
+ * keeps the intact prefix and reports the rest. Replaying that prefix again after a part of it gives the same state:
+ * every record is a full upsert or a delete, and the last one for an id wins.
+ */
+export class WalStream {
+  private constructor(
+    private readonly handle: fs.FileHandle,
+    readonly size: number,
+  ) {}
+
+  /** Opens `file`; undefined when it does not exist (an empty log). */
+  static async open(file: string): Promise<WalStream | undefined> {
+    try {
+      const handle = await fs.open(file, 'r');
+      return new WalStream(handle, (await handle.stat()).size);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  private async readAt(position: number, length: number): Promise<Buffer | undefined> {
+    if (position + length > this.size) return undefined;
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await this.handle.read(buf, 0, length, position);
+    return bytesRead === length ? buf : undefined;
+  }
+
+  /** Each frame's header, checked: where its body starts and how long it is. */
+  private async *frames(): AsyncGenerator<{ start: number; length: number; crc: number } | undefined> {
+    const magic = await this.readAt(0, WAL_MAGIC.length);
+    if (!magic?.equals(WAL_MAGIC)) {
+      if (this.size > 0) yield undefined;
+      return;
+    }
+    let off = WAL_MAGIC.length;
+    while (off < this.size) {
+      const head = await this.readAt(off, FRAME_BYTES);
+      if (!head || crc32(head.subarray(0, 8)) !== head.readUInt32LE(8)) {
+        yield undefined;
+        return;
+      }
+      const length = head.readUInt32LE(0);
+      if (off + FRAME_BYTES + length > this.size) {
+        yield undefined;
+        return;
+      }
+      yield { start: off + FRAME_BYTES, length, crc: head.readUInt32LE(4) };
+      off += FRAME_BYTES + length;
+    }
+  }
+
+  /** Points the log upserts (counting repeats), or undefined when it does not look intact. */
+  async count(): Promise<number | undefined> {
+    let points = 0;
+    for await (const f of this.frames()) {
+      if (!f || f.length < 8) return undefined;
+      const head = await this.readAt(f.start, 8);
+      if (!head) return undefined;
+      if (head[0] !== UPSERT) continue;
+      const jsonLen = head.readUInt32LE(4);
+      if (8 + jsonLen > f.length) return undefined;
+      const json = await this.readAt(f.start + 8, jsonLen);
+      try {
+        points += (JSON.parse(json?.toString('utf8') ?? '') as unknown[]).length;
+      } catch {
+        return undefined;
+      }
+    }
+    return points;
+  }
+
+  /** Hands every record over in order; the log's size when all of it was intact, else undefined. */
+  async replay(
+    dim: number,
+    names: readonly VectorName[],
+    onRecord: (r: WalRecord) => void,
+  ): Promise<number | undefined> {
+    for await (const f of this.frames()) {
+      if (!f) return undefined;
+      const body = await this.readAt(f.start, f.length);
+      if (!body || crc32(body) !== f.crc) return undefined;
+      let record: WalRecord | undefined;
+      try {
+        record = decodeBody(body, 0, body.length, dim, names);
+      } catch {
+        record = undefined;
+      }
+      if (!record) return undefined;
+      onRecord(record);
+    }
+    return this.size;
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
 }
 
 /**
