@@ -15,15 +15,19 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /**
- * Replaces `file` with `chunks` so that a crash at any point leaves either the old or the new content:
- * write a temp file, fsync it, rename it over the target (atomic on POSIX), fsync the directory.
+ * Replaces `file` with `chunks` so that a crash at any point leaves either the old or the new content: write a temp
+ * file, fsync it, rename it over the target (atomic on POSIX), fsync the directory. Chunks are written as they come
+ * (a generator is advanced one chunk per write), so a caller need not hold the whole file in memory.
  */
-export async function writeFileAtomic(file: string, chunks: readonly Uint8Array[] | string): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array> | string,
+): Promise<void> {
   const tmp = `${file}${TEMP_SUFFIX}`;
   const fh = await fs.open(tmp, 'w');
   try {
     if (typeof chunks === 'string') await fh.writeFile(chunks, 'utf8');
-    else for (const c of chunks) await fh.write(c);
+    else for await (const c of chunks) await fh.write(c);
     await fh.sync();
   } finally {
     await fh.close();

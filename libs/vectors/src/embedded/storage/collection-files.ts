@@ -165,6 +165,8 @@ export class CollectionFiles {
       path.join(this.dir, `segment-${next}.bin`),
       collection.points(),
       collection.meta.vectors,
+      undefined,
+      collection.size,
     );
     // From here on the new generation is the one recovery opens.
     const wal = await WalWriter.open(path.join(this.dir, `wal-${next}.log`), 0);

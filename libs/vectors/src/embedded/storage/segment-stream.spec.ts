@@ -65,6 +65,20 @@ describe('streamSegment', () => {
     );
   });
 
+  it('writes batches as a generator yields them when told the count, and fails before the rename on a wrong one', async () => {
+    const file = path.join(dir, 'segment-1.bin');
+    function* lazily() {
+      yield* points;
+    }
+    const bytes = await writeSegment(file, lazily(), ['image', 'text'], 16, points.length);
+    expect((await stream(file)).result).toEqual({ bytes, points: 50 });
+    const other = path.join(dir, 'segment-2.bin');
+    await expect(writeSegment(other, lazily(), ['image', 'text'], 16, 49)).rejects.toThrow(
+      /50 points written, 49/,
+    );
+    await expect(fs.access(other)).rejects.toThrow();
+  });
+
   it('gives up on a damaged or cut snapshot, which the whole-file reader then salvages', async () => {
     const file = path.join(dir, 'segment-1.bin');
     await writeSegment(file, points, ['image', 'text'], 16);

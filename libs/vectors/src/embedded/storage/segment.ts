@@ -34,36 +34,53 @@ export interface SegmentContents {
 /**
  * A full snapshot of a collection (format 2): `VITRSEG2`, a framed header (u32 batches, u32 points), then one
  * framed batch (see `encodePoints`) per {@link BATCH} points. Written atomically (temp file, fsync, rename), so a
- * segment file that exists was complete; the checksums catch later damage (a flipped bit, a cut copy).
+ * segment file that exists was complete; the checksums catch later damage (a flipped bit, a cut copy). With `count`
+ * (the number of points `points` yields) batches are written as they are encoded, never the whole snapshot in
+ * memory (2 GB at 1 M x 512); a different number fails the write before the rename.
  */
 export async function writeSegment(
   file: string,
   points: Iterable<CheckedPoint>,
   names: readonly VectorName[],
   batchSize: number = BATCH,
+  count?: number,
 ): Promise<number> {
-  const chunks: Buffer[] = [];
-  let batch: CheckedPoint[] = [];
-  let batches = 0;
-  let count = 0;
-  const flush = () => {
-    if (batch.length === 0) return;
-    chunks.push(...frame(encodePoints(batch, names)));
-    batches++;
-    count += batch.length;
-    batch = [];
-  };
-  for (const p of points) {
-    batch.push(p);
-    if (batch.length === batchSize) flush();
-  }
-  flush();
+  const list = count === undefined ? [...points] : undefined;
+  const total = count ?? (list as CheckedPoint[]).length;
   const header = Buffer.alloc(8);
-  header.writeUInt32LE(batches, 0);
-  header.writeUInt32LE(count, 4);
-  const all = [MAGIC, ...frame([header]), ...chunks];
-  await writeFileAtomic(file, all);
-  return all.reduce((n, c) => n + c.length, 0);
+  header.writeUInt32LE(Math.ceil(total / batchSize), 0);
+  header.writeUInt32LE(total, 4);
+  let bytes = 0;
+  function* chunks(): Generator<Buffer> {
+    for (const c of [MAGIC, ...frame([header])]) {
+      bytes += c.length;
+      yield c;
+    }
+    let batch: CheckedPoint[] = [];
+    let written = 0;
+    const framed = () => {
+      const out = frame(encodePoints(batch, names));
+      written += batch.length;
+      batch = [];
+      return out;
+    };
+    for (const p of list ?? points) {
+      batch.push(p);
+      if (batch.length < batchSize) continue;
+      for (const c of framed()) {
+        bytes += c.length;
+        yield c;
+      }
+    }
+    if (batch.length > 0)
+      for (const c of framed()) {
+        bytes += c.length;
+        yield c;
+      }
+    if (written !== total) throw new Error(`segment: ${written} points written, ${total} announced`);
+  }
+  await writeFileAtomic(file, chunks());
+  return bytes;
 }
 
 /**
