@@ -37,6 +37,7 @@ const isJson = (req: IncomingMessage): boolean =>
  */
 export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   const trust = config.http.trustProxy;
+  const headers = securityHeaders(config);
   return new FastifyAdapter({
     // Which peers may name the client in X-Forwarded-For; request.ip (the rate limits' client) follows it.
     trustProxy: typeof trust === 'object' ? [...trust] : trust,
@@ -50,13 +51,18 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
       querystringParser: (query: string) => parseQuery(query),
     },
     genReqId: (req: IncomingMessage) => requestIdOf(req),
-    // A path Fastify cannot decode (`/v1/products/%E0`) or route: answered in the API's error shape.
+    // While the app closes, a request on a connection already open is served (as under Express), so that whatever
+    // refuses it answers in the API's error shape rather than with Fastify's own 503 body.
+    return503OnClosing: false,
+    // A path Fastify cannot decode (`/v1/products/%E0`): answered in the API's error shape, with the usual headers.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      reply.raw.setHeader('X-Request-Id', request.id);
-      const status = typeof error.statusCode === 'number' ? error.statusCode : 400;
-      void reply
-        .code(status)
-        .send(errorBody(status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED', error.message));
+      headers(request, reply, () => {
+        reply.raw.setHeader('X-Request-Id', request.id);
+        const status = typeof error.statusCode === 'number' ? error.statusCode : 400;
+        void reply
+          .code(status)
+          .send(errorBody(status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED', error.message));
+      });
     },
   });
 }
