@@ -1,4 +1,4 @@
-// npm run bench:http-adapter [-- --duration 3 --rounds 3 --connections 16 --adapters express,express-bare,fastify-bare]
+// npm run bench:http-adapter [-- --duration 3 --rounds 3 --connections 16 --adapters fastify,express-bare,fastify-bare]
 //   [--pieces-only]
 // Express or Fastify under NestJS (ADR 0007, issue 16): server CPU per request of the real ApiModule under each HTTP
 // adapter, in one run. Starts one API per adapter (bench/support/http-adapter-server.ts, from the TypeScript

@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { loadConfig, OPENAPI_METHODS } from '@vitrine/core';
 import { ApiModule } from '../apps/api/src/app.module';
@@ -66,11 +66,15 @@ export async function renderOpenApiDocument(document: OpenAPIObject): Promise<st
 /** The document of the app's routes, without starting anything. */
 export async function buildOpenApiDocument(): Promise<OpenAPIObject> {
   const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: resolve(ROOT, 'data') }, ROOT);
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
-    preview: true,
-    logger: false,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ApiModule.forRoot(config),
+    new FastifyAdapter(),
+    {
+      preview: true,
+      logger: false,
+      abortOnError: false,
+    },
+  );
   try {
     return createOpenApiDocument(app);
   } finally {

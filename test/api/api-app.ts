@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { loadConfig, type AppConfig } from '@vitrine/core';
 import { JOB_QUEUE, type IndexingModuleOptions, type JobQueue } from '@vitrine/indexing';
 import { ApiModule } from '../../apps/api/src/app.module';
-import { configureApp } from '../../apps/api/src/app.setup';
+import { configureApp, createHttpAdapter } from '../../apps/api/src/app.setup';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { demoSnapshot } from '../support/demo-snapshot';
 import { TEST_REDIS_URL } from '../support/services';
@@ -18,10 +18,10 @@ export { DEMO_DIR } from '../support/indexing-app';
 
 /** The real HTTP app on a fresh PostgreSQL database, Redis (BullMQ, its own prefix) and an embedded store. */
 export interface ApiTestApp {
-  readonly app: NestExpressApplication;
+  readonly app: NestFastifyApplication;
   readonly config: AppConfig;
   /** Pass to supertest's `request()`. */
-  readonly server: ReturnType<NestExpressApplication['getHttpServer']>;
+  readonly server: ReturnType<NestFastifyApplication['getHttpServer']>;
   readonly queue: JobQueue;
   close(): Promise<void>;
 }
@@ -103,10 +103,14 @@ async function bootApiApp(
   })
     .setLogger(quiet)
     .compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: quiet });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), {
+    bodyParser: false,
+    logger: quiet,
+  });
   try {
     configureApp(app, config);
     await app.init();
+    await app.getHttpAdapter().getInstance().ready();
     const queue = app.get<JobQueue>(JOB_QUEUE);
     if (options.demoCatalog) await waitForIdle(queue, 240_000);
     return { app, config, server: app.getHttpServer(), queue };

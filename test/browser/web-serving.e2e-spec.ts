@@ -2,7 +2,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { buildWeb, WEB_DIST } from '../../apps/web/build';
@@ -59,7 +59,7 @@ describe('the API with a web build', () => {
 });
 
 describe('the API without a web build', () => {
-  let app: NestExpressApplication;
+  let app: NestFastifyApplication;
   const empty = mkdtempSync(join(tmpdir(), 'vitrine-no-web-'));
 
   beforeAll(async () => {
@@ -67,8 +67,9 @@ describe('the API without a web build', () => {
       .overrideProvider(WEB_DIRS)
       .useValue([empty])
       .compile();
-    app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
+    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
     await app.init();
+    await app.getHttpAdapter().getInstance().ready();
   });
   afterAll(async () => {
     await app?.close();

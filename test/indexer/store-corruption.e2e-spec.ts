@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Logger } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import Redis from 'ioredis';
@@ -22,7 +22,7 @@ import {
 import { PRODUCTS_ALIAS, VECTOR_STORE, type VectorStore } from '@vitrine/vectors';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { ApiModule } from '../../apps/api/src/app.module';
-import { configureApp } from '../../apps/api/src/app.setup';
+import { configureApp, createHttpAdapter } from '../../apps/api/src/app.setup';
 import { runIndexStatus, runIndexSync, type IndexIo } from '../../apps/cli/src/commands/indexing';
 import { DEMO_MODEL_DIR, startIndexingStack, type IndexingStack } from '../support/indexing-app';
 import { waitForIdle } from '../support/queue-idle';
@@ -247,9 +247,13 @@ describe('the API on a damaged store', () => {
       resolve(__dirname, '../..'),
     );
     const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).compile();
-    const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+    const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), {
+      bodyParser: false,
+      logger: false,
+    });
     configureApp(app, config);
     await app.init();
+    await app.getHttpAdapter().getInstance().ready();
     try {
       const metrics = (await request(app.getHttpServer()).get('/metrics').expect(200)).text;
       expect(metrics).toMatch(/vitrine_vector_store_damaged_files\{kind="wal"\} 1/);

@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { MulterModule } from '@nestjs/platform-express';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
@@ -107,10 +106,6 @@ export class ApiModule {
             `rate limit of ${limit} requests per minute exceeded (per client, all public routes together); retry in ${detail.timeToBlockExpire} s`,
         }),
         AdminAuthModule,
-        MulterModule.register({
-          // The whole upload is held in memory for decoding: cap it at what the decoder would accept anyway.
-          limits: { fileSize: config.images.maxBytes, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 30 },
-        }),
       ],
       controllers: [
         SearchController,

@@ -1,17 +1,19 @@
-import type { IncomingMessage } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
 import type { INestApplication } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
-import type { AppConfig } from '@vitrine/core';
+import bodyParser from 'body-parser';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, type AppConfig } from '@vitrine/core';
 import { AdminAuthLimiter } from './http/admin-auth-limiter';
 import { errorBody } from './http/api-error';
-import { codeOfStatus } from './http/error.filter';
-import { METRICS_PATH, metricsAccess, securityHeaders } from './http/operator-endpoints';
+import { metricsAccess, securityHeaders, type RequestHook } from './http/operator-endpoints';
 import { requestIdOf } from './http/request-id';
 import { apiValidationPipe, INPUT_LIMITS } from './http/validation';
 import { ApiMetrics } from './metrics/api-metrics';
-import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
+import { httpMetricsHooks } from './metrics/http-metrics.middleware';
 
 /**
  * JSON body limits by route: a search, a question or a review holds a few kilobytes (the largest legal search,
@@ -28,42 +30,88 @@ const isJson = (req: IncomingMessage): boolean =>
   /^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '');
 
 /**
+ * The API's HTTP adapter (Fastify) with the router and proxy settings the API relies on: routes match regardless of
+ * case and of a trailing slash, and path parameters of any length reach the validators (which answer 400 or 404 in
+ * the API's error shape, where find-my-way would refuse past 100 characters). Request ids come from
+ * {@link requestIdOf}, so Fastify, the request log and X-Request-Id agree.
+ */
+export function createHttpAdapter(config: AppConfig): FastifyAdapter {
+  const trust = config.http.trustProxy;
+  const headers = securityHeaders(config);
+  return new FastifyAdapter({
+    // Which peers may name the client in X-Forwarded-For; request.ip (the rate limits' client) follows it.
+    trustProxy: typeof trust === 'object' ? [...trust] : trust,
+    // Bodies are read by the JSON parser below, which enforces each route's own limit; this is Fastify's ceiling.
+    bodyLimit: JSON_BODY_LIMITS.admin,
+    routerOptions: {
+      caseSensitive: false,
+      ignoreTrailingSlash: true,
+      maxParamLength: 16 * 1024,
+      // node:querystring, as Express parsed queries: its first 1,000 parameters, the rest dropped before any work.
+      querystringParser: (query: string) => parseQuery(query),
+    },
+    genReqId: (req: IncomingMessage) => requestIdOf(req),
+    // While the app closes, a request on a connection already open is served (as under Express), so that whatever
+    // refuses it answers in the API's error shape rather than with Fastify's own 503 body.
+    return503OnClosing: false,
+    // A path Fastify cannot decode (`/v1/products/%E0`): answered in the API's error shape, with the usual headers.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      headers(request, reply, () => {
+        reply.raw.setHeader('X-Request-Id', request.id);
+        const status = typeof error.statusCode === 'number' ? error.statusCode : 400;
+        void reply
+          .code(status)
+          .send(errorBody(status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED', error.message));
+      });
+    },
+  });
+}
+
+/**
  * Everything about the HTTP app that is not a module: body parsing (and its errors in our error shape),
  * validation, CORS, security headers, who may see /metrics, OpenAPI at /DOCS_PATH (default /docs). Shared by main.ts
- * and the end-to-end tests, so tests exercise the same app. Create the app with `bodyParser: false`.
+ * and the end-to-end tests, so tests exercise the same app. Create the app on {@link createHttpAdapter} with
+ * `bodyParser: false`.
  */
-export function configureApp(app: NestExpressApplication, config: AppConfig): void {
-  app.disable('x-powered-by');
-  // Which peers may name the client in X-Forwarded-For; req.ip (the rate limits' client) follows it.
-  app.set('trust proxy', config.http.trustProxy);
-  app.use(securityHeaders(config));
-  app.use(METRICS_PATH, metricsAccess(config, app.get(AdminAuthLimiter)));
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    requestIdOf(req, res);
-    next();
+export function configureApp(app: NestFastifyApplication, config: AppConfig): void {
+  const adapter = app.getHttpAdapter() as unknown as FastifyAdapter;
+  const fastify = adapter.getInstance();
+  // Run first, before CORS and Nest's middleware (the request log), in the order Express ran them.
+  const hooks: RequestHook[] = [
+    securityHeaders(config),
+    metricsAccess(config, app.get(AdminAuthLimiter)),
+    (req, reply, done) => {
+      requestIdOf(req.raw, reply.raw);
+      done();
+    },
+  ];
+  const metrics = httpMetricsHooks(app.get(ApiMetrics));
+  adapter.setOnRequestHook((req, reply, done) => {
+    metrics.onRequest(req);
+    runHooks(hooks, req, reply, done);
   });
-  app.use(httpMetricsMiddleware(app.get(ApiMetrics)));
-  // Two parsers, each reading only its routes' bodies: the limit is enforced while reading, before parsing.
-  app.useBodyParser('json', { limit: JSON_BODY_LIMITS.admin, type: (r) => isJson(r) && isAdminRoute(r) });
-  app.useBodyParser('json', { limit: JSON_BODY_LIMITS.other, type: (r) => isJson(r) && !isAdminRoute(r) });
-  // body-parser reports malformed, oversized or undecodable bodies through Express, before Nest's filters see the
-  // request: with a `type`, or (a gzip body that is not gzip) only a 4xx status on the zlib error.
-  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (!err || typeof err !== 'object' || res.headersSent) return next(err);
-    const e = err as { status?: number; type?: string; message?: string; limit?: number };
-    const clientError = typeof e.status === 'number' && e.status >= 400 && e.status < 500;
-    if (!('type' in err) && !clientError) return next(err);
-    const status = e.status ?? 400;
-    const message =
-      e.type === 'entity.too.large'
-        ? `request body larger than the ${e.limit ?? ''}-byte limit of this route; upload images as multipart/form-data`
-        : e.type === 'entity.parse.failed'
-          ? `malformed JSON: ${e.message ?? ''}`
-          : e.type === undefined
-            ? `unreadable request body: ${e.message ?? ''}`
-            : (e.message ?? 'bad request body');
-    const details = e.type === 'entity.too.large' && e.limit !== undefined ? { limit: e.limit } : {};
-    res.status(status).json(errorBody(codeOfStatus(status), message, details));
+  adapter.setOnResponseHook((req, reply, done) => {
+    metrics.onResponse(req, reply);
+    done();
+  });
+  fastify.removeAllContentTypeParsers();
+  // One parser for every media type: JSON bodies are read with their route's limit (enforced while reading, before
+  // parsing, gzip and deflate bodies inflated as they come); any other body is left unread for multer (multipart
+  // routes) or for the media-type guard to refuse.
+  const parsers = {
+    admin: bodyParser.json({ limit: JSON_BODY_LIMITS.admin, type: () => true }),
+    other: bodyParser.json({ limit: JSON_BODY_LIMITS.other, type: () => true }),
+  };
+  fastify.addContentTypeParser('*', (request: FastifyRequest, _payload: unknown, done) => {
+    const req = request.raw as IncomingMessage & { body?: unknown };
+    if (!isJson(req)) {
+      done(null, undefined);
+      return;
+    }
+    const parse = isAdminRoute(req) ? parsers.admin : parsers.other;
+    parse(req, {} as ServerResponse, (err: unknown) =>
+      err ? done(bodyError(err), undefined) : done(null, req.body),
+    );
   });
   app.useGlobalPipes(apiValidationPipe());
   if (config.http.corsOrigins.length > 0) {
@@ -86,6 +134,51 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   const document = createOpenApiDocument(app);
   const docs = config.http.docs.path;
   SwaggerModule.setup(docs, app, document, { jsonDocumentUrl: `${docs}/openapi.json` });
+}
+
+function runHooks(
+  hooks: readonly RequestHook[],
+  req: FastifyRequest,
+  reply: FastifyReply,
+  done: (err?: Error) => void,
+): void {
+  const step =
+    (i: number) =>
+    (err?: Error): void => {
+      if (err) return done(err);
+      // A hook that answered (the metrics guard) ends the chain without calling on.
+      if (reply.sent) return;
+      const hook = hooks[i];
+      if (!hook) return done();
+      hook(req, reply, step(i + 1));
+    };
+  step(0)();
+}
+
+/**
+ * body-parser's refusals (malformed, oversized or undecodable bodies, unsupported encodings) as the API's errors,
+ * with the codes and messages they had under Express.
+ */
+function bodyError(err: unknown): Error {
+  if (!err || typeof err !== 'object') return new Error('the body parser failed without an error');
+  const e = err as { status?: number; type?: string; message?: string; limit?: number };
+  const clientError = typeof e.status === 'number' && e.status >= 400 && e.status < 500;
+  if (!('type' in err) && !clientError)
+    return err instanceof Error ? err : new Error('the body parser failed without an error');
+  const status = e.status ?? 400;
+  if (e.type === 'entity.too.large')
+    return new DomainError(
+      'PAYLOAD_TOO_LARGE',
+      `request body larger than the ${e.limit ?? ''}-byte limit of this route; upload images as multipart/form-data`,
+      e.limit !== undefined ? { limit: e.limit } : {},
+    );
+  const message =
+    e.type === 'entity.parse.failed'
+      ? `malformed JSON: ${e.message ?? ''}`
+      : e.type === undefined
+        ? `unreadable request body: ${e.message ?? ''}`
+        : (e.message ?? 'bad request body');
+  return new HttpException({ message, details: {} }, status);
 }
 
 /** The OpenAPI document served at DOCS_PATH; `npm run openapi` commits it as docs/openapi.json. */

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { CATALOG_DATABASE, type CatalogDatabase } from '@vitrine/catalog';
 import { ConfigError, loadConfig } from '@vitrine/core';
 import { ApiModule } from './app.module';
-import { configureApp } from './app.setup';
+import { configureApp, createHttpAdapter } from './app.setup';
 
 /**
  * The HTTP API. With nothing configured it runs embedded (PGlite, embedded vector store, in-process indexer) and
@@ -14,10 +14,11 @@ import { configureApp } from './app.setup';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
-    bufferLogs: true,
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ApiModule.forRoot(config),
+    createHttpAdapter(config),
+    { bufferLogs: true, bodyParser: false },
+  );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   configureApp(app, config);
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
  * Embedded PGlite restarts itself after a crash; when every restart failed the process can no longer serve, so it
  * shuts down (requests in flight finish with 503) and exits 1 for its supervisor (compose `restart:`) to restart it.
  */
-function exitWhenCatalogIsLost(app: NestExpressApplication): void {
+function exitWhenCatalogIsLost(app: NestFastifyApplication): void {
   void app.get<CatalogDatabase>(CATALOG_DATABASE).unrecoverable.then((e) => {
     app.get(Logger).error(`${e.message}; exiting so that the supervisor restarts Vitrine`, 'Api');
     setTimeout(() => process.exit(1), 15_000).unref();

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -8,7 +9,7 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import multer, { MulterError } from 'multer';
 import type { Observable } from 'rxjs';
 import { APP_CONFIG, DomainError, ValidationError, type AppConfig } from '@vitrine/core';
@@ -16,10 +17,20 @@ import { APP_CONFIG, DomainError, ValidationError, type AppConfig } from '@vitri
 /** The field a catalog upload comes in. */
 export const CATALOG_FIELD = 'file';
 
+/** The file multer stored. */
+export interface StoredFile {
+  readonly path: string;
+  readonly size: number;
+}
+
 /** Where the interceptor left the upload, for the handler. */
-export interface CatalogUploadRequest extends Request {
+export interface CatalogUploadRequest extends FastifyRequest {
+  file?: StoredFile;
   catalogUploadDir?: string;
 }
+
+/** The raw request multer reads and annotates. */
+type RawUpload = IncomingMessage & { file?: StoredFile; catalogUploadDir?: string };
 
 /**
  * Streams the multipart part `file` to a fresh temporary folder (never into memory), bounded by
@@ -32,7 +43,7 @@ export class CatalogUploadInterceptor implements NestInterceptor {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.upload = multer({
       storage: multer.diskStorage({
-        destination: (req: CatalogUploadRequest, _file, done) => {
+        destination: (req: RawUpload, _file, done) => {
           try {
             req.catalogUploadDir = mkdtempSync(join(tmpdir(), 'vitrine-import-'));
             done(null, req.catalogUploadDir);
@@ -48,14 +59,20 @@ export class CatalogUploadInterceptor implements NestInterceptor {
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const http = context.switchToHttp();
-    const req = http.getRequest<CatalogUploadRequest>();
-    const res = http.getResponse<Response>();
+    const request = http.getRequest<CatalogUploadRequest>();
+    // Multer reads the raw request: the API's content-type parser leaves multipart bodies unread.
+    const req = request.raw as RawUpload;
+    const res = http.getResponse<FastifyReply>().raw;
     await new Promise<void>((resolve, reject) =>
-      this.upload(req, res, (error: unknown) => (error ? reject(this.refusal(error)) : resolve())),
+      this.upload(req as never, res as never, (error: unknown) =>
+        error ? reject(this.refusal(error)) : resolve(),
+      ),
     ).catch((error: unknown) => {
       if (req.catalogUploadDir) rmSync(req.catalogUploadDir, { recursive: true, force: true });
       throw error;
     });
+    if (req.file) request.file = req.file;
+    if (req.catalogUploadDir) request.catalogUploadDir = req.catalogUploadDir;
     return next.handle();
   }
 

@@ -11,7 +11,7 @@ import {
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { ImageUpload } from '../http/file-upload.interceptor';
 import {
   ApiBody,
   ApiExtraModels,
@@ -23,7 +23,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError, ValidationError } from '@vitrine/core';
 import { ChatService, ConversationRepository } from '@vitrine/assistant';
 import { ApiErrorDto } from '../http/api-error';
@@ -72,7 +72,7 @@ export class ChatController {
   @Post()
   @HttpCode(200)
   @Consumes('application/json', 'multipart/form-data')
-  @UseInterceptors(FileInterceptor('image'))
+  @UseInterceptors(ImageUpload('image'))
   @ApiOperation({ summary: 'Talk to the shopping assistant', description: TURN_DESCRIPTION })
   @ApiBody({ schema: { $ref: getSchemaPath(ChatRequestDto) } })
   @ApiProduces('application/json', 'text/event-stream')
@@ -82,8 +82,8 @@ export class ChatController {
   async turn(
     @UploadedFile() file: UploadedImage | undefined,
     @Body() dto: ChatRequestDto,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: FastifyRequest,
+    @Res() res: FastifyReply,
   ): Promise<void> {
     if (dto.image !== undefined)
       throw new ValidationError('image must be sent as a file part of a multipart/form-data request', {
@@ -101,22 +101,25 @@ export class ChatController {
       }),
     );
     if (!wantsEventStream(req)) {
-      res.status(200).json(result);
+      void res.code(200).send(result);
       return;
     }
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache');
-    res.setHeader('X-Accel-Buffering', 'no');
+    // The whole turn is known by now: its events go out as one answer.
+    const events: string[] = [];
     const send = (event: string, data: unknown) =>
-      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      events.push(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     send('conversation', { conversationId: result.conversationId, intent: result.intent, lang: result.lang });
     send('products', result.products);
     send('message', { text: result.message });
     if (result.answer) send('answer', result.answer);
     if (result.comparison) send('comparison', result.comparison);
     send('done', result);
-    res.end();
+    void res
+      .code(200)
+      .header('Content-Type', 'text/event-stream; charset=utf-8')
+      .header('Cache-Control', 'no-cache')
+      .header('X-Accel-Buffering', 'no')
+      .send(events.join(''));
   }
 
   @Get(':id')
@@ -141,6 +144,6 @@ export class ChatController {
   }
 }
 
-function wantsEventStream(req: Request): boolean {
+function wantsEventStream(req: FastifyRequest): boolean {
   return (req.headers.accept ?? '').includes('text/event-stream');
 }

@@ -1,6 +1,5 @@
 import { Global, Inject, Injectable, Logger, Module } from '@nestjs/common';
 import { normalizeIp } from '@nestjs/throttler';
-import type { Request } from 'express';
 import { APP_CONFIG, type AppConfig } from '@vitrine/core';
 
 /**
@@ -50,9 +49,17 @@ export class FailureWindow {
   }
 }
 
-/** The client address the limits count by: Express's `req.ip` (which honours TRUST_PROXY), IPv6 by /64. */
-export function clientOf(req: Request): string {
-  return req.ip ? normalizeIp(req.ip) : (req.socket.remoteAddress ?? 'unknown');
+/** What the limiter needs of a request (Fastify's; the embedder's Express request has the same fields). */
+export interface ClientRequest {
+  readonly ip?: string;
+  readonly method: string;
+  readonly url: string;
+  readonly socket?: { readonly remoteAddress?: string };
+}
+
+/** The client address the limits count by: Fastify's `request.ip` (which honours TRUST_PROXY), IPv6 by /64. */
+export function clientOf(req: ClientRequest): string {
+  return req.ip ? normalizeIp(req.ip) : (req.socket?.remoteAddress ?? 'unknown');
 }
 
 /**
@@ -73,15 +80,15 @@ export class AdminAuthLimiter {
   }
 
   /** Seconds `req`'s client must wait before trying again (0: it may try now). */
-  retryAfterSeconds(req: Request): number {
+  retryAfterSeconds(req: ClientRequest): number {
     return Math.ceil(this.window.blockedForMs(clientOf(req)) / 1000);
   }
 
   /** Counts a failed authentication of `req` and logs it; `reason` must not contain the key. */
-  recordFailure(req: Request, reason: string): void {
+  recordFailure(req: ClientRequest, reason: string): void {
     const client = clientOf(req);
     const count = this.window.record(client);
-    const where = `${req.method} ${req.path}`;
+    const where = `${req.method} ${req.url.split('?')[0] ?? ''}`;
     if (count >= this.limit) {
       const wait = Math.ceil(this.window.blockedForMs(client) / 1000);
       this.log.warn(

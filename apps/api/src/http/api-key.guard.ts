@@ -7,7 +7,7 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, DomainError, type AppConfig } from '@vitrine/core';
 import { AdminAuthLimiter } from './admin-auth-limiter';
 
@@ -40,10 +40,10 @@ export class ApiKeyGuard implements CanActivate {
     if (this.keys.length === 0)
       throw new DomainError('UNAUTHORIZED', 'the admin API is disabled: no ADMIN_API_KEYS are configured');
     const http = context.switchToHttp();
-    const req = http.getRequest<Request>();
+    const req = http.getRequest<FastifyRequest>();
     const wait = this.limiter.retryAfterSeconds(req);
     if (wait > 0) {
-      http.getResponse<Response>().setHeader('Retry-After', String(wait));
+      void http.getResponse<FastifyReply>().header('Retry-After', String(wait));
       throw new HttpException(
         {
           message: `too many failed admin authentications from this address; retry in ${wait} s`,

@@ -7,7 +7,7 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import {
   APP_CONFIG,
   DomainError,
@@ -38,17 +38,17 @@ export class ApiExceptionFilter implements ExceptionFilter {
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body } = this.describe(exception);
-    if (res.headersSent) {
+    if (reply.sent || reply.raw.headersSent) {
       // An SSE stream or a file already started: nothing to rewrite, just end it.
-      res.end();
+      if (!reply.raw.writableEnded) reply.raw.end();
       return;
     }
     // A guard that knows the real wait (the rate limits) has set Retry-After already.
-    if ((status === 503 || status === 429) && !res.hasHeader('Retry-After'))
-      res.setHeader('Retry-After', String(RETRY_AFTER_S));
-    res.status(status).json(body);
+    if ((status === 503 || status === 429) && !reply.hasHeader('Retry-After'))
+      void reply.header('Retry-After', String(RETRY_AFTER_S));
+    void reply.code(status).send(body);
   }
 
   describe(exception: unknown): { status: number; body: ApiErrorBody } {

@@ -7,7 +7,8 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiConsumes } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
+import typeIs from 'type-is';
 import { DomainError } from '@vitrine/core';
 
 const CONSUMES = Symbol('consumes');
@@ -31,10 +32,10 @@ export class MediaTypeGuard implements CanActivate {
       context.getClass(),
     ]);
     if (!types?.length) return true;
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
     const hasBody =
       req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-    if (!hasBody || req.is(types)) return true;
+    if (!hasBody || typeIs(req.raw, types)) return true;
     throw new DomainError(
       'UNSUPPORTED_MEDIA',
       `unsupported Content-Type ${req.headers['content-type'] ?? '(none)'}; send ${types.join(' or ')}`,

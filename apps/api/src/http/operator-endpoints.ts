@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import type { AppConfig } from '@vitrine/core';
 import type { AdminAuthLimiter } from './admin-auth-limiter';
@@ -7,6 +7,15 @@ import { errorBody } from './api-error';
 
 /** Where Prometheus scrapes. */
 export const METRICS_PATH = '/metrics';
+
+/** A Fastify `onRequest` hook in callback style: it calls `done` to go on, or answers and does not. */
+export type RequestHook = (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void;
+
+/** The path of a request target, without its query. */
+export const pathOf = (url: string): string => {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+};
 
 /** Paths of the web storefront and admin console (apps/api/src/web): pages and their hashed assets. */
 export const isWebPath = (path: string): boolean =>
@@ -21,7 +30,7 @@ export const isWebPath = (path: string): boolean =>
  * (`/v1/products/:id/images/:n`) on their own sites; which origins may *read* answers is CORS_ORIGINS' business.
  * Browsers ignore `Strict-Transport-Security` over plain HTTP, so it only matters behind a TLS terminator.
  */
-export function securityHeaders(config: AppConfig): RequestHandler {
+export function securityHeaders(config: AppConfig): RequestHook {
   const common = {
     crossOriginResourcePolicy: { policy: 'cross-origin' as const },
     referrerPolicy: { policy: 'no-referrer' as const },
@@ -77,10 +86,13 @@ export function securityHeaders(config: AppConfig): RequestHandler {
     },
   });
   const docsPrefix = `/${config.http.docs.path}`;
-  return (req: Request, res: Response, next: NextFunction) => {
-    const underDocs =
-      config.http.docs.enabled && (req.path === docsPrefix || req.path.startsWith(`${docsPrefix}/`));
-    (underDocs ? docs : isWebPath(req.path) ? web : api)(req, res, next);
+  return (req, reply, done) => {
+    const path = pathOf(req.raw.url ?? '/');
+    const underDocs = config.http.docs.enabled && (path === docsPrefix || path.startsWith(`${docsPrefix}/`));
+    // helmet only sets headers, on the raw response: they reach every answer, streamed ones included.
+    (underDocs ? docs : isWebPath(path) ? web : api)(req.raw, reply.raw, (err?: unknown) =>
+      done(err instanceof Error ? err : undefined),
+    );
   };
 }
 
@@ -89,25 +101,27 @@ function digest(s: string): Buffer {
 }
 
 /**
- * Guards `/metrics` (mounted there): 404 when METRICS_ENABLED is off, and with METRICS_API_KEY set a 401 unless the
+ * Guards `/metrics` (and what lies under it, as Express's mount did): 404 when METRICS_ENABLED is off, and with METRICS_API_KEY set a 401 unless the
  * request carries `Authorization: Bearer <key>` (what Prometheus' `authorization` scrape setting sends). Wrong
  * keys count with the admin failures of the same client ({@link AdminAuthLimiter}), so guessing is throttled too.
  */
-export function metricsAccess(config: AppConfig, limiter: AdminAuthLimiter): RequestHandler {
+export function metricsAccess(config: AppConfig, limiter: AdminAuthLimiter): RequestHook {
   const { enabled, apiKey } = config.http.metrics;
   const expected = apiKey === undefined ? undefined : digest(apiKey);
-  return (req: Request, res: Response, next: NextFunction) => {
+  return (req, reply, next) => {
+    const path = pathOf(req.raw.url ?? '/').toLowerCase();
+    if (path !== METRICS_PATH && !path.startsWith(`${METRICS_PATH}/`)) return next();
     if (!enabled) {
-      res.status(404).json(errorBody('NOT_FOUND', `Cannot ${req.method} ${req.originalUrl}`));
+      void reply.code(404).send(errorBody('NOT_FOUND', `Cannot ${req.method} ${req.raw.url ?? ''}`));
       return;
     }
     if (!expected) return next();
     const wait = limiter.retryAfterSeconds(req);
     if (wait > 0) {
-      res
-        .status(429)
-        .setHeader('Retry-After', String(wait))
-        .json(
+      void reply
+        .code(429)
+        .header('Retry-After', String(wait))
+        .send(
           errorBody('RATE_LIMITED', `too many failed authentications from this address; retry in ${wait} s`, {
             retryAfterSeconds: wait,
           }),
@@ -117,9 +131,9 @@ export function metricsAccess(config: AppConfig, limiter: AdminAuthLimiter): Req
     const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
     if (match?.[1] && timingSafeEqual(digest(match[1]), expected)) return next();
     limiter.recordFailure(req, match ? 'wrong metrics bearer token' : 'no metrics bearer token');
-    res
-      .status(401)
-      .setHeader('WWW-Authenticate', 'Bearer realm="metrics"')
-      .json(errorBody('UNAUTHORIZED', 'metrics need Authorization: Bearer <METRICS_API_KEY>'));
+    void reply
+      .code(401)
+      .header('WWW-Authenticate', 'Bearer realm="metrics"')
+      .send(errorBody('UNAUTHORIZED', 'metrics need Authorization: Bearer <METRICS_API_KEY>'));
   };
 }

@@ -9,7 +9,7 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { ImageUpload } from '../http/file-upload.interceptor';
 import {
   ApiBody,
   ApiCreatedResponse,
@@ -129,7 +129,7 @@ export class VqaController {
   @Post()
   @HttpCode(200)
   @Consumes('multipart/form-data')
-  @UseInterceptors(FileInterceptor('image'))
+  @UseInterceptors(ImageUpload('image'))
   @ApiOperation({
     summary: 'Ask a question about an uploaded picture',
     description: `multipart/form-data: the picture as part \`image\`, the question as field \`question\`. ${ANSWER_DESCRIPTION}`,

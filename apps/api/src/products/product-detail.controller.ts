@@ -6,7 +6,7 @@ import { ProductDetailService } from './product-detail.service';
 
 /**
  * `GET /v1/products/:id`. One path segment only: `/:id/similar`, `/:id/images/:n`, `/:id/attributes` and
- * `/:id/ask` are other routes (Express matches `:id` against a single segment).
+ * `/:id/ask` are other routes (the router matches `:id` against a single segment).
  */
 @ApiTags('products')
 @ApiResponse({

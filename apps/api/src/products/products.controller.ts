@@ -21,7 +21,7 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AnalyticsService } from '@vitrine/analytics';
 import { CATALOG_LIMITS } from '@vitrine/catalog';
 import { NotFoundError, ValidationError } from '@vitrine/core';
@@ -44,7 +44,7 @@ const MAX_ATTRIBUTE_PARAMS = 32;
  */
 const RawQuery = createParamDecorator(
   (_: unknown, ctx: ExecutionContext) =>
-    ctx.switchToHttp().getRequest<Request>().query as Record<string, unknown>,
+    ctx.switchToHttp().getRequest<FastifyRequest>().query as Record<string, unknown>,
 );
 const browsePipe = apiValidationPipe();
 
@@ -142,28 +142,22 @@ export class ProductsController {
       new IntRangePipe(0, CATALOG_LIMITS.images - 1, 'NOT_FOUND'),
     )
     position: number,
-    @Res() res: Response,
+    @Res() res: FastifyReply,
   ): Promise<void> {
     const uri = await this.search.productImageUri(id, position);
     if (uri.startsWith('https:') || uri.startsWith('http:')) {
-      res.redirect(302, uri);
+      void res.redirect(uri, 302);
       return;
     }
     const path = fileURLToPath(uri);
     const stat = await fs.stat(path).catch(() => undefined);
     if (!stat?.isFile()) throw new NotFoundError('image file', `${id}/${position}`);
-    res.setHeader('Content-Type', CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream');
-    res.setHeader('Content-Length', String(stat.size));
-    res.setHeader('Cache-Control', 'public, max-age=3600');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    await new Promise<void>((resolve, reject) => {
-      const stream = createReadStream(path);
-      stream.on('error', reject);
-      res.on('close', () => {
-        stream.destroy();
-        resolve();
-      });
-      stream.pipe(res);
-    });
+    // Fastify streams the file and destroys the stream when the client goes away.
+    void res
+      .header('Content-Type', CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream')
+      .header('Content-Length', String(stat.size))
+      .header('Cache-Control', 'public, max-age=3600')
+      .header('X-Content-Type-Options', 'nosniff')
+      .send(createReadStream(path));
   }
 }

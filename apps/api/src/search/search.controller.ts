@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { ImageUpload } from '../http/file-upload.interceptor';
 import {
   ApiBody,
   ApiOkResponse,
@@ -68,7 +68,7 @@ export class SearchController {
   @Post('image')
   @HttpCode(200)
   @Consumes('multipart/form-data', 'application/json')
-  @UseInterceptors(FileInterceptor('image'))
+  @UseInterceptors(ImageUpload('image'))
   @ApiOperation({
     summary: 'Search products by picture',
     description:

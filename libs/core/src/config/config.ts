@@ -98,7 +98,7 @@ export interface AppConfig {
     /** Largest catalog file `POST /v1/admin/import` accepts, in bytes. */
     readonly adminImportMaxBytes: number;
     /**
-     * Which proxies may set the client address through `X-Forwarded-For` (Express's `trust proxy`): `false` (the
+     * Which proxies may set the client address through `X-Forwarded-For` (Fastify's `trustProxy`): `false` (the
      * default: the socket's peer is the client), a hop count, or addresses/subnets (`loopback`, `10.0.0.0/8`).
      */
     readonly trustProxy: false | number | readonly string[];
