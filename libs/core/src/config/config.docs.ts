@@ -291,7 +291,7 @@ export const ENV_DOCS: { readonly [K in keyof Env]?: EnvVarDoc } = {
     group: 'Search and ranking',
     description:
       'Relevance cutoff of word searches: a product is a result only when its words match the query or its vector’s cosine similarity to the query reaches this (−1..1). Unset: the model’s calibrated value from `<MODEL_DIR>/vitrine-search-calibration.json` (`npm run bench:relevance-cutoff -- --write`); a model without one has no cutoff.',
-    defaultText: 'the model’s calibrated value (0.76 for the demo model)',
+    defaultText: 'the model’s calibrated value (0.655 for the demo model’s image vectors)',
   },
   SEARCH_QUERY_CACHE_SIZE: {
     group: 'Search and ranking',
