@@ -120,6 +120,33 @@ describe('eval-descriptions and eval-vqa commands', () => {
     expect(calibration.modelId).toBe(report.model);
   }, 60_000);
 
+  it('eval-vqa --fit-calibration reports the figures the fitted calibration gives, not the one loaded at start', async () => {
+    // A new model starts with no calibration of its own (or another model's, which it ignores): the tables printed
+    // after a fit must be what the service answers once it loads the fitted file.
+    const args = { catalog: join(dir, 'products.jsonl'), queries: join(dir, 'queries.jsonl'), json: true };
+    const file = join(dir, 'refit.json');
+    const fitted = sink();
+    expect(
+      await runEvalVqa({ ...args, pictures: 'queries', fitCalibration: file }, config, {
+        stdout: fitted,
+        stderr: sink(),
+      }),
+    ).toBe(0);
+    const loaded = sink();
+    const withFile = { ...config, insights: { ...config.insights, calibrationFile: file } };
+    expect(
+      await runEvalVqa({ ...args, pictures: 'queries' }, withFile, { stdout: loaded, stderr: sink() }),
+    ).toBe(0);
+    type Types = Record<string, { answeredShare: number; accuracy: number }>;
+    const types = (text: string) => (JSON.parse(text) as { queries: { types: Types } }).queries.types;
+    const before = types(fitted.text());
+    const after = types(loaded.text());
+    for (const t of Object.keys(after)) {
+      expect({ t, answered: before[t]!.answeredShare }).toEqual({ t, answered: after[t]!.answeredShare });
+      expect({ t, accuracy: before[t]!.accuracy }).toEqual({ t, accuracy: after[t]!.accuracy });
+    }
+  }, 120_000);
+
   it('eval-vqa asks the truthfulness sets through the answering path and prints abstention and quoted accuracy', async () => {
     const sets = join(DEMO_DIR, '../eval/vqa');
     const out = sink();

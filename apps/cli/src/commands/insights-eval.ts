@@ -171,12 +171,13 @@ export async function runEvalVqa(args: EvalVqaArgs, base: AppConfig, io: EvalIo)
       indexed.map((p, i) => ({ id: p.id, category: p.category, vector: vectors[i]!.vector })),
     ));
   };
-  const app = await openEvaluation(
-    EvaluationModule.forVqa(config, { vocabularies, neighbours: catalogNeighbours }),
-  );
+  const open = (c: AppConfig) =>
+    openEvaluation(EvaluationModule.forVqa(c, { vocabularies, neighbours: catalogNeighbours }));
+  let evalConfig = config;
+  let app = await open(evalConfig);
   try {
-    const embedder = app.get<EmbeddingProvider>(EMBEDDING_PROVIDER);
-    const core = vqaEvalModels(app);
+    let embedder = app.get<EmbeddingProvider>(EMBEDDING_PROVIDER);
+    let core = vqaEvalModels(app);
     const which =
       args.pictures === 'both'
         ? (['queries', 'catalog'] as const)
@@ -235,6 +236,17 @@ export async function runEvalVqa(args: EvalVqaArgs, base: AppConfig, io: EvalIo)
       for (const a of ['pattern', 'style'] as const)
         if (!fits.some((f) => f.attribute === a))
           log(`  ${a.padEnd(9)} no labelled pictures: no threshold, never stored as a fact`);
+      // The answerer read its calibration when it started (for a new model: none, or another model's, which it
+      // ignores): measure with the one just fitted, as the API will answer once it loads it.
+      await app.close();
+      evalConfig = {
+        ...config,
+        insights: { ...config.insights, calibrationFile: resolve(args.fitCalibration) },
+      };
+      app = await open(evalConfig);
+      embedder = app.get<EmbeddingProvider>(EMBEDDING_PROVIDER);
+      core = vqaEvalModels(app);
+      log('measured below with the calibration just fitted');
     }
     for (const set of which) {
       const questions = await buildQuestions(products, sets[set], core.colours.names);
@@ -268,7 +280,7 @@ export async function runEvalVqa(args: EvalVqaArgs, base: AppConfig, io: EvalIo)
       }
     }
     if (args.unknowable || args.catalogText) {
-      const truth = await runTruthfulness(app, core, config, products, minConfidence, args);
+      const truth = await runTruthfulness(app, core, evalConfig, products, minConfidence, args);
       truthfulness = truth;
       reports.truthfulness = truth;
       if (!args.json) io.stdout.write(truthTable(truth));
