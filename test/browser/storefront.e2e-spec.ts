@@ -98,6 +98,16 @@ describe('storefront', () => {
     await eventually(async () => expect(await page.getByLabel('Sort by').inputValue()).toBe('relevance'));
     await page.goForward();
     await eventually(async () => expect(await page.getByLabel('Sort by').inputValue()).toBe('price_asc'));
+    // The select follows the URL at once; the tiles follow when the sorted page has come back. Read the first tile
+    // only then, or the click may land on a tile that the sorted page replaces under the pointer.
+    await settled(page);
+    await eventually(async () => {
+      const prices = await amounts(page);
+      for (const currency of new Set(prices.map((p) => p.currency))) {
+        const these = prices.filter((p) => p.currency === currency).map((p) => p.amount);
+        expect(these).toEqual([...these].sort((a, b) => a - b));
+      }
+    });
 
     const first = tiles(page).first();
     const title = (await first.getByRole('heading').textContent())!;
